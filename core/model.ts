@@ -1,0 +1,133 @@
+/**
+ * Headroom's domain model: what every provider is normalised into, whatever its source.
+ *
+ * Units used throughout:
+ * - percentages are 0–100 and may exceed 100 (overage);
+ * - instants are epoch milliseconds (UTC) unless a name says otherwise;
+ * - money is in minor currency units (`amount / 10 ** exponent` gives the major amount).
+ */
+
+/** The providers Headroom knows. */
+export type ProviderId = 'claude' | 'codex';
+
+/**
+ * Where a provider's data came from.
+ * - `api`: the provider's usage endpoint (Claude: `GET /api/oauth/usage`; Codex: `GET /backend-api/wham/usage`).
+ * - `logs`: local logs written by the provider's CLI (Codex: `~/.codex/sessions/**\/rollout-*.jsonl`).
+ */
+export type SourceId = 'api' | 'logs';
+
+/**
+ * The state of a provider, as the user should read it.
+ * - `ok`: the data is current.
+ * - `stale`: the data is old (e.g. the newest local log is hours old) though nothing failed.
+ * - `signed-out`: no usable login was found (missing or expired credentials).
+ * - `unauthorized`: the provider rejected the login (HTTP 401/403).
+ * - `rate-limited`: the provider asked us to slow down (HTTP 429); `retryAt` says until when.
+ * - `offline`: the provider could not be reached (DNS, refused connection, timeout).
+ * - `error`: anything else: a 5xx, an HTML page instead of JSON, a malformed body, an unreadable file.
+ */
+export type Status = 'ok' | 'stale' | 'signed-out' | 'unauthorized' | 'rate-limited' | 'offline' | 'error';
+
+/** A status that describes a failure. */
+export type FailureStatus = Exclude<Status, 'ok' | 'stale'>;
+
+/**
+ * One usage window, normalised.
+ *
+ * Ids are stable across sources: `session` (the 5-hour window), `weekly` (the 7-day window), and a slug for the
+ * others, e.g. `weekly-opus`, `weekly-sonnet`, `weekly-fable`, `codex-spark-session`.
+ */
+export interface UsageWindow {
+  /** Stable id: `session`, `weekly` or a slug such as `weekly-opus`. */
+  id: string;
+  /** Human label, e.g. "Session (5 h)", "Weekly", "Weekly · Opus". */
+  label: string;
+  /** Percent of the window used, 0–100; above 100 while overage is active. */
+  usedPercent: number;
+  /** When the window resets, epoch ms; null when unknown. */
+  resetsAt: number | null;
+  /** The window's length in minutes (300 for the session window, 10080 for the weekly one); null when unknown. */
+  windowMinutes: number | null;
+}
+
+/**
+ * An amount of money or credits attached to a provider: Claude's extra usage (monthly cap and spend), Codex credits.
+ * All amounts are in minor units: `usedMinor / 10 ** exponent` is the major amount.
+ */
+export interface Money {
+  /** Stable id: `extra-usage` (Claude) or `credits` (Codex). */
+  id: string;
+  /** Human label, e.g. "Extra usage", "Credits". */
+  label: string;
+  /** Spent so far this period, minor units; null when not reported. */
+  usedMinor: number | null;
+  /** The cap, minor units; null when uncapped or not reported. */
+  limitMinor: number | null;
+  /** A prepaid balance, minor units; null when not reported. */
+  balanceMinor: number | null;
+  /** ISO 4217 code (`USD`, `EUR`), or `credits` for provider credits that are not a currency. */
+  currency: string;
+  /** Decimal places of the minor unit (2 for cents). */
+  exponent: number;
+  /** True when the provider reports unlimited credits. */
+  unlimited: boolean;
+}
+
+/**
+ * Everything Headroom knows about one provider at one moment. This is what the shells render and what the plugin
+ * persists as the "last good" value.
+ */
+export interface ProviderSnapshot {
+  provider: ProviderId;
+  /** The source the windows came from; null when no source produced data. */
+  source: SourceId | null;
+  status: Status;
+  /** One human sentence on the status, e.g. "Rate-limited by Anthropic until 14:05." Empty when `ok`. */
+  message: string;
+  /** What the user can do about it, e.g. "Run `claude` once to sign in again." Empty when nothing. */
+  fix: string;
+  /** True when the windows shown are an older good capture kept because the latest attempt failed. */
+  stale: boolean;
+  /** Plan label, e.g. "Max 20x", "Plus"; null when unknown. */
+  plan: string | null;
+  /** When the windows were captured at the source, epoch ms; null when there are none. */
+  fetchedAt: number | null;
+  /** When Headroom may next ask the source, epoch ms (set after a 429 with Retry-After); null when any time. */
+  retryAt: number | null;
+  windows: UsageWindow[];
+  money: Money[];
+}
+
+/**
+ * A failure of a source, as a typed value (sources never throw).
+ */
+export interface Failure {
+  status: FailureStatus;
+  /** One sentence for the user; never contains a secret. */
+  message: string;
+  /** The fix to try; may be empty. */
+  fix: string;
+  /** For `rate-limited`: when the source may be asked again, epoch ms. */
+  retryAt?: number;
+}
+
+/** The data a source produced on success. */
+export interface Capture {
+  source: SourceId;
+  /** When the data was true at the source, epoch ms (fetch time for APIs; the log line's time for logs). */
+  capturedAt: number;
+  plan: string | null;
+  windows: UsageWindow[];
+  money: Money[];
+  /** Optional note shown with ok data, e.g. "from Codex's local logs". */
+  note?: string;
+}
+
+/** What a source returns: a capture or a typed failure. */
+export type SourceResult = { ok: true; capture: Capture } | { ok: false; failure: Failure };
+
+/** Window length in minutes of the 5-hour session window. */
+export const SESSION_MINUTES = 300;
+/** Window length in minutes of the weekly window. */
+export const WEEKLY_MINUTES = 10080;

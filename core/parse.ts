@@ -1,0 +1,101 @@
+/**
+ * Small, platform-free parsing helpers shared by the providers: instants, JWT claims, slugs.
+ */
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses an ISO-8601 instant such as `2026-07-03T00:30:00.282668+00:00` or `2025-12-25T12:00:00.000Z` into epoch ms.
+ * Any number of fraction digits is accepted (truncated to ms); a missing offset means UTC. Returns null when the
+ * value is not such a string. Written out by hand because JS engines differ on fractions beyond milliseconds.
+ */
+export function parseIsoInstant(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const m = ISO_INSTANT.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+  }
+  return Number.isFinite(t) ? t : null;
+}
+
+/** Converts epoch seconds (a number, or a numeric string) into epoch ms; null for anything else. */
+export function epochSecondsToMs(value: unknown): number | null {
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : null;
+}
+
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Decodes base64 or base64url (padding optional) into bytes; null when the input has foreign characters. */
+function decodeBase64(input: string): Uint8Array | null {
+  const clean = input.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  const bytes: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const char of clean) {
+    const value = BASE64_ALPHABET.indexOf(char);
+    if (value < 0) return null;
+    buffer = (buffer << 6) | value;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((buffer >> bits) & 0xff);
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** Decodes UTF-8 bytes (no TextDecoder outside the browser/Node globals). */
+function decodeUtf8(bytes: Uint8Array): string {
+  let escaped = '';
+  for (const byte of bytes) escaped += `%${byte.toString(16).padStart(2, '0')}`;
+  return decodeURIComponent(escaped);
+}
+
+/**
+ * Reads the claims of a JSON Web Token without verifying it (Headroom only reads its own user's tokens for display
+ * hints such as the plan and account id). Returns null when the token is not a JWT or its payload is not an object.
+ */
+export function decodeJwtClaims(token: string): Record<string, unknown> | null {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return null;
+  const bytes = decodeBase64(parts[1]);
+  if (!bytes) return null;
+  try {
+    const claims: unknown = JSON.parse(decodeUtf8(bytes));
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Lower-case slug of a display name: "GPT-5.3-Codex-Spark" → "gpt-5-3-codex-spark". */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** Capitalises the first letter of each word of a plan id: "plus" → "Plus", "free_workspace" → "Free Workspace". */
+export function titleCase(id: string): string {
+  return id
+    .split(/[_\s-]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+/** Joins path segments with `/`, collapsing duplicate separators. */
+export function joinPath(...parts: string[]): string {
+  return parts.join('/').replace(/\/{2,}/g, '/');
+}

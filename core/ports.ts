@@ -1,0 +1,114 @@
+/**
+ * The I/O that core needs, as small interfaces each shell implements: Node (undici, node:fs) for the SwiftBar
+ * plugin and CLI, GJS (Soup 3, Gio) for the GNOME Shell extension. Core itself never touches a platform API.
+ */
+
+/** An HTTP GET request. Header names are given as sent. */
+export interface HttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** Total time allowed for connect + response, milliseconds. */
+  timeoutMs: number;
+}
+
+/** An HTTP response. Header names are lower-case; a repeated header is joined with ", ". */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The body decoded as UTF-8 (at most a few MiB; adapters may truncate larger bodies). */
+  body: string;
+}
+
+/** Why a request produced no response. */
+export type TransportErrorKind = 'timeout' | 'offline' | 'cancelled' | 'other';
+
+/**
+ * The error an {@link HttpClient} rejects with when no HTTP response arrived. Adapters map their platform errors
+ * onto `kind`: DNS failures, refused or reset connections and unreachable networks are `offline`.
+ */
+export class TransportError extends Error {
+  readonly kind: TransportErrorKind;
+  constructor(kind: TransportErrorKind, message: string) {
+    super(message);
+    this.name = 'TransportError';
+    this.kind = kind;
+  }
+}
+
+/** Performs HTTP GETs. Resolves with any status code; rejects only with a {@link TransportError}. */
+export interface HttpClient {
+  get(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** A directory entry. */
+export interface DirEntry {
+  name: string;
+  isDirectory: boolean;
+}
+
+/** File metadata. */
+export interface FileStat {
+  size: number;
+  /** Last modification, epoch ms. */
+  mtimeMs: number;
+}
+
+/**
+ * Read-only file access. Paths are absolute, `/`-separated. Every method resolves to `null` when the path does not
+ * exist, and rejects (with any error) when it exists but cannot be read.
+ */
+export interface FileReader {
+  readText(path: string): Promise<string | null>;
+  list(path: string): Promise<DirEntry[] | null>;
+  stat(path: string): Promise<FileStat | null>;
+}
+
+/** The result of a finished subprocess. */
+export interface ProcessResult {
+  /** Exit code; null when killed (e.g. by the timeout). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program directly (never through a shell) with a timeout, capturing its output. Rejects when the program
+ * cannot be started.
+ */
+export interface Subprocess {
+  run(argv: string[], options: { timeoutMs: number }): Promise<ProcessResult>;
+}
+
+/** The time. */
+export interface Clock {
+  /** Now, epoch ms. */
+  now(): number;
+}
+
+/** Diagnostics for developers (stderr, the journal). Never given a secret. */
+export interface Logger {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+/** The process environment and platform facts core needs. */
+export interface Environment {
+  /** An environment variable, or undefined when unset or empty. */
+  get(name: string): string | undefined;
+  /** The user's home directory, absolute. */
+  home: string;
+  /** `darwin`, `linux`, … as Node's `process.platform` spells it. */
+  platform: string;
+  /** The user's login name (the macOS Keychain account); may be empty. */
+  user: string;
+}
+
+/** Everything a provider source may use. */
+export interface Ports {
+  http: HttpClient;
+  files: FileReader;
+  subprocess: Subprocess;
+  clock: Clock;
+  log: Logger;
+  env: Environment;
+}
