@@ -1,0 +1,60 @@
+// Builds Headroom's shipped files with esbuild:
+// - dist/swiftbar/headroom.5m.mjs: the SwiftBar/xbar plugin and CLI, one standalone executable ES module.
+// Refuses to build when core/ imports anything platform-specific (see check-core.mjs).
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { checkCore } from './check-core.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const problems = checkCore(join(root, 'core'));
+if (problems.length > 0) {
+  console.error(`core/ must stay platform-free; forbidden imports:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+
+/** Refresh interval in SwiftBar's file-name syntax. */
+const INTERVAL = '5m';
+const pluginFile = join(root, 'dist', 'swiftbar', `headroom.${INTERVAL}.mjs`);
+
+// esbuild drops comments, so the shebang and the xbar/SwiftBar metadata go in the banner. The shebang finds
+// Homebrew's node on Apple silicon and Intel Macs, where SwiftBar's PATH lacks it. undici is CommonJS and
+// require()s Node built-ins, so the ES module gets a require of its own.
+const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bin" node
+// <xbar.title>Headroom</xbar.title>
+// <xbar.version>v${pkg.version}</xbar.version>
+// <xbar.author>Headroom developers</xbar.author>
+// <xbar.desc>Claude and Codex usage limits: session and weekly windows, reset times, extra usage.</xbar.desc>
+// <xbar.dependencies>node</xbar.dependencies>
+// <xbar.var>select(HEADROOM_DISPLAY="used"): Show percent used or percent remaining. [used, remaining]</xbar.var>
+// <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
+// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, api, off]</xbar.var>
+// <xbar.var>select(HEADROOM_CODEX="auto"): Codex source. [auto, api, logs, off]</xbar.var>
+// <swiftbar.hideRunInTerminal>true</swiftbar.hideRunInTerminal>
+// <swiftbar.hideDisablePlugin>false</swiftbar.hideDisablePlugin>
+//
+// Headroom ${pkg.version}, ${pkg.license} licence. Generated from TypeScript by esbuild: edit the sources, not this file.
+import { createRequire as __headroomCreateRequire } from 'node:module';
+const require = __headroomCreateRequire(import.meta.url);`;
+
+rmSync(join(root, 'dist', 'swiftbar'), { recursive: true, force: true });
+mkdirSync(dirname(pluginFile), { recursive: true });
+await esbuild.build({
+  entryPoints: [join(root, 'swiftbar-plugin', 'main.ts')],
+  outfile: pluginFile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  charset: 'utf8',
+  minify: false,
+  legalComments: 'inline',
+  banner: { js: banner },
+  define: { HEADROOM_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});
+chmodSync(pluginFile, 0o755);
+console.log(`built ${pluginFile.slice(root.length + 1)}`);

@@ -1,0 +1,120 @@
+/**
+ * Formatting for people: percentages (used or remaining), countdowns, reset times in the user's time zone and
+ * locale (Intl), money. Shared by the SwiftBar plugin, the CLI and the GNOME Shell extension.
+ */
+
+/** Whether numbers are shown as percent used (as claude.ai does) or percent remaining (as Codex does). */
+export type DisplayMode = 'used' | 'remaining';
+
+/** Locale and time zone for dates and numbers; undefined means the platform default. */
+export interface LocaleOptions {
+  /** BCP 47 tag, e.g. "de-DE". */
+  locale?: string | undefined;
+  /** IANA zone, e.g. "Europe/Berlin". */
+  timeZone?: string | undefined;
+}
+
+/** How alarming a value is, for colours: consumption drives it whatever the display mode. */
+export type Severity = 'normal' | 'warning' | 'critical';
+
+/** Severity of a used percentage: warning from 70 %, critical from 90 %. */
+export function severityOf(usedPercent: number): Severity {
+  if (usedPercent >= 90) return 'critical';
+  if (usedPercent >= 70) return 'warning';
+  return 'normal';
+}
+
+/** The most severe of several. */
+export function maxSeverity(values: Severity[]): Severity {
+  if (values.includes('critical')) return 'critical';
+  return values.includes('warning') ? 'warning' : 'normal';
+}
+
+/** The number shown for a used percentage in a display mode: remaining is 100 − used, never below 0. */
+export function shownPercent(usedPercent: number, mode: DisplayMode): number {
+  return mode === 'used' ? usedPercent : Math.max(0, 100 - usedPercent);
+}
+
+/** A whole-number percentage: 37.4 → "37%". */
+export function formatPercent(value: number, options: LocaleOptions = {}): string {
+  return new Intl.NumberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(
+    Math.round(value) / 100,
+  );
+}
+
+/**
+ * A duration as a short countdown: "2 h 14 min", "3 d 4 h", "45 min", "< 1 min". Negative durations read as
+ * "< 1 min".
+ */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return '< 1 min';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+/** The hour style of a locale: two digits where clocks run 0–23 ("06:02"), numeric where they are 12-hour. */
+function hourStyle(options: LocaleOptions): '2-digit' | 'numeric' {
+  const cycle = new Intl.DateTimeFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  return cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
+}
+
+/** A clock time in the user's locale and zone: "06:02" or "6:02 AM". */
+export function formatClockTime(at: number, options: LocaleOptions = {}): string {
+  return new Intl.DateTimeFormat(options.locale, {
+    hour: hourStyle(options),
+    minute: '2-digit',
+    timeZone: options.timeZone,
+  }).format(at);
+}
+
+/** Calendar day key of an instant in a zone, for "is it today?" comparisons. */
+function dayKey(at: number, options: LocaleOptions): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: options.timeZone,
+  }).format(at);
+}
+
+/**
+ * A reset instant relative to now, in local time: "16:16" today, "Thu 08:00" within a week, "3 Jan 08:00" beyond.
+ */
+export function formatLocalTime(at: number, now: number, options: LocaleOptions = {}): string {
+  if (dayKey(at, options) === dayKey(now, options)) return formatClockTime(at, options);
+  const withinWeek = at - now < 6 * 86_400_000;
+  return new Intl.DateTimeFormat(options.locale, {
+    ...(withinWeek ? { weekday: 'short' } : { day: 'numeric', month: 'short' }),
+    hour: hourStyle(options),
+    minute: '2-digit',
+    timeZone: options.timeZone,
+  }).format(at);
+}
+
+/** "resets in 2 h 14 min (16:16)"; "resets soon" once the time is reached. */
+export function formatResetCountdown(resetsAt: number, now: number, options: LocaleOptions = {}): string {
+  if (resetsAt <= now) return 'resets now';
+  return `resets in ${formatDuration(resetsAt - now)} (${formatLocalTime(resetsAt, now, options)})`;
+}
+
+/**
+ * An amount in minor units as money: (1234, "USD", 2) → "$12.34"; `credits` → "12.34 credits". An unknown currency
+ * code falls back to "12.34 XYZ".
+ */
+export function formatMoney(minor: number, currency: string, exponent: number, options: LocaleOptions = {}): string {
+  const major = minor / 10 ** exponent;
+  const digits = { minimumFractionDigits: exponent, maximumFractionDigits: exponent };
+  if (/^[A-Z]{3}$/.test(currency)) {
+    try {
+      return new Intl.NumberFormat(options.locale, { style: 'currency', currency, ...digits }).format(major);
+    } catch {
+      // An unknown ISO code: show the plain number with the code.
+    }
+  }
+  return `${new Intl.NumberFormat(options.locale, digits).format(major)} ${currency}`;
+}

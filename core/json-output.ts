@@ -1,0 +1,77 @@
+/**
+ * The stable `--format json` document, schema version 1 (documented in README.md). Field names never change within
+ * a version; new fields may be added.
+ */
+import type { ProviderSnapshot } from './model.js';
+
+/** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
+export interface JsonWindowV1 {
+  id: string;
+  label: string;
+  usedPercent: number;
+  resetsAt: string | null;
+  windowMinutes: number | null;
+}
+
+/** One money entry in the v1 document; amounts in minor units. */
+export interface JsonMoneyV1 {
+  id: string;
+  label: string;
+  usedMinor: number | null;
+  limitMinor: number | null;
+  balanceMinor: number | null;
+  currency: string;
+  exponent: number;
+  unlimited: boolean;
+}
+
+/** One provider in the v1 document. */
+export interface JsonProviderV1 {
+  id: string;
+  source: string | null;
+  status: string;
+  message: string;
+  fix: string;
+  stale: boolean;
+  plan: string | null;
+  fetchedAt: string | null;
+  retryAt: string | null;
+  windows: JsonWindowV1[];
+  money: JsonMoneyV1[];
+}
+
+/** The v1 document. */
+export interface JsonDocumentV1 {
+  version: 1;
+  generatedAt: string;
+  providers: JsonProviderV1[];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Builds the v1 document from snapshots; `now` is epoch ms. */
+export function toJsonDocument(snapshots: ProviderSnapshot[], now: number): JsonDocumentV1 {
+  return {
+    version: 1,
+    generatedAt: new Date(now).toISOString(),
+    providers: snapshots.map((snapshot) => ({
+      id: snapshot.provider,
+      source: snapshot.source,
+      status: snapshot.status,
+      message: snapshot.message,
+      fix: snapshot.fix,
+      stale: snapshot.stale,
+      plan: snapshot.plan,
+      fetchedAt: iso(snapshot.fetchedAt),
+      retryAt: iso(snapshot.retryAt),
+      windows: snapshot.windows.map((window) => ({
+        id: window.id,
+        label: window.label,
+        usedPercent: window.usedPercent,
+        resetsAt: iso(window.resetsAt),
+        windowMinutes: window.windowMinutes,
+      })),
+      money: snapshot.money.map((money) => ({ ...money })),
+    })),
+  };
+}

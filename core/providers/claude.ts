@@ -1,0 +1,395 @@
+/**
+ * Claude: Claude Code's saved login (read-only) → `GET /api/oauth/usage` → windows and extra-usage money.
+ * Facts: REFERENCE.md §1.2 "A — OAuth usage API" and §2.
+ */
+import * as z from 'zod/mini';
+import { getJson } from '../http.js';
+import { type Failure, type Money, SESSION_MINUTES, type UsageWindow, WEEKLY_MINUTES } from '../model.js';
+import { joinPath, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import type { Ports } from '../ports.js';
+import type { ProviderDefinition } from '../provider.js';
+
+/** The parts of Claude Code's login that Headroom uses. */
+export interface ClaudeCredentials {
+  /** The OAuth access token (`sk-ant-oat01-…`); only ever sent as the Authorization header. */
+  accessToken: string;
+  /** When the access token expires, epoch ms; null when not recorded. */
+  expiresAt: number | null;
+  /** OAuth scopes, e.g. `user:profile`; empty when unknown. */
+  scopes: string[];
+  /** Plan label, e.g. "Max 20x" (see {@link claudePlanLabel}); null when unknown. */
+  plan: string | null;
+}
+
+/** The outcome of {@link readClaudeCredentials}. */
+export type ClaudeCredentialsResult = { ok: true; credentials: ClaudeCredentials } | { ok: false; failure: Failure };
+
+/** The outcome of {@link parseClaudeUsage}. */
+export type ClaudeUsageResult = { ok: true; windows: UsageWindow[]; money: Money[] } | { ok: false; failure: Failure };
+
+const KEYCHAIN_SERVICE = 'Claude Code-credentials';
+const RERUN_FIX = 'Run `claude` once so Claude Code rewrites it.';
+
+const CredentialsSchema = z.looseObject({
+  mcpOAuth: z.optional(z.unknown()),
+  claudeAiOauth: z.nullish(
+    z.looseObject({
+      accessToken: z.nullish(z.string()),
+      expiresAt: z.nullish(z.number()),
+      scopes: z.nullish(z.array(z.string())),
+      subscriptionType: z.nullish(z.string()),
+      rateLimitTier: z.nullish(z.string()),
+    }),
+  ),
+});
+
+/** True for template values such as `<redacted>` that stand in for a real one. */
+function isPlaceholder(value: string): boolean {
+  return value.includes('<');
+}
+
+/** A real, non-empty value, or null. */
+function real(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed && !isPlaceholder(trimmed) ? trimmed : null;
+}
+
+/**
+ * The plan label from Claude Code's `subscriptionType` (`max`, `pro`, `team`, `enterprise`) or, failing that, its
+ * `rateLimitTier` (`default_claude_max_5x` → "Max 5x", `default_claude_max_20x` → "Max 20x"). A `max` subscription
+ * takes its size from the tier. Placeholder values (containing `<`) and unrecognised tiers give null.
+ */
+export function claudePlanLabel(subscriptionType?: string | null, rateLimitTier?: string | null): string | null {
+  const subscription = real(subscriptionType);
+  const tier = real(rateLimitTier)?.toLowerCase() ?? null;
+  const size = tier ? /max_(\d+)x/.exec(tier)?.[1] : undefined;
+  if (subscription) {
+    return subscription.toLowerCase() === 'max' && size ? `Max ${size}x` : titleCase(subscription);
+  }
+  if (size) return `Max ${size}x`;
+  const word = tier?.replace(/^(default_)?(claude_)?/, '');
+  return word && ['max', 'pro', 'team', 'enterprise'].includes(word) ? titleCase(word) : null;
+}
+
+/** Reads the Keychain item Claude Code uses on macOS; null when absent, locked or `security` fails. */
+async function readKeychain(ports: Ports): Promise<string | null> {
+  const argv = ['/usr/bin/security', 'find-generic-password', '-s', KEYCHAIN_SERVICE];
+  if (ports.env.user) argv.push('-a', ports.env.user);
+  argv.push('-w');
+  const result = await ports.subprocess.run(argv, { timeoutMs: 5000 }).catch(() => null);
+  return result?.code === 0 && result.stdout.trim() ? result.stdout : null;
+}
+
+/**
+ * Reads Claude Code's OAuth login, read-only (Headroom never refreshes or writes it).
+ *
+ * Sources, first found wins: `$CLAUDE_SECURESTORAGE_CONFIG_DIR/.credentials.json`,
+ * `$CLAUDE_CONFIG_DIR/.credentials.json`, `~/.claude/.credentials.json`, then on macOS the Keychain item
+ * `Claude Code-credentials`. Each holds `{"claudeAiOauth":{accessToken, refreshToken, expiresAt (epoch ms), scopes,
+ * subscriptionType, rateLimitTier}}`.
+ *
+ * Failures: nothing found, no `claudeAiOauth` token (only MCP tokens) or an expired token → `signed-out`; an
+ * unreadable file, broken JSON or an unexpected shape → `error` naming the file (never its contents).
+ */
+export async function readClaudeCredentials(ports: Ports): Promise<ClaudeCredentialsResult> {
+  const dirs = [
+    ports.env.get('CLAUDE_SECURESTORAGE_CONFIG_DIR'),
+    ports.env.get('CLAUDE_CONFIG_DIR'),
+    joinPath(ports.env.home, '.claude'),
+  ];
+  let text: string | null = null;
+  let where = '';
+  for (const dir of dirs) {
+    if (dir === undefined) continue;
+    const path = joinPath(dir, '.credentials.json');
+    where = `Claude Code's credentials file ${path}`;
+    try {
+      text = await ports.files.readText(path);
+    } catch {
+      return failure(
+        'error',
+        `Can't read ${where}.`,
+        'Check its permissions, or run `claude` once so Claude Code rewrites it.',
+      );
+    }
+    if (text !== null) break;
+  }
+  if (text === null && ports.env.platform === 'darwin') {
+    where = `Claude Code's Keychain item "${KEYCHAIN_SERVICE}"`;
+    text = await readKeychain(ports);
+  }
+  if (text === null) {
+    return failure(
+      'signed-out',
+      'No Claude Code login found on this machine.',
+      'Run `claude` once and sign in with your Claude subscription.',
+    );
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return failure('error', `${where} is not valid JSON.`, RERUN_FIX);
+  }
+  const parsed = CredentialsSchema.safeParse(json);
+  if (!parsed.success) return failure('error', `${where} has an unexpected format.`, RERUN_FIX);
+
+  const oauth = parsed.data.claudeAiOauth;
+  const accessToken = oauth?.accessToken?.trim();
+  if (!oauth || !accessToken) {
+    const mcpOnly = parsed.data.mcpOAuth !== undefined && parsed.data.mcpOAuth !== null;
+    return failure(
+      'signed-out',
+      `Claude Code's credentials hold no Claude login${mcpOnly ? ' (only MCP server tokens)' : ''}.`,
+      'Run `claude` once and sign in with your Claude subscription.',
+    );
+  }
+  const expiresAt = oauth.expiresAt ?? null;
+  if (expiresAt !== null && expiresAt <= ports.clock.now()) {
+    return failure(
+      'signed-out',
+      "Claude Code's login has expired.",
+      "Run `claude` once; it renews its own login. Headroom never refreshes Claude Code's tokens.",
+    );
+  }
+  return {
+    ok: true,
+    credentials: {
+      accessToken,
+      expiresAt,
+      scopes: (oauth.scopes ?? []).filter((scope) => !isPlaceholder(scope)),
+      plan: claudePlanLabel(oauth.subscriptionType, oauth.rateLimitTier),
+    },
+  };
+}
+
+function failure(status: Failure['status'], message: string, fix: string): { ok: false; failure: Failure } {
+  return { ok: false, failure: { status, message, fix } };
+}
+
+const WindowSchema = z.looseObject({
+  utilization: z.nullish(z.number()),
+  resets_at: z.nullish(z.string()),
+});
+
+const LimitSchema = z.looseObject({
+  kind: z.string(),
+  group: z.nullish(z.string()),
+  percent: z.nullish(z.number()),
+  resets_at: z.nullish(z.string()),
+  scope: z.nullish(z.looseObject({ model: z.nullish(z.looseObject({ display_name: z.nullish(z.string()) })) })),
+});
+
+const AmountSchema = z.looseObject({ amount_minor: z.number(), currency: z.string(), exponent: z.number() });
+
+const SpendSchema = z.looseObject({
+  enabled: z.nullish(z.boolean()),
+  used: AmountSchema,
+  limit: z.nullish(AmountSchema),
+});
+
+const ExtraUsageSchema = z.looseObject({
+  is_enabled: z.nullish(z.boolean()),
+  monthly_limit: z.nullish(z.number()),
+  used_credits: z.nullish(z.number()),
+  currency: z.nullish(z.string()),
+  decimal_places: z.nullish(z.number()),
+});
+
+/** Window keys of `/api/oauth/usage`, in display order; several keys may feed one window (first non-null wins). */
+const WINDOW_KEYS: { keys: string[]; id: string; label: string; minutes: number }[] = [
+  { keys: ['five_hour'], id: 'session', label: 'Session (5 h)', minutes: SESSION_MINUTES },
+  { keys: ['seven_day'], id: 'weekly', label: 'Weekly', minutes: WEEKLY_MINUTES },
+  { keys: ['seven_day_opus'], id: 'weekly-opus', label: 'Weekly · Opus', minutes: WEEKLY_MINUTES },
+  { keys: ['seven_day_sonnet'], id: 'weekly-sonnet', label: 'Weekly · Sonnet', minutes: WEEKLY_MINUTES },
+  { keys: ['seven_day_oauth_apps'], id: 'weekly-oauth-apps', label: 'Weekly · OAuth apps', minutes: WEEKLY_MINUTES },
+  {
+    keys: [
+      'seven_day_routines',
+      'seven_day_claude_routines',
+      'claude_routines',
+      'routines',
+      'routine',
+      'seven_day_cowork',
+      'cowork',
+    ],
+    id: 'weekly-routines',
+    label: 'Weekly · Routines',
+    minutes: WEEKLY_MINUTES,
+  },
+  { keys: ['seven_day_fable'], id: 'weekly-fable', label: 'Weekly · Fable', minutes: WEEKLY_MINUTES },
+];
+
+/** Keys that are recognised but deliberately not shown (they share the main weekly limit). */
+const SHARED_KEYS = ['seven_day_design', 'seven_day_omelette'];
+
+/**
+ * Normalises a `GET /api/oauth/usage` body (Anthropic, source A). Pure.
+ *
+ * Windows (`{utilization: percent used 0–100+, resets_at: ISO-8601 | null}`): `five_hour` → `session` (300 min),
+ * `seven_day` → `weekly`, and the 7-day lanes `weekly-opus`, `weekly-sonnet`, `weekly-oauth-apps`,
+ * `weekly-routines` (routines/cowork aliases) and `weekly-fable` (10080 min). `limits[]` fills `session` and
+ * `weekly` when the keyed windows are missing and adds `weekly-<model>` lanes for `weekly_scoped` entries.
+ * Windows with a null utilization, malformed windows and unknown keys are skipped.
+ *
+ * Money: one `extra-usage` entry in minor units when extra usage is enabled, from `spend` or else `extra_usage`.
+ *
+ * Fails (`error`) when the body is not an object, or when it yields nothing and had malformed entries or none of
+ * the known keys.
+ */
+export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
+  const unexpected = failure('error', 'Anthropic sent usage data in an unexpected format.', '');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return unexpected;
+  const record = body as Record<string, unknown>;
+  let malformed = false;
+  const decode = <T>(schema: z.ZodMiniType<T>, value: unknown): T | null => {
+    if (value === null || value === undefined) return null;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) malformed = true;
+    return parsed.success ? parsed.data : null;
+  };
+
+  const keyed = new Map<string, UsageWindow>();
+  for (const { keys, id, label, minutes } of WINDOW_KEYS) {
+    for (const key of keys) {
+      const window = decode(WindowSchema, record[key]);
+      if (typeof window?.utilization !== 'number') continue;
+      keyed.set(id, lane(id, label, minutes, window.utilization, window.resets_at));
+      break;
+    }
+  }
+  const extras: UsageWindow[] = [];
+  for (const element of Array.isArray(record.limits) ? record.limits : []) {
+    const limit = decode(LimitSchema, element);
+    if (typeof limit?.percent !== 'number') continue;
+    const name = limit.scope?.model?.display_name?.trim();
+    const window =
+      limit.kind === 'session'
+        ? lane('session', 'Session (5 h)', SESSION_MINUTES, limit.percent, limit.resets_at)
+        : limit.kind === 'weekly_all'
+          ? lane('weekly', 'Weekly', WEEKLY_MINUTES, limit.percent, limit.resets_at)
+          : limit.kind === 'weekly_scoped' && limit.group === 'weekly' && name
+            ? lane(`weekly-${slugify(name)}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
+            : null;
+    if (!window || keyed.has(window.id) || extras.some((w) => w.id === window.id)) continue;
+    if (WINDOW_KEYS.some((w) => w.id === window.id)) keyed.set(window.id, window);
+    else extras.push(window);
+  }
+  const windows = [...WINDOW_KEYS.flatMap((w) => keyed.get(w.id) ?? []), ...extras];
+
+  const money: Money[] = [];
+  const spend = decode(SpendSchema, record.spend);
+  const extra = decode(ExtraUsageSchema, record.extra_usage);
+  if (spend) {
+    if (spend.enabled !== false) {
+      money.push(
+        extraUsage(spend.used.amount_minor, spend.limit?.amount_minor, spend.used.currency, spend.used.exponent),
+      );
+    }
+  } else if (extra?.is_enabled === true) {
+    money.push(extraUsage(extra.used_credits, extra.monthly_limit, extra.currency ?? 'USD', extra.decimal_places ?? 2));
+  }
+
+  const known = ['limits', 'extra_usage', 'spend', ...SHARED_KEYS, ...WINDOW_KEYS.flatMap((w) => w.keys)];
+  if (windows.length === 0 && money.length === 0 && (malformed || !known.some((key) => key in record))) {
+    return unexpected;
+  }
+  return { ok: true, windows, money };
+}
+
+function lane(
+  id: string,
+  label: string,
+  windowMinutes: number,
+  usedPercent: number,
+  resetsAt: string | null | undefined,
+): UsageWindow {
+  return { id, label, usedPercent, resetsAt: parseIsoInstant(resetsAt), windowMinutes };
+}
+
+function minor(amount: number | null | undefined): number | null {
+  return typeof amount === 'number' ? Math.round(amount) : null;
+}
+
+function extraUsage(
+  used: number | null | undefined,
+  limit: number | null | undefined,
+  currency: string,
+  exponent: number,
+): Money {
+  return {
+    id: 'extra-usage',
+    label: 'Extra usage',
+    usedMinor: minor(used),
+    limitMinor: minor(limit),
+    balanceMinor: null,
+    currency,
+    exponent,
+    unlimited: false,
+  };
+}
+
+const DEFAULT_API_URL = 'https://api.anthropic.com';
+const UNAUTHORIZED_FIX = "Run `claude` once to sign in again; Headroom never refreshes Claude Code's tokens.";
+const SCOPE_FIX =
+  "This login lacks the `user:profile` scope needed to read usage (tokens from `claude setup-token` can't); " +
+  'run `claude` and sign in there instead.';
+
+/**
+ * Claude, read from `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude
+ * Code's own token (read-only; never refreshed).
+ */
+export const claudeProvider: ProviderDefinition = {
+  id: 'claude',
+  name: 'Claude',
+  letter: 'C',
+  usageUrl: 'https://claude.ai/settings/usage',
+  connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
+  sources: [
+    {
+      id: 'api',
+      label: 'OAuth API',
+      remote: true,
+      async fetch(ports) {
+        const login = await readClaudeCredentials(ports);
+        if (!login.ok) return login;
+        const { credentials } = login;
+        const base = (ports.env.get('HEADROOM_ANTHROPIC_API_URL') ?? DEFAULT_API_URL).replace(/\/+$/, '');
+        const result = await getJson(
+          ports,
+          {
+            url: `${base}/api/oauth/usage`,
+            headers: {
+              Authorization: `Bearer ${credentials.accessToken}`,
+              'anthropic-beta': 'oauth-2025-04-20',
+              Accept: 'application/json',
+              'User-Agent': 'claude-code/2.1.0 (headroom)',
+            },
+            timeoutMs: 15000,
+          },
+          { name: 'Anthropic', unauthorizedFix: UNAUTHORIZED_FIX },
+        );
+        if (!result.ok) {
+          const lacksScope =
+            result.failure.status === 'unauthorized' &&
+            credentials.scopes.length > 0 &&
+            !credentials.scopes.includes('user:profile');
+          return { ok: false, failure: lacksScope ? { ...result.failure, fix: SCOPE_FIX } : result.failure };
+        }
+        const usage = parseClaudeUsage(result.body);
+        if (!usage.ok) return usage;
+        return {
+          ok: true,
+          capture: {
+            source: 'api',
+            capturedAt: ports.clock.now(),
+            plan: credentials.plan,
+            windows: usage.windows,
+            money: usage.money,
+          },
+        };
+      },
+    },
+  ],
+};

@@ -1,0 +1,283 @@
+/**
+ * Codex (ChatGPT plans): `$CODEX_HOME/auth.json` → `GET /backend-api/wham/usage` → parse → normalise (REFERENCE §1.3
+ * F), with Codex's rollout logs (codex-logs.ts) as the local fallback. Headroom only reads Codex's login: it never
+ * writes, refreshes or locks auth.json (§1.1).
+ */
+import * as z from 'zod/mini';
+import { getJson } from '../http.js';
+import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '../model.js';
+import { decodeJwtClaims, epochSecondsToMs, joinPath, slugify } from '../parse.js';
+import type { Ports } from '../ports.js';
+import type { ProviderDefinition, SourceDefinition } from '../provider.js';
+import {
+  type CodexWindow,
+  type CodexWindowGroup,
+  codexCreditsMoney,
+  codexHome,
+  codexLogsSource,
+  codexPlanLabel,
+  normaliseCodexWindows,
+} from './codex-logs.js';
+
+export { normaliseCodexWindows } from './codex-logs.js';
+
+/** What Headroom needs from Codex's ChatGPT login. */
+export interface CodexAuth {
+  /** The bearer token; only ever sent in the Authorization header. */
+  accessToken: string;
+  /** The ChatGPT account (workspace) id for `ChatGPT-Account-Id`; null when unknown. */
+  accountId: string | null;
+  /** Plan label from the id_token's `chatgpt_plan_type`, e.g. "Plus"; null when unknown. */
+  plan: string | null;
+}
+
+/** The outcome of {@link readCodexAuth}. */
+export type CodexAuthResult = { ok: true; auth: CodexAuth } | { ok: false; failure: Failure };
+
+/** The outcome of {@link parseCodexUsage}. */
+export type CodexUsageResult =
+  { ok: true; plan: string | null; windows: UsageWindow[]; money: Money[] } | { ok: false; failure: Failure };
+
+const OptionalString = z.optional(z.nullable(z.string()));
+
+const AuthFile = z.looseObject({
+  OPENAI_API_KEY: OptionalString,
+  tokens: z.optional(
+    z.nullable(
+      z.looseObject({
+        access_token: OptionalString,
+        accessToken: OptionalString,
+        id_token: OptionalString,
+        idToken: OptionalString,
+        account_id: OptionalString,
+        accountId: OptionalString,
+      }),
+    ),
+  ),
+});
+
+const OPENAI_AUTH_CLAIM = 'https://api.openai.com/auth';
+const SIGN_IN_FIX = 'Run `codex` and sign in with ChatGPT.';
+
+function fail(status: FailureStatus, message: string, fix: string): { ok: false; failure: Failure } {
+  return { ok: false, failure: { status, message, fix } };
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The account id in JWT claims: `chatgpt_account_id`, the OpenAI auth claim's, or the first organization's id. */
+function claimedAccountId(claims: Record<string, unknown> | null): string | null {
+  if (!claims) return null;
+  const organizations = claims.organizations;
+  return (
+    text(claims.chatgpt_account_id) ??
+    text(record(claims[OPENAI_AUTH_CLAIM])?.chatgpt_account_id) ??
+    text(record(Array.isArray(organizations) ? organizations[0] : null)?.id)
+  );
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads Codex's ChatGPT login from `$CODEX_HOME/auth.json` (default `~/.codex/auth.json`), read-only.
+ *
+ * Shape: `{"OPENAI_API_KEY": null, "tokens": {"id_token", "access_token", "refresh_token", "account_id"},
+ * "last_refresh": ISO}`; camelCase token keys are accepted too. A missing `account_id` is taken from the JWT claims of
+ * the id_token or access token; the plan from the id_token's `https://api.openai.com/auth`.`chatgpt_plan_type`.
+ *
+ * Failures: no file, no ChatGPT tokens (e.g. an API-key login) or an access token whose JWT `exp` has passed →
+ * `signed-out`; an unreadable or malformed file → `error` naming the path, never its contents.
+ */
+export async function readCodexAuth(ports: Ports): Promise<CodexAuthResult> {
+  const path = joinPath(codexHome(ports), 'auth.json');
+  let body: string | null;
+  try {
+    body = await ports.files.readText(path);
+  } catch {
+    return fail('error', `Can't read Codex's login file ${path}.`, "Check the file's permissions.");
+  }
+  if (body === null) return fail('signed-out', 'Codex is not signed in.', SIGN_IN_FIX);
+  const parsed = AuthFile.safeParse(parseJson(body));
+  if (!parsed.success) {
+    return fail('error', `Codex's login file ${path} is not in a format Headroom understands.`, SIGN_IN_FIX);
+  }
+  const { tokens, OPENAI_API_KEY } = parsed.data;
+  const accessToken = text(tokens?.access_token) ?? text(tokens?.accessToken);
+  if (!accessToken) {
+    return text(OPENAI_API_KEY)
+      ? fail(
+          'signed-out',
+          'Codex is signed in with an API key, which has no plan limits.',
+          'Run `codex login` and choose Sign in with ChatGPT.',
+        )
+      : fail('signed-out', 'Codex is not signed in with ChatGPT.', SIGN_IN_FIX);
+  }
+  const accessClaims = decodeJwtClaims(accessToken);
+  const expiresAt = epochSecondsToMs(accessClaims?.exp);
+  if (expiresAt !== null && expiresAt <= ports.clock.now()) {
+    return fail('signed-out', "Codex's login has expired.", 'Run `codex` once; it renews its own login.');
+  }
+  const idToken = text(tokens?.id_token) ?? text(tokens?.idToken);
+  const idClaims = idToken ? decodeJwtClaims(idToken) : null;
+  return {
+    ok: true,
+    auth: {
+      accessToken,
+      accountId:
+        text(tokens?.account_id) ??
+        text(tokens?.accountId) ??
+        claimedAccountId(idClaims) ??
+        claimedAccountId(accessClaims),
+      plan: codexPlanLabel(text(record(idClaims?.[OPENAI_AUTH_CLAIM])?.chatgpt_plan_type)),
+    },
+  };
+}
+
+const WhamWindow = z.looseObject({
+  used_percent: z.number(),
+  limit_window_seconds: z.optional(z.nullable(z.number())),
+  reset_at: z.optional(z.nullable(z.number())),
+  reset_after_seconds: z.optional(z.nullable(z.number())),
+});
+type WhamWindow = z.infer<typeof WhamWindow>;
+
+const WhamRateLimit = z.looseObject({
+  primary_window: z.optional(z.nullable(WhamWindow)),
+  secondary_window: z.optional(z.nullable(WhamWindow)),
+});
+type WhamRateLimit = z.infer<typeof WhamRateLimit>;
+
+const WhamAdditionalLimit = z.looseObject({
+  limit_name: OptionalString,
+  metered_feature: OptionalString,
+  rate_limit: z.optional(z.nullable(WhamRateLimit)),
+});
+
+const WhamUsage = z.looseObject({
+  plan_type: OptionalString,
+  rate_limit: z.optional(z.nullable(WhamRateLimit)),
+  additional_rate_limits: z.optional(z.nullable(z.array(z.unknown()))),
+  credits: z.optional(z.unknown()),
+});
+
+const UNEXPECTED_FORMAT: Failure = {
+  status: 'error',
+  message: 'ChatGPT sent usage data in an unexpected format.',
+  fix: 'If this persists, update Headroom.',
+};
+
+function whamWindow(window: WhamWindow | null | undefined, fetchedAt: number | undefined): CodexWindow | null {
+  if (!window) return null;
+  const seconds = window.limit_window_seconds;
+  const after = window.reset_after_seconds;
+  return {
+    usedPercent: window.used_percent,
+    windowMinutes: seconds ? Math.ceil(seconds / 60) : null,
+    resetsAt:
+      epochSecondsToMs(window.reset_at) ??
+      (fetchedAt !== undefined && typeof after === 'number' ? fetchedAt + after * 1000 : null),
+  };
+}
+
+function whamGroup(limit: WhamRateLimit | null | undefined, fetchedAt: number | undefined): CodexWindowGroup {
+  return {
+    primary: whamWindow(limit?.primary_window, fetchedAt),
+    secondary: whamWindow(limit?.secondary_window, fetchedAt),
+  };
+}
+
+/**
+ * Parses and normalises the body of `GET /backend-api/wham/usage` (pure).
+ *
+ * `rate_limit.{primary,secondary}_window` = `{used_percent (int or float), limit_window_seconds, reset_at (epoch s),
+ * reset_after_seconds}` become windows classified by length (`windowMinutes = ceil(limit_window_seconds / 60)`); when
+ * `reset_at` is absent the reset is `fetchedAt + reset_after_seconds` (only if `fetchedAt`, epoch ms, is given). Each
+ * well-formed `additional_rate_limits[]` entry adds a group prefixed `slugify(limit_name ?? metered_feature)`;
+ * malformed entries are skipped and `code_review_rate_limit` is ignored. `plan_type` is title-cased; `credits` become a
+ * `credits` Money when `has_credits` or `unlimited`. A body that is not such an object, or that yields neither windows
+ * nor credits, is an `error`.
+ */
+export function parseCodexUsage(body: unknown, fetchedAt?: number): CodexUsageResult {
+  const parsed = WhamUsage.safeParse(body);
+  if (!parsed.success) return { ok: false, failure: UNEXPECTED_FORMAT };
+  const usage = parsed.data;
+  const windows = normaliseCodexWindows(whamGroup(usage.rate_limit, fetchedAt), { idPrefix: '', labelPrefix: '' });
+  for (const entry of usage.additional_rate_limits ?? []) {
+    const extra = WhamAdditionalLimit.safeParse(entry);
+    if (!extra.success) continue;
+    const name = extra.data.limit_name || extra.data.metered_feature;
+    const idPrefix = name ? slugify(name) : '';
+    if (!name || !idPrefix) continue;
+    windows.push(
+      ...normaliseCodexWindows(whamGroup(extra.data.rate_limit, fetchedAt), { idPrefix, labelPrefix: name }),
+    );
+  }
+  const money = codexCreditsMoney(usage.credits);
+  if (windows.length === 0 && money.length === 0) return { ok: false, failure: UNEXPECTED_FORMAT };
+  return { ok: true, plan: codexPlanLabel(usage.plan_type), windows, money };
+}
+
+const DEFAULT_API_BASE = 'https://chatgpt.com/backend-api';
+const TIMEOUT_MS = 15_000;
+
+/**
+ * The API source: reads auth.json, then `GET <base>/wham/usage` with the bearer token and `ChatGPT-Account-Id`.
+ * `base` is `$HEADROOM_CHATGPT_API_URL` or `https://chatgpt.com/backend-api`. The capture's time is now.
+ */
+async function fetchCodexUsage(ports: Ports): Promise<SourceResult> {
+  const login = await readCodexAuth(ports);
+  if (!login.ok) return login;
+  const { accessToken, accountId, plan } = login.auth;
+  const base = (ports.env.get('HEADROOM_CHATGPT_API_URL') ?? DEFAULT_API_BASE).replace(/\/+$/, '');
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${accessToken}`,
+    ...(accountId ? { 'ChatGPT-Account-Id': accountId } : {}),
+    Accept: 'application/json',
+    'User-Agent': 'headroom',
+  };
+  const result = await getJson(
+    ports,
+    { url: `${base}/wham/usage`, headers, timeoutMs: TIMEOUT_MS },
+    { name: 'ChatGPT', unauthorizedFix: "Run `codex` once to sign in again; Headroom never refreshes Codex's tokens." },
+  );
+  if (!result.ok) return { ok: false, failure: result.failure };
+  const now = ports.clock.now();
+  const usage = parseCodexUsage(result.body, now);
+  if (!usage.ok) return usage;
+  return {
+    ok: true,
+    capture: { source: 'api', capturedAt: now, plan: usage.plan ?? plan, windows: usage.windows, money: usage.money },
+  };
+}
+
+/** Codex's usage endpoint as a source: remote, so spared by the caller. */
+export const codexApiSource: SourceDefinition = {
+  id: 'api',
+  label: 'ChatGPT API',
+  remote: true,
+  fetch: fetchCodexUsage,
+};
+
+/** Codex: the ChatGPT usage API first, then Codex's local rollout logs. */
+export const codexProvider: ProviderDefinition = {
+  id: 'codex',
+  name: 'Codex',
+  letter: 'X',
+  usageUrl: 'https://chatgpt.com/codex/settings/usage',
+  connectHelp: 'Run `codex` and sign in with your ChatGPT plan.',
+  sources: [codexApiSource, codexLogsSource],
+};

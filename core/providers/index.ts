@@ -1,0 +1,9 @@
+/**
+ * Every provider Headroom knows, in display order.
+ */
+import type { ProviderDefinition } from '../provider.js';
+import { claudeProvider } from './claude.js';
+import { codexProvider } from './codex.js';
+
+/** Claude, then Codex: the order of the dropdown sections and the default title. */
+export const PROVIDERS: ProviderDefinition[] = [claudeProvider, codexProvider];

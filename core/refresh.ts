@@ -1,0 +1,236 @@
+/**
+ * One refresh of the enabled providers: which sources to ask (sparing remote APIs), which answer to show, and how
+ * to keep the last good data visible, marked stale, when a source fails. The result is a {@link ProviderSnapshot}
+ * per provider plus the {@link Memory} a shell persists between refreshes (the plugin in its state file).
+ */
+import * as z from 'zod/mini';
+import type { Capture, Failure, ProviderId, ProviderSnapshot, SourceId, UsageWindow } from './model.js';
+import type { Ports } from './ports.js';
+import type { ProviderDefinition, SourceDefinition } from './provider.js';
+import type { ProviderSettings, Settings } from './settings.js';
+
+/** A capture older than this is shown with status `stale` even though nothing failed, ms (6 h). */
+export const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+
+/** What Headroom remembers of one source between refreshes. Holds no secrets. */
+export interface SourceMemory {
+  /** When the source was last asked, epoch ms. */
+  lastAttemptAt: number | null;
+  /** The newest successful capture. */
+  lastGood: Capture | null;
+  /** The failure of the last attempt; null when it succeeded. */
+  lastFailure: Failure | null;
+}
+
+/** What Headroom remembers of one provider: its sources' memories. */
+export interface ProviderMemory {
+  sources: Partial<Record<SourceId, SourceMemory>>;
+}
+
+/** What Headroom remembers of every provider. */
+export type Memory = Partial<Record<ProviderId, ProviderMemory>>;
+
+const nullableNumber = z.nullable(z.number());
+const windowSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  usedPercent: z.number(),
+  resetsAt: nullableNumber,
+  windowMinutes: nullableNumber,
+});
+const moneySchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  usedMinor: nullableNumber,
+  limitMinor: nullableNumber,
+  balanceMinor: nullableNumber,
+  currency: z.string(),
+  exponent: z.number(),
+  unlimited: z.boolean(),
+});
+const sourceIdSchema = z.enum(['api', 'logs']);
+const captureSchema = z.object({
+  source: sourceIdSchema,
+  capturedAt: z.number(),
+  plan: z.nullable(z.string()),
+  windows: z.array(windowSchema),
+  money: z.array(moneySchema),
+  note: z.optional(z.string()),
+});
+const failureSchema = z.object({
+  status: z.enum(['signed-out', 'unauthorized', 'rate-limited', 'offline', 'error']),
+  message: z.string(),
+  fix: z.string(),
+  retryAt: z.optional(z.number()),
+});
+const sourceMemorySchema = z.object({
+  lastAttemptAt: nullableNumber,
+  lastGood: z.nullable(captureSchema),
+  lastFailure: z.nullable(failureSchema),
+});
+const providerMemorySchema = z.object({
+  sources: z.partialRecord(sourceIdSchema, sourceMemorySchema),
+});
+
+/** zod schema of {@link Memory}, for shells that persist it as JSON. */
+export const memorySchema = z.partialRecord(z.enum(['claude', 'codex']), providerMemorySchema);
+
+/**
+ * Parses persisted memory (any JSON value). Returns an empty memory for anything malformed: losing the cache costs
+ * one extra fetch, never a crash.
+ */
+export function parseMemory(value: unknown): Memory {
+  const parsed = memorySchema.safeParse(value);
+  return parsed.success ? (parsed.data as Memory) : {};
+}
+
+/** Options of one refresh. */
+export interface RefreshOptions {
+  /** Ask remote sources now even if they were asked less than the minimum interval ago (Retry-After still holds). */
+  force: boolean;
+}
+
+/**
+ * A window as it stands at `now`: once its reset time has passed it counts as reset (0 % used, reset time unknown
+ * until the source reports the next one).
+ */
+export function settleWindow(window: UsageWindow, now: number): UsageWindow {
+  return window.resetsAt !== null && window.resetsAt <= now ? { ...window, usedPercent: 0, resetsAt: null } : window;
+}
+
+/** True when a remote source must not be asked now. */
+function shouldSkip(source: SourceDefinition, memory: SourceMemory | undefined, now: number, minIntervalMs: number, force: boolean): boolean {
+  if (!source.remote || !memory) return false;
+  const retryAt = memory.lastFailure?.retryAt;
+  if (retryAt !== undefined && now < retryAt) return true;
+  return !force && memory.lastAttemptAt !== null && now - memory.lastAttemptAt < minIntervalMs;
+}
+
+/**
+ * Refreshes one provider. Sources are asked in the provider's `auto` order (or only the forced one). Remote sources
+ * are spared: not asked again within `settings.minFetchIntervalSeconds` unless `force`, and never before a
+ * rate-limit's retry time. Local sources are read every time. Never rejects.
+ *
+ * Choosing what to show: among the sources whose last attempt succeeded, the freshest capture wins (so Codex's
+ * local logs win over a cached API answer when a newer turn wrote them). When none succeeded, the first source's
+ * failure is the status and the newest good capture, if any, stays visible with `stale: true`.
+ */
+export async function refreshProvider(
+  definition: ProviderDefinition,
+  ports: Ports,
+  providerSettings: ProviderSettings,
+  minIntervalMs: number,
+  previous: ProviderMemory | undefined,
+  options: RefreshOptions,
+): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
+  const sources =
+    providerSettings.source === 'auto'
+      ? definition.sources
+      : definition.sources.filter((source) => source.id === providerSettings.source);
+  const memory: ProviderMemory = { sources: { ...previous?.sources } };
+  await Promise.all(
+    sources.map(async (source) => {
+      const before = memory.sources[source.id];
+      const startedAt = ports.clock.now();
+      if (shouldSkip(source, before, startedAt, minIntervalMs, options.force)) return;
+      const result = await source.fetch(ports);
+      memory.sources[source.id] = result.ok
+        ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
+        : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
+    }),
+  );
+  return { snapshot: buildSnapshot(definition, sources, memory, ports.clock.now()), memory };
+}
+
+/** Builds what the user sees from the sources' memories. */
+function buildSnapshot(
+  definition: ProviderDefinition,
+  sources: SourceDefinition[],
+  memory: ProviderMemory,
+  now: number,
+): ProviderSnapshot {
+  const entries = sources.map((source) => ({ source, memory: memory.sources[source.id] }));
+  const newest = (list: typeof entries): (typeof entries)[number] | undefined =>
+    list.reduce<(typeof entries)[number] | undefined>(
+      (best, entry) =>
+        entry.memory?.lastGood && (!best || entry.memory.lastGood.capturedAt > (best.memory?.lastGood?.capturedAt ?? 0))
+          ? entry
+          : best,
+      undefined,
+    );
+  const current = newest(entries.filter((entry) => entry.memory?.lastGood && entry.memory.lastFailure === null));
+  const primaryFailure = entries.find((entry) => entry.memory?.lastFailure)?.memory?.lastFailure ?? null;
+  const shown = current ?? newest(entries);
+  const capture = shown?.memory?.lastGood ?? null;
+  const plan =
+    capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
+  const base = {
+    provider: definition.id,
+    source: capture?.source ?? null,
+    plan,
+    fetchedAt: capture?.capturedAt ?? null,
+    windows: (capture?.windows ?? []).map((window) => settleWindow(window, now)),
+    money: capture?.money ?? [],
+  };
+
+  if (current && capture) {
+    const old = now - capture.capturedAt > STALE_AFTER_MS;
+    const fellBack = primaryFailure !== null && current !== entries[0];
+    return {
+      ...base,
+      status: old ? 'stale' : 'ok',
+      stale: false,
+      message: fellBack
+        ? `${primaryFailure.message} Showing ${definition.name}'s ${current.source.label} instead.`
+        : old
+          ? `No newer data since this capture.`
+          : (capture.note ?? ''),
+      fix: fellBack ? primaryFailure.fix : '',
+      retryAt: primaryFailure?.retryAt ?? null,
+    };
+  }
+  const failure: Failure = primaryFailure ?? {
+    status: 'error',
+    message: `No ${definition.name} source is enabled.`,
+    fix: 'Choose a source in the settings.',
+  };
+  return {
+    ...base,
+    status: failure.status,
+    stale: capture !== null,
+    message: failure.message,
+    fix: failure.fix,
+    retryAt: failure.retryAt ?? null,
+  };
+}
+
+/**
+ * Refreshes every enabled provider concurrently. Returns their snapshots in the order of `definitions` and the new
+ * memory (disabled providers keep their old memory). Never rejects.
+ */
+export async function refreshAll(
+  definitions: ProviderDefinition[],
+  ports: Ports,
+  settings: Settings,
+  previous: Memory,
+  options: RefreshOptions,
+): Promise<{ snapshots: ProviderSnapshot[]; memory: Memory }> {
+  const memory: Memory = { ...previous };
+  const enabled = definitions.filter((definition) => settings.providers[definition.id].enabled);
+  const results = await Promise.all(
+    enabled.map((definition) =>
+      refreshProvider(
+        definition,
+        ports,
+        settings.providers[definition.id],
+        settings.minFetchIntervalSeconds * 1000,
+        previous[definition.id],
+        options,
+      ),
+    ),
+  );
+  results.forEach((result, index) => {
+    memory[enabled[index]!.id] = result.memory;
+  });
+  return { snapshots: results.map((result) => result.snapshot), memory };
+}

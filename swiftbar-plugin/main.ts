@@ -1,0 +1,104 @@
+/**
+ * Headroom's SwiftBar/xbar plugin and command-line tool: one short run that refreshes the providers (sparing their
+ * APIs with the cached state), prints the menu or the JSON document on stdout, and saves the state.
+ *
+ * Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose] [--help] [--version]
+ */
+import { resolve } from 'node:path';
+import { toJsonDocument } from '../core/json-output.js';
+import { presentMenu } from '../core/present.js';
+import { PROVIDERS } from '../core/providers/index.js';
+import { refreshAll } from '../core/refresh.js';
+import { loadSettings } from '../core/settings.js';
+import { nodePorts } from './node-ports.js';
+import { type MenuFormat, renderMenuBar, renderText } from './render.js';
+import { loadMemory, saveMemory, stateDirectory } from './state.js';
+
+declare const HEADROOM_VERSION: string;
+
+type OutputFormat = MenuFormat | 'json';
+const FORMATS: OutputFormat[] = ['swiftbar', 'xbar', 'text', 'json'];
+
+const HELP = `Headroom: the usage limits of Claude Code and Codex on this machine.
+
+Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
+
+  --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json
+  --refresh    ask the providers now instead of serving a result cached less than a minute ago
+  --verbose    diagnostics on stderr
+  --version    print the version
+
+Settings: ~/.config/headroom/config.json and HEADROOM_* variables (see README.md).
+`;
+
+interface Options {
+  format: OutputFormat;
+  refresh: boolean;
+  verbose: boolean;
+}
+
+/** Parses argv; returns a message for --help/--version or a usage error. */
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: number; text: string } {
+  let format: OutputFormat | undefined;
+  let refresh = false;
+  let verbose = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--refresh') refresh = true;
+    else if (arg === '--verbose') verbose = true;
+    else if (arg === '--help' || arg === '-h') return { exit: 0, text: HELP };
+    else if (arg === '--version') return { exit: 0, text: `headroom ${HEADROOM_VERSION}\n` };
+    else if (arg === '--format' || arg.startsWith('--format=')) {
+      const value = arg === '--format' ? argv[++i] : arg.slice('--format='.length);
+      if (!FORMATS.includes(value as OutputFormat)) {
+        return { exit: 2, text: `headroom: --format takes one of ${FORMATS.join(', ')}\n` };
+      }
+      format = value as OutputFormat;
+    } else return { exit: 2, text: `headroom: unknown argument ${JSON.stringify(arg)}\n\n${HELP}` };
+  }
+  format ??= env.SWIFTBAR === '1' ? 'swiftbar' : env.XBARDarkMode || env.BitBarDarkMode ? 'xbar' : 'text';
+  return { format, refresh, verbose };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2), process.env);
+  if ('exit' in parsed) {
+    (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);
+    return parsed.exit;
+  }
+  const fixedNow = process.env.HEADROOM_NOW ? Date.parse(process.env.HEADROOM_NOW) : undefined;
+  const ports = nodePorts({ now: Number.isNaN(fixedNow) ? undefined : fixedNow, verbose: parsed.verbose });
+  try {
+    const { settings, problems } = await loadSettings(ports);
+    for (const problem of problems) ports.log.warn(problem);
+    const directory = stateDirectory(process.env, ports.env.home);
+    const previous = await loadMemory(directory);
+    const { snapshots, memory } = await refreshAll(PROVIDERS, ports, settings, previous, { force: parsed.refresh });
+    await saveMemory(directory, memory).catch((error: unknown) =>
+      ports.log.warn(`could not save state in ${directory}: ${(error as Error).message}`),
+    );
+    const now = ports.clock.now();
+    if (parsed.format === 'json') {
+      process.stdout.write(`${JSON.stringify(toJsonDocument(snapshots, now), null, 2)}\n`);
+      return 0;
+    }
+    const menu = presentMenu(snapshots, PROVIDERS, settings, { now });
+    process.stdout.write(
+      parsed.format === 'text'
+        ? renderText(menu)
+        : renderMenuBar(menu, parsed.format, { pluginPath: resolve(process.argv[1] ?? 'headroom') }),
+    );
+    return 0;
+  } catch (error) {
+    // A bug, not bad input (bad input is a typed state): say so briefly, without a stack, and keep the item visible.
+    const message = (error as Error | null)?.message ?? String(error);
+    ports.log.warn(`internal error: ${message}`);
+    if (parsed.format === 'swiftbar' || parsed.format === 'xbar') {
+      process.stdout.write('Headroom ⚠ | color=#c41e1e\n---\nHeadroom hit an internal error; run it with --verbose\n');
+      return 0;
+    }
+    return 1;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,148 @@
+/**
+ * Renders core's {@link MenuView} for SwiftBar, xbar and the terminal. Text that came from an API or a file is
+ * escaped so it can never add parameters or menu structure.
+ */
+import type { Severity } from '../core/format.js';
+import type { MenuView, ProviderView } from '../core/present.js';
+
+/** Output flavours of the menu. */
+export type MenuFormat = 'swiftbar' | 'xbar' | 'text';
+
+/** How to rerun this plugin for the "Refresh now" item: its absolute path. */
+export interface RenderContext {
+  pluginPath: string;
+}
+
+const SEVERITY_COLORS: Record<Severity, { light: string; dark: string }> = {
+  normal: { light: '#1d1d1f', dark: '#f5f5f7' },
+  warning: { light: '#b25000', dark: '#ffb340' },
+  critical: { light: '#c41e1e', dark: '#ff6961' },
+};
+const DIM_COLOR = { light: '#6e6e73', dark: '#a1a1a6' };
+
+/**
+ * Makes dynamic text safe for one menu line: no control characters or line breaks, no `|` (which starts the
+ * parameters), and no leading `-` (which would make it a submenu item or a separator).
+ */
+export function escapeMenuText(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\|/g, '¦')
+    .replace(/\s{2,}/g, ' ')
+    .trim()
+    .replace(/^-+/, (dashes) => '‐'.repeat(dashes.length));
+}
+
+/** Quotes a parameter value when needed. */
+function param(key: string, value: string): string {
+  return /^[^\s"'|]+$/.test(value) ? `${key}=${value}` : `${key}="${value.replace(/"/g, "'")}"`;
+}
+
+/** Builds menu lines in SwiftBar's or xbar's grammar. */
+class MenuWriter {
+  readonly lines: string[] = [];
+  constructor(private readonly format: 'swiftbar' | 'xbar') {}
+
+  /** A line of text with parameters; `text` is escaped here. */
+  item(text: string, params: Record<string, string | undefined> = {}): void {
+    const parts = Object.entries(params)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([key, value]) => param(key, value));
+    parts.push(this.format === 'swiftbar' ? 'symbolize=false emojize=false' : 'emojize=false ansi=false');
+    this.lines.push(`${escapeMenuText(text)} | ${parts.join(' ')}`);
+  }
+
+  separator(): void {
+    this.lines.push('---');
+  }
+
+  color(severity: Severity, dim = false): string {
+    const pair = dim ? DIM_COLOR : SEVERITY_COLORS[severity];
+    return this.format === 'swiftbar' ? `${pair.light},${pair.dark}` : pair.light;
+  }
+}
+
+/** Renders the menu for SwiftBar (`swiftbar`) or xbar (`xbar`): title line, `---`, sections, refresh, links. */
+export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', context: RenderContext): string {
+  const w = new MenuWriter(format);
+  const titleDim = menu.titleParts.length > 0 && menu.titleParts.every((part) => part.dim);
+  const titleParams: Record<string, string | undefined> = {};
+  if (menu.severity !== 'normal' || titleDim) titleParams.color = w.color(menu.severity, titleDim);
+  if (format === 'swiftbar') titleParams.sfimage = 'gauge.with.dots.needle.33percent';
+  w.item(menu.title, titleParams);
+  w.separator();
+
+  if (menu.nothingConnected) {
+    w.item('No Claude Code or Codex login found on this machine', { color: w.color('normal') });
+    for (const line of menu.connectHelp) w.item(line, { color: w.color('normal', true) });
+    w.separator();
+  }
+  for (const provider of menu.providers) {
+    if (menu.nothingConnected) break;
+    writeProvider(w, provider);
+    w.separator();
+  }
+  const refreshParams: Record<string, string> =
+    format === 'swiftbar'
+      ? { bash: context.pluginPath, param0: '--refresh', terminal: 'false', refresh: 'true' }
+      : { bash: context.pluginPath, param1: '--refresh', terminal: 'false', refresh: 'true' };
+  w.item('Refresh now', refreshParams);
+  for (const provider of menu.providers) w.item(`Open ${provider.name} usage page`, { href: provider.usageUrl });
+  return `${w.lines.join('\n')}\n`;
+}
+
+function writeProvider(w: MenuWriter, provider: ProviderView): void {
+  w.item(provider.heading, { color: w.color('normal'), size: '14' });
+  const dim = provider.stale;
+  for (const window of provider.windows) {
+    const reset = window.resetText ? ` · ${window.resetText}` : '';
+    w.item(`${window.label}: ${window.percentText}${reset}`, { color: w.color(window.severity, dim) });
+  }
+  for (const money of provider.money) {
+    w.item(`${money.label}: ${money.text}`, { color: w.color(money.severity, dim) });
+  }
+  if (provider.statusText) {
+    const severity: Severity = provider.status === 'ok' ? 'normal' : 'warning';
+    w.item(`${provider.status === 'ok' ? '' : '⚠ '}${provider.statusText}`, { color: w.color(severity) });
+  }
+  if (provider.fixText) w.item(provider.fixText, { color: w.color('normal', true), size: '12' });
+  if (provider.sourceText) w.item(provider.sourceText, { color: w.color('normal', true), size: '12' });
+}
+
+/** A 10-cell bar for the terminal: "███▌░░░░░░". */
+function bar(fraction: number): string {
+  const cells = Math.round(Math.min(1, Math.max(0, fraction)) * 20) / 2;
+  const full = Math.floor(cells);
+  return '█'.repeat(full) + (cells > full ? '▌' : '') + '░'.repeat(10 - Math.ceil(cells));
+}
+
+/** Renders the menu as plain text for a terminal. */
+export function renderText(menu: MenuView): string {
+  const clean = (text: string): string => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  const out: string[] = [];
+  if (menu.nothingConnected) {
+    out.push('Headroom found no Claude Code or Codex login on this machine.', '', 'To connect:');
+    for (const line of menu.connectHelp) out.push(`  ${clean(line)}`);
+    out.push('', 'Then run Headroom again.');
+    return `${out.join('\n')}\n`;
+  }
+  out.push(`Headroom  ${clean(menu.title)}`);
+  const labelWidth = Math.max(
+    12,
+    ...menu.providers.flatMap((p) => [...p.windows, ...p.money].map((row) => clean(row.label).length)),
+  );
+  for (const provider of menu.providers) {
+    out.push('');
+    out.push(clean(provider.heading) + (provider.sourceText ? `  (${clean(provider.sourceText)})` : ''));
+    for (const window of provider.windows) {
+      const reset = window.resetText ? `  ${clean(window.resetText)}` : '';
+      out.push(
+        `  ${clean(window.label).padEnd(labelWidth)}  ${bar(window.fraction)} ${window.percentText.padStart(9)}${reset}`,
+      );
+    }
+    for (const money of provider.money) out.push(`  ${clean(money.label).padEnd(labelWidth)}  ${clean(money.text)}`);
+    if (provider.statusText) out.push(`  ${provider.status === 'ok' ? '' : '! '}${clean(provider.statusText)}`);
+    if (provider.fixText) out.push(`    Fix: ${clean(provider.fixText)}`);
+  }
+  return `${out.join('\n')}\n`;
+}

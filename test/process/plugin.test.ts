@@ -1,0 +1,302 @@
+/**
+ * The built plugin, run as a process against a loopback server replaying captured payloads, with HOME at a fixture
+ * home holding a Claude Code credentials file, a Codex auth.json and rollouts written by the real Codex CLI.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  FIXTURE_SECRETS,
+  MockApi,
+  PLUGIN,
+  type Run,
+  type Sandbox,
+  makeSandbox,
+  runPlugin,
+} from '../support/plugin-harness.js';
+
+const CLAUDE_PATH = '/api/oauth/usage';
+const CODEX_PATH = '/backend-api/wham/usage';
+/** 2026-01-02 17:30 UTC (18:30 in Berlin): the moment of the two "aim" captures, both documented real responses. */
+const JAN_NOW = '2026-01-02T17:30:00Z';
+/** 2026-11-22 05:00 UTC: half an hour after the real Codex CLI wrote the fixture rollouts. */
+const NOV_NOW = '2026-11-22T05:00:00Z';
+
+const api = new MockApi();
+let sandbox: Sandbox;
+
+beforeAll(() => api.start());
+afterAll(() => api.stop());
+beforeEach(() => {
+  sandbox = makeSandbox();
+  api.received.length = 0;
+  api.replies.clear();
+});
+afterEach(() => sandbox.cleanup());
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runPlugin(args, sandbox, { ...api.baseUrls, ...env });
+}
+
+function credentialBytes(): Buffer[] {
+  return [
+    readFileSync(join(sandbox.home, '.claude', '.credentials.json')),
+    readFileSync(join(sandbox.home, '.codex', 'auth.json')),
+  ];
+}
+
+function stateFiles(): string[] {
+  const dir = join(sandbox.state, 'headroom');
+  return readdirSync(dir).map((name) => join(dir, name));
+}
+
+function expectNoSecrets(...texts: string[]): void {
+  for (const text of texts) for (const secret of FIXTURE_SECRETS) expect(text).not.toContain(secret);
+}
+
+function serveAim(): void {
+  api.replies.set(CLAUDE_PATH, { fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json' });
+  api.replies.set(CODEX_PATH, { fixture: 'codex/wham-usage/codex-wham-usage-real-aim.json' });
+}
+
+describe('the built plugin on real captured payloads', () => {
+  it('is one standalone executable with a node shebang and xbar metadata', () => {
+    const text = readFileSync(PLUGIN, 'utf8');
+    expect(text.split('\n')[0]).toBe('#!/usr/bin/env -S PATH="${PATH}:/opt/homebrew/bin:/usr/local/bin" node');
+    expect(text).toContain('<xbar.title>Headroom</xbar.title>');
+    expect(statSync(PLUGIN).mode & 0o111).toBe(0o111);
+    expect(text).not.toMatch(/^import .* from ["'](?!node:)/m);
+  });
+
+  it('prints the terminal view with every window, percent and local reset time', async () => {
+    serveAim();
+    const before = credentialBytes();
+    const result = await run([], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('Headroom  C 24% · X 3%');
+    expect(result.stdout).toContain('Claude · Max 20x  (via OAuth API · updated 18:30)');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Session \(5 h\) +[█▌░]+ +24% used {2}resets in 2 h 29 min \(20:59\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Weekly +[█▌░]+ +36% used {2}resets in 5 d 13 h \(Thu 07:59\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Weekly · Sonnet +[█▌░]+ +1% used {2}resets in 5 d 21 h \(Thu 15:59\)$/));
+    expect(result.stdout).toContain('Codex · Pro  (via ChatGPT API · updated 18:30)');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Session \(5 h\) +[█▌░]+ +3% used {2}resets in 3 h \(21:30\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Weekly +[█▌░]+ +9% used {2}resets in 5 d 14 h \(Thu 09:04\)$/));
+    expect(credentialBytes()).toEqual(before);
+  });
+
+  it('sends the providers the headers they expect, and no token to anyone else', async () => {
+    serveAim();
+    await run(['--format', 'json'], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' });
+    const claude = api.received.find((request) => request.path === CLAUDE_PATH);
+    const codex = api.received.find((request) => request.path === CODEX_PATH);
+    expect(claude?.headers).toMatchObject({
+      authorization: `Bearer ${FIXTURE_SECRETS[0]}`,
+      'anthropic-beta': 'oauth-2025-04-20',
+      accept: 'application/json',
+    });
+    expect(claude?.headers['user-agent']).toMatch(/^claude-code\//);
+    expect(codex?.headers).toMatchObject({
+      authorization: `Bearer ${FIXTURE_SECRETS[2]}`,
+      'chatgpt-account-id': 'acc-fixture-0001',
+      accept: 'application/json',
+    });
+    expect(api.received).toHaveLength(2);
+  });
+
+  it('prints the stable v1 JSON document', async () => {
+    serveAim();
+    const result = await run(['--format', 'json'], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' });
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ version: 1, generatedAt: '2026-01-02T17:30:00.000Z' });
+    const [claude, codex] = document.providers;
+    expect(claude).toMatchObject({ id: 'claude', source: 'api', status: 'ok', stale: false, plan: 'Max 20x' });
+    expect(claude.fetchedAt).toBe('2026-01-02T17:30:00.000Z');
+    expect(claude.windows).toEqual([
+      { id: 'session', label: 'Session (5 h)', usedPercent: 24, resetsAt: '2026-01-02T19:59:59.600Z', windowMinutes: 300 },
+      { id: 'weekly', label: 'Weekly', usedPercent: 36, resetsAt: '2026-01-08T06:59:59.600Z', windowMinutes: 10080 },
+      {
+        id: 'weekly-sonnet',
+        label: 'Weekly · Sonnet',
+        usedPercent: 1,
+        resetsAt: '2026-01-08T14:59:59.600Z',
+        windowMinutes: 10080,
+      },
+    ]);
+    expect(claude.money).toEqual([]);
+    expect(codex).toMatchObject({ id: 'codex', source: 'api', status: 'ok', plan: 'Pro' });
+    expect(codex.windows).toEqual([
+      { id: 'session', label: 'Session (5 h)', usedPercent: 3, resetsAt: '2026-01-02T20:30:52.000Z', windowMinutes: 300 },
+      { id: 'weekly', label: 'Weekly', usedPercent: 9, resetsAt: '2026-01-08T08:04:04.000Z', windowMinutes: 10080 },
+    ]);
+  });
+
+  it('prints SwiftBar menu lines with colours, a refresh item and the usage links', async () => {
+    serveAim();
+    const result = await run([], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api', SWIFTBAR: '1' });
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('C 24% · X 3% | sfimage=gauge.with.dots.needle.33percent symbolize=false emojize=false');
+    expect(lines[1]).toBe('---');
+    expect(lines).toContain(
+      'Session (5 h): 24% used · resets in 2 h 29 min (20:59) | color=#1d1d1f,#f5f5f7 symbolize=false emojize=false',
+    );
+    expect(lines).toContain(
+      `Refresh now | bash=${sandbox.plugin} param0=--refresh terminal=false refresh=true symbolize=false emojize=false`,
+    );
+    expect(lines).toContain(
+      'Open Claude usage page | href=https://claude.ai/settings/usage symbolize=false emojize=false',
+    );
+    expect(lines.filter((line) => line === '---').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('prints xbar lines with only parameters xbar accepts', async () => {
+    serveAim();
+    const result = await run([], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api', XBARDarkMode: 'true' });
+    const accepted = new Set(['color', 'size', 'bash', 'param1', 'terminal', 'refresh', 'href', 'emojize', 'ansi']);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('C 24% · X 3% | emojize=false ansi=false');
+    expect(lines).toContain(`Refresh now | bash=${sandbox.plugin} param1=--refresh terminal=false refresh=true emojize=false ansi=false`);
+    for (const line of lines.filter((l) => l.includes(' | '))) {
+      const params = line.slice(line.indexOf(' | ') + 3).match(/(\w+)=/g) ?? [];
+      for (const key of params) expect(accepted).toContain(key.slice(0, -1));
+    }
+  });
+
+  it('keeps state between runs in a private file and spares the APIs', async () => {
+    serveAim();
+    const env = { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' };
+    const first = await run(['--format', 'json'], env);
+    const second = await run(['--format', 'json'], env);
+    expect(api.received).toHaveLength(2);
+    expect(JSON.parse(second.stdout).providers).toEqual(JSON.parse(first.stdout).providers);
+    await run(['--refresh', '--format', 'json'], env);
+    expect(api.received).toHaveLength(4);
+    const dir = join(sandbox.state, 'headroom');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of stateFiles()) {
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expectNoSecrets(readFileSync(file, 'utf8'));
+    }
+  });
+
+  it('falls back to the rollouts the real Codex CLI wrote when the API fails', async () => {
+    api.replies.set(CLAUDE_PATH, { status: 429, headers: { 'retry-after': '120' }, fixture: 'claude/oauth-usage/claude-oauth-usage-429-error.json' });
+    api.replies.set(CODEX_PATH, { status: 503, body: '<html><body>upstream error</body></html>' });
+    const result = await run(['--format', 'json'], { HEADROOM_NOW: NOV_NOW });
+    const [claude, codex] = JSON.parse(result.stdout).providers;
+    expect(claude).toMatchObject({ status: 'rate-limited', stale: false, retryAt: '2026-11-22T05:02:00.000Z' });
+    expect(claude.windows).toEqual([]);
+    expect(codex).toMatchObject({ source: 'logs', status: 'ok', plan: 'Pro', fetchedAt: '2026-11-22T04:22:56.165Z' });
+    expect(codex.windows).toEqual([
+      { id: 'session', label: 'Session (5 h)', usedPercent: 22, resetsAt: '2026-11-22T08:32:55.000Z', windowMinutes: 300 },
+      { id: 'weekly', label: 'Weekly', usedPercent: 55.5, resetsAt: '2026-11-26T19:29:35.000Z', windowMinutes: 10080 },
+    ]);
+    expect(codex.message).toMatch(/server error \(HTTP 503\)/);
+    const text = await run([], { HEADROOM_NOW: NOV_NOW });
+    expect(text.stdout).toContain('Headroom  C – · X 22%');
+    expect(text.stdout).toMatch(/! Rate-limited: Anthropic is rate-limiting usage requests\. Next try after 06:02\./);
+    expect(api.received.filter((request) => request.path === CLAUDE_PATH)).toHaveLength(1);
+  });
+
+  it('keeps the last good values visible, marked stale, when a later answer is bad', async () => {
+    serveAim();
+    await run([], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' });
+    const bad: Array<[string, Record<string, unknown>]> = [
+      ['<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>', { status: 'error' }],
+      ['{"five_hour": {"utilization": 24.0, "resets_at": "2026-01-02T19:5', { status: 'error' }],
+      ['{"five_hour": {"utilization": "lots"}}', { status: 'error' }],
+    ];
+    for (const [body, expected] of bad) {
+      api.replies.set(CLAUDE_PATH, { body });
+      const result = await run(['--refresh', '--format', 'json'], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      const claude = JSON.parse(result.stdout).providers[0];
+      expect(claude).toMatchObject({ ...expected, stale: true, fetchedAt: '2026-01-02T17:30:00.000Z' });
+      expect(claude.windows.map((w: { usedPercent: number }) => w.usedPercent)).toEqual([24, 36, 1]);
+    }
+    api.replies.set(CLAUDE_PATH, { status: 401, fixture: 'claude/oauth-usage/claude-oauth-usage-401-error.json' });
+    const swiftbar = await run(['--refresh'], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api', SWIFTBAR: '1' });
+    expect(swiftbar.stdout).toContain('⚠ Login rejected: Anthropic rejected the saved login (HTTP 401).');
+    expect(swiftbar.stdout).toContain('Run `claude` once to sign in again');
+    expect(swiftbar.stdout).toMatch(/Session \(5 h\): 24% used .*color=#6e6e73,#a1a1a6/);
+  });
+
+  it('says which host it cannot reach when the connection is refused or dropped', async () => {
+    api.replies.set(CODEX_PATH, { destroy: true });
+    const result = await run(['--format', 'json'], {
+      HEADROOM_NOW: JAN_NOW,
+      HEADROOM_CODEX: 'api',
+      HEADROOM_ANTHROPIC_API_URL: 'http://127.0.0.1:9',
+    });
+    const [claude, codex] = JSON.parse(result.stdout).providers;
+    expect(claude).toMatchObject({ status: 'offline', message: "Can't reach 127.0.0.1:9." });
+    expect(codex).toMatchObject({ status: 'offline' });
+    expect(result.stderr).toBe('');
+  });
+
+  it('never lets API text add menu structure or parameters', async () => {
+    api.replies.set(CLAUDE_PATH, {
+      body: JSON.stringify({
+        five_hour: { utilization: 10, resets_at: null },
+        limits: [
+          {
+            kind: 'weekly_scoped',
+            group: 'weekly',
+            percent: 5,
+            resets_at: null,
+            scope: { model: { display_name: 'Evil | href=https://attacker.example\n---\n--Sub bash=/bin/sh' } },
+          },
+        ],
+      }),
+    });
+    const result = await run([], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'off', SWIFTBAR: '1' });
+    const lines = result.stdout.trimEnd().split('\n');
+    const evil = lines.filter((line) => line.includes('Evil'));
+    expect(evil).toHaveLength(1);
+    expect(evil[0]).toMatch(/^Weekly · Evil ¦ href=https:\/\/attacker\.example --- --Sub bash=\/bin\/sh: 5% used \| color=/);
+    expect(evil[0]!.split('|')).toHaveLength(2);
+    expect(lines.filter((line) => line.startsWith('--') && line !== '---')).toEqual([]);
+  });
+
+  it('tells a user with no logins how to connect, without touching the network', async () => {
+    sandbox.cleanup();
+    sandbox = makeSandbox(false);
+    const result = await run([], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'Headroom found no Claude Code or Codex login on this machine.',
+        '',
+        'To connect:',
+        '  Claude: Run `claude` and sign in with your Claude Pro or Max plan.',
+        '  Codex: Run `codex` and sign in with your ChatGPT plan.',
+        '',
+        'Then run Headroom again.',
+        '',
+      ].join('\n'),
+    );
+    expect(api.received).toEqual([]);
+  });
+
+  it('shows no token in any output format or state file', async () => {
+    serveAim();
+    const outputs: string[] = [];
+    const flavours: Record<string, string>[] = [{}, { SWIFTBAR: '1' }, { XBARDarkMode: 'false' }];
+    for (const env of flavours) {
+      const result = await run(['--refresh'], { HEADROOM_NOW: JAN_NOW, ...env });
+      outputs.push(result.stdout, result.stderr);
+    }
+    api.replies.set(CLAUDE_PATH, { status: 401, fixture: 'claude/oauth-usage/claude-oauth-usage-401-error.json' });
+    const json = await run(['--refresh', '--format', 'json', '--verbose'], { HEADROOM_NOW: JAN_NOW });
+    outputs.push(json.stdout, json.stderr);
+    expectNoSecrets(...outputs, ...stateFiles().map((file) => readFileSync(file, 'utf8')));
+  });
+
+  it('rejects unknown arguments with a usage message', async () => {
+    const result = await run(['--format', 'yaml'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--format takes one of swiftbar, xbar, text, json');
+  });
+});
