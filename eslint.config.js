@@ -13,6 +13,24 @@ export default tseslint.config(
     },
   },
   {
+    // GJS: the GNOME Shell extension, its tests and the shell harness.
+    files: ['gnome-extension/**/*.{ts,js}', 'test/gnome/**/*.js', 'test/gjs/**/*.js'],
+    languageOptions: {
+      globals: {
+        global: 'readonly',
+        log: 'readonly',
+        logError: 'readonly',
+        print: 'readonly',
+        printerr: 'readonly',
+        console: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        imports: 'readonly',
+        ARGV: 'readonly',
+      },
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],

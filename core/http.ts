@@ -18,8 +18,7 @@ export interface ServiceInfo {
 
 /** The outcome of {@link getJson}. */
 export type JsonResult =
-  | { ok: true; body: unknown; response: HttpResponse }
-  | { ok: false; failure: Failure; response?: HttpResponse };
+  { ok: true; body: unknown; response: HttpResponse } | { ok: false; failure: Failure; response?: HttpResponse };
 
 /**
  * Parses a Retry-After header value: delta-seconds or an HTTP date. Returns the instant (epoch ms) it names, or null

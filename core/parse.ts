@@ -2,8 +2,7 @@
  * Small, platform-free parsing helpers shared by the providers: instants, JWT claims, slugs.
  */
 
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * Parses an ISO-8601 instant such as `2026-07-03T00:30:00.282668+00:00` or `2025-12-25T12:00:00.000Z` into epoch ms.

@@ -212,7 +212,9 @@ function titlePart(
   if (!snapshot || !definition) return null;
   const fullest = [...snapshot.windows].sort((a, b) => b.usedPercent - a.usedPercent)[0];
   const window =
-    windowId === 'max' ? fullest : (snapshot.windows.find((w) => w.id === windowId) ?? (windowId === 'session' ? fullest : undefined));
+    windowId === 'max'
+      ? fullest
+      : (snapshot.windows.find((w) => w.id === windowId) ?? (windowId === 'session' ? fullest : undefined));
   const dim = snapshot.stale || snapshot.status !== 'ok';
   if (!window) return { provider: snapshot.provider, text: `${definition.letter} –`, severity: 'normal', dim: true };
   return {

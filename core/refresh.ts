@@ -99,7 +99,13 @@ export function settleWindow(window: UsageWindow, now: number): UsageWindow {
 }
 
 /** True when a remote source must not be asked now. */
-function shouldSkip(source: SourceDefinition, memory: SourceMemory | undefined, now: number, minIntervalMs: number, force: boolean): boolean {
+function shouldSkip(
+  source: SourceDefinition,
+  memory: SourceMemory | undefined,
+  now: number,
+  minIntervalMs: number,
+  force: boolean,
+): boolean {
   if (!source.remote || !memory) return false;
   const retryAt = memory.lastFailure?.retryAt;
   if (retryAt !== undefined && now < retryAt) return true;

@@ -84,7 +84,8 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       for (const id of ['claude', 'codex'] as const) {
         const p = f.providers?.[id];
         if (p?.enabled !== undefined) settings.providers[id].enabled = p.enabled;
-        if (p?.source !== undefined) applySource(settings, id, p.source, `config.json providers.${id}.source`, problems);
+        if (p?.source !== undefined)
+          applySource(settings, id, p.source, `config.json providers.${id}.source`, problems);
       }
       if (f.display) settings.display = f.display;
       if (f.title) settings.title = f.title;
@@ -99,7 +100,11 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
   if (display === 'used' || display === 'remaining') settings.display = display;
   else if (display !== undefined) problems.push('HEADROOM_DISPLAY: expected used or remaining');
   const title = env('HEADROOM_TITLE');
-  if (title !== undefined) settings.title = title.split(',').map((item) => item.trim()).filter(Boolean);
+  if (title !== undefined)
+    settings.title = title
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   for (const id of ['claude', 'codex'] as const) {
     const value = env(`HEADROOM_${id.toUpperCase()}`);
     if (value === undefined) continue;

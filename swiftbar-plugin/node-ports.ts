@@ -121,14 +121,19 @@ export const nodeSubprocess: Subprocess = {
     const [file, ...args] = argv;
     if (!file) return Promise.reject(new Error('empty argv'));
     return new Promise((resolve, reject) => {
-      execFile(file, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = (error as { code?: unknown } | null)?.code;
-        if (typeof code === 'string') {
-          reject(error);
-          return;
-        }
-        resolve({ code: error ? (typeof code === 'number' ? code : null) : 0, stdout, stderr });
-      });
+      execFile(
+        file,
+        args,
+        { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          if (typeof code === 'string') {
+            reject(error);
+            return;
+          }
+          resolve({ code: error ? (typeof code === 'number' ? code : null) : 0, stdout, stderr });
+        },
+      );
     });
   },
 };

@@ -20,13 +20,19 @@ const SEVERITY_COLORS: Record<Severity, { light: string; dark: string }> = {
 };
 const DIM_COLOR = { light: '#6e6e73', dark: '#a1a1a6' };
 
+// Control characters are exactly what must not reach the output.
+// eslint-disable-next-line no-control-regex
+const MENU_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
 /**
  * Makes dynamic text safe for one menu line: no control characters or line breaks, no `|` (which starts the
  * parameters), and no leading `-` (which would make it a submenu item or a separator).
  */
 export function escapeMenuText(text: string): string {
   return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(MENU_UNSAFE, ' ')
     .replace(/\|/g, '¦')
     .replace(/\s{2,}/g, ' ')
     .trim()
@@ -118,7 +124,7 @@ function bar(fraction: number): string {
 
 /** Renders the menu as plain text for a terminal. */
 export function renderText(menu: MenuView): string {
-  const clean = (text: string): string => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  const clean = (text: string): string => text.replace(TERMINAL_UNSAFE, '');
   const out: string[] = [];
   if (menu.nothingConnected) {
     out.push('Headroom found no Claude Code or Codex login on this machine.', '', 'To connect:');

@@ -22,7 +22,10 @@ export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
 /** Loads the memory; a missing, unreadable or malformed file gives an empty memory. */
 export async function loadMemory(directory: string): Promise<Memory> {
   try {
-    const document = JSON.parse(await readFile(join(directory, STATE_FILE), 'utf8')) as { version?: unknown; memory?: unknown };
+    const document = JSON.parse(await readFile(join(directory, STATE_FILE), 'utf8')) as {
+      version?: unknown;
+      memory?: unknown;
+    };
     return document.version === 1 ? parseMemory(document.memory) : {};
   } catch {
     return {};

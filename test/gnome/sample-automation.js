@@ -18,86 +18,95 @@ const MARKER = GLib.getenv('HEADROOM_E2E_MARKER') ?? 'headroom';
 const CYCLES = Number(GLib.getenv('HEADROOM_E2E_CYCLES') ?? 50);
 
 export function init() {
-    // Nothing to prepare before startup.
+  // Nothing to prepare before startup.
 }
 
 export async function run() {
-    const r = new E2E.Result();
-    const uuid = E2E.uuid();
-    const out = E2E.outDir();
-    r.extra.uuid = uuid;
-    r.extra.shellVersion = (await import('resource:///org/gnome/shell/misc/config.js')).PACKAGE_VERSION;
+  const r = new E2E.Result();
+  const uuid = E2E.uuid();
+  const out = E2E.outDir();
+  r.extra.uuid = uuid;
+  r.extra.shellVersion = (await import('resource:///org/gnome/shell/misc/config.js')).PACKAGE_VERSION;
 
-    await r.step('hide-overview', () => E2E.hideOverview());
-    await r.step('clear-notifications', () => E2E.clearNotifications());
+  await r.step('hide-overview', () => E2E.hideOverview());
+  await r.step('clear-notifications', () => E2E.clearNotifications());
 
-    const st = await E2E.waitForExtensionState(uuid);
-    r.extra.state = st.state;
-    if (!r.check('extension-active', st.state === E2E.ExtensionState.ACTIVE, {state: st.state, error: st.error})) {
-        r.errors.push(`extension not active: state ${st.state}: ${st.error}`);
-        r.write();
-        return;
-    }
-
-    const button = E2E.statusAreaButton(uuid);
-    r.check('indicator-in-status-area', button !== null);
-    const labels = button ? E2E.labelTexts(button) : [];
-    r.extra.label = labels.join(' ');
-    r.check('label-text', labels.includes(EXPECTED_LABEL), {labels, expected: EXPECTED_LABEL});
-
-    await r.step('screenshot-panel', async () => {
-        r.extra.panelPng = await E2E.screenshotPanel(`${out}/panel.png`);
-    });
-
-    if (button) {
-        await r.step('menu-open', async () => {
-            await E2E.openMenu(button);
-            r.check('menu-is-open', button.menu.isOpen);
-            r.extra.menuItems = button.menu._getMenuItems().map(i => E2E.labelTexts(i).join(' '));
-            r.check('menu-items', r.extra.menuItems.length === 2, r.extra.menuItems);
-            r.extra.menuPng = await E2E.screenshotScreen(`${out}/menu-open.png`);
-            await E2E.closeMenu(button);
-        });
-    }
-
-    const before = {
-        entries: E2E.panelEntryCount(uuid),
-        marked: E2E.countMarkedActors(MARKER),
-        panelActors: E2E.countActors(Main.panel),
-        uiActors: E2E.countActors(),
-    };
-    await r.step('disable-enable-cycles', () => E2E.cycleExtension(uuid, CYCLES));
-    await E2E.waitLeisure();
-    const after = {
-        entries: E2E.panelEntryCount(uuid),
-        marked: E2E.countMarkedActors(MARKER),
-        panelActors: E2E.countActors(Main.panel),
-        uiActors: E2E.countActors(),
-    };
-    r.extra.cycles = {count: CYCLES, before, after};
-    r.check('one-panel-entry', after.entries === 1, after.entries);
-    r.check('status-area-keys', Object.keys(Main.panel.statusArea).filter(k => k === uuid).length === 1);
-    r.check('no-leftover-marked-actors', after.marked === before.marked && before.marked > 0, {before: before.marked, after: after.marked});
-    r.check('panel-actor-count-stable', after.panelActors === before.panelActors, {before: before.panelActors, after: after.panelActors});
-    r.check('ui-actor-count-stable', after.uiActors === before.uiActors, {before: before.uiActors, after: after.uiActors});
-
-    const finalState = Main.extensionManager.lookup(uuid)?.state;
-    r.extra.state = finalState;
-    r.check('active-after-cycles', finalState === E2E.ExtensionState.ACTIVE, finalState);
-
-    // Optional: prove that the shell sees the extra env and the host's loopback.
-    const probe = GLib.getenv('HEADROOM_E2E_PROBE_URL');
-    if (probe) {
-        await r.step('loopback-probe', async () => {
-            const res = await E2E.httpGet(probe);
-            r.extra.probe = {url: probe, ...res};
-            r.check('loopback-probe', res.status === 200, res);
-        });
-    }
-
+  const st = await E2E.waitForExtensionState(uuid);
+  r.extra.state = st.state;
+  if (!r.check('extension-active', st.state === E2E.ExtensionState.ACTIVE, { state: st.state, error: st.error })) {
+    r.errors.push(`extension not active: state ${st.state}: ${st.error}`);
     r.write();
+    return;
+  }
+
+  const button = E2E.statusAreaButton(uuid);
+  r.check('indicator-in-status-area', button !== null);
+  const labels = button ? E2E.labelTexts(button) : [];
+  r.extra.label = labels.join(' ');
+  r.check('label-text', labels.includes(EXPECTED_LABEL), { labels, expected: EXPECTED_LABEL });
+
+  await r.step('screenshot-panel', async () => {
+    r.extra.panelPng = await E2E.screenshotPanel(`${out}/panel.png`);
+  });
+
+  if (button) {
+    await r.step('menu-open', async () => {
+      await E2E.openMenu(button);
+      r.check('menu-is-open', button.menu.isOpen);
+      r.extra.menuItems = button.menu._getMenuItems().map((i) => E2E.labelTexts(i).join(' '));
+      r.check('menu-items', r.extra.menuItems.length === 2, r.extra.menuItems);
+      r.extra.menuPng = await E2E.screenshotScreen(`${out}/menu-open.png`);
+      await E2E.closeMenu(button);
+    });
+  }
+
+  const before = {
+    entries: E2E.panelEntryCount(uuid),
+    marked: E2E.countMarkedActors(MARKER),
+    panelActors: E2E.countActors(Main.panel),
+    uiActors: E2E.countActors(),
+  };
+  await r.step('disable-enable-cycles', () => E2E.cycleExtension(uuid, CYCLES));
+  await E2E.waitLeisure();
+  const after = {
+    entries: E2E.panelEntryCount(uuid),
+    marked: E2E.countMarkedActors(MARKER),
+    panelActors: E2E.countActors(Main.panel),
+    uiActors: E2E.countActors(),
+  };
+  r.extra.cycles = { count: CYCLES, before, after };
+  r.check('one-panel-entry', after.entries === 1, after.entries);
+  r.check('status-area-keys', Object.keys(Main.panel.statusArea).filter((k) => k === uuid).length === 1);
+  r.check('no-leftover-marked-actors', after.marked === before.marked && before.marked > 0, {
+    before: before.marked,
+    after: after.marked,
+  });
+  r.check('panel-actor-count-stable', after.panelActors === before.panelActors, {
+    before: before.panelActors,
+    after: after.panelActors,
+  });
+  r.check('ui-actor-count-stable', after.uiActors === before.uiActors, {
+    before: before.uiActors,
+    after: after.uiActors,
+  });
+
+  const finalState = Main.extensionManager.lookup(uuid)?.state;
+  r.extra.state = finalState;
+  r.check('active-after-cycles', finalState === E2E.ExtensionState.ACTIVE, finalState);
+
+  // Optional: prove that the shell sees the extra env and the host's loopback.
+  const probe = GLib.getenv('HEADROOM_E2E_PROBE_URL');
+  if (probe) {
+    await r.step('loopback-probe', async () => {
+      const res = await E2E.httpGet(probe);
+      r.extra.probe = { url: probe, ...res };
+      r.check('loopback-probe', res.status === 200, res);
+    });
+  }
+
+  r.write();
 }
 
 export function finish() {
-    // Result is written at the end of run(); nothing to collect from perf events.
+  // Result is written at the end of run(); nothing to collect from perf events.
 }

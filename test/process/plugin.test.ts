@@ -77,12 +77,22 @@ describe('the built plugin on real captured payloads', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('Headroom  C 24% · X 3%');
     expect(result.stdout).toContain('Claude · Max 20x  (via OAuth API · updated 18:30)');
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Session \(5 h\) +[█▌░]+ +24% used {2}resets in 2 h 29 min \(20:59\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Weekly +[█▌░]+ +36% used {2}resets in 5 d 13 h \(Thu 07:59\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Weekly · Sonnet +[█▌░]+ +1% used {2}resets in 5 d 21 h \(Thu 15:59\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}Session \(5 h\) +[█▌░]+ +24% used {2}resets in 2 h 29 min \(20:59\)$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}Weekly +[█▌░]+ +36% used {2}resets in 5 d 13 h \(Thu 07:59\)$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}Weekly · Sonnet +[█▌░]+ +1% used {2}resets in 5 d 21 h \(Thu 15:59\)$/),
+    );
     expect(result.stdout).toContain('Codex · Pro  (via ChatGPT API · updated 18:30)');
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Session \(5 h\) +[█▌░]+ +3% used {2}resets in 3 h \(21:30\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Weekly +[█▌░]+ +9% used {2}resets in 5 d 14 h \(Thu 09:04\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}Session \(5 h\) +[█▌░]+ +3% used {2}resets in 3 h \(21:30\)$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}Weekly +[█▌░]+ +9% used {2}resets in 5 d 14 h \(Thu 09:04\)$/),
+    );
     expect(credentialBytes()).toEqual(before);
   });
 
@@ -114,7 +124,13 @@ describe('the built plugin on real captured payloads', () => {
     expect(claude).toMatchObject({ id: 'claude', source: 'api', status: 'ok', stale: false, plan: 'Max 20x' });
     expect(claude.fetchedAt).toBe('2026-01-02T17:30:00.000Z');
     expect(claude.windows).toEqual([
-      { id: 'session', label: 'Session (5 h)', usedPercent: 24, resetsAt: '2026-01-02T19:59:59.600Z', windowMinutes: 300 },
+      {
+        id: 'session',
+        label: 'Session (5 h)',
+        usedPercent: 24,
+        resetsAt: '2026-01-02T19:59:59.600Z',
+        windowMinutes: 300,
+      },
       { id: 'weekly', label: 'Weekly', usedPercent: 36, resetsAt: '2026-01-08T06:59:59.600Z', windowMinutes: 10080 },
       {
         id: 'weekly-sonnet',
@@ -127,7 +143,13 @@ describe('the built plugin on real captured payloads', () => {
     expect(claude.money).toEqual([]);
     expect(codex).toMatchObject({ id: 'codex', source: 'api', status: 'ok', plan: 'Pro' });
     expect(codex.windows).toEqual([
-      { id: 'session', label: 'Session (5 h)', usedPercent: 3, resetsAt: '2026-01-02T20:30:52.000Z', windowMinutes: 300 },
+      {
+        id: 'session',
+        label: 'Session (5 h)',
+        usedPercent: 3,
+        resetsAt: '2026-01-02T20:30:52.000Z',
+        windowMinutes: 300,
+      },
       { id: 'weekly', label: 'Weekly', usedPercent: 9, resetsAt: '2026-01-08T08:04:04.000Z', windowMinutes: 10080 },
     ]);
   });
@@ -156,7 +178,9 @@ describe('the built plugin on real captured payloads', () => {
     const accepted = new Set(['color', 'size', 'bash', 'param1', 'terminal', 'refresh', 'href', 'emojize', 'ansi']);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('C 24% · X 3% | emojize=false ansi=false');
-    expect(lines).toContain(`Refresh now | bash=${sandbox.plugin} param1=--refresh terminal=false refresh=true emojize=false ansi=false`);
+    expect(lines).toContain(
+      `Refresh now | bash=${sandbox.plugin} param1=--refresh terminal=false refresh=true emojize=false ansi=false`,
+    );
     for (const line of lines.filter((l) => l.includes(' | '))) {
       const params = line.slice(line.indexOf(' | ') + 3).match(/(\w+)=/g) ?? [];
       for (const key of params) expect(accepted).toContain(key.slice(0, -1));
@@ -181,7 +205,11 @@ describe('the built plugin on real captured payloads', () => {
   });
 
   it('falls back to the rollouts the real Codex CLI wrote when the API fails', async () => {
-    api.replies.set(CLAUDE_PATH, { status: 429, headers: { 'retry-after': '120' }, fixture: 'claude/oauth-usage/claude-oauth-usage-429-error.json' });
+    api.replies.set(CLAUDE_PATH, {
+      status: 429,
+      headers: { 'retry-after': '120' },
+      fixture: 'claude/oauth-usage/claude-oauth-usage-429-error.json',
+    });
     api.replies.set(CODEX_PATH, { status: 503, body: '<html><body>upstream error</body></html>' });
     const result = await run(['--format', 'json'], { HEADROOM_NOW: NOV_NOW });
     const [claude, codex] = JSON.parse(result.stdout).providers;
@@ -189,7 +217,13 @@ describe('the built plugin on real captured payloads', () => {
     expect(claude.windows).toEqual([]);
     expect(codex).toMatchObject({ source: 'logs', status: 'ok', plan: 'Pro', fetchedAt: '2026-11-22T04:22:56.165Z' });
     expect(codex.windows).toEqual([
-      { id: 'session', label: 'Session (5 h)', usedPercent: 22, resetsAt: '2026-11-22T08:32:55.000Z', windowMinutes: 300 },
+      {
+        id: 'session',
+        label: 'Session (5 h)',
+        usedPercent: 22,
+        resetsAt: '2026-11-22T08:32:55.000Z',
+        windowMinutes: 300,
+      },
       { id: 'weekly', label: 'Weekly', usedPercent: 55.5, resetsAt: '2026-11-26T19:29:35.000Z', windowMinutes: 10080 },
     ]);
     expect(codex.message).toMatch(/server error \(HTTP 503\)/);
@@ -255,7 +289,9 @@ describe('the built plugin on real captured payloads', () => {
     const lines = result.stdout.trimEnd().split('\n');
     const evil = lines.filter((line) => line.includes('Evil'));
     expect(evil).toHaveLength(1);
-    expect(evil[0]).toMatch(/^Weekly · Evil ¦ href=https:\/\/attacker\.example --- --Sub bash=\/bin\/sh: 5% used \| color=/);
+    expect(evil[0]).toMatch(
+      /^Weekly · Evil ¦ href=https:\/\/attacker\.example --- --Sub bash=\/bin\/sh: 5% used \| color=/,
+    );
     expect(evil[0]!.split('|')).toHaveLength(2);
     expect(lines.filter((line) => line.startsWith('--') && line !== '---')).toEqual([]);
   });

@@ -3,14 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type {
-  DirEntry,
-  FileStat,
-  HttpRequest,
-  HttpResponse,
-  Ports,
-  ProcessResult,
-} from '../../core/ports.js';
+import type { DirEntry, FileStat, HttpRequest, HttpResponse, Ports, ProcessResult } from '../../core/ports.js';
 
 /** Absolute path of a file under test/fixtures. */
 export function fixturePath(relative: string): string {

@@ -23,62 +23,59 @@ Gio._promisify(Shell.Screenshot.prototype, 'screenshot_area');
 
 // Values of ExtensionState in js/misc/extensionUtils.js (same in 45 to 51).
 export const ExtensionState = Object.freeze({
-    ACTIVE: 1,
-    INACTIVE: 2,
-    ERROR: 3,
-    OUT_OF_DATE: 4,
-    DOWNLOADING: 5,
-    INITIALIZED: 6,
-    DEACTIVATING: 7,
-    ACTIVATING: 8,
-    UNINSTALLED: 99,
+  ACTIVE: 1,
+  INACTIVE: 2,
+  ERROR: 3,
+  OUT_OF_DATE: 4,
+  DOWNLOADING: 5,
+  INITIALIZED: 6,
+  DEACTIVATING: 7,
+  ACTIVATING: 8,
+  UNINSTALLED: 99,
 });
 
-export const env = name => GLib.getenv(name);
+export const env = (name) => GLib.getenv(name);
 export const uuid = () => GLib.getenv('HEADROOM_E2E_UUID');
 export const outDir = () => GLib.getenv('HEADROOM_E2E_OUT') ?? GLib.get_tmp_dir();
 
 export function sleep(ms) {
-    return new Promise(resolve => {
-        GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
-            resolve();
-            return GLib.SOURCE_REMOVE;
-        });
+  return new Promise((resolve) => {
+    GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+      resolve();
+      return GLib.SOURCE_REMOVE;
     });
+  });
 }
 
 /** Resolves once the shell is idle (no pending relayout/redraw work). */
 export function waitLeisure() {
-    return new Promise(resolve => global.run_at_leisure(resolve));
+  return new Promise((resolve) => global.run_at_leisure(resolve));
 }
 
 /**
  * Polls `predicate()` every `interval` ms until it returns a truthy value, which
  * is returned. Throws `Error(message)` after `timeout` ms.
  */
-export async function waitFor(predicate, {timeout = 10000, interval = 20, message = 'condition'} = {}) {
-    const deadline = GLib.get_monotonic_time() + timeout * 1000;
-    for (;;) {
-        const value = predicate();
-        if (value)
-            return value;
-        if (GLib.get_monotonic_time() > deadline)
-            throw new Error(`timed out after ${timeout} ms waiting for ${message}`);
-        // eslint-disable-next-line no-await-in-loop
-        await sleep(interval);
-    }
+export async function waitFor(predicate, { timeout = 10000, interval = 20, message = 'condition' } = {}) {
+  const deadline = GLib.get_monotonic_time() + timeout * 1000;
+  for (;;) {
+    const value = predicate();
+    if (value) return value;
+    if (GLib.get_monotonic_time() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}`);
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(interval);
+  }
 }
 
 /** Hides the overview (the shell may start in it) and waits until it is gone. */
 export async function hideOverview() {
-    Main.overview.hide();
-    await waitFor(() => !Main.overview.visible, {message: 'overview hidden'});
+  Main.overview.hide();
+  await waitFor(() => !Main.overview.visible, { message: 'overview hidden' });
 }
 
 /** Destroys every notification source so banners don't cover screenshots. */
 export function clearNotifications() {
-    for (const source of [...Main.messageTray.getSources()])
-        source.destroy();
+  for (const source of [...Main.messageTray.getSources()]) source.destroy();
 }
 
 /**
@@ -87,42 +84,49 @@ export function clearNotifications() {
  * first, resolves early with that state and its `error` text instead.
  */
 export async function waitForExtensionState(id, state = ExtensionState.ACTIVE, timeout = 15000) {
-    let ext = null;
-    try {
-        await waitFor(() => {
-            ext = Main.extensionManager.lookup(id);
-            return ext && (ext.state === state ||
-                ext.state === ExtensionState.ERROR ||
-                ext.state === ExtensionState.OUT_OF_DATE);
-        }, {timeout, message: `${id} state ${state}`});
-    } catch (e) {
-        return {state: ext?.state ?? null, error: `${e.message} (state ${ext?.state ?? 'not found'}, error ${ext?.error ?? ''})`, extension: ext};
-    }
-    return {state: ext.state, error: ext.error || '', extension: ext};
+  let ext = null;
+  try {
+    await waitFor(
+      () => {
+        ext = Main.extensionManager.lookup(id);
+        return (
+          ext && (ext.state === state || ext.state === ExtensionState.ERROR || ext.state === ExtensionState.OUT_OF_DATE)
+        );
+      },
+      { timeout, message: `${id} state ${state}` },
+    );
+  } catch (e) {
+    return {
+      state: ext?.state ?? null,
+      error: `${e.message} (state ${ext?.state ?? 'not found'}, error ${ext?.error ?? ''})`,
+      extension: ext,
+    };
+  }
+  return { state: ext.state, error: ext.error || '', extension: ext };
 }
 
 /** Depth-first list of an actor and all its descendants. */
 export function descendants(actor) {
-    const out = [];
-    const stack = [actor];
-    while (stack.length) {
-        const a = stack.pop();
-        out.push(a);
-        stack.push(...a.get_children());
-    }
-    return out;
+  const out = [];
+  const stack = [actor];
+  while (stack.length) {
+    const a = stack.pop();
+    out.push(a);
+    stack.push(...a.get_children());
+  }
+  return out;
 }
 
 /** Texts of every St.Label (or anything with a string `text`) under `actor`. */
 export function labelTexts(actor) {
-    return descendants(actor)
-        .filter(a => a instanceof St.Label && a.text)
-        .map(a => a.text);
+  return descendants(actor)
+    .filter((a) => a instanceof St.Label && a.text)
+    .map((a) => a.text);
 }
 
 /** The panel indicator an extension registered with addToStatusArea(uuid, …). */
 export function statusAreaButton(id) {
-    return Main.panel.statusArea[id] ?? null;
+  return Main.panel.statusArea[id] ?? null;
 }
 
 /**
@@ -130,16 +134,15 @@ export function statusAreaButton(id) {
  * was registered under `id`: exactly 1 when the extension is active.
  */
 export function panelEntryCount(id) {
-    const button = statusAreaButton(id);
-    const boxes = [Main.panel._leftBox, Main.panel._centerBox, Main.panel._rightBox];
-    let count = 0;
-    for (const box of boxes) {
-        for (const child of box.get_children()) {
-            if (button && (child === button.container || child === button))
-                count++;
-        }
+  const button = statusAreaButton(id);
+  const boxes = [Main.panel._leftBox, Main.panel._centerBox, Main.panel._rightBox];
+  let count = 0;
+  for (const box of boxes) {
+    for (const child of box.get_children()) {
+      if (button && (child === button.container || child === button)) count++;
     }
-    return count;
+  }
+  return count;
 }
 
 /**
@@ -147,67 +150,66 @@ export function panelEntryCount(id) {
  * and all popup menus) whose style class or name contains `marker`.
  */
 export function countMarkedActors(marker, root = Main.uiGroup) {
-    return descendants(root).filter(a => {
-        const cls = a.get_style_class_name?.() ?? '';
-        const name = a.get_name?.() ?? '';
-        return cls.includes(marker) || name.includes(marker);
-    }).length;
+  return descendants(root).filter((a) => {
+    const cls = a.get_style_class_name?.() ?? '';
+    const name = a.get_name?.() ?? '';
+    return cls.includes(marker) || name.includes(marker);
+  }).length;
 }
 
 /** Total actor count under `root`, to spot leaked actors of any kind. */
 export function countActors(root = Main.uiGroup) {
-    return descendants(root).length;
+  return descendants(root).length;
 }
 
 function _openStream(path) {
-    const file = Gio.File.new_for_path(path);
-    return file.replace(null, false, Gio.FileCreateFlags.REPLACE_DESTINATION, null);
+  const file = Gio.File.new_for_path(path);
+  return file.replace(null, false, Gio.FileCreateFlags.REPLACE_DESTINATION, null);
 }
 
 /** PNG of the rectangle (x, y, w, h) of the stage. Returns the path. */
 export async function screenshotArea(path, x, y, width, height) {
-    await waitLeisure();
-    const stream = _openStream(path);
-    try {
-        await new Shell.Screenshot().screenshot_area(x, y, width, height, stream);
-    } finally {
-        stream.close(null);
-    }
-    return path;
+  await waitLeisure();
+  const stream = _openStream(path);
+  try {
+    await new Shell.Screenshot().screenshot_area(x, y, width, height, stream);
+  } finally {
+    stream.close(null);
+  }
+  return path;
 }
 
 /** PNG of the whole screen (no cursor). Returns the path. */
 export async function screenshotScreen(path) {
-    await waitLeisure();
-    const stream = _openStream(path);
-    try {
-        await new Shell.Screenshot().screenshot(false, stream);
-    } finally {
-        stream.close(null);
-    }
-    return path;
+  await waitLeisure();
+  const stream = _openStream(path);
+  try {
+    await new Shell.Screenshot().screenshot(false, stream);
+  } finally {
+    stream.close(null);
+  }
+  return path;
 }
 
 /** PNG of the top bar only. */
 export function screenshotPanel(path) {
-    const monitor = Main.layoutManager.primaryMonitor;
-    return screenshotArea(path, monitor.x, monitor.y, monitor.width, Main.panel.height);
+  const monitor = Main.layoutManager.primaryMonitor;
+  return screenshotArea(path, monitor.x, monitor.y, monitor.width, Main.panel.height);
 }
 
 /** Opens a PanelMenu.Button's menu and waits until it is open and drawn. */
 export async function openMenu(button, settleMs = 300) {
-    if (button.menu.isEmpty?.())
-        throw new Error('menu is empty (an empty PopupMenu refuses to open)');
-    button.menu.open(false);
-    await waitFor(() => button.menu.isOpen, {message: 'menu open'});
-    await sleep(settleMs);
-    await waitLeisure();
+  if (button.menu.isEmpty?.()) throw new Error('menu is empty (an empty PopupMenu refuses to open)');
+  button.menu.open(false);
+  await waitFor(() => button.menu.isOpen, { message: 'menu open' });
+  await sleep(settleMs);
+  await waitLeisure();
 }
 
 export async function closeMenu(button) {
-    button.menu.close(false);
-    await waitFor(() => !button.menu.isOpen, {message: 'menu closed'});
-    await waitLeisure();
+  button.menu.close(false);
+  await waitFor(() => !button.menu.isOpen, { message: 'menu closed' });
+  await waitLeisure();
 }
 
 /**
@@ -216,37 +218,35 @@ export async function closeMenu(button) {
  * asynchronously), waiting for INACTIVE and ACTIVE each time.
  */
 export async function cycleExtension(id, cycles = 50, timeout = 10000) {
-    const mgr = Main.extensionManager;
-    for (let i = 0; i < cycles; i++) {
-        mgr.disableExtension(id);
-        // eslint-disable-next-line no-await-in-loop
-        let r = await waitForExtensionState(id, ExtensionState.INACTIVE, timeout);
-        if (r.state !== ExtensionState.INACTIVE)
-            throw new Error(`cycle ${i}: disable left state ${r.state}: ${r.error}`);
-        mgr.enableExtension(id);
-        // eslint-disable-next-line no-await-in-loop
-        r = await waitForExtensionState(id, ExtensionState.ACTIVE, timeout);
-        if (r.state !== ExtensionState.ACTIVE)
-            throw new Error(`cycle ${i}: enable left state ${r.state}: ${r.error}`);
-    }
+  const mgr = Main.extensionManager;
+  for (let i = 0; i < cycles; i++) {
+    mgr.disableExtension(id);
+    // eslint-disable-next-line no-await-in-loop
+    let r = await waitForExtensionState(id, ExtensionState.INACTIVE, timeout);
+    if (r.state !== ExtensionState.INACTIVE) throw new Error(`cycle ${i}: disable left state ${r.state}: ${r.error}`);
+    mgr.enableExtension(id);
+    // eslint-disable-next-line no-await-in-loop
+    r = await waitForExtensionState(id, ExtensionState.ACTIVE, timeout);
+    if (r.state !== ExtensionState.ACTIVE) throw new Error(`cycle ${i}: enable left state ${r.state}: ${r.error}`);
+  }
 }
 
 /** HTTP GET with Soup 3 (for probing loopback servers from inside the shell). */
 export async function httpGet(url, timeoutSeconds = 5) {
-    const {default: Soup} = await import('gi://Soup?version=3.0');
-    const session = new Soup.Session({timeout: timeoutSeconds});
-    const msg = Soup.Message.new('GET', url);
-    const bytes = await new Promise((resolve, reject) => {
-        session.send_and_read_async(msg, GLib.PRIORITY_DEFAULT, null, (s, res) => {
-            try {
-                resolve(s.send_and_read_finish(res));
-            } catch (e) {
-                reject(e);
-            }
-        });
+  const { default: Soup } = await import('gi://Soup?version=3.0');
+  const session = new Soup.Session({ timeout: timeoutSeconds });
+  const msg = Soup.Message.new('GET', url);
+  const bytes = await new Promise((resolve, reject) => {
+    session.send_and_read_async(msg, GLib.PRIORITY_DEFAULT, null, (s, res) => {
+      try {
+        resolve(s.send_and_read_finish(res));
+      } catch (e) {
+        reject(e);
+      }
     });
-    session.abort();
-    return {status: msg.get_status(), body: new TextDecoder().decode(bytes.get_data() ?? new Uint8Array())};
+  });
+  session.abort();
+  return { status: msg.get_status(), body: new TextDecoder().decode(bytes.get_data() ?? new Uint8Array()) };
 }
 
 /**
@@ -254,46 +254,45 @@ export async function httpGet(url, timeoutSeconds = 5) {
  * `{ok, ...extra, checks:[{name, ok, detail}], errors:[...]}`.
  */
 export class Result {
-    constructor() {
-        this.checks = [];
-        this.errors = [];
-        this.extra = {};
-    }
+  constructor() {
+    this.checks = [];
+    this.errors = [];
+    this.extra = {};
+  }
 
-    check(name, ok, detail = null) {
-        this.checks.push({name, ok: Boolean(ok), detail});
-        if (!ok)
-            console.log(`[e2e] CHECK FAILED ${name}: ${JSON.stringify(detail)}`);
-        return Boolean(ok);
-    }
+  check(name, ok, detail = null) {
+    this.checks.push({ name, ok: Boolean(ok), detail });
+    if (!ok) console.log(`[e2e] CHECK FAILED ${name}: ${JSON.stringify(detail)}`);
+    return Boolean(ok);
+  }
 
-    error(where, e) {
-        const text = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
-        this.errors.push(`${where}: ${text}`);
-        console.log(`[e2e] ERROR ${where}: ${text}`);
-    }
+  error(where, e) {
+    const text = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
+    this.errors.push(`${where}: ${text}`);
+    console.log(`[e2e] ERROR ${where}: ${text}`);
+  }
 
-    /** Runs `fn`; a throw is recorded as an error and as a failed check. */
-    async step(name, fn) {
-        try {
-            return await fn();
-        } catch (e) {
-            this.error(name, e);
-            this.check(name, false, e.message);
-            return undefined;
-        }
+  /** Runs `fn`; a throw is recorded as an error and as a failed check. */
+  async step(name, fn) {
+    try {
+      return await fn();
+    } catch (e) {
+      this.error(name, e);
+      this.check(name, false, e.message);
+      return undefined;
     }
+  }
 
-    get ok() {
-        return this.errors.length === 0 && this.checks.every(c => c.ok);
-    }
+  get ok() {
+    return this.errors.length === 0 && this.checks.every((c) => c.ok);
+  }
 
-    write(path = GLib.getenv('HEADROOM_E2E_RESULT')) {
-        const json = JSON.stringify({ok: this.ok, ...this.extra, checks: this.checks, errors: this.errors}, null, 2);
-        if (!path) {
-            console.log(json);
-            return;
-        }
-        GLib.file_set_contents(path, `${json}\n`);
+  write(path = GLib.getenv('HEADROOM_E2E_RESULT')) {
+    const json = JSON.stringify({ ok: this.ok, ...this.extra, checks: this.checks, errors: this.errors }, null, 2);
+    if (!path) {
+      console.log(json);
+      return;
     }
+    GLib.file_set_contents(path, `${json}\n`);
+  }
 }
