@@ -5,7 +5,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import { errors, request } from 'undici';
 import {
   type DirEntry,
   type FileReader,
@@ -39,8 +38,11 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** undici, loaded on the first request: a run served from the cache or from local logs never pays for it. */
+let undici: Promise<typeof import('undici')> | undefined;
+
 /** Maps an undici or system error onto a TransportError kind. */
-function toTransportError(error: unknown, timeoutMs: number): TransportError {
+function toTransportError(error: unknown, timeoutMs: number, errors: typeof import('undici').errors): TransportError {
   const code = (error as { code?: string } | null)?.code ?? '';
   const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
   if (
@@ -59,6 +61,7 @@ function toTransportError(error: unknown, timeoutMs: number): TransportError {
 /** HTTP over undici, with a total timeout per request. */
 export const undiciHttp: HttpClient = {
   async get({ url, headers, timeoutMs }): Promise<HttpResponse> {
+    const { errors, request } = await (undici ??= import('undici'));
     try {
       const response = await request(url, {
         method: 'GET',
@@ -80,7 +83,7 @@ export const undiciHttp: HttpClient = {
       }
       return { status: response.statusCode, headers: flat, body: Buffer.concat(chunks).toString('utf8') };
     } catch (error) {
-      throw toTransportError(error, timeoutMs);
+      throw toTransportError(error, timeoutMs, errors);
     }
   },
 };

@@ -121,7 +121,8 @@ SESSION
   sleep 0.2
   kill -KILL -1 2>/dev/null || true
 
-  cp -a "$R$E2E/." "$WORK/" 2>/dev/null || true
+  # Plain copy: the files are owned by uid 1000 inside the root; the copies belong to the caller.
+  cp -R --preserve=mode,timestamps "$R$E2E/." "$WORK/" 2>/dev/null || true
   {
     echo "shell_rc=$(cat "$R/run/user/1000/gnome-shell.rc" 2>/dev/null || echo none)"
     echo "timed_out=$timed_out"
@@ -185,5 +186,6 @@ if [ ${#fail[@]} -eq 0 ]; then
   echo "run-shell $SUITE: PASS (session ${session_seconds}s, total ${total_seconds}s) -> $OUT"
   exit 0
 fi
-echo "run-shell $SUITE: FAIL: $(IFS=';'; echo "${fail[*]}") -> $OUT" >&2
+reasons=$(printf '%s; ' "${fail[@]}")
+echo "run-shell $SUITE: FAIL: ${reasons%; } -> $OUT" >&2
 exit 1
