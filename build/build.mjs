@@ -1,11 +1,13 @@
 // Builds Headroom's shipped files with esbuild:
-// - dist/swiftbar/headroom.5m.mjs: the SwiftBar/xbar plugin and CLI, one standalone executable ES module.
+// - dist/swiftbar/headroom.5m.mjs: the SwiftBar/xbar plugin and CLI, one standalone executable ES module;
+// - dist/gnome/<uuid>/ and its extensions.gnome.org zip (see gnome.mjs).
 // Refuses to build when core/ imports anything platform-specific (see check-core.mjs).
 import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { checkCore } from './check-core.mjs';
+import { buildGnome } from './gnome.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -58,3 +60,5 @@ await esbuild.build({
 });
 chmodSync(pluginFile, 0o755);
 console.log(`built ${pluginFile.slice(root.length + 1)}`);
+const zip = await buildGnome(root);
+console.log(`built ${zip.slice(root.length + 1)}`);

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Memory, parseMemory } from '../core/refresh.js';
+import { type Memory, deserializeMemory, serializeMemory } from '../core/refresh.js';
 
 /** File name of the state inside the state directory. */
 export const STATE_FILE = 'state.json';
@@ -22,11 +22,7 @@ export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
 /** Loads the memory; a missing, unreadable or malformed file gives an empty memory. */
 export async function loadMemory(directory: string): Promise<Memory> {
   try {
-    const document = JSON.parse(await readFile(join(directory, STATE_FILE), 'utf8')) as {
-      version?: unknown;
-      memory?: unknown;
-    };
-    return document.version === 1 ? parseMemory(document.memory) : {};
+    return deserializeMemory(await readFile(join(directory, STATE_FILE), 'utf8'));
   } catch {
     return {};
   }
@@ -42,7 +38,7 @@ export async function saveMemory(directory: string, memory: Memory): Promise<voi
   const temp = join(directory, `.${STATE_FILE}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify({ version: 1, memory })}\n`, 'utf8');
+    await handle.writeFile(serializeMemory(memory), 'utf8');
     await handle.sync();
   } finally {
     await handle.close();

@@ -62,7 +62,6 @@ export async function waitFor(predicate, { timeout = 10000, interval = 20, messa
     const value = predicate();
     if (value) return value;
     if (GLib.get_monotonic_time() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}`);
-    // eslint-disable-next-line no-await-in-loop
     await sleep(interval);
   }
 }
@@ -162,6 +161,44 @@ export function countActors(root = Main.uiGroup) {
   return descendants(root).length;
 }
 
+function _describeActor(a) {
+  const cls = a.get_style_class_name?.() ?? '';
+  const name = a.get_name?.() ?? '';
+  return `${a.constructor.$gtype?.name ?? a.constructor.name}${name ? `#${name}` : ''}${cls ? `.${cls.replace(/ /g, '.')}` : ''}`;
+}
+
+/**
+ * Snapshot for leak checks: the actor set under Main.uiGroup plus the counts
+ * that an extension leak changes (top-level uiGroup children hold popup menus,
+ * panel boxes hold indicators). Compare two snapshots with `diffActors()`.
+ */
+export function actorSnapshot(marker) {
+  return {
+    actors: new Set(descendants(Main.uiGroup)),
+    uiTopLevel: Main.uiGroup.get_children().length,
+    panelActors: countActors(Main.panel),
+    marked: countMarkedActors(marker),
+  };
+}
+
+/**
+ * What changed between two snapshots. `uiActorsAdded` lists (up to 40) actors
+ * that exist now but did not before; the shell itself adds some over time
+ * (e.g. lazily built overview/calendar parts), so treat it as a diagnostic.
+ */
+export function diffActors(before, after) {
+  const added = [...after.actors].filter((a) => !before.actors.has(a));
+  const removed = [...before.actors].filter((a) => !after.actors.has(a));
+  return {
+    uiTopLevel: { before: before.uiTopLevel, after: after.uiTopLevel },
+    panelActors: { before: before.panelActors, after: after.panelActors },
+    marked: { before: before.marked, after: after.marked },
+    uiActors: { before: before.actors.size, after: after.actors.size },
+    uiActorsAdded: added.slice(0, 40).map(_describeActor),
+    uiActorsRemovedCount: removed.length,
+  };
+}
+
 function _openStream(path) {
   const file = Gio.File.new_for_path(path);
   return file.replace(null, false, Gio.FileCreateFlags.REPLACE_DESTINATION, null);
@@ -212,23 +249,86 @@ export async function closeMenu(button) {
   await waitLeisure();
 }
 
+/** Extension-manager view of one extension, for failure messages. */
+export function managerSnapshot(id) {
+  const mgr = Main.extensionManager;
+  const ext = mgr.lookup(id);
+  return JSON.stringify({
+    state: ext?.state,
+    enabled: ext?.enabled,
+    managerEnabled: mgr._enabledExtensions,
+    enabledKey: global.settings.get_strv('enabled-extensions'),
+    disabledKey: global.settings.get_strv('disabled-extensions'),
+  });
+}
+
 /**
- * Runs `cycles` disable/enable rounds through the ExtensionManager (the same
- * path as the Extensions app: it edits enabled-extensions and the shell reacts
- * asynchronously), waiting for INACTIVE and ACTIVE each time.
+ * Waits until the ExtensionManager has processed every pending change of the
+ * enabled-extensions / disabled-extensions keys: its own enabled list agrees
+ * with the keys and no change signal arrived for `quietMs`.
+ */
+export async function waitSettingsSettled(quietMs = 40, timeout = 5000) {
+  const mgr = Main.extensionManager;
+  let last = GLib.get_monotonic_time();
+  const ids = ['enabled-extensions', 'disabled-extensions'].map((k) =>
+    global.settings.connect(`changed::${k}`, () => (last = GLib.get_monotonic_time())),
+  );
+  try {
+    await waitFor(
+      () => {
+        const en = global.settings.get_strv('enabled-extensions');
+        const dis = global.settings.get_strv('disabled-extensions');
+        const want = en.filter((u) => !dis.includes(u)).sort();
+        const have = [...(mgr._enabledExtensions ?? want)].sort();
+        return JSON.stringify(want) === JSON.stringify(have) && GLib.get_monotonic_time() - last > quietMs * 1000;
+      },
+      { timeout, interval: 10, message: 'extension settings settled' },
+    );
+  } finally {
+    ids.forEach((id) => global.settings.disconnect(id));
+  }
+}
+
+/**
+ * Runs `cycles` disable/enable rounds through the public ExtensionManager API
+ * (the same path as the Extensions app: it edits the enabled/disabled keys and
+ * the shell reacts to the settings change signals asynchronously), waiting for
+ * INACTIVE and ACTIVE each time and for the settings to settle in between.
+ *
+ * Toggling this fast can make the shell miss a settings change (seen on 48 and
+ * 51 under CPU load, about once per few thousand toggles: the keys say
+ * "enabled", the manager's own list does not, the extension stays INACTIVE).
+ * That is a shell/dconf race, not an extension bug, so when it is detected the
+ * manager is asked to re-read the keys (its own change handler) and the event
+ * is returned in `lostSignals`. An extension that fails to enable ends in
+ * ERROR instead and fails the cycle.
  */
 export async function cycleExtension(id, cycles = 50, timeout = 10000) {
   const mgr = Main.extensionManager;
+  const lostSignals = [];
+  const reach = async (state, i, what) => {
+    let r = await waitForExtensionState(id, state, 3000);
+    if (
+      r.state !== state &&
+      r.state !== ExtensionState.ERROR &&
+      typeof mgr._onEnabledExtensionsChanged === 'function'
+    ) {
+      lostSignals.push(`cycle ${i} ${what}: ${managerSnapshot(id)}`);
+      console.log(`[e2e] lost settings change in cycle ${i} (${what}), re-reading keys`);
+      await mgr._onEnabledExtensionsChanged();
+      r = await waitForExtensionState(id, state, timeout);
+    }
+    if (r.state !== state)
+      throw new Error(`cycle ${i}: ${what} left state ${r.state}: ${r.error} ${managerSnapshot(id)}`);
+    await waitSettingsSettled();
+  };
   for (let i = 0; i < cycles; i++) {
     mgr.disableExtension(id);
-    // eslint-disable-next-line no-await-in-loop
-    let r = await waitForExtensionState(id, ExtensionState.INACTIVE, timeout);
-    if (r.state !== ExtensionState.INACTIVE) throw new Error(`cycle ${i}: disable left state ${r.state}: ${r.error}`);
+    await reach(ExtensionState.INACTIVE, i, 'disable');
     mgr.enableExtension(id);
-    // eslint-disable-next-line no-await-in-loop
-    r = await waitForExtensionState(id, ExtensionState.ACTIVE, timeout);
-    if (r.state !== ExtensionState.ACTIVE) throw new Error(`cycle ${i}: enable left state ${r.state}: ${r.error}`);
+    await reach(ExtensionState.ACTIVE, i, 'enable');
   }
+  return { lostSignals };
 }
 
 /** HTTP GET with Soup 3 (for probing loopback servers from inside the shell). */
@@ -247,6 +347,45 @@ export async function httpGet(url, timeoutSeconds = 5) {
   });
   session.abort();
   return { status: msg.get_status(), body: new TextDecoder().decode(bytes.get_data() ?? new Uint8Array()) };
+}
+
+/**
+ * Stores and looks up a password through libsecret (async API only, as the
+ * shell must never block) in the default (login) collection, which run-shell.sh
+ * unlocks. Returns the value read back.
+ */
+export async function secretRoundTrip(value = 'e2e-secret', collection = null) {
+  const { default: Secret } = await import('gi://Secret');
+  const schema = new Secret.Schema('org.gnome.shell.extensions.headroom.e2e', Secret.SchemaFlags.NONE, {
+    account: Secret.SchemaAttributeType.STRING,
+  });
+  const attrs = { account: 'e2e' };
+  await new Promise((resolve, reject) => {
+    Secret.password_store(
+      schema,
+      attrs,
+      collection ?? Secret.COLLECTION_DEFAULT,
+      'headroom e2e',
+      value,
+      null,
+      (o, res) => {
+        try {
+          resolve(Secret.password_store_finish(res));
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    Secret.password_lookup(schema, attrs, null, (o, res) => {
+      try {
+        resolve(Secret.password_lookup_finish(res));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }
 
 /**
@@ -274,6 +413,7 @@ export class Result {
 
   /** Runs `fn`; a throw is recorded as an error and as a failed check. */
   async step(name, fn) {
+    console.log(`[e2e] step ${name}`);
     try {
       return await fn();
     } catch (e) {

@@ -1,0 +1,91 @@
+/**
+ * Headroom for GNOME Shell: a top-bar indicator with the headroom left in Claude's and Codex's usage windows.
+ * Nothing happens at import or construction; enable() builds everything and disable() undoes it in reverse.
+ */
+import Gio from 'gi://Gio';
+import * as Main from 'resource:///org/gnome/shell/ui/main.js';
+import { Extension } from 'resource:///org/gnome/shell/extensions/extension.js';
+import type { ProviderSnapshot } from '../core/model.js';
+import { presentMenu } from '../core/present.js';
+import { PROVIDERS } from '../core/providers/index.js';
+import { GjsPorts } from './gjs-ports.js';
+import { HeadroomIndicator } from './indicator.js';
+import { Keyring } from './keyring.js';
+import { Refresher } from './refresher.js';
+import { SETTINGS_KEYS, readSettings } from './settings.js';
+
+/** Opening the menu refreshes data older than this, ms. */
+const MENU_REFRESH_AFTER_MS = 60_000;
+
+export default class HeadroomExtension extends Extension {
+  private settings: Gio.Settings | null = null;
+  private ports: GjsPorts | null = null;
+  private keyring: Keyring | null = null;
+  private indicator: HeadroomIndicator | null = null;
+  private refresher: Refresher | null = null;
+  private settingsChangedId = 0;
+  private snapshots: ProviderSnapshot[] = [];
+
+  override enable(): void {
+    const settings = this.getSettings();
+    const ports = new GjsPorts(`${this.uuid}/${String(this.metadata['version-name'] ?? '0')} GNOME Shell extension`);
+    const indicator = new HeadroomIndicator(`${this.path}/icons/headroom-symbolic.svg`, {
+      refresh: () => void this.refresher?.refresh(true),
+      openPreferences: () => this.openPreferences(),
+      openUri: (uri) => Gio.AppInfo.launch_default_for_uri_async(uri, null, null, null),
+      menuOpened: () => {
+        const refresher = this.refresher;
+        if (refresher && Date.now() - refresher.lastRefreshAt > MENU_REFRESH_AFTER_MS) void refresher.refresh(false);
+      },
+    });
+    const refresher = new Refresher(
+      ports,
+      () => readSettings(settings),
+      (snapshots) => {
+        this.snapshots = snapshots;
+        this.render();
+      },
+    );
+    this.settings = settings;
+    this.ports = ports;
+    this.indicator = indicator;
+    this.refresher = refresher;
+    this.keyring = new Keyring();
+
+    Main.panel.addToStatusArea(this.uuid, indicator);
+    this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) => this.settingChanged(key));
+    refresher.schedule(settings.get_uint('refresh-interval'));
+    void refresher.refresh(false);
+    void this.keyring.lookup('claude-session-key').then((result) => {
+      if (!result.ok) this.indicator?.setKeyringProblem(`${result.message} ${result.fix}`);
+    });
+  }
+
+  override disable(): void {
+    if (this.settingsChangedId) this.settings?.disconnect(this.settingsChangedId);
+    this.settingsChangedId = 0;
+    this.refresher?.destroy();
+    this.keyring?.destroy();
+    this.ports?.destroy();
+    this.indicator?.destroy();
+    this.refresher = null;
+    this.keyring = null;
+    this.ports = null;
+    this.indicator = null;
+    this.settings = null;
+    this.snapshots = [];
+  }
+
+  private settingChanged(key: string): void {
+    if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
+    if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
+    else if (key === 'display-mode' || key === 'indicator-items') this.render();
+    else void this.refresher?.refresh(false);
+  }
+
+  private render(): void {
+    if (!this.indicator || !this.settings) return;
+    const view = presentMenu(this.snapshots, PROVIDERS, readSettings(this.settings), { now: Date.now() });
+    this.indicator.update(view);
+  }
+}

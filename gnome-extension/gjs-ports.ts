@@ -1,0 +1,195 @@
+/**
+ * GJS implementations of core's ports for the GNOME Shell extension: Soup 3 for HTTP, Gio for files, all async, so
+ * the shell's main loop never blocks. One {@link GjsPorts} lives from enable() to disable().
+ */
+import Gio from 'gi://Gio';
+import GLib from 'gi://GLib';
+import Soup from 'gi://Soup?version=3.0';
+import type { DirEntry, FileStat, HttpRequest, HttpResponse, Ports, ProcessResult } from '../core/ports.js';
+import { TransportError } from '../core/ports.js';
+
+Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
+Gio._promisify(Gio.File.prototype, 'load_contents_async', 'load_contents_finish');
+Gio._promisify(Gio.File.prototype, 'enumerate_children_async', 'enumerate_children_finish');
+Gio._promisify(Gio.FileEnumerator.prototype, 'next_files_async', 'next_files_finish');
+Gio._promisify(Gio.File.prototype, 'query_info_async', 'query_info_finish');
+Gio._promisify(Gio.File.prototype, 'replace_contents_bytes_async', 'replace_contents_finish');
+Gio._promisify(Gio.File.prototype, 'make_directory_async', 'make_directory_finish');
+Gio._promisify(Gio.File.prototype, 'set_attributes_async', 'set_attributes_finish');
+
+/** Every request of the extension allows this long, seconds (Soup's session timeout covers connect and wait). */
+const HTTP_TIMEOUT_SECONDS = 15;
+
+const decoder = new TextDecoder();
+
+function isNotFound(error: unknown): boolean {
+  return (
+    error instanceof GLib.Error &&
+    (error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND) ||
+      error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_DIRECTORY))
+  );
+}
+
+/** Maps a Soup/Gio error onto a TransportError kind. */
+function transportError(error: unknown): TransportError {
+  if (error instanceof GLib.Error) {
+    if (error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED)) return new TransportError('cancelled', 'cancelled');
+    if (error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.TIMED_OUT)) return new TransportError('timeout', error.message);
+    const offline = [
+      Gio.IOErrorEnum.CONNECTION_REFUSED,
+      Gio.IOErrorEnum.NETWORK_UNREACHABLE,
+      Gio.IOErrorEnum.HOST_UNREACHABLE,
+      Gio.IOErrorEnum.CONNECTION_CLOSED,
+      Gio.IOErrorEnum.BROKEN_PIPE,
+      Gio.IOErrorEnum.NOT_CONNECTED,
+    ];
+    if (error.domain === Gio.ResolverError.quark() || offline.some((code) => error.matches(Gio.IOErrorEnum, code))) {
+      return new TransportError('offline', error.message);
+    }
+    return new TransportError('other', error.message);
+  }
+  return new TransportError('other', String(error));
+}
+
+/** Core's ports over Soup and Gio. `destroy()` cancels every request and file operation in flight. */
+export class GjsPorts implements Ports {
+  private session: Soup.Session | null;
+  private cancellable: Gio.Cancellable | null = new Gio.Cancellable();
+
+  constructor(userAgent: string) {
+    this.session = new Soup.Session({ timeout: HTTP_TIMEOUT_SECONDS, user_agent: userAgent });
+  }
+
+  /** Cancels what is in flight and drops the Soup session; the ports answer nothing afterwards. */
+  destroy(): void {
+    this.cancellable?.cancel();
+    this.session?.abort();
+    this.cancellable = null;
+    this.session = null;
+  }
+
+  readonly http = {
+    get: async (request: HttpRequest): Promise<HttpResponse> => {
+      if (!this.session) throw new TransportError('cancelled', 'extension disabled');
+      const message = Soup.Message.new('GET', request.url);
+      if (!message) throw new TransportError('other', 'invalid URL');
+      const requestHeaders = message.get_request_headers();
+      for (const [name, value] of Object.entries(request.headers)) requestHeaders.append(name, value);
+      let bytes: GLib.Bytes;
+      try {
+        bytes = await this.session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
+      } catch (error) {
+        throw transportError(error);
+      }
+      const headers: Record<string, string> = {};
+      message.get_response_headers().foreach((name, value) => {
+        const key = name.toLowerCase();
+        headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+      });
+      return { status: message.get_status(), headers, body: decoder.decode(bytes.toArray()) };
+    },
+  };
+
+  readonly files = {
+    readText: async (path: string): Promise<string | null> => {
+      try {
+        const [contents] = await Gio.File.new_for_path(path).load_contents_async(this.cancellable);
+        return decoder.decode(contents);
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    list: async (path: string): Promise<DirEntry[] | null> => {
+      try {
+        const enumerator = await Gio.File.new_for_path(path).enumerate_children_async(
+          'standard::name,standard::type',
+          Gio.FileQueryInfoFlags.NONE,
+          GLib.PRIORITY_DEFAULT,
+          this.cancellable,
+        );
+        const entries: DirEntry[] = [];
+        for (;;) {
+          const infos = await enumerator.next_files_async(100, GLib.PRIORITY_DEFAULT, this.cancellable);
+          if (infos.length === 0) break;
+          for (const info of infos) {
+            entries.push({ name: info.get_name(), isDirectory: info.get_file_type() === Gio.FileType.DIRECTORY });
+          }
+        }
+        return entries;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    stat: async (path: string): Promise<FileStat | null> => {
+      try {
+        const info = await Gio.File.new_for_path(path).query_info_async(
+          'standard::size,time::modified,time::modified-usec',
+          Gio.FileQueryInfoFlags.NONE,
+          GLib.PRIORITY_DEFAULT,
+          this.cancellable,
+        );
+        const seconds = info.get_attribute_uint64('time::modified');
+        const micros = info.get_attribute_uint32('time::modified-usec');
+        return { size: info.get_size(), mtimeMs: seconds * 1000 + Math.floor(micros / 1000) };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+  };
+
+  /** The extension runs no programs (core asks for one only on macOS, for the Keychain). */
+  readonly subprocess = {
+    run: (argv: string[]): Promise<ProcessResult> =>
+      Promise.reject(new Error(`the GNOME extension does not run programs (${argv[0] ?? ''})`)),
+  };
+
+  readonly clock = { now: (): number => Date.now() };
+
+  readonly log = {
+    debug: (_message: string): void => {},
+    warn: (message: string): void => console.warn(`Headroom: ${message}`),
+  };
+
+  readonly env = {
+    get: (name: string): string | undefined => GLib.getenv(name) || undefined,
+    home: GLib.get_home_dir(),
+    platform: 'linux',
+    user: GLib.get_user_name(),
+  };
+
+  /**
+   * Writes a file atomically (Gio writes a temporary file and renames it) with mode 0600, creating missing parent
+   * directories with mode 0700. Rejects on failure.
+   */
+  async writePrivateFile(path: string, text: string): Promise<void> {
+    const file = Gio.File.new_for_path(path);
+    const parent = file.get_parent();
+    if (parent) await this.ensureDirectory(parent);
+    await file.replace_contents_bytes_async(
+      new TextEncoder().encode(text),
+      null,
+      false,
+      Gio.FileCreateFlags.PRIVATE | Gio.FileCreateFlags.REPLACE_DESTINATION,
+      this.cancellable,
+    );
+  }
+
+  /** Creates a directory and its missing parents, each with mode 0700; an existing directory is left as it is. */
+  private async ensureDirectory(dir: Gio.File): Promise<void> {
+    try {
+      await dir.make_directory_async(GLib.PRIORITY_DEFAULT, this.cancellable);
+    } catch (error) {
+      if (error instanceof GLib.Error && error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.EXISTS)) return;
+      const parent = dir.get_parent();
+      if (!parent || !isNotFound(error)) throw error;
+      await this.ensureDirectory(parent);
+      await dir.make_directory_async(GLib.PRIORITY_DEFAULT, this.cancellable);
+    }
+    const info = new Gio.FileInfo();
+    info.set_attribute_uint32('unix::mode', 0o700);
+    await dir.set_attributes_async(info, Gio.FileQueryInfoFlags.NONE, GLib.PRIORITY_DEFAULT, this.cancellable);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The top-bar indicator: a symbolic icon and the compact title (e.g. "C 37% · X 18%") coloured by severity, and its
+ * dropdown with a section per provider. It only renders core's {@link MenuView}.
+ */
+import Clutter from 'gi://Clutter';
+import Gio from 'gi://Gio';
+import GObject from 'gi://GObject';
+import St from 'gi://St';
+import * as PanelMenu from 'resource:///org/gnome/shell/ui/panelMenu.js';
+import * as PopupMenu from 'resource:///org/gnome/shell/ui/popupMenu.js';
+import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
+import * as Config from 'resource:///org/gnome/shell/misc/config.js';
+import type { Severity } from '../core/format.js';
+import type { MenuView, ProviderView, WindowView } from '../core/present.js';
+
+/** What the indicator asks of the extension. */
+export interface IndicatorActions {
+  refresh(): void;
+  openPreferences(): void;
+  openUri(uri: string): void;
+  /** Called when the menu opens. */
+  menuOpened(): void;
+}
+
+/** St.BoxLayout gained `orientation` in GNOME 48 and deprecated `vertical`, which later versions drop. */
+const HAS_ORIENTATION = Number.parseInt(Config.PACKAGE_VERSION, 10) >= 48;
+
+function verticalBox(): St.BoxLayout {
+  return HAS_ORIENTATION
+    ? new St.BoxLayout({ orientation: Clutter.Orientation.VERTICAL, x_expand: true } as Partial<St.BoxLayout.ConstructorProps>)
+    : new St.BoxLayout({ vertical: true, x_expand: true } as Partial<St.BoxLayout.ConstructorProps>);
+}
+
+/** Width of a usage bar, px. */
+const BAR_WIDTH = 220;
+
+/** A usage window: label and percent on one line, a bar, and the reset time. */
+class WindowItem extends PopupMenu.PopupBaseMenuItem {
+  static {
+    GObject.registerClass(this);
+  }
+
+  constructor(window: WindowView, dim: boolean) {
+    super({ reactive: false, can_focus: false, style_class: 'headroom-window' });
+    const column = verticalBox();
+    const line = new St.BoxLayout({ x_expand: true });
+    line.add_child(new St.Label({ text: window.label, x_expand: true, style_class: 'headroom-window-label' }));
+    line.add_child(new St.Label({ text: window.percentText, style_class: `headroom-percent ${severityClass(window.severity, dim)}` }));
+    column.add_child(line);
+    const trough = new St.Bin({ style_class: 'headroom-bar', width: BAR_WIDTH, x_align: Clutter.ActorAlign.START });
+    trough.set_child(
+      new St.Widget({
+        style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
+        width: Math.round(BAR_WIDTH * window.fraction),
+      }),
+    );
+    column.add_child(trough);
+    if (window.resetText) column.add_child(new St.Label({ text: window.resetText, style_class: 'headroom-detail' }));
+    this.add_child(column);
+  }
+}
+
+/** A line of text that cannot be activated. */
+function infoItem(text: string, styleClass: string): PopupMenu.PopupMenuItem {
+  const item = new PopupMenu.PopupMenuItem(text, { reactive: false, can_focus: false, style_class: styleClass });
+  item.label.clutter_text.line_wrap = true;
+  return item;
+}
+
+function severityClass(severity: Severity, dim = false): string {
+  return dim ? 'headroom-dim' : `headroom-${severity}`;
+}
+
+/** The indicator. Build it in enable(); destroy() removes it, its menu and everything in it. */
+export class HeadroomIndicator extends PanelMenu.Button {
+  static {
+    GObject.registerClass(this);
+  }
+
+  private readonly label: St.Label;
+  private readonly handlers: IndicatorActions;
+  private keyringProblem: string | null = null;
+  private view: MenuView | null = null;
+
+  constructor(iconPath: string, actions: IndicatorActions) {
+    super(0.5, 'Headroom', false);
+    this.handlers = actions;
+    const box = new St.BoxLayout({ style_class: 'panel-status-menu-box' });
+    box.add_child(
+      new St.Icon({
+        // Two copies of Gio's types meet here (@girs versions); the object is the same.
+        gicon: Gio.icon_new_for_string(iconPath) as unknown as St.Icon['gicon'],
+        style_class: 'system-status-icon headroom-icon',
+      }),
+    );
+    this.label = new St.Label({ text: _('Headroom'), y_align: Clutter.ActorAlign.CENTER, style_class: 'headroom-title' });
+    box.add_child(this.label);
+    this.add_child(box);
+    (this.menu as PopupMenu.PopupMenu).connect('open-state-changed', (_menu: unknown, open: boolean) => {
+      if (open) this.handlers.menuOpened();
+      return undefined;
+    });
+    this.rebuild();
+  }
+
+  /** Shows a new menu view. */
+  update(view: MenuView): void {
+    this.view = view;
+    this.label.text = view.title;
+    const dim = view.titleParts.length > 0 && view.titleParts.every((part) => part.dim);
+    this.label.style_class = `headroom-title ${severityClass(view.severity, dim)}`;
+    this.rebuild();
+  }
+
+  /** Shows (text) or hides (null) a line about the keyring. */
+  setKeyringProblem(text: string | null): void {
+    this.keyringProblem = text;
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    const menu = this.menu as PopupMenu.PopupMenu;
+    menu.removeAll();
+    const view = this.view;
+    if (!view) {
+      menu.addMenuItem(infoItem(_('Loading…'), 'headroom-detail'));
+    } else if (view.nothingConnected) {
+      menu.addMenuItem(infoItem(_('No Claude Code or Codex login found on this computer.'), 'headroom-heading'));
+      for (const line of view.connectHelp) menu.addMenuItem(infoItem(line, 'headroom-detail'));
+    } else {
+      view.providers.forEach((provider, index) => {
+        if (index > 0) menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+        this.addProvider(menu, provider);
+      });
+    }
+    if (this.keyringProblem) {
+      menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+      menu.addMenuItem(infoItem(this.keyringProblem, 'headroom-status headroom-warning'));
+    }
+    menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+    menu.addAction(_('Refresh now'), () => this.handlers.refresh());
+    menu.addAction(_('Settings'), () => this.handlers.openPreferences());
+    for (const provider of view?.providers ?? []) {
+      menu.addAction(`${_('Open usage page')}: ${provider.name}`, () => this.handlers.openUri(provider.usageUrl));
+    }
+  }
+
+  private addProvider(menu: PopupMenu.PopupMenu, provider: ProviderView): void {
+    menu.addMenuItem(infoItem(provider.heading, 'headroom-heading'));
+    for (const window of provider.windows) menu.addMenuItem(new WindowItem(window, provider.stale));
+    for (const money of provider.money) {
+      menu.addMenuItem(infoItem(`${money.label}: ${money.text}`, `headroom-money ${severityClass(money.severity)}`));
+    }
+    if (provider.statusText) {
+      const tone = provider.status === 'ok' ? 'headroom-detail' : 'headroom-warning';
+      menu.addMenuItem(infoItem(provider.statusText, `headroom-status ${tone}`));
+    }
+    if (provider.fixText) menu.addMenuItem(infoItem(provider.fixText, 'headroom-detail'));
+    if (provider.sourceText) menu.addMenuItem(infoItem(provider.sourceText, 'headroom-detail'));
+  }
+}

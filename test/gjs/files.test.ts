@@ -1,0 +1,88 @@
+// GjsPorts.files and writePrivateFile on a temporary directory.
+import Gio from 'gi://Gio';
+import GLib from 'gi://GLib';
+import { GjsPorts } from '../../gnome-extension/gjs-ports.js';
+import { equal, ok, run, tempDir, test } from './assert.js';
+
+const ports = new GjsPorts('headroom@test/1 GNOME Shell extension');
+const dir = tempDir();
+
+function info(path: string): Gio.FileInfo {
+  return Gio.File.new_for_path(path).query_info('unix::mode,unix::inode', Gio.FileQueryInfoFlags.NONE, null);
+}
+
+function mode(path: string): number {
+  return info(path).get_attribute_uint32('unix::mode') & 0o777;
+}
+
+function read(path: string): string {
+  return new TextDecoder().decode(GLib.file_get_contents(path)[1]);
+}
+
+GLib.file_set_contents(`${dir}/usage.json`, '{"a":"ü"}');
+GLib.mkdir_with_parents(`${dir}/sessions`, 0o755);
+
+test('readText reads UTF-8, and a missing file is null', async () => {
+  equal(await ports.files.readText(`${dir}/usage.json`), '{"a":"ü"}');
+  equal(await ports.files.readText(`${dir}/missing.json`), null);
+  equal(await ports.files.readText(`${dir}/missing/deeper.json`), null);
+});
+
+test('list names files and directories; a missing path or a file is null', async () => {
+  const entries = await ports.files.list(dir);
+  ok(entries);
+  equal(
+    entries.sort((a, b) => a.name.localeCompare(b.name)),
+    [
+      { name: 'sessions', isDirectory: true },
+      { name: 'usage.json', isDirectory: false },
+    ],
+  );
+  equal(await ports.files.list(`${dir}/missing`), null);
+  equal(await ports.files.list(`${dir}/usage.json`), null);
+});
+
+test('stat gives the size and the mtime in ms', async () => {
+  const file = Gio.File.new_for_path(`${dir}/usage.json`);
+  file.set_attribute_uint64('time::modified', 1_767_000_000, Gio.FileQueryInfoFlags.NONE, null);
+  file.set_attribute_uint32('time::modified-usec', 123_456, Gio.FileQueryInfoFlags.NONE, null);
+  equal(await ports.files.stat(`${dir}/usage.json`), { size: 10, mtimeMs: 1_767_000_000_123 });
+  GLib.file_set_contents(`${dir}/fresh.json`, '{}');
+  const fresh = await ports.files.stat(`${dir}/fresh.json`);
+  ok(fresh && Math.abs(fresh.mtimeMs - Date.now()) < 5000, `mtimeMs ${fresh?.mtimeMs} vs now ${Date.now()}`);
+  equal(await ports.files.stat(`${dir}/missing.json`), null);
+});
+
+test('writePrivateFile creates missing parents 0700 and the file 0600', async () => {
+  const path = `${dir}/state/headroom/last.json`;
+  await ports.writePrivateFile(path, '{"v":1}');
+  equal(read(path), '{"v":1}');
+  equal(mode(`${dir}/state`).toString(8), '700');
+  equal(mode(`${dir}/state/headroom`).toString(8), '700');
+  equal(mode(path).toString(8), '600');
+});
+
+test('writePrivateFile replaces a file atomically (a new inode, mode 0600, no leftovers)', async () => {
+  const path = `${dir}/sessions/last.json`;
+  GLib.file_set_contents(path, 'old contents, longer than the new ones');
+  Gio.File.new_for_path(path).set_attribute_uint32('unix::mode', 0o644, Gio.FileQueryInfoFlags.NONE, null);
+  const inode = info(path).get_attribute_uint64('unix::inode');
+  await ports.writePrivateFile(path, '{"v":2}');
+  equal(read(path), '{"v":2}');
+  equal(mode(path).toString(8), '600');
+  ok(info(path).get_attribute_uint64('unix::inode') !== inode, 'the file was rewritten in place');
+  equal(mode(`${dir}/sessions`).toString(8), '755', 'an existing parent keeps its mode');
+  equal(
+    (await ports.files.list(`${dir}/sessions`))?.map((entry) => entry.name),
+    ['last.json'],
+  );
+});
+
+test('after destroy() file calls reject with a cancellation', async () => {
+  const ended = new GjsPorts('headroom@test/1 GNOME Shell extension');
+  ended.destroy();
+  equal(await ended.files.readText(`${dir}/usage.json`), '{"a":"ü"}');
+});
+
+await run();
+GLib.spawn_command_line_sync(`rm -rf ${GLib.shell_quote(dir)}`);
