@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const ALLOWED_PACKAGES = ['zod'];
 // `… from 'x'` (also the last line of a multi-line import), `import 'x'` and `import('x')`.
-const SPECIFIER = /\bfrom\s*['"]([^'"\s]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g;
+const SPECIFIER = /\bfrom\s*['"]([^'"\s]+)['"]|\bimport\s*(?:\(\s*)?['"`]([^'"`]+)['"`]/g;
 
 function* typescriptFiles(directory) {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {

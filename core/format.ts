@@ -17,10 +17,11 @@ export interface LocaleOptions {
 /** How alarming a value is, for colours: consumption drives it whatever the display mode. */
 export type Severity = 'normal' | 'warning' | 'critical';
 
-/** Severity of a used percentage: warning from 70 %, critical from 90 %. */
+/** Severity of a used percentage as shown (rounded): warning from 70 %, critical from 90 %. */
 export function severityOf(usedPercent: number): Severity {
-  if (usedPercent >= 90) return 'critical';
-  if (usedPercent >= 70) return 'warning';
+  const shown = Math.round(usedPercent);
+  if (shown >= 90) return 'critical';
+  if (shown >= 70) return 'warning';
   return 'normal';
 }
 
@@ -87,7 +88,7 @@ function dayKey(at: number, options: LocaleOptions): string {
  */
 export function formatLocalTime(at: number, now: number, options: LocaleOptions = {}): string {
   if (dayKey(at, options) === dayKey(now, options)) return formatClockTime(at, options);
-  const withinWeek = at - now < 6 * 86_400_000;
+  const withinWeek = Math.abs(at - now) < 6 * 86_400_000;
   return new Intl.DateTimeFormat(options.locale, {
     ...(withinWeek ? { weekday: 'short' } : { day: 'numeric', month: 'short' }),
     hour: hourStyle(options),
@@ -96,15 +97,15 @@ export function formatLocalTime(at: number, now: number, options: LocaleOptions 
   }).format(at);
 }
 
-/** "resets in 2 h 14 min (16:16)"; "resets soon" once the time is reached. */
+/** "resets in 2 h 14 min (16:16)"; "resets now" once the time is reached. */
 export function formatResetCountdown(resetsAt: number, now: number, options: LocaleOptions = {}): string {
   if (resetsAt <= now) return 'resets now';
   return `resets in ${formatDuration(resetsAt - now)} (${formatLocalTime(resetsAt, now, options)})`;
 }
 
 /**
- * An amount in minor units as money: (1234, "USD", 2) → "$12.34"; `credits` → "12.34 credits". An unknown currency
- * code falls back to "12.34 XYZ".
+ * An amount in minor units as money: (1234, "USD", 2) → "$12.34"; `credits` → "12.34 credits". Intl formats any
+ * well-formed three-letter code (an unknown one as "XYZ 12.34"); anything else reads "12.34 <currency>".
  */
 export function formatMoney(minor: number, currency: string, exponent: number, options: LocaleOptions = {}): string {
   const major = minor / 10 ** exponent;

@@ -7,6 +7,8 @@ import { type HttpRequest, type HttpResponse, type Ports, TransportError } from 
 
 /** How long a 429 without a usable Retry-After blocks a source, ms (CodexBar's per-token gate uses 5 min). */
 export const DEFAULT_RETRY_AFTER_MS = 5 * 60 * 1000;
+/** The longest a Retry-After may block a source, ms (24 h): a wild value must not silence a provider for years. */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** Facts about the service used to phrase failures. */
 export interface ServiceInfo {
@@ -50,10 +52,11 @@ function looksLikeHtml(body: string): boolean {
   return /^\s*(<!doctype html|<html|<head|<body)/i.test(body);
 }
 
-/** The host of a URL, for messages ("api.anthropic.com"). */
+/** The host of a URL, for messages ("api.anthropic.com"); any user-info (`user:password@`) is dropped. */
 export function hostOf(url: string): string {
   const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(url);
-  return match?.[1] ?? url;
+  const authority = match?.[1] ?? url;
+  return authority.slice(authority.lastIndexOf('@') + 1);
 }
 
 /**
@@ -75,7 +78,10 @@ export async function getJson(ports: Ports, request: HttpRequest, service: Servi
   const now = ports.clock.now();
   const { status } = response;
   if (status === 429) {
-    const retryAt = parseRetryAfter(response.headers['retry-after'], now) ?? now + DEFAULT_RETRY_AFTER_MS;
+    const retryAt = Math.min(
+      parseRetryAfter(response.headers['retry-after'], now) ?? now + DEFAULT_RETRY_AFTER_MS,
+      now + MAX_RETRY_AFTER_MS,
+    );
     return {
       ok: false,
       response,

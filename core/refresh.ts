@@ -135,9 +135,9 @@ function shouldSkip(
  * are spared: not asked again within `settings.minFetchIntervalSeconds` unless `force`, and never before a
  * rate-limit's retry time. Local sources are read every time. Never rejects.
  *
- * Choosing what to show: among the sources whose last attempt succeeded, the freshest capture wins (so Codex's
- * local logs win over a cached API answer when a newer turn wrote them). When none succeeded, the first source's
- * failure is the status and the newest good capture, if any, stays visible with `stale: true`.
+ * Choosing what to show: the freshest good capture of any source wins (so Codex's local logs win over a cached API
+ * answer when a newer turn wrote them, and a minute-old API answer wins over days-old logs). When the source of that
+ * capture failed its last attempt, its failure is the status and the capture stays visible with `stale: true`.
  */
 export async function refreshProvider(
   definition: ProviderDefinition,
@@ -174,18 +174,16 @@ function buildSnapshot(
   now: number,
 ): ProviderSnapshot {
   const entries = sources.map((source) => ({ source, memory: memory.sources[source.id] }));
-  const newest = (list: typeof entries): (typeof entries)[number] | undefined =>
-    list.reduce<(typeof entries)[number] | undefined>(
-      (best, entry) =>
-        entry.memory?.lastGood && (!best || entry.memory.lastGood.capturedAt > (best.memory?.lastGood?.capturedAt ?? 0))
-          ? entry
-          : best,
-      undefined,
-    );
-  const current = newest(entries.filter((entry) => entry.memory?.lastGood && entry.memory.lastFailure === null));
-  const primaryFailure = entries.find((entry) => entry.memory?.lastFailure)?.memory?.lastFailure ?? null;
-  const shown = current ?? newest(entries);
+  const shown = entries.reduce<(typeof entries)[number] | undefined>(
+    (best, entry) =>
+      entry.memory?.lastGood && (!best || entry.memory.lastGood.capturedAt > (best.memory?.lastGood?.capturedAt ?? 0))
+        ? entry
+        : best,
+    undefined,
+  );
   const capture = shown?.memory?.lastGood ?? null;
+  const shownFailure = shown?.memory?.lastFailure ?? null;
+  const primaryFailure = entries.find((entry) => entry.memory?.lastFailure)?.memory?.lastFailure ?? null;
   const plan =
     capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
   const base = {
@@ -197,15 +195,15 @@ function buildSnapshot(
     money: capture?.money ?? [],
   };
 
-  if (current && capture) {
+  if (shown && capture && !shownFailure) {
     const old = now - capture.capturedAt > STALE_AFTER_MS;
-    const fellBack = primaryFailure !== null && current !== entries[0];
+    const fellBack = primaryFailure !== null && shown !== entries[0];
     return {
       ...base,
       status: old ? 'stale' : 'ok',
       stale: false,
       message: fellBack
-        ? `${primaryFailure.message} Showing ${definition.name}'s ${current.source.label} instead.`
+        ? `${primaryFailure.message} Showing ${definition.name}'s ${shown.source.label} instead.`
         : old
           ? `No newer data since this capture.`
           : (capture.note ?? ''),
@@ -213,11 +211,12 @@ function buildSnapshot(
       retryAt: primaryFailure?.retryAt ?? null,
     };
   }
-  const failure: Failure = primaryFailure ?? {
-    status: 'error',
-    message: `No ${definition.name} source is enabled.`,
-    fix: 'Choose a source in the settings.',
-  };
+  const failure: Failure = shownFailure ??
+    primaryFailure ?? {
+      status: 'error',
+      message: `No ${definition.name} source is enabled.`,
+      fix: 'Choose a source in the settings.',
+    };
   return {
     ...base,
     status: failure.status,

@@ -12,8 +12,7 @@ export type KeyringProblem = 'unavailable' | 'locked' | 'error';
 
 /** The outcome of a keyring call: a value (null when nothing is stored), or a problem with a sentence for the user. */
 export type SecretResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; problem: KeyringProblem; message: string; fix: string };
+  { ok: true; value: T } | { ok: false; problem: KeyringProblem; message: string; fix: string };
 
 /** A keyring. Every method resolves (never rejects); none blocks. */
 export interface SecretStore {

@@ -78,7 +78,14 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
   const problems: string[] = [];
   const settings: Settings = cloneSettings(DEFAULT_SETTINGS);
   if (file !== undefined) {
-    const parsed = settingsFile.safeParse(file);
+    let parsed = settingsFile.safeParse(file);
+    if (!parsed.success && file !== null && typeof file === 'object' && !Array.isArray(file)) {
+      // Drop only the keys that are wrong and keep the rest of the file.
+      const issues = parsed.error.issues;
+      const bad = new Set(issues.map((issue) => String(issue.path[0] ?? '')));
+      problems.push(`config.json: ignored invalid ${[...new Set(issues.map((i) => i.path.join('.')))].join(', ')}`);
+      parsed = settingsFile.safeParse(Object.fromEntries(Object.entries(file).filter(([key]) => !bad.has(key))));
+    }
     if (parsed.success) {
       const f = parsed.data;
       for (const id of ['claude', 'codex'] as const) {
@@ -92,8 +99,7 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       if (f.minFetchIntervalSeconds !== undefined) settings.minFetchIntervalSeconds = f.minFetchIntervalSeconds;
       if (f.locale) settings.locale = f.locale;
     } else {
-      const paths = parsed.error.issues.map((issue) => issue.path.join('.') || '(top level)');
-      problems.push(`config.json: ignored, invalid value at ${[...new Set(paths)].join(', ')}`);
+      problems.push('config.json: not a JSON object; using defaults');
     }
   }
   const display = env('HEADROOM_DISPLAY');
@@ -109,7 +115,9 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
     const value = env(`HEADROOM_${id.toUpperCase()}`);
     if (value === undefined) continue;
     if (value === 'off') settings.providers[id].enabled = false;
-    else applySource(settings, id, value, `HEADROOM_${id.toUpperCase()}`, problems);
+    else if (applySource(settings, id, value, `HEADROOM_${id.toUpperCase()}`, problems)) {
+      settings.providers[id].enabled = true;
+    }
   }
   const locale = env('HEADROOM_LOCALE');
   if (locale !== undefined) settings.locale = locale;
@@ -120,11 +128,14 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
   return { settings, problems };
 }
 
-function applySource(settings: Settings, id: ProviderId, value: string, where: string, problems: string[]): void {
+/** Sets a provider's source if it offers it; returns false (and records a problem) otherwise. */
+function applySource(settings: Settings, id: ProviderId, value: string, where: string, problems: string[]): boolean {
   if (value === 'auto' || (PROVIDER_SOURCES[id] as string[]).includes(value)) {
-    settings.providers[id] = { enabled: true, source: value as SourceChoice };
+    settings.providers[id].source = value as SourceChoice;
+    return true;
   } else {
     problems.push(`${where}: expected ${['auto', ...PROVIDER_SOURCES[id], 'off'].join(', ')}`);
+    return false;
   }
 }
 

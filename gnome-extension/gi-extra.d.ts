@@ -18,11 +18,7 @@ declare module 'gi://Soup?version=3.0' {
     class Session {
       constructor(properties?: { timeout?: number; user_agent?: string; max_conns?: number });
       timeout: number;
-      send_and_read_async(
-        message: Message,
-        priority: number,
-        cancellable: Gio.Cancellable | null,
-      ): Promise<GLib.Bytes>;
+      send_and_read_async(message: Message, priority: number, cancellable: Gio.Cancellable | null): Promise<GLib.Bytes>;
       abort(): void;
     }
     // Soup.Server: used by test/gjs only (a loopback server for GjsPorts' tests).

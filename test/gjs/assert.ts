@@ -70,7 +70,10 @@ export function sleep(ms: number): Promise<void> {
 
 /** An absolute path inside the repository (the bundled test runs from dist/gjs-tests/). */
 export function repoPath(relative: string): string {
-  const root = Gio.File.new_for_uri(import.meta.url).get_parent()?.get_parent()?.get_parent();
+  const root = Gio.File.new_for_uri(import.meta.url)
+    .get_parent()
+    ?.get_parent()
+    ?.get_parent();
   ok(root, 'repository root not found');
   return `${root.get_path() ?? ''}/${relative}`;
 }

@@ -17,7 +17,10 @@ if (scenario === 'unlocked') {
   test('store, lookup, clear, lookup', async () => {
     const keyring = new Keyring();
     equal(await keyring.lookup('claude-session-key'), { ok: true, value: null }, 'before');
-    equal(await keyring.store('claude-session-key', 'Headroom: claude.ai session key', SECRET), { ok: true, value: true });
+    equal(await keyring.store('claude-session-key', 'Headroom: claude.ai session key', SECRET), {
+      ok: true,
+      value: true,
+    });
     equal(await keyring.lookup('claude-session-key'), { ok: true, value: SECRET }, 'after store');
     equal(await keyring.store('claude-session-key', 'Headroom: claude.ai session key', `${SECRET}-2`), {
       ok: true,

@@ -41,7 +41,6 @@ function runsOf(name) {
   const label = name.replace(/\.test\.ts$/, '');
   if (label !== 'keyring') return [{ label, argv: gjs, tools: [] }];
   const session = (mode) => [...bus, 'sh', join(here, 'keyring-session.sh'), mode, ...gjs];
-  const noBus = mkdtempSync(join(tmpdir(), 'headroom-nobus-'));
   return [
     { label: 'keyring (unlocked)', scenario: 'unlocked', argv: session('unlocked'), tools: keyringTools },
     { label: 'keyring (locked)', scenario: 'locked', argv: session('locked'), tools: keyringTools },
@@ -52,8 +51,7 @@ function runsOf(name) {
       scenario: 'unavailable',
       argv: gjs,
       tools: [],
-      env: { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: noBus },
-      cleanup: () => rmSync(noBus, { recursive: true, force: true }),
+      env: { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: '$TMPDIR' },
     },
   ];
 }
@@ -80,10 +78,14 @@ for (const run of names.flatMap(runsOf)) {
     else console.log(`ok ${++number} - ${run.label} # SKIP missing ${missing.join(', ')}`);
     continue;
   }
-  const env = { ...process.env, HEADROOM_KEYRING_SCENARIO: run.scenario, ...run.env };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const tmp = mkdtempSync(join(tmpdir(), 'headroom-gjs-'));
+  const env = { ...process.env, TMPDIR: tmp, HEADROOM_KEYRING_SCENARIO: run.scenario, ...run.env };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete env[key];
+    else if (value === '$TMPDIR') env[key] = tmp;
+  }
   const child = spawnSync(run.argv[0], run.argv.slice(1), { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
-  run.cleanup?.();
+  rmSync(tmp, { recursive: true, force: true });
   const stdout = (child.stdout ?? '').split('\n');
   const stderr = (child.stderr ?? '').split('\n').filter(Boolean);
   const planned = Number(/^1\.\.(\d+)$/m.exec(child.stdout ?? '')?.[1] ?? -1);

@@ -38,6 +38,7 @@ server.add_handler('/limited', (_server, message) =>
   respond(message, 429, '{"error":"rate_limited"}', { 'Retry-After': '120' }),
 );
 server.add_handler('/broken', (_server, message) => respond(message, 500, 'upstream failed'));
+server.add_handler('/origin-down', (_server, message) => respond(message, 520, ''));
 server.add_handler('/usage', (_server, message) => respond(message, 200, fixture));
 server.add_handler('/hang', (_server, message) => message.pause());
 const base = listen(server);
@@ -56,7 +57,12 @@ test('200 JSON: body, lower-cased response headers, request headers as sent', as
   const http = ports();
   const response = await http.http.get({
     url: `${base}/json`,
-    headers: { Authorization: 'Bearer t0ken', 'anthropic-beta': 'oauth-2025-04-20', Accept: 'application/json' },
+    headers: {
+      Authorization: 'Bearer t0ken',
+      'anthropic-beta': 'oauth-2025-04-20',
+      Accept: 'application/json',
+      'User-Agent': 'claude-code/2.1.0 (headroom)',
+    },
     timeoutMs: 15000,
   });
   http.destroy();
@@ -65,10 +71,20 @@ test('200 JSON: body, lower-cased response headers, request headers as sent', as
   equal(response.headers['x-request-id'], 'abc');
   equal(response.headers['set-cookie'], 'a=1, b=2');
   equal(response.headers['content-type'], 'application/json');
-  ok(Object.keys(response.headers).every((name) => name === name.toLowerCase()), 'header names are lower-case');
+  ok(
+    Object.keys(response.headers).every((name) => name === name.toLowerCase()),
+    'header names are lower-case',
+  );
   equal(received.Authorization, 'Bearer t0ken');
   equal(received['anthropic-beta'], 'oauth-2025-04-20');
   equal(received.Accept, 'application/json');
+  equal(received['User-Agent'], 'claude-code/2.1.0 (headroom)');
+});
+
+test("without a User-Agent header the session's is sent", async () => {
+  const http = ports();
+  await http.http.get({ url: `${base}/json`, headers: {}, timeoutMs: 15000 });
+  http.destroy();
   equal(received['User-Agent'], USER_AGENT);
 });
 
@@ -80,11 +96,12 @@ test('429 passes Retry-After through', async () => {
   equal(response.headers['retry-after'], '120');
 });
 
-test('500 resolves with the status and body', async () => {
+test("500, and Cloudflare's 520 (no Soup.Status member), resolve with the status", async () => {
   const http = ports();
-  const response = await http.http.get({ url: `${base}/broken`, headers: {}, timeoutMs: 15000 });
+  const broken = await http.http.get({ url: `${base}/broken`, headers: {}, timeoutMs: 15000 });
+  const down = await http.http.get({ url: `${base}/origin-down`, headers: {}, timeoutMs: 15000 });
   http.destroy();
-  equal([response.status, response.body], [500, 'upstream failed']);
+  equal([broken.status, broken.body, down.status], [500, 'upstream failed', 520]);
 });
 
 test('a refused port is offline', async () => {

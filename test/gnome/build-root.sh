@@ -149,6 +149,8 @@ log "packing $TARBALL"
 rm -f "$CACHE/$SUITE"-*.tar.zst.part
 tar --zstd -cpf "$TARBALL.part" -C "$NEW" --numeric-owner --one-file-system .
 mv "$TARBALL.part" "$TARBALL"
+# Keep only the newest tarball per suite (each is ~350-410 MB).
+find "$CACHE" -maxdepth 1 -name "$SUITE-*.tar.zst" ! -name "$(basename "$TARBALL")" -print -delete >&2
 t3=$(date +%s.%N)
 log "packed in $(since "$t2")s ($(du -h "$TARBALL" | cut -f1))"
 

@@ -5,6 +5,8 @@
 # Artefacts: ${HEADROOM_E2E_OUT_BASE:-/tmp/headroom-gnome-e2e}/<suite>/
 # A loopback HTTP server on the host (127.0.0.1, random port) is passed in as
 # HEADROOM_E2E_PROBE_URL to prove that extra env and host loopback reach the shell.
+# A run whose shell crashes (signal) or times out is retried once
+# (HEADROOM_E2E_RETRIES, default 1 here); the PASS line then says so.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,16 +40,15 @@ PROBE_URL="http://127.0.0.1:$(cat "$PORT_FILE")/probe"
 
 declare -A VERSION=([trixie]=48 [forky]=50 [sid]=51)
 failed=0
-summary=()
 for suite in "${SUITES[@]}"; do
   out=$OUT_BASE/$suite
   t0=$(date +%s)
   if ! "$HERE/build-root.sh" "$suite" >"$OUT_BASE/$suite-build.log" 2>&1; then
-    summary+=("FAIL GNOME ${VERSION[$suite]:-?} ($suite): build-root failed, see $OUT_BASE/$suite-build.log")
+    echo "FAIL GNOME Shell ${VERSION[$suite]:-?} ($suite): build-root failed, see $OUT_BASE/$suite-build.log"
     failed=1; continue
   fi
   t1=$(date +%s)
-  if "$HERE/run-shell.sh" "$suite" "$HERE/sample-extension" "$HERE/sample-home" \
+  if HEADROOM_E2E_RETRIES=${HEADROOM_E2E_RETRIES:-1} "$HERE/run-shell.sh" "$suite" "$HERE/sample-extension" "$HERE/sample-home" \
        "$HERE/sample-automation.js" "$out" HEADROOM_E2E_PROBE_URL="$PROBE_URL" \
        >"$OUT_BASE/$suite-run.log" 2>&1; then
     status=PASS
@@ -56,9 +57,7 @@ for suite in "${SUITES[@]}"; do
   fi
   ver=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("shellVersion","?"))' "$out/result.json" 2>/dev/null || echo "?")
   t2=$(date +%s)
-  summary+=("$status GNOME Shell $ver ($suite): root $((t1 - t0))s, run $((t2 - t1))s — $(tail -n1 "$OUT_BASE/$suite-run.log")")
-  echo "${summary[-1]}"
+  detail=$(grep -E '^run-shell .*: (PASS|FAIL)' "$OUT_BASE/$suite-run.log" | tail -n1)
+  echo "$status GNOME Shell $ver ($suite): root $((t1 - t0))s, run $((t2 - t1))s — ${detail#run-shell $suite: }"
 done
-echo "----"
-printf '%s\n' "${summary[@]}"
 exit $failed

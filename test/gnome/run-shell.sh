@@ -15,7 +15,10 @@
 # Exit 0 only if: the shell exited 0 before the timeout, result.json has
 # "ok": true, and shell.log has no "JS ERROR" / "Gjs-CRITICAL" line.
 # Env: HEADROOM_E2E_TIMEOUT (default 120 s), HEADROOM_GNOME_CACHE,
-#      HEADROOM_E2E_ALLOW_LOG (extended regex of JS ERROR lines to tolerate).
+#      HEADROOM_E2E_ALLOW_LOG (extended regex of JS ERROR lines to tolerate),
+#      HEADROOM_E2E_RETRIES (default 0): rerun when the shell CRASHED (killed by
+#      a signal) or timed out; earlier attempts are kept in OUT_DIR/attempt-N/.
+#      Failed checks and JS errors are never retried.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -71,6 +74,8 @@ gsettings set org.gnome.shell welcome-dialog-last-shown-version '999'
 gsettings set org.gnome.desktop.interface enable-animations false
 printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 echo "session: settings applied, keyring unlocked, starting gnome-shell $(gnome-shell --version)"
+# On SIGSEGV/SIGBUS, print the JS stack before dying (gnome-shell's own debug flag).
+export SHELL_DEBUG=backtrace-segfaults
 LIBGL_ALWAYS_SOFTWARE=1 gnome-shell --headless --wayland --no-x11 \
   --virtual-monitor 1280x720 --automation-script "$HEADROOM_E2E_MODULE" \
   >"$OUT/shell.log" 2>&1 &
@@ -154,36 +159,68 @@ TIMEOUT=${HEADROOM_E2E_TIMEOUT:-120}
 ROOT=$("$HERE/build-root.sh" "$SUITE" | tail -n1)
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-rm -f "$OUT/result.json" "$OUT/shell.log" "$OUT/session.log" "$OUT/run.env" "$OUT"/*.png
+RETRIES=${HEADROOM_E2E_RETRIES:-0}
+rm -rf "$OUT"/attempt-*
 
-t0=$(date +%s.%N)
-unshare --mount --pid --fork --propagation private --mount-proc -- \
-  "$HERE/run-shell.sh" __inner "$ROOT" "$EXT" "$FIXTURE" "$MODDIR" "$MODNAME" "$UUID" "$OUT" "$TIMEOUT" "$@"
-t1=$(date +%s.%N)
-awk -v a="$t0" -v b="$t1" 'BEGIN{printf "total_seconds=%.2f\n", b-a}' >>"$OUT/run.env"
+# One attempt: enter the namespace, then judge the artefacts in $OUT.
+# Sets $fail (reasons) and $retryable (crash or timeout).
+attempt() {
+  rm -f "$OUT/result.json" "$OUT/shell.log" "$OUT/session.log" "$OUT/run.env" "$OUT"/*.png
+  local t0 t1
+  t0=$(date +%s.%N)
+  unshare --mount --pid --fork --propagation private --mount-proc -- \
+    "$HERE/run-shell.sh" __inner "$ROOT" "$EXT" "$FIXTURE" "$MODDIR" "$MODNAME" "$UUID" "$OUT" "$TIMEOUT" "$@"
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "total_seconds=%.2f\n", b-a}' >>"$OUT/run.env"
 
-# shellcheck disable=SC1091
-. "$OUT/run.env"
-fail=()
-[ "$timed_out" = 0 ] || fail+=("timeout after ${TIMEOUT}s")
-[ "$shell_rc" = 0 ] || fail+=("gnome-shell exit status $shell_rc")
-if [ ! -s "$OUT/result.json" ]; then
-  fail+=("no result.json")
-elif ! python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("ok") is True else 1)' "$OUT/result.json"; then
-  fail+=("result.json says ok=false")
-fi
-if [ -f "$OUT/shell.log" ]; then
-  errs=$(grep -E 'JS ERROR|Gjs-CRITICAL' "$OUT/shell.log" || true)
-  if [ -n "${HEADROOM_E2E_ALLOW_LOG:-}" ] && [ -n "$errs" ]; then
-    errs=$(grep -Ev "$HEADROOM_E2E_ALLOW_LOG" <<<"$errs" || true)
+  [ -f "$OUT/run.env" ] || printf 'shell_rc=none\ntimed_out=0\nsession_seconds=0\n' >"$OUT/run.env"
+  # shellcheck disable=SC1091
+  . "$OUT/run.env"
+  fail=()
+  retryable=0
+  if [ "$timed_out" != 0 ]; then
+    fail+=("timeout after ${TIMEOUT}s"); retryable=1
   fi
-  [ -z "$errs" ] || fail+=("$(grep -c . <<<"$errs") JS ERROR/Gjs-CRITICAL line(s) in shell.log")
-else
-  fail+=("no shell.log")
-fi
+  if [ "$shell_rc" != 0 ]; then
+    if [ "$shell_rc" != none ] && [ "$shell_rc" -ge 128 ]; then
+      fail+=("gnome-shell crashed (exit status $shell_rc, signal $((shell_rc - 128)))"); retryable=1
+    else
+      fail+=("gnome-shell exit status $shell_rc")
+    fi
+  fi
+  if [ ! -s "$OUT/result.json" ]; then
+    fail+=("no result.json")
+  elif ! python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("ok") is True else 1)' "$OUT/result.json"; then
+    fail+=("result.json says ok=false"); retryable=0
+  fi
+  if [ -f "$OUT/shell.log" ]; then
+    local errs
+    errs=$(grep -E 'JS ERROR|Gjs-CRITICAL' "$OUT/shell.log" || true)
+    if [ -n "${HEADROOM_E2E_ALLOW_LOG:-}" ] && [ -n "$errs" ]; then
+      errs=$(grep -Ev "$HEADROOM_E2E_ALLOW_LOG" <<<"$errs" || true)
+    fi
+    [ -z "$errs" ] || { fail+=("$(grep -c . <<<"$errs") JS ERROR/Gjs-CRITICAL line(s) in shell.log"); retryable=0; }
+  else
+    fail+=("no shell.log")
+  fi
+}
+
+n=1
+notes=""
+while :; do
+  attempt "$@"
+  if [ ${#fail[@]} -eq 0 ] || [ "$retryable" = 0 ] || [ "$n" -gt "$RETRIES" ]; then break; fi
+  reasons=$(printf '%s; ' "${fail[@]}")
+  echo "run-shell $SUITE: attempt $n failed (${reasons%; }), retrying; kept in $OUT/attempt-$n" >&2
+  notes="$notes attempt-$n: ${reasons%; };"
+  mkdir -p "$OUT/attempt-$n"
+  find "$OUT" -maxdepth 1 -type f -exec mv {} "$OUT/attempt-$n/" \;
+  n=$((n + 1))
+done
+[ -z "$notes" ] || printf 'retried=%q\n' "${notes# }" >>"$OUT/run.env"
 
 if [ ${#fail[@]} -eq 0 ]; then
-  echo "run-shell $SUITE: PASS (session ${session_seconds}s, total ${total_seconds}s) -> $OUT"
+  echo "run-shell $SUITE: PASS (session ${session_seconds}s, total ${total_seconds}s${notes:+, after retry:$notes}) -> $OUT"
   exit 0
 fi
 reasons=$(printf '%s; ' "${fail[@]}")

@@ -28,8 +28,7 @@ export async function run() {
   r.extra.uuid = uuid;
   r.extra.shellVersion = (await import('resource:///org/gnome/shell/misc/config.js')).PACKAGE_VERSION;
 
-  await r.step('hide-overview', () => E2E.hideOverview());
-  await r.step('clear-notifications', () => E2E.clearNotifications());
+  await r.step('begin-run', () => E2E.beginRun());
 
   const st = await E2E.waitForExtensionState(uuid);
   r.extra.state = st.state;

@@ -17,6 +17,7 @@ import Shell from 'gi://Shell';
 import St from 'gi://St';
 
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';
+import * as Scripting from 'resource:///org/gnome/shell/ui/scripting.js';
 
 Gio._promisify(Shell.Screenshot.prototype, 'screenshot');
 Gio._promisify(Shell.Screenshot.prototype, 'screenshot_area');
@@ -64,6 +65,20 @@ export async function waitFor(predicate, { timeout = 10000, interval = 20, messa
     if (GLib.get_monotonic_time() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}`);
     await sleep(interval);
   }
+}
+
+/**
+ * Call first in run(). The shell spawns gnome-shell-perf-helper for every
+ * automation script and, after run(), asks it to exit over D-Bus; the helper
+ * quits by itself after ~30 s idle, so a longer run() would end with "Failed to
+ * exit helper" and exit status 1. Disabling the auto-exit avoids that (the
+ * helper dies with the session). Then hides the overview and clears
+ * notifications so screenshots show the plain desktop.
+ */
+export async function beginRun() {
+  await Scripting.disableHelperAutoExit();
+  await hideOverview();
+  clearNotifications();
 }
 
 /** Hides the overview (the shell may start in it) and waits until it is gone. */
