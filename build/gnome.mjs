@@ -15,9 +15,9 @@ const FORBIDDEN = {
 
 function importsOf(file) {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)].map(
-    (match) => match[1] ?? match[2],
-  );
+  return [
+    ...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm),
+  ].map((match) => match[1] ?? match[2]);
 }
 
 /** Every JS file an entry point loads, itself included. */

@@ -53,7 +53,9 @@ export default class HeadroomExtension extends Extension {
     this.keyring = new Keyring();
 
     Main.panel.addToStatusArea(this.uuid, indicator);
-    this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) => this.settingChanged(key));
+    this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) =>
+      this.settingChanged(key),
+    );
     refresher.schedule(settings.get_uint('refresh-interval'));
     void refresher.refresh(false);
     void this.keyring.lookup('claude-session-key').then((result) => {

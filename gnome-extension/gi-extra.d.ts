@@ -14,6 +14,7 @@ declare module 'gi://Soup?version=3.0' {
       get_request_headers(): MessageHeaders;
       get_response_headers(): MessageHeaders;
       get_status(): number;
+      readonly status_code: number;
     }
     class Session {
       constructor(properties?: { timeout?: number; user_agent?: string; max_conns?: number });
@@ -67,6 +68,7 @@ declare module 'gi://Secret' {
       BOOLEAN = 2,
     }
     class Schema {
+      // eslint-disable-next-line @typescript-eslint/no-misused-new -- GI's static constructor, not a TS construct signature
       static new(name: string, flags: SchemaFlags, attributes: Record<string, SchemaAttributeType>): Schema;
     }
     enum ServiceFlags {

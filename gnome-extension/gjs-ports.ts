@@ -17,7 +17,7 @@ Gio._promisify(Gio.File.prototype, 'replace_contents_bytes_async', 'replace_cont
 Gio._promisify(Gio.File.prototype, 'make_directory_async', 'make_directory_finish');
 Gio._promisify(Gio.File.prototype, 'set_attributes_async', 'set_attributes_finish');
 
-/** Every request of the extension allows this long, seconds (Soup's session timeout covers connect and wait). */
+/** Every request allows this long by default, seconds (Soup's session timeout covers connect and wait). */
 const HTTP_TIMEOUT_SECONDS = 15;
 
 const decoder = new TextDecoder();
@@ -51,20 +51,28 @@ function transportError(error: unknown): TransportError {
   return new TransportError('other', String(error));
 }
 
-/** Core's ports over Soup and Gio. `destroy()` cancels every request and file operation in flight. */
+/**
+ * Core's ports over Soup and Gio. `destroy()` cancels every request and file operation in flight; afterwards every
+ * call fails as cancelled.
+ */
 export class GjsPorts implements Ports {
   private session: Soup.Session | null;
-  private cancellable: Gio.Cancellable | null = new Gio.Cancellable();
+  private readonly cancellable = new Gio.Cancellable();
+  private readonly userAgent: string;
 
-  constructor(userAgent: string) {
-    this.session = new Soup.Session({ timeout: HTTP_TIMEOUT_SECONDS, user_agent: userAgent });
+  /**
+   * `userAgent` is sent when a request names none (core's sources name their own: Soup would otherwise replace it
+   * with the session's). `timeoutSeconds` bounds each request.
+   */
+  constructor(userAgent: string, options: { timeoutSeconds?: number } = {}) {
+    this.userAgent = userAgent;
+    this.session = new Soup.Session({ timeout: options.timeoutSeconds ?? HTTP_TIMEOUT_SECONDS });
   }
 
-  /** Cancels what is in flight and drops the Soup session; the ports answer nothing afterwards. */
+  /** Cancels what is in flight and drops the Soup session. */
   destroy(): void {
-    this.cancellable?.cancel();
+    this.cancellable.cancel();
     this.session?.abort();
-    this.cancellable = null;
     this.session = null;
   }
 
@@ -75,6 +83,9 @@ export class GjsPorts implements Ports {
       if (!message) throw new TransportError('other', 'invalid URL');
       const requestHeaders = message.get_request_headers();
       for (const [name, value] of Object.entries(request.headers)) requestHeaders.append(name, value);
+      if (!Object.keys(request.headers).some((name) => name.toLowerCase() === 'user-agent')) {
+        requestHeaders.append('User-Agent', this.userAgent);
+      }
       let bytes: GLib.Bytes;
       try {
         bytes = await this.session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
@@ -86,7 +97,8 @@ export class GjsPorts implements Ports {
         const key = name.toLowerCase();
         headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
       });
-      return { status: message.get_status(), headers, body: decoder.decode(bytes.toArray()) };
+      // status_code, not get_status(): the latter throws for codes Soup's enum lacks (429, 520).
+      return { status: message.status_code, headers, body: decoder.decode(bytes.toArray()) };
     },
   };
 

@@ -27,7 +27,10 @@ const HAS_ORIENTATION = Number.parseInt(Config.PACKAGE_VERSION, 10) >= 48;
 
 function verticalBox(): St.BoxLayout {
   return HAS_ORIENTATION
-    ? new St.BoxLayout({ orientation: Clutter.Orientation.VERTICAL, x_expand: true } as Partial<St.BoxLayout.ConstructorProps>)
+    ? new St.BoxLayout({
+        orientation: Clutter.Orientation.VERTICAL,
+        x_expand: true,
+      } as Partial<St.BoxLayout.ConstructorProps>)
     : new St.BoxLayout({ vertical: true, x_expand: true } as Partial<St.BoxLayout.ConstructorProps>);
 }
 
@@ -45,7 +48,12 @@ class WindowItem extends PopupMenu.PopupBaseMenuItem {
     const column = verticalBox();
     const line = new St.BoxLayout({ x_expand: true });
     line.add_child(new St.Label({ text: window.label, x_expand: true, style_class: 'headroom-window-label' }));
-    line.add_child(new St.Label({ text: window.percentText, style_class: `headroom-percent ${severityClass(window.severity, dim)}` }));
+    line.add_child(
+      new St.Label({
+        text: window.percentText,
+        style_class: `headroom-percent ${severityClass(window.severity, dim)}`,
+      }),
+    );
     column.add_child(line);
     const trough = new St.Bin({ style_class: 'headroom-bar', width: BAR_WIDTH, x_align: Clutter.ActorAlign.START });
     trough.set_child(
@@ -93,7 +101,11 @@ export class HeadroomIndicator extends PanelMenu.Button {
         style_class: 'system-status-icon headroom-icon',
       }),
     );
-    this.label = new St.Label({ text: _('Headroom'), y_align: Clutter.ActorAlign.CENTER, style_class: 'headroom-title' });
+    this.label = new St.Label({
+      text: _('Headroom'),
+      y_align: Clutter.ActorAlign.CENTER,
+      style_class: 'headroom-title',
+    });
     box.add_child(this.label);
     this.add_child(box);
     (this.menu as PopupMenu.PopupMenu).connect('open-state-changed', (_menu: unknown, open: boolean) => {

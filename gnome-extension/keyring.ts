@@ -5,15 +5,11 @@
  */
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
-import Secret from 'gi://Secret';
+import type Secret from 'gi://Secret';
 import type { KeyringProblem, SecretKey, SecretResult, SecretStore } from '../core/secrets.js';
 import { KEYRING_PROBLEMS } from '../core/secrets.js';
 
-Gio._promisify(Secret, 'password_lookup', 'password_lookup_finish');
-Gio._promisify(Secret, 'password_store', 'password_store_finish');
-Gio._promisify(Secret, 'password_clear', 'password_clear_finish');
-Gio._promisify(Secret.Service, 'get', 'get_finish');
-Gio._promisify(Secret.Collection, 'for_alias', 'for_alias_finish');
+type Libsecret = typeof Secret;
 
 const SCHEMA_NAME = 'org.gnome.shell.extensions.headroom';
 
@@ -28,11 +24,35 @@ const NO_SERVICE = [
 /** I/O errors of connecting to the session bus ("Cannot autolaunch D-Bus without X11 $DISPLAY", no socket). */
 const NO_BUS = [Gio.IOErrorEnum.FAILED, Gio.IOErrorEnum.NOT_FOUND, Gio.IOErrorEnum.CONNECTION_REFUSED];
 
+let libsecret: Promise<Libsecret> | null = null;
+
+/**
+ * Loads libsecret's bindings on first use. Debian and Ubuntu package them apart from gnome-shell (gir1.2-secret-1),
+ * and a static import would keep the whole extension from loading where they are missing.
+ */
+function loadLibsecret(): Promise<Libsecret> {
+  libsecret ??= import('gi://Secret').then(
+    ({ default: module }) => {
+      Gio._promisify(module, 'password_lookup', 'password_lookup_finish');
+      Gio._promisify(module, 'password_store', 'password_store_finish');
+      Gio._promisify(module, 'password_clear', 'password_clear_finish');
+      Gio._promisify(module.Service, 'get', 'get_finish');
+      Gio._promisify(module.Collection, 'for_alias', 'for_alias_finish');
+      return module;
+    },
+    (error: unknown) => {
+      console.warn(`Headroom: libsecret's bindings are missing (gir1.2-secret-1): ${String(error)}`);
+      throw error;
+    },
+  );
+  return libsecret;
+}
+
 function failure<T>(problem: KeyringProblem): SecretResult<T> {
   return { ok: false, problem, ...KEYRING_PROBLEMS[problem] };
 }
 
-function problemOf(error: unknown): KeyringProblem {
+function problemOf(error: unknown, secret: Libsecret): KeyringProblem {
   if (!(error instanceof GLib.Error)) return 'error';
   if (
     NO_SERVICE.some((code) => error.matches(Gio.DBusError, code)) ||
@@ -42,7 +62,7 @@ function problemOf(error: unknown): KeyringProblem {
   }
   // gnome-keyring without a login keyring: "Object does not exist at path “/org/freedesktop/secrets/collection/login”".
   if (
-    error.matches(Secret.error_get_quark(), Secret.Error.IS_LOCKED) ||
+    error.matches(secret.error_get_quark(), secret.Error.IS_LOCKED) ||
     (error.domain === Gio.DBusError.quark() && error.message.includes('/org/freedesktop/secrets/collection/'))
   ) {
     return 'locked';
@@ -59,59 +79,62 @@ export class Keyring implements SecretStore {
     this.cancellable.cancel();
   }
 
-  async lookup(key: SecretKey): Promise<SecretResult<string | null>> {
-    try {
-      const value = await Secret.password_lookup(this.getSchema(), { key }, this.cancellable);
+  lookup(key: SecretKey): Promise<SecretResult<string | null>> {
+    return this.call(async (secret, schema) => {
+      const value = await secret.password_lookup(schema, { key }, this.cancellable);
       if (value !== null) return { ok: true, value };
-      return (await this.defaultCollectionLocked()) ? failure('locked') : { ok: true, value: null };
-    } catch (error) {
-      return this.failed(error);
-    }
-  }
-
-  async store(key: SecretKey, label: string, value: string): Promise<SecretResult<true>> {
-    try {
-      await Secret.password_store(this.getSchema(), { key }, Secret.COLLECTION_DEFAULT, label, value, this.cancellable);
-      return { ok: true, value: true };
-    } catch (error) {
-      return this.failed(error);
-    }
-  }
-
-  async clear(key: SecretKey): Promise<SecretResult<true>> {
-    try {
-      const cleared = await Secret.password_clear(this.getSchema(), { key }, this.cancellable);
-      return !cleared && (await this.defaultCollectionLocked()) ? failure('locked') : { ok: true, value: true };
-    } catch (error) {
-      return this.failed(error);
-    }
-  }
-
-  private getSchema(): Secret.Schema {
-    this.schema ??= Secret.Schema.new(SCHEMA_NAME, Secret.SchemaFlags.DONT_MATCH_NAME, {
-      key: Secret.SchemaAttributeType.STRING,
+      return (await this.defaultCollectionLocked(secret)) ? failure('locked') : { ok: true, value: null };
     });
-    return this.schema;
+  }
+
+  store(key: SecretKey, label: string, value: string): Promise<SecretResult<true>> {
+    return this.call(async (secret, schema) => {
+      await secret.password_store(schema, { key }, secret.COLLECTION_DEFAULT, label, value, this.cancellable);
+      return { ok: true, value: true };
+    });
+  }
+
+  clear(key: SecretKey): Promise<SecretResult<true>> {
+    return this.call(async (secret, schema) => {
+      const cleared = await secret.password_clear(schema, { key }, this.cancellable);
+      return !cleared && (await this.defaultCollectionLocked(secret)) ? failure('locked') : { ok: true, value: true };
+    });
+  }
+
+  /** Runs one libsecret exchange and maps what goes wrong onto a {@link KeyringProblem}. */
+  private async call<T>(
+    exchange: (secret: Libsecret, schema: Secret.Schema) => Promise<SecretResult<T>>,
+  ): Promise<SecretResult<T>> {
+    let secret: Libsecret;
+    try {
+      secret = await loadLibsecret();
+    } catch {
+      return failure('unavailable');
+    }
+    this.schema ??= secret.Schema.new(SCHEMA_NAME, secret.SchemaFlags.DONT_MATCH_NAME, {
+      key: secret.SchemaAttributeType.STRING,
+    });
+    try {
+      return await exchange(secret, this.schema);
+    } catch (error) {
+      const problem = problemOf(error, secret);
+      if (problem === 'error' && !this.cancellable.is_cancelled()) console.warn(`Headroom: keyring: ${String(error)}`);
+      return failure(problem);
+    }
   }
 
   /**
    * Libsecret finds nothing, without an error, in a locked collection (the unlock prompt was dismissed) and when there
    * is no default collection at all, so an empty answer is only believed when the default collection is open.
    */
-  private async defaultCollectionLocked(): Promise<boolean> {
-    const service = await Secret.Service.get(Secret.ServiceFlags.NONE, this.cancellable);
-    const collection = await Secret.Collection.for_alias(
+  private async defaultCollectionLocked(secret: Libsecret): Promise<boolean> {
+    const service = await secret.Service.get(secret.ServiceFlags.NONE, this.cancellable);
+    const collection = await secret.Collection.for_alias(
       service,
-      Secret.COLLECTION_DEFAULT,
-      Secret.CollectionFlags.NONE,
+      secret.COLLECTION_DEFAULT,
+      secret.CollectionFlags.NONE,
       this.cancellable,
     );
     return collection === null || collection.get_locked();
-  }
-
-  private failed<T>(error: unknown): SecretResult<T> {
-    const problem = problemOf(error);
-    if (problem === 'error' && !this.cancellable.is_cancelled()) console.warn(`Headroom: keyring: ${String(error)}`);
-    return failure(problem);
   }
 }

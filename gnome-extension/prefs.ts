@@ -78,13 +78,13 @@ function providersGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGr
   const providers = [
     {
       id: 'claude',
-      title: _('Claude'),
+      title: 'Claude',
       subtitle: _("Read with Claude Code's own login"),
       choices: [automatic, { value: 'api', label: _('OAuth API') }],
     },
     {
       id: 'codex',
-      title: _('Codex'),
+      title: 'Codex',
       subtitle: _("Read with the Codex CLI's own login, or from its local logs"),
       choices: [automatic, { value: 'api', label: _('ChatGPT API') }, { value: 'logs', label: _('Local logs') }],
     },
@@ -103,7 +103,9 @@ function providersGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGr
 function displayGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGroup {
   const group = new Adw.PreferencesGroup({
     title: _('Display'),
-    description: _('Top bar items are comma-separated: claude.session, codex.weekly, claude.max (the fullest window)…'),
+    description: _(
+      'Top bar items are comma-separated, e.g. claude.session, codex.weekly, or claude.max for the fullest window.',
+    ),
   });
   group.add(
     comboRow(settings, watch, 'display-mode', _('Show'), [

@@ -51,7 +51,8 @@ function runsOf(name) {
       scenario: 'unavailable',
       argv: gjs,
       tools: [],
-      env: { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: '$TMPDIR' },
+      // No address and an empty runtime directory: GLib finds no bus and cannot autolaunch one without X11.
+      env: (tmp) => ({ DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: tmp }),
     },
   ];
 }
@@ -79,11 +80,8 @@ for (const run of names.flatMap(runsOf)) {
     continue;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'headroom-gjs-'));
-  const env = { ...process.env, TMPDIR: tmp, HEADROOM_KEYRING_SCENARIO: run.scenario, ...run.env };
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) delete env[key];
-    else if (value === '$TMPDIR') env[key] = tmp;
-  }
+  const env = { ...process.env, TMPDIR: tmp, HEADROOM_KEYRING_SCENARIO: run.scenario, ...run.env?.(tmp) };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const child = spawnSync(run.argv[0], run.argv.slice(1), { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
   rmSync(tmp, { recursive: true, force: true });
   const stdout = (child.stdout ?? '').split('\n');

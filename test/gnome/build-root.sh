@@ -116,7 +116,9 @@ printf 'Acquire::Check-Valid-Until "false";\n' >"$NEW/etc/apt/apt.conf.d/99headr
 printf '#!/bin/sh\nexit 101\n' >"$NEW/usr/sbin/policy-rc.d"; chmod +x "$NEW/usr/sbin/policy-rc.d"
 
 # Install inside a private mount namespace so no mount outlives this script.
+# The inner script expands its own arguments; the package list must word-split.
 log "apt-get install $ALL_PKGS"
+# shellcheck disable=SC2016,SC2086
 unshare --mount --propagation private -- /bin/sh -euc '
   R=$1; shift
   mount -t proc proc "$R/proc"
@@ -142,6 +144,7 @@ log "install done in $(since "$t1")s"
 # Leftovers from postinst (e.g. /run/systemd/seats) make the shell think logind runs.
 find "$NEW/run" "$NEW/tmp" -mindepth 1 -delete 2>/dev/null || true
 rm -rf "$NEW/var/lib/apt/lists/"* "$NEW/var/cache/apt/"*.bin
+# shellcheck disable=SC2016
 chroot "$NEW" dpkg-query -W -f '${Package} ${Version}\n' >"$NEW/.headroom-packages"
 echo "$HASH" >"$NEW/$STAMP"
 
@@ -151,7 +154,6 @@ tar --zstd -cpf "$TARBALL.part" -C "$NEW" --numeric-owner --one-file-system .
 mv "$TARBALL.part" "$TARBALL"
 # Keep only the newest tarball per suite (each is ~350-410 MB).
 find "$CACHE" -maxdepth 1 -name "$SUITE-*.tar.zst" ! -name "$(basename "$TARBALL")" -print -delete >&2
-t3=$(date +%s.%N)
 log "packed in $(since "$t2")s ($(du -h "$TARBALL" | cut -f1))"
 
 safe_rm_root "$ROOT"; mv "$NEW" "$ROOT"

@@ -58,6 +58,6 @@ for suite in "${SUITES[@]}"; do
   ver=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("shellVersion","?"))' "$out/result.json" 2>/dev/null || echo "?")
   t2=$(date +%s)
   detail=$(grep -E '^run-shell .*: (PASS|FAIL)' "$OUT_BASE/$suite-run.log" | tail -n1)
-  echo "$status GNOME Shell $ver ($suite): root $((t1 - t0))s, run $((t2 - t1))s — ${detail#run-shell $suite: }"
+  echo "$status GNOME Shell $ver ($suite): root $((t1 - t0))s, run $((t2 - t1))s — ${detail#run-shell "$suite": }"
 done
 exit $failed

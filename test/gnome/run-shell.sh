@@ -110,7 +110,7 @@ SESSION
       timed_out=1
       echo "run-shell: timeout after ${TIMEOUT}s, sending SIGTERM to gnome-shell" >>"$WORK/session.log"
       pid=$(cat "$R/run/user/1000/gnome-shell.pid" 2>/dev/null || true)
-      [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+      if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
       for _ in $(seq 50); do kill -0 "$session" 2>/dev/null || break; sleep 0.2; done
       kill -KILL -1 2>/dev/null || true   # everything in this PID namespace but us
       break
@@ -174,6 +174,7 @@ attempt() {
   awk -v a="$t0" -v b="$t1" 'BEGIN{printf "total_seconds=%.2f\n", b-a}' >>"$OUT/run.env"
 
   [ -f "$OUT/run.env" ] || printf 'shell_rc=none\ntimed_out=0\nsession_seconds=0\n' >"$OUT/run.env"
+  shell_rc=none timed_out=0 session_seconds=0 total_seconds=0
   # shellcheck disable=SC1091
   . "$OUT/run.env"
   fail=()
