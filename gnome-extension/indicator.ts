@@ -37,14 +37,44 @@ function verticalBox(): St.BoxLayout {
 /** Width of a usage bar, px. */
 const BAR_WIDTH = 220;
 
+/**
+ * A row that shows information: drawn at full contrast (a non-reactive item would be greyed out as insensitive),
+ * not highlighted on hover, and clicking it neither does anything nor closes the menu.
+ */
+class InfoItem extends PopupMenu.PopupBaseMenuItem {
+  static {
+    GObject.registerClass(this);
+  }
+
+  constructor(styleClass: string) {
+    super({ reactive: true, can_focus: false, hover: false, style_class: styleClass });
+  }
+
+  override activate(): void {}
+}
+
+/** A line of text. */
+class TextItem extends InfoItem {
+  static {
+    GObject.registerClass(this);
+  }
+
+  constructor(text: string, styleClass: string) {
+    super(styleClass);
+    const label = new St.Label({ text, x_expand: true });
+    label.clutter_text.line_wrap = true;
+    this.add_child(label);
+  }
+}
+
 /** A usage window: label and percent on one line, a bar, and the reset time. */
-class WindowItem extends PopupMenu.PopupBaseMenuItem {
+class WindowItem extends InfoItem {
   static {
     GObject.registerClass(this);
   }
 
   constructor(window: WindowView, dim: boolean) {
-    super({ reactive: false, can_focus: false, style_class: 'headroom-window' });
+    super('headroom-window');
     const column = verticalBox();
     const line = new St.BoxLayout({ x_expand: true });
     line.add_child(new St.Label({ text: window.label, x_expand: true, style_class: 'headroom-window-label' }));
@@ -55,8 +85,8 @@ class WindowItem extends PopupMenu.PopupBaseMenuItem {
       }),
     );
     column.add_child(line);
-    const trough = new St.Bin({ style_class: 'headroom-bar', width: BAR_WIDTH, x_align: Clutter.ActorAlign.START });
-    trough.set_child(
+    const trough = new St.BoxLayout({ style_class: 'headroom-bar', width: BAR_WIDTH });
+    trough.add_child(
       new St.Widget({
         style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
         width: Math.round(BAR_WIDTH * window.fraction),
@@ -66,13 +96,6 @@ class WindowItem extends PopupMenu.PopupBaseMenuItem {
     if (window.resetText) column.add_child(new St.Label({ text: window.resetText, style_class: 'headroom-detail' }));
     this.add_child(column);
   }
-}
-
-/** A line of text that cannot be activated. */
-function infoItem(text: string, styleClass: string): PopupMenu.PopupMenuItem {
-  const item = new PopupMenu.PopupMenuItem(text, { reactive: false, can_focus: false, style_class: styleClass });
-  item.label.clutter_text.line_wrap = true;
-  return item;
 }
 
 function severityClass(severity: Severity, dim = false): string {
@@ -135,10 +158,10 @@ export class HeadroomIndicator extends PanelMenu.Button {
     menu.removeAll();
     const view = this.view;
     if (!view) {
-      menu.addMenuItem(infoItem(_('Loading…'), 'headroom-detail'));
+      menu.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
     } else if (view.nothingConnected) {
-      menu.addMenuItem(infoItem(_('No Claude Code or Codex login found on this computer.'), 'headroom-heading'));
-      for (const line of view.connectHelp) menu.addMenuItem(infoItem(line, 'headroom-detail'));
+      menu.addMenuItem(new TextItem(_('No Claude Code or Codex login found on this computer.'), 'headroom-heading'));
+      for (const line of view.connectHelp) menu.addMenuItem(new TextItem(line, 'headroom-detail'));
     } else {
       view.providers.forEach((provider, index) => {
         if (index > 0) menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
@@ -147,7 +170,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
     }
     if (this.keyringProblem) {
       menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-      menu.addMenuItem(infoItem(this.keyringProblem, 'headroom-status headroom-warning'));
+      menu.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
     }
     menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
     menu.addAction(_('Refresh now'), () => this.handlers.refresh());
@@ -158,16 +181,18 @@ export class HeadroomIndicator extends PanelMenu.Button {
   }
 
   private addProvider(menu: PopupMenu.PopupMenu, provider: ProviderView): void {
-    menu.addMenuItem(infoItem(provider.heading, 'headroom-heading'));
+    menu.addMenuItem(new TextItem(provider.heading, 'headroom-heading'));
     for (const window of provider.windows) menu.addMenuItem(new WindowItem(window, provider.stale));
     for (const money of provider.money) {
-      menu.addMenuItem(infoItem(`${money.label}: ${money.text}`, `headroom-money ${severityClass(money.severity)}`));
+      menu.addMenuItem(
+        new TextItem(`${money.label}: ${money.text}`, `headroom-money ${severityClass(money.severity)}`),
+      );
     }
     if (provider.statusText) {
       const tone = provider.status === 'ok' ? 'headroom-detail' : 'headroom-warning';
-      menu.addMenuItem(infoItem(provider.statusText, `headroom-status ${tone}`));
+      menu.addMenuItem(new TextItem(provider.statusText, `headroom-status ${tone}`));
     }
-    if (provider.fixText) menu.addMenuItem(infoItem(provider.fixText, 'headroom-detail'));
-    if (provider.sourceText) menu.addMenuItem(infoItem(provider.sourceText, 'headroom-detail'));
+    if (provider.fixText) menu.addMenuItem(new TextItem(provider.fixText, 'headroom-detail'));
+    if (provider.sourceText) menu.addMenuItem(new TextItem(provider.sourceText, 'headroom-detail'));
   }
 }

@@ -30,6 +30,8 @@ export interface Reply {
   /** A fixture path under test/fixtures, or a literal body. */
   fixture?: string;
   body?: string;
+  /** Rewrites the fixture's parsed JSON at request time (e.g. to move its reset times to the present). */
+  transform?: (json: unknown) => unknown;
   /** Close the socket without answering. */
   destroy?: boolean;
 }
@@ -50,6 +52,11 @@ export class MockApi {
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
       const path = (request.url ?? '').split('?')[0] ?? '';
+      if (path === '/__requests') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ count: this.received.length }));
+        return;
+      }
       this.received.push({ path, headers: request.headers });
       const reply = this.replies.get(path);
       if (!reply) {
@@ -60,10 +67,11 @@ export class MockApi {
         request.socket.destroy();
         return;
       }
-      const body = reply.fixture ? readFileSync(join(FIXTURES, reply.fixture)) : (reply.body ?? '');
+      let body: string | Buffer = reply.fixture ? readFileSync(join(FIXTURES, reply.fixture)) : (reply.body ?? '');
+      if (reply.transform) body = JSON.stringify(reply.transform(JSON.parse(body.toString('utf8'))));
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(body);
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server!.address() as AddressInfo).port;
   }
 

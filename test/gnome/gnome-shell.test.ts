@@ -1,0 +1,108 @@
+/**
+ * End to end in real GNOME Shell 48 (Debian trixie), 50 (forky) and 51 (sid), each booted headless in its own chroot
+ * (test/gnome/run-shell.sh), with the built extension installed for a user whose HOME is the fixture home and the
+ * base URLs pointing at a loopback server that replays captured payloads. Needs root (chroot, mount namespaces); in CI
+ * a machine without it fails rather than skips. Screenshots land in dist/e2e/<suite>/.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockApi, ROOT } from '../support/plugin-harness.js';
+import { shiftResetTimes } from '../support/shift-times.js';
+
+/** All three by default; `HEADROOM_E2E_SUITES=sid` narrows a local run. */
+const SUITES = [
+  { suite: 'trixie', shell: '48' },
+  { suite: 'forky', shell: '50' },
+  { suite: 'sid', shell: '51' },
+].filter(({ suite }) => (process.env.HEADROOM_E2E_SUITES ?? suite).split(',').includes(suite));
+const HARNESS = join(ROOT, 'test', 'gnome');
+const EXTENSION = join(ROOT, 'dist', 'gnome', 'headroom@headroom.github.io');
+/** When the two "aim" payloads were captured: replayed with their reset times moved to the same distance from now. */
+const CAPTURED_AT = Date.parse('2026-01-02T17:30:00Z');
+
+const isRoot = process.getuid?.() === 0;
+const inCi = process.env.CI === 'true';
+
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
+  const api = new MockApi();
+
+  beforeAll(async () => {
+    expect(isRoot, 'the GNOME Shell tests need root (chroot and mount namespaces)').toBe(true);
+    for (const { suite } of SUITES) execFileSync(join(HARNESS, 'build-root.sh'), [suite], { stdio: 'ignore' });
+    await api.start();
+    const shift = (json: unknown): unknown => shiftResetTimes(json, Date.now() - CAPTURED_AT);
+    api.replies.set('/api/oauth/usage', {
+      fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json',
+      transform: shift,
+    });
+    api.replies.set('/backend-api/wham/usage', {
+      fixture: 'codex/wham-usage/codex-wham-usage-real-aim.json',
+      transform: shift,
+    });
+  }, 900_000);
+
+  afterAll(() => api.stop());
+
+  it.each(SUITES)(
+    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, 50 enable/disable cycles',
+    async ({ suite }) => {
+      expect(existsSync(join(EXTENSION, 'metadata.json'))).toBe(true);
+      const out = join(ROOT, 'dist', 'e2e', suite);
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out, { recursive: true });
+      const expectedMenu = [
+        'Claude · Max 20x',
+        'Session (5 h)',
+        '24% used',
+        'resets in 2 h 29 min',
+        '36% used',
+        'resets in 5 d 13 h',
+        'Weekly · Sonnet',
+        '1% used',
+        'Codex · Pro',
+        '3% used',
+        'resets in 3 h',
+        '9% used',
+        'resets in 5 d 14 h',
+        'Refresh now',
+        'Settings',
+      ];
+      const result = await run(join(HARNESS, 'run-shell.sh'), [
+        suite,
+        EXTENSION,
+        join(ROOT, 'test', 'fixtures', 'home'),
+        join(HARNESS, 'headroom-automation.js'),
+        out,
+        ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
+        `HEADROOM_E2E_MOCK=http://127.0.0.1:${api.port}`,
+        'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3%',
+        `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
+        'TZ=Europe/Berlin',
+      ]);
+      const resultFile = join(out, 'result.json');
+      const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
+      expect(result.code, `${result.output}\n${report}`).toBe(0);
+      const parsed = JSON.parse(report) as { ok: boolean; checks: { name: string; ok: boolean }[]; label: string };
+      expect(parsed.label).toBe('C 24% · X 3%');
+      expect(parsed.checks.filter((check) => !check.ok)).toEqual([]);
+      expect(parsed.checks.map((check) => check.name)).toEqual(
+        expect.arrayContaining(['menu-lists-every-window', 'refresh-now-requests', 'one-panel-entry']),
+      );
+      for (const png of ['panel.png', 'menu-open.png']) expect(existsSync(join(out, png))).toBe(true);
+    },
+    300_000,
+  );
+});

@@ -1,0 +1,136 @@
+// Automation module for gnome-shell --automation-script: the real Headroom extension inside a real GNOME Shell
+// (48, 50, 51). HOME is the fixture home (Claude Code credentials, Codex auth.json and rollouts) and the base-URL
+// overrides point at the test's loopback server. Checks, from inside the shell:
+// - the extension is ACTIVE and the indicator shows the expected percentages;
+// - the open menu lists every expected window with its reset countdown;
+// - "Refresh now" makes a new request to the server;
+// - the preferences window builds (where the suite ships the Extensions app);
+// - 50 disable/enable cycles leave one panel entry, no leftover actors, and the indicator working again.
+// Saves screenshots of the top bar, the open menu and the preferences window. Writes $HEADROOM_E2E_RESULT.
+import GLib from 'gi://GLib';
+
+import * as Main from 'resource:///org/gnome/shell/ui/main.js';
+import * as E2E from 'file:///opt/headroom-e2e/lib/shell-e2e.js';
+
+const EXPECTED_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_LABEL');
+const EXPECTED_MENU = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_MENU') ?? '[]');
+const MOCK = GLib.getenv('HEADROOM_E2E_MOCK');
+const CYCLES = Number(GLib.getenv('HEADROOM_E2E_CYCLES') ?? 50);
+const MARKER = 'headroom';
+
+export function init() {}
+
+function indicatorLabel(button) {
+  return E2E.labelTexts(button).find((text) => text.includes('%') || text === 'Headroom') ?? '';
+}
+
+async function requestCount() {
+  const { body } = await E2E.httpGet(`${MOCK}/__requests`);
+  return JSON.parse(body).count;
+}
+
+function windowTitled(fragment) {
+  return global.display.list_all_windows().find((w) => (w.get_title() ?? '').includes(fragment)) ?? null;
+}
+
+export async function run() {
+  const r = new E2E.Result();
+  const uuid = E2E.uuid();
+  const out = E2E.outDir();
+  r.extra.shellVersion = (await import('resource:///org/gnome/shell/misc/config.js')).PACKAGE_VERSION;
+  await E2E.beginRun();
+
+  const state = await E2E.waitForExtensionState(uuid);
+  if (
+    !r.check('extension-active', state.state === E2E.ExtensionState.ACTIVE, { state: state.state, error: state.error })
+  ) {
+    r.write();
+    return;
+  }
+  const button = E2E.statusAreaButton(uuid);
+  r.check('indicator-in-status-area', button !== null);
+  if (!button) {
+    r.write();
+    return;
+  }
+
+  await r.step('indicator-label', async () => {
+    await E2E.waitFor(() => indicatorLabel(button) === EXPECTED_LABEL, {
+      timeout: 20000,
+      message: `label ${EXPECTED_LABEL}`,
+    }).catch(() => undefined);
+    r.extra.label = indicatorLabel(button);
+    r.check('indicator-shows-percentages', r.extra.label === EXPECTED_LABEL, {
+      label: r.extra.label,
+      expected: EXPECTED_LABEL,
+    });
+  });
+  await r.step('screenshot-panel', async () => {
+    r.extra.panelPng = await E2E.screenshotPanel(`${out}/panel.png`);
+  });
+
+  await r.step('menu', async () => {
+    await E2E.openMenu(button, 500);
+    r.check('menu-is-open', button.menu.isOpen);
+    const texts = button.menu._getMenuItems().flatMap((item) => E2E.labelTexts(item));
+    r.extra.menuTexts = texts;
+    const joined = texts.join('\n');
+    const missing = EXPECTED_MENU.filter((fragment) => !joined.includes(fragment));
+    r.check('menu-lists-every-window', missing.length === 0, { missing });
+    r.extra.menuPng = await E2E.screenshotScreen(`${out}/menu-open.png`);
+
+    const before = await requestCount();
+    const refresh = button.menu._getMenuItems().find((item) => E2E.labelTexts(item).includes('Refresh now'));
+    r.check('refresh-item', refresh !== undefined);
+    refresh?.activate(null);
+    let after = before;
+    for (let waited = 0; after <= before && waited < 10000; waited += 100) {
+      await E2E.sleep(100);
+      after = await requestCount();
+    }
+    r.check('refresh-now-requests', after > before, { before, after });
+    await E2E.closeMenu(button);
+  });
+
+  const prefsApp = GLib.find_program_in_path('gnome-extensions-app') !== null;
+  r.extra.prefsAppInstalled = prefsApp;
+  if (prefsApp) {
+    await r.step('preferences', async () => {
+      Main.extensionManager.openExtensionPrefs(uuid, '', {});
+      const window = await E2E.waitFor(() => windowTitled('Headroom'), {
+        timeout: 20000,
+        interval: 100,
+        message: 'the preferences window',
+      });
+      await E2E.sleep(1000);
+      r.extra.prefsPng = await E2E.screenshotScreen(`${out}/prefs.png`);
+      r.check('preferences-window', window !== null, window?.get_title());
+      window.delete(global.get_current_time());
+      await E2E.waitFor(() => windowTitled('Headroom') === null, { timeout: 10000, message: 'prefs closed' });
+    });
+  }
+
+  const before = E2E.actorSnapshot(MARKER);
+  await r.step('disable-enable-cycles', async () => {
+    const { lostSignals } = await E2E.cycleExtension(uuid, CYCLES);
+    if (lostSignals.length) r.extra.lostSettingsSignals = lostSignals;
+  });
+  await r.step('working-after-cycles', async () => {
+    await E2E.waitFor(() => indicatorLabel(E2E.statusAreaButton(uuid)) === EXPECTED_LABEL, {
+      timeout: 20000,
+      message: 'the label after the cycles',
+    });
+  });
+  await E2E.sleep(200);
+  await E2E.waitLeisure();
+  const after = E2E.actorSnapshot(MARKER);
+  const diff = E2E.diffActors(before, after);
+  r.extra.cycles = { count: CYCLES, ...diff };
+  r.check('one-panel-entry', E2E.panelEntryCount(uuid) === 1, E2E.panelEntryCount(uuid));
+  r.check('no-leftover-marked-actors', after.marked === before.marked && before.marked > 0, diff.marked);
+  r.check('panel-actor-count-stable', after.panelActors === before.panelActors, diff.panelActors);
+  r.check('ui-top-level-count-stable', after.uiTopLevel === before.uiTopLevel, diff.uiTopLevel);
+  r.write();
+}
+
+export function finish() {}
