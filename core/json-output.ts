@@ -2,7 +2,7 @@
  * The stable `--format json` document, schema version 1 (documented in README.md). Field names never change within
  * a version; new fields may be added.
  */
-import type { ProviderSnapshot } from './model.js';
+import type { Money, ProviderSnapshot } from './model.js';
 
 /** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
 export interface JsonWindowV1 {
@@ -13,17 +13,8 @@ export interface JsonWindowV1 {
   windowMinutes: number | null;
 }
 
-/** One money entry in the v1 document; amounts in minor units. */
-export interface JsonMoneyV1 {
-  id: string;
-  label: string;
-  usedMinor: number | null;
-  limitMinor: number | null;
-  balanceMinor: number | null;
-  currency: string;
-  exponent: number;
-  unlimited: boolean;
-}
+/** One money entry in the v1 document: the model's {@link Money}, amounts in minor units. */
+export type JsonMoneyV1 = Money;
 
 /** One provider in the v1 document. */
 export interface JsonProviderV1 {

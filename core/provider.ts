@@ -11,12 +11,19 @@ export interface SourceDefinition {
   /** Human label, e.g. "OAuth API", "local logs". */
   label: string;
   /**
-   * True when the source calls a remote API: such sources are spared (minimum interval, Retry-After); local
-   * sources are read on every refresh.
+   * True when the source calls a remote API: such sources are spared by the scheduler (minimum interval,
+   * Retry-After, back-off, sign-in pause; scheduler.ts); local sources are read on every refresh.
    */
   remote: boolean;
   /** Fetches, parses and normalises. Never rejects: every failure is a typed {@link SourceResult}. */
   fetch(ports: Ports): Promise<SourceResult>;
+  /**
+   * A fingerprint of the credentials this source would use, for pausing it after a sign-in failure until they
+   * change: e.g. `"<path>:<size>:<mtimeMs>"` of the credentials file found, a fixed string when none exists, null
+   * when unknown (e.g. a Keychain item; the scheduler then re-checks every 15 min). Holds no secret; cheap (stats
+   * only). Never rejects.
+   */
+  credentialsFingerprint?(ports: Ports): Promise<string | null>;
 }
 
 /** A provider: Claude, Codex. */

@@ -1,12 +1,22 @@
 /**
- * One refresh of the enabled providers: which sources to ask (sparing remote APIs), which answer to show, and how
- * to keep the last good data visible, marked stale, when a source fails. The result is a {@link ProviderSnapshot}
- * per provider plus the {@link Memory} a shell persists between refreshes (the plugin in its state file).
+ * One refresh of the enabled providers: which sources to ask (sparing remote APIs through the scheduler in
+ * scheduler.ts), which answer to show, and how to keep the last good data visible, marked stale, when a source
+ * fails. The result is a {@link ProviderSnapshot} per provider plus the {@link Memory} a shell persists between
+ * refreshes (the plugin in its state file).
  */
 import * as z from 'zod/mini';
 import type { Capture, Failure, ProviderId, ProviderSnapshot, SourceId, UsageWindow } from './model.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
+import {
+  type Random,
+  gateSource,
+  isOffline,
+  isPaused,
+  nextWakeAt,
+  readFingerprint,
+  recordAttempt,
+} from './scheduler.js';
 import type { ProviderSettings, Settings } from './settings.js';
 
 /** A capture older than this is shown with status `stale` even though nothing failed, ms (6 h). */
@@ -20,6 +30,22 @@ export interface SourceMemory {
   lastGood: Capture | null;
   /** The failure of the last attempt; null when it succeeded. */
   lastFailure: Failure | null;
+  /**
+   * Scheduler (remote sources only; absent in state files written before it): consecutive failed attempts, for the
+   * exponential back-off. Absent after a success.
+   */
+  failures?: number;
+  /**
+   * Scheduler: after a failure, the earliest instant the source may be asked again, epoch ms (a 429's retry time,
+   * the end of the back-off, or the re-check of credentials that cannot be fingerprinted); null = paused until its
+   * credentials change. Absent after a success (then only the minimum interval applies).
+   */
+  nextAllowedAt?: number | null;
+  /**
+   * Scheduler, after `unauthorized` or `signed-out`: the credentials' fingerprint when it failed (e.g.
+   * `"/home/me/.claude/.credentials.json:471:1732252800000"`, no secret); null when unknown.
+   */
+  credentialsFingerprint?: string | null;
 }
 
 /** What Headroom remembers of one provider: its sources' memories. */
@@ -67,6 +93,9 @@ const sourceMemorySchema = z.object({
   lastAttemptAt: nullableNumber,
   lastGood: z.nullable(captureSchema),
   lastFailure: z.nullable(failureSchema),
+  failures: z.optional(z.number()),
+  nextAllowedAt: z.optional(nullableNumber),
+  credentialsFingerprint: z.optional(z.nullable(z.string())),
 });
 const providerMemorySchema = z.object({
   sources: z.partialRecord(sourceIdSchema, sourceMemorySchema),
@@ -104,8 +133,13 @@ export function deserializeMemory(text: string): Memory {
 
 /** Options of one refresh. */
 export interface RefreshOptions {
-  /** Ask remote sources now even if they were asked less than the minimum interval ago (Retry-After still holds). */
+  /**
+   * The user asked ("Refresh now"): ask remote sources now despite the minimum interval, an error back-off or a
+   * sign-in pause. A 429's retry time still holds.
+   */
   force: boolean;
+  /** Random numbers in [0, 1) for the back-off's jitter; default `Math.random`. */
+  random?: Random;
 }
 
 /**
@@ -116,24 +150,11 @@ export function settleWindow(window: UsageWindow, now: number): UsageWindow {
   return window.resetsAt !== null && window.resetsAt <= now ? { ...window, usedPercent: 0, resetsAt: null } : window;
 }
 
-/** True when a remote source must not be asked now. */
-function shouldSkip(
-  source: SourceDefinition,
-  memory: SourceMemory | undefined,
-  now: number,
-  minIntervalMs: number,
-  force: boolean,
-): boolean {
-  if (!source.remote || !memory) return false;
-  const retryAt = memory.lastFailure?.retryAt;
-  if (retryAt !== undefined && now < retryAt) return true;
-  return !force && memory.lastAttemptAt !== null && now - memory.lastAttemptAt < minIntervalMs;
-}
-
 /**
  * Refreshes one provider. Sources are asked in the provider's `auto` order (or only the forced one). Remote sources
- * are spared: not asked again within `settings.minFetchIntervalSeconds` unless `force`, and never before a
- * rate-limit's retry time. Local sources are read every time. Never rejects.
+ * are spared by the scheduler (scheduler.ts): not asked again within `minIntervalMs` (ms) unless `force`, never
+ * before a rate-limit's retry time, backed off exponentially after errors and while offline, and paused after a
+ * sign-in problem until their credentials change. Local sources are read every time. Never rejects.
  *
  * Choosing what to show: the freshest good capture of any source wins (so Codex's local logs win over a cached API
  * answer when a newer turn wrote them, and a minute-old API answer wins over days-old logs). When the source of that
@@ -152,15 +173,26 @@ export async function refreshProvider(
       ? definition.sources
       : definition.sources.filter((source) => source.id === providerSettings.source);
   const memory: ProviderMemory = { sources: { ...previous?.sources } };
+  const random = options.random ?? Math.random;
   await Promise.all(
     sources.map(async (source) => {
       const before = memory.sources[source.id];
       const startedAt = ports.clock.now();
-      if (shouldSkip(source, before, startedAt, minIntervalMs, options.force)) return;
+      if (!source.remote) {
+        const result = await source.fetch(ports);
+        memory.sources[source.id] = result.ok
+          ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
+          : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
+        return;
+      }
+      // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
+      // the attempt, so a login rewritten during it is noticed at the next refresh.
+      let fingerprint = isPaused(before) ? await readFingerprint(source, ports) : undefined;
+      if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
+      if (fingerprint === undefined && source.credentialsFingerprint)
+        fingerprint = await readFingerprint(source, ports);
       const result = await source.fetch(ports);
-      memory.sources[source.id] = result.ok
-        ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
-        : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
+      memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
     }),
   );
   return { snapshot: buildSnapshot(definition, sources, memory, ports.clock.now()), memory };
@@ -227,9 +259,25 @@ function buildSnapshot(
   };
 }
 
+/** The outcome of {@link refreshAll}. */
+export interface RefreshAllResult {
+  /** One snapshot per enabled provider, in the order of the definitions. */
+  snapshots: ProviderSnapshot[];
+  /** The memory to persist. */
+  memory: Memory;
+  /** True when every enabled remote source's last attempt failed as `offline`: "You're offline". */
+  offline: boolean;
+  /**
+   * The earliest instant an unforced refresh may ask any remote source, epoch ms (see `nextWakeAt` in
+   * scheduler.ts); null when none can be asked at a known time.
+   */
+  nextWakeAt: number | null;
+}
+
 /**
- * Refreshes every enabled provider concurrently. Returns their snapshots in the order of `definitions` and the new
- * memory (disabled providers keep their old memory). Never rejects.
+ * Refreshes every enabled provider concurrently. Returns their snapshots in the order of `definitions`, the new
+ * memory (disabled providers keep their old memory), whether the machine looks offline, and when to wake next.
+ * Never rejects.
  */
 export async function refreshAll(
   definitions: ProviderDefinition[],
@@ -237,7 +285,7 @@ export async function refreshAll(
   settings: Settings,
   previous: Memory,
   options: RefreshOptions,
-): Promise<{ snapshots: ProviderSnapshot[]; memory: Memory }> {
+): Promise<RefreshAllResult> {
   const memory: Memory = { ...previous };
   const enabled = definitions.filter((definition) => settings.providers[definition.id].enabled);
   const results = await Promise.all(
@@ -255,5 +303,10 @@ export async function refreshAll(
   results.forEach((result, index) => {
     memory[enabled[index]!.id] = result.memory;
   });
-  return { snapshots: results.map((result) => result.snapshot), memory };
+  return {
+    snapshots: results.map((result) => result.snapshot),
+    memory,
+    offline: isOffline(memory, settings, definitions),
+    nextWakeAt: nextWakeAt(memory, settings, ports.clock.now(), definitions),
+  };
 }

@@ -81,6 +81,37 @@ async function readKeychain(ports: Ports): Promise<string | null> {
 }
 
 /**
+ * The credentials files Claude Code may use, in the order they are tried: `$CLAUDE_SECURESTORAGE_CONFIG_DIR`,
+ * `$CLAUDE_CONFIG_DIR`, then `~/.claude`, each with `/.credentials.json`.
+ */
+function claudeCredentialsPaths(ports: Ports): string[] {
+  return [
+    ports.env.get('CLAUDE_SECURESTORAGE_CONFIG_DIR'),
+    ports.env.get('CLAUDE_CONFIG_DIR'),
+    joinPath(ports.env.home, '.claude'),
+  ].flatMap((dir) => (dir === undefined ? [] : [joinPath(dir, '.credentials.json')]));
+}
+
+/**
+ * A fingerprint of Claude Code's login without reading it: `"<path>:<size>:<mtimeMs>"` of the first credentials
+ * file found (the order of {@link readClaudeCredentials}); `"none:<paths>"` when there is none, except on macOS,
+ * where the login may sit in the Keychain: null (unknown). Null too when a file can't be stat'ed. Never rejects.
+ */
+export async function claudeCredentialsFingerprint(ports: Ports): Promise<string | null> {
+  const paths = claudeCredentialsPaths(ports);
+  for (const path of paths) {
+    let stat;
+    try {
+      stat = await ports.files.stat(path);
+    } catch {
+      return null;
+    }
+    if (stat) return `${path}:${stat.size}:${stat.mtimeMs}`;
+  }
+  return ports.env.platform === 'darwin' ? null : `none:${paths.join(',')}`;
+}
+
+/**
  * Reads Claude Code's OAuth login, read-only (Headroom never refreshes or writes it).
  *
  * Sources, first found wins: `$CLAUDE_SECURESTORAGE_CONFIG_DIR/.credentials.json`,
@@ -92,16 +123,9 @@ async function readKeychain(ports: Ports): Promise<string | null> {
  * unreadable file, broken JSON or an unexpected shape → `error` naming the file (never its contents).
  */
 export async function readClaudeCredentials(ports: Ports): Promise<ClaudeCredentialsResult> {
-  const dirs = [
-    ports.env.get('CLAUDE_SECURESTORAGE_CONFIG_DIR'),
-    ports.env.get('CLAUDE_CONFIG_DIR'),
-    joinPath(ports.env.home, '.claude'),
-  ];
   let text: string | null = null;
   let where = '';
-  for (const dir of dirs) {
-    if (dir === undefined) continue;
-    const path = joinPath(dir, '.credentials.json');
+  for (const path of claudeCredentialsPaths(ports)) {
     where = `Claude Code's credentials file ${path}`;
     try {
       text = await ports.files.readText(path);
@@ -351,6 +375,7 @@ export const claudeProvider: ProviderDefinition = {
       id: 'api',
       label: 'OAuth API',
       remote: true,
+      credentialsFingerprint: claudeCredentialsFingerprint,
       async fetch(ports) {
         const login = await readClaudeCredentials(ports);
         if (!login.ok) return login;

@@ -264,12 +264,27 @@ async function fetchCodexUsage(ports: Ports): Promise<SourceResult> {
   };
 }
 
-/** Codex's usage endpoint as a source: remote, so spared by the caller. */
+/**
+ * A fingerprint of Codex's login without reading it: `"<path>:<size>:<mtimeMs>"` of `$CODEX_HOME/auth.json`,
+ * `"none:<path>"` when absent, null when it can't be stat'ed. Never rejects.
+ */
+export async function codexCredentialsFingerprint(ports: Ports): Promise<string | null> {
+  const path = joinPath(codexHome(ports), 'auth.json');
+  try {
+    const stat = await ports.files.stat(path);
+    return stat ? `${path}:${stat.size}:${stat.mtimeMs}` : `none:${path}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Codex's usage endpoint as a source: remote, so spared by the scheduler. */
 export const codexApiSource: SourceDefinition = {
   id: 'api',
   label: 'ChatGPT API',
   remote: true,
   fetch: fetchCodexUsage,
+  credentialsFingerprint: codexCredentialsFingerprint,
 };
 
 /** Codex: the ChatGPT usage API first, then Codex's local rollout logs. */
