@@ -2,6 +2,7 @@
  * The stable `--format json` document, schema version 1 (documented in README.md). Field names never change within
  * a version; new fields may be added.
  */
+import type { Alert } from './alerts.js';
 import type { Money, ProviderSnapshot } from './model.js';
 
 /** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
@@ -36,12 +37,14 @@ export interface JsonDocumentV1 {
   version: 1;
   generatedAt: string;
   providers: JsonProviderV1[];
+  /** The notifications this run decided to show (core/alerts.ts), in order. */
+  alerts: Alert[];
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Builds the v1 document from snapshots; `now` is epoch ms. */
-export function toJsonDocument(snapshots: ProviderSnapshot[], now: number): JsonDocumentV1 {
+/** Builds the v1 document from snapshots and the alerts of this run; `now` is epoch ms. */
+export function toJsonDocument(snapshots: ProviderSnapshot[], now: number, alerts: Alert[] = []): JsonDocumentV1 {
   return {
     version: 1,
     generatedAt: new Date(now).toISOString(),
@@ -64,5 +67,6 @@ export function toJsonDocument(snapshots: ProviderSnapshot[], now: number): Json
       })),
       money: snapshot.money.map((money) => ({ ...money })),
     })),
+    alerts,
   };
 }

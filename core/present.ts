@@ -2,7 +2,9 @@
  * The menu as the user reads it, independent of where it is drawn: the menu-bar / top-bar title and one section per
  * provider with its windows, money and status. The SwiftBar plugin, the CLI and the GNOME extension only render this.
  */
+import { type Sample, type SparklinePoint, cycleSamples, sparklinePoints, sparklineText } from './history.js';
 import type { ProviderId, ProviderSnapshot, Status } from './model.js';
+import { forecast, forecastText, linearPace, paceText } from './pace.js';
 import type { ProviderDefinition } from './provider.js';
 import type { Settings } from './settings.js';
 import {
@@ -33,6 +35,16 @@ export interface WindowView {
   /** "resets in 2 h 14 min (16:16)"; null when the reset time is unknown. */
   resetText: string | null;
   severity: Severity;
+  /** "12% ahead of pace", "On pace", "8% behind pace (in reserve)"; null when too early in the window or unknown. */
+  paceText: string | null;
+  /** "Runs out in ~1 h 40 min (15:20)" or "Lasts until reset"; null when unknown. */
+  forecastText: string | null;
+  /** True when the forecast says the window runs out before it resets. */
+  runsOut: boolean;
+  /** The current cycle's trend as block characters ("▁▂▃▅"); null without history. */
+  sparkline: string | null;
+  /** The current cycle's trend as points (x: share of the window elapsed 0–1, y: percent used) for drawing. */
+  points: SparklinePoint[];
 }
 
 /** One money line, ready to draw. */
@@ -85,11 +97,17 @@ export interface MenuView {
   nothingConnected: boolean;
   /** How to connect each enabled provider, one sentence each. */
   connectHelp: string[];
+  /** "You're offline — showing the last values." when every provider's API is unreachable; else null. */
+  offlineText: string | null;
 }
 
 /** Options for {@link presentMenu}. */
 export interface PresentOptions extends LocaleOptions {
   now: number;
+  /** History samples (core/history.ts), for trends and forecasts informed by past cycles. */
+  samples?: readonly Sample[];
+  /** True when every provider's API is unreachable. */
+  offline?: boolean;
 }
 
 const STATUS_TITLES: Record<Exclude<Status, 'ok'>, string> = {
@@ -114,7 +132,9 @@ export function presentMenu(
   const byId = new Map(definitions.map((definition) => [definition.id, definition]));
   const providers = snapshots.flatMap((snapshot) => {
     const definition = byId.get(snapshot.provider);
-    return definition ? [presentProvider(snapshot, definition, settings, locale, options.now)] : [];
+    return definition
+      ? [presentProvider(snapshot, definition, settings, locale, options.now, options.samples ?? [])]
+      : [];
   });
   const titleParts = settings.title.flatMap((item) => {
     const part = titlePart(item, snapshots, byId, settings, locale);
@@ -133,6 +153,7 @@ export function presentMenu(
       const definition = byId.get(snapshot.provider);
       return definition ? [`${definition.name}: ${definition.connectHelp}`] : [];
     }),
+    offlineText: options.offline ? "You're offline; the values shown are the last ones Headroom got." : null,
   };
 }
 
@@ -142,9 +163,13 @@ function presentProvider(
   settings: Settings,
   locale: LocaleOptions,
   now: number,
+  samples: readonly Sample[],
 ): ProviderView {
   const windows = snapshot.windows.map((window): WindowView => {
     const shown = shownPercent(window.usedPercent, settings.display);
+    const pace = linearPace(window, now);
+    const expected = forecast(window, now, { samples, provider: snapshot.provider });
+    const cycle = cycleSamples(samples, snapshot.provider, window, now);
     return {
       id: window.id,
       label: window.label,
@@ -154,6 +179,11 @@ function presentProvider(
       fraction: Math.min(1, Math.max(0, shown / 100)),
       resetText: window.resetsAt === null ? null : formatResetCountdown(window.resetsAt, now, locale),
       severity: severityOf(window.usedPercent),
+      paceText: pace ? paceText(pace, locale) : null,
+      forecastText: expected ? forecastText(expected, now, locale) : null,
+      runsOut: expected !== null && !expected.lastsUntilReset,
+      sparkline: cycle.length > 1 ? sparklineText(cycle, window, now) : null,
+      points: cycle.length > 1 ? sparklinePoints(cycle, window, now) : [],
     };
   });
   const money = snapshot.money.map((item): MoneyView => {

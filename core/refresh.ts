@@ -113,24 +113,6 @@ export function parseMemory(value: unknown): Memory {
   return parsed.success ? (parsed.data as Memory) : {};
 }
 
-/** Serialises memory as the state file's text: `{"version":1,"memory":…}`. */
-export function serializeMemory(memory: Memory): string {
-  return `${JSON.stringify({ version: 1, memory })}\n`;
-}
-
-/**
- * Reads a state file's text (written by {@link serializeMemory}, by the plugin or the GNOME extension: they share
- * `~/.local/state/headroom/state.json`). Anything unreadable gives an empty memory.
- */
-export function deserializeMemory(text: string): Memory {
-  try {
-    const document = JSON.parse(text) as { version?: unknown; memory?: unknown } | null;
-    return document?.version === 1 ? parseMemory(document.memory) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Options of one refresh. */
 export interface RefreshOptions {
   /**

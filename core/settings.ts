@@ -9,6 +9,7 @@ import type { DisplayMode } from './format.js';
 import type { ProviderId, SourceId } from './model.js';
 import type { Ports } from './ports.js';
 import { joinPath } from './parse.js';
+import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alerts.js';
 
 /** A provider's source choice: `auto` (the provider's documented order, first that works) or one source. */
 export type SourceChoice = 'auto' | SourceId;
@@ -33,6 +34,8 @@ export interface Settings {
   minFetchIntervalSeconds: number;
   /** BCP 47 locale for times and numbers; undefined = the system's. */
   locale: string | undefined;
+  /** Notifications: thresholds, kinds, quiet hours (see core/alerts.ts). */
+  alerts: AlertSettings;
 }
 
 /** The defaults. */
@@ -42,6 +45,7 @@ export const DEFAULT_SETTINGS: Settings = {
   title: ['claude.session', 'codex.session'],
   minFetchIntervalSeconds: 60,
   locale: undefined,
+  alerts: DEFAULT_ALERT_SETTINGS,
 };
 
 const sourceChoice = z.enum(['auto', 'api', 'logs']);
@@ -54,6 +58,7 @@ const settingsFile = z.looseObject({
   title: z.optional(z.array(z.string())),
   minFetchIntervalSeconds: z.optional(z.number().check(z.minimum(10))),
   locale: z.optional(z.string()),
+  alerts: z.optional(z.unknown()),
 });
 
 /** Sources each provider offers, for validating a forced source. */
@@ -73,6 +78,7 @@ export interface LoadedSettings {
  * - `HEADROOM_TITLE` = comma-separated title items, e.g. `claude.session,codex.weekly`
  * - `HEADROOM_CLAUDE`, `HEADROOM_CODEX` = `auto` | `api` | `logs` | `off`
  * - `HEADROOM_LOCALE` = a BCP 47 tag
+ * - `HEADROOM_NOTIFY` = `on` | `off`
  */
 export function resolveSettings(file: unknown, env: (name: string) => string | undefined): LoadedSettings {
   const problems: string[] = [];
@@ -98,6 +104,11 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       if (f.title) settings.title = f.title;
       if (f.minFetchIntervalSeconds !== undefined) settings.minFetchIntervalSeconds = f.minFetchIntervalSeconds;
       if (f.locale) settings.locale = f.locale;
+      if (f.alerts !== undefined) {
+        const alerts = parseAlertSettings(f.alerts);
+        settings.alerts = alerts.settings;
+        problems.push(...alerts.problems.map((problem) => `config.json alerts: ${problem}`));
+      }
     } else {
       problems.push('config.json: not a JSON object; using defaults');
     }
@@ -119,6 +130,10 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       settings.providers[id].enabled = true;
     }
   }
+  const notify = env('HEADROOM_NOTIFY');
+  if (notify === 'off' || notify === 'on') settings.alerts = { ...settings.alerts, enabled: notify === 'on' };
+  else if (notify !== undefined) problems.push('HEADROOM_NOTIFY: expected on or off');
+  settings.alerts = { ...settings.alerts, display: settings.display };
   const locale = env('HEADROOM_LOCALE');
   if (locale !== undefined) settings.locale = locale;
   if (settings.locale !== undefined && !isValidLocale(settings.locale)) {
@@ -152,6 +167,7 @@ function cloneSettings(s: Settings): Settings {
     ...s,
     providers: { claude: { ...s.providers.claude }, codex: { ...s.providers.codex } },
     title: [...s.title],
+    alerts: { ...s.alerts },
   };
 }
 

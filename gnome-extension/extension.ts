@@ -5,12 +5,13 @@
 import Gio from 'gi://Gio';
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import { Extension } from 'resource:///org/gnome/shell/extensions/extension.js';
-import type { ProviderSnapshot } from '../core/model.js';
 import { presentMenu } from '../core/present.js';
 import { PROVIDERS } from '../core/providers/index.js';
 import { GjsPorts } from './gjs-ports.js';
 import { HeadroomIndicator } from './indicator.js';
 import { Keyring } from './keyring.js';
+import { Notifier } from './notifier.js';
+import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
 import { SETTINGS_KEYS, readSettings } from './settings.js';
 
@@ -23,16 +24,19 @@ export default class HeadroomExtension extends Extension {
   private keyring: Keyring | null = null;
   private indicator: HeadroomIndicator | null = null;
   private refresher: Refresher | null = null;
+  private notifier: Notifier | null = null;
   private settingsChangedId = 0;
-  private snapshots: ProviderSnapshot[] = [];
+  private outcome: RefreshOutcome | null = null;
 
   override enable(): void {
     const settings = this.getSettings();
     const ports = new GjsPorts(`${this.uuid}/${String(this.metadata['version-name'] ?? '0')} GNOME Shell extension`);
-    const indicator = new HeadroomIndicator(`${this.path}/icons/headroom-symbolic.svg`, {
+    const iconPath = `${this.path}/icons/headroom-symbolic.svg`;
+    const openUri = (uri: string): void => Gio.AppInfo.launch_default_for_uri_async(uri, null, null, null);
+    const indicator = new HeadroomIndicator(iconPath, {
       refresh: () => void this.refresher?.refresh(true),
       openPreferences: () => this.openPreferences(),
-      openUri: (uri) => Gio.AppInfo.launch_default_for_uri_async(uri, null, null, null),
+      openUri,
       menuOpened: () => {
         const refresher = this.refresher;
         if (refresher && Date.now() - refresher.lastRefreshAt > MENU_REFRESH_AFTER_MS) void refresher.refresh(false);
@@ -41,9 +45,10 @@ export default class HeadroomExtension extends Extension {
     const refresher = new Refresher(
       ports,
       () => readSettings(settings),
-      (snapshots) => {
-        this.snapshots = snapshots;
+      (outcome) => {
+        this.outcome = outcome;
         this.render();
+        for (const alert of outcome.alerts) this.notifier?.notify(alert);
       },
     );
     this.settings = settings;
@@ -51,6 +56,7 @@ export default class HeadroomExtension extends Extension {
     this.indicator = indicator;
     this.refresher = refresher;
     this.keyring = new Keyring();
+    this.notifier = new Notifier(iconPath, openUri);
 
     Main.panel.addToStatusArea(this.uuid, indicator);
     this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) =>
@@ -68,14 +74,16 @@ export default class HeadroomExtension extends Extension {
     this.settingsChangedId = 0;
     this.refresher?.destroy();
     this.keyring?.destroy();
+    this.notifier?.destroy();
     this.ports?.destroy();
     this.indicator?.destroy();
     this.refresher = null;
     this.keyring = null;
+    this.notifier = null;
     this.ports = null;
     this.indicator = null;
     this.settings = null;
-    this.snapshots = [];
+    this.outcome = null;
   }
 
   private settingChanged(key: string): void {
@@ -87,7 +95,12 @@ export default class HeadroomExtension extends Extension {
 
   private render(): void {
     if (!this.indicator || !this.settings) return;
-    const view = presentMenu(this.snapshots, PROVIDERS, readSettings(this.settings), { now: Date.now() });
+    const outcome = this.outcome;
+    const view = presentMenu(outcome?.snapshots ?? [], PROVIDERS, readSettings(this.settings), {
+      now: Date.now(),
+      samples: outcome?.samples,
+      offline: outcome?.offline,
+    });
     this.indicator.update(view);
   }
 }

@@ -16,6 +16,9 @@ Gio._promisify(Gio.File.prototype, 'query_info_async', 'query_info_finish');
 Gio._promisify(Gio.File.prototype, 'replace_contents_bytes_async', 'replace_contents_finish');
 Gio._promisify(Gio.File.prototype, 'make_directory_async', 'make_directory_finish');
 Gio._promisify(Gio.File.prototype, 'set_attributes_async', 'set_attributes_finish');
+Gio._promisify(Gio.File.prototype, 'append_to_async', 'append_to_finish');
+Gio._promisify(Gio.OutputStream.prototype, 'write_bytes_async', 'write_bytes_finish');
+Gio._promisify(Gio.OutputStream.prototype, 'close_async', 'close_finish');
 
 /** Every request allows this long by default, seconds (Soup's session timeout covers connect and wait). */
 const HTTP_TIMEOUT_SECONDS = 15;
@@ -187,6 +190,19 @@ export class GjsPorts implements Ports {
       Gio.FileCreateFlags.PRIVATE | Gio.FileCreateFlags.REPLACE_DESTINATION,
       this.cancellable,
     );
+  }
+
+  /** Appends to a file (created with mode 0600, parents 0700). Rejects on failure. */
+  async appendPrivateFile(path: string, text: string): Promise<void> {
+    const file = Gio.File.new_for_path(path);
+    const parent = file.get_parent();
+    if (parent) await this.ensureDirectory(parent);
+    const stream = await file.append_to_async(Gio.FileCreateFlags.PRIVATE, GLib.PRIORITY_DEFAULT, this.cancellable);
+    try {
+      await stream.write_bytes_async(new TextEncoder().encode(text), GLib.PRIORITY_DEFAULT, this.cancellable);
+    } finally {
+      await stream.close_async(GLib.PRIORITY_DEFAULT, null);
+    }
   }
 
   /** Creates a directory and its missing parents, each with mode 0700; an existing directory is left as it is. */

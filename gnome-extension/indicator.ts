@@ -11,6 +11,7 @@ import * as PopupMenu from 'resource:///org/gnome/shell/ui/popupMenu.js';
 import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
 import * as Config from 'resource:///org/gnome/shell/misc/config.js';
 import type { Severity } from '../core/format.js';
+import type { SparklinePoint } from '../core/history.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 
 /** What the indicator asks of the extension. */
@@ -32,6 +33,34 @@ function verticalBox(): St.BoxLayout {
         x_expand: true,
       } as Partial<St.BoxLayout.ConstructorProps>)
     : new St.BoxLayout({ vertical: true, x_expand: true } as Partial<St.BoxLayout.ConstructorProps>);
+}
+
+/** Colours of the trend line by severity (RGB 0–1). */
+const TREND_COLORS: Record<Severity, [number, number, number]> = {
+  normal: [0.38, 0.63, 0.92],
+  warning: [0.97, 0.66, 0.28],
+  critical: [1, 0.48, 0.39],
+};
+
+/** The current cycle's use as a small line chart: x = share of the window elapsed, y = percent used. */
+function sparkline(points: SparklinePoint[], severity: Severity): St.DrawingArea {
+  const area = new St.DrawingArea({ width: 64, height: 16, style_class: 'headroom-sparkline' });
+  area.connect('repaint', () => {
+    const cr = area.get_context();
+    const [width, height] = area.get_surface_size();
+    const [r, g, b] = TREND_COLORS[severity];
+    cr.setSourceRGBA(r, g, b, 1);
+    cr.setLineWidth(1.5);
+    points.forEach((point, index) => {
+      const x = point.x * (width - 2) + 1;
+      const y = height - 1 - (Math.min(100, point.y) / 100) * (height - 2);
+      if (index === 0) cr.moveTo(x, y);
+      else cr.lineTo(x, y);
+    });
+    cr.stroke();
+    cr.$dispose();
+  });
+  return area;
 }
 
 /** Width of a usage bar, px. */
@@ -94,6 +123,16 @@ class WindowItem extends InfoItem {
     );
     column.add_child(trough);
     if (window.resetText) column.add_child(new St.Label({ text: window.resetText, style_class: 'headroom-detail' }));
+    const trend = [window.paceText, window.forecastText].filter(Boolean).join(' · ');
+    if (window.points.length > 1 || trend) {
+      const line = new St.BoxLayout({ x_expand: true });
+      if (window.points.length > 1) line.add_child(sparkline(window.points, window.severity));
+      if (trend) {
+        const style = window.runsOut ? 'headroom-detail headroom-warning' : 'headroom-detail';
+        line.add_child(new St.Label({ text: trend, style_class: style, y_align: Clutter.ActorAlign.CENTER }));
+      }
+      column.add_child(line);
+    }
     this.add_child(column);
   }
 }
@@ -163,6 +202,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
       menu.addMenuItem(new TextItem(_('No Claude Code or Codex login found on this computer.'), 'headroom-heading'));
       for (const line of view.connectHelp) menu.addMenuItem(new TextItem(line, 'headroom-detail'));
     } else {
+      if (view.offlineText) menu.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
       view.providers.forEach((provider, index) => {
         if (index > 0) menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
         this.addProvider(menu, provider);

@@ -152,8 +152,38 @@ function notificationsGroup(settings: Gio.Settings, watch: Watch): Adw.Preferenc
       settings.set_value('notification-thresholds', intArray([...new Set(values)].sort((a, b) => a - b))),
   });
   settings.bind('notifications-enabled', thresholds, 'sensitive', Gio.SettingsBindFlags.GET);
+  const resets = new Adw.SwitchRow({
+    title: _('When a window resets'),
+    subtitle: _('"Full capacity restored" after a window that crossed a threshold resets'),
+  });
+  settings.bind('notify-resets', resets, 'active', Gio.SettingsBindFlags.DEFAULT);
+  const pace = new Adw.SwitchRow({
+    title: _('When the pace runs out early'),
+    subtitle: _('Once per window cycle, when the forecast says it runs out before it resets'),
+  });
+  settings.bind('notify-pace', pace, 'active', Gio.SettingsBindFlags.DEFAULT);
+  const quiet = new Adw.EntryRow({
+    title: _('Quiet hours, e.g. 22:00-07:00 (empty for none)'),
+    show_apply_button: true,
+  });
+  quiet.set_text(settings.get_string('quiet-hours'));
+  const validQuiet = (text: string): boolean =>
+    text.trim() === '' || /^\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$/.test(text);
+  quiet.connect('changed', () => {
+    if (validQuiet(quiet.get_text())) quiet.remove_css_class('error');
+    else quiet.add_css_class('error');
+  });
+  quiet.connect('apply', () => {
+    if (validQuiet(quiet.get_text())) settings.set_string('quiet-hours', quiet.get_text().trim());
+  });
+  for (const row of [resets, pace, quiet]) {
+    settings.bind('notifications-enabled', row, 'sensitive', Gio.SettingsBindFlags.GET);
+  }
   group.add(enabled);
   group.add(thresholds);
+  group.add(resets);
+  group.add(pace);
+  group.add(quiet);
   return group;
 }
 

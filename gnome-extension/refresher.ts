@@ -1,17 +1,17 @@
 /**
- * Refreshes the providers on a GLib timer, one refresh at a time, and keeps core's memory in the state file the CLI
- * uses too (`~/.local/state/headroom/state.json`), so the two spare the providers' APIs together.
+ * Refreshes the providers on a GLib timer, one refresh at a time, through core's {@link runRefresh}: the state
+ * document and the history file are the ones the CLI uses too (`~/.local/state/headroom/`), so the two spare the
+ * providers' APIs together and never notify the same crossing twice.
  */
 import GLib from 'gi://GLib';
-import type { ProviderSnapshot } from '../core/model.js';
-import { PROVIDERS } from '../core/providers/index.js';
-import { deserializeMemory, refreshAll, serializeMemory } from '../core/refresh.js';
+import { type History, openHistory } from '../core/history.js';
+import { type RefreshOutcome, deserializeState, runRefresh, serializeState } from '../core/session.js';
 import type { Settings } from '../core/settings.js';
 import type { GjsPorts } from './gjs-ports.js';
 
-/** The state file, shared with the CLI: `$XDG_STATE_HOME/headroom/state.json`. */
-export function stateFilePath(): string {
-  return GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom', 'state.json']);
+/** A file in Headroom's state directory, `$XDG_STATE_HOME/headroom/`. */
+function statePath(name: string): string {
+  return GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom', name]);
 }
 
 /** Runs refreshes. Create in enable(), destroy in disable(): no timer fires and no callback runs afterwards. */
@@ -20,14 +20,22 @@ export class Refresher {
   private running: Promise<void> | null = null;
   private queuedForce: boolean | null = null;
   private destroyed = false;
+  private readonly history: History;
   /** When the last refresh finished, epoch ms (0 before the first). */
   lastRefreshAt = 0;
 
   constructor(
     private readonly ports: GjsPorts,
     private readonly settings: () => Settings,
-    private readonly onSnapshots: (snapshots: ProviderSnapshot[]) => void,
-  ) {}
+    private readonly onOutcome: (outcome: RefreshOutcome) => void,
+  ) {
+    const path = statePath('history.jsonl');
+    this.history = openHistory({
+      read: () => ports.files.readText(path),
+      append: (text) => ports.appendPrivateFile(path, text),
+      replace: (text) => ports.writePrivateFile(path, text),
+    });
+  }
 
   /** (Re)arms the periodic timer; the old one is removed first. */
   schedule(intervalSeconds: number): void {
@@ -40,7 +48,7 @@ export class Refresher {
 
   /**
    * Refreshes now unless a refresh is running, in which case one more runs after it (forced if any caller forced).
-   * `force` asks remote APIs even within the minimum interval. Never rejects.
+   * `force` asks remote APIs even within the minimum interval or a back-off (never before a Retry-After).
    */
   refresh(force: boolean): Promise<void> {
     if (this.running) {
@@ -57,14 +65,14 @@ export class Refresher {
   }
 
   private async run(force: boolean): Promise<void> {
-    const path = stateFilePath();
+    const path = statePath('state.json');
     try {
-      const previous = deserializeMemory((await this.ports.files.readText(path).catch(() => null)) ?? '');
-      const { snapshots, memory } = await refreshAll(PROVIDERS, this.ports, this.settings(), previous, { force });
+      const state = deserializeState(await this.ports.files.readText(path).catch(() => null));
+      const outcome = await runRefresh(this.ports, this.settings(), state, this.history, { force });
       if (this.destroyed) return;
       this.lastRefreshAt = this.ports.clock.now();
-      this.onSnapshots(snapshots);
-      await this.ports.writePrivateFile(path, serializeMemory(memory));
+      this.onOutcome(outcome);
+      await this.ports.writePrivateFile(path, serializeState(outcome.state));
     } catch (error) {
       if (!this.destroyed) this.ports.log.warn(`refresh failed: ${(error as Error).message}`);
     }

@@ -14,7 +14,18 @@ export const SETTINGS_KEYS = [
   'refresh-interval',
   'display-mode',
   'indicator-items',
+  'notifications-enabled',
+  'notification-thresholds',
+  'notify-resets',
+  'notify-pace',
+  'quiet-hours',
 ] as const;
+
+/** "22:00-07:00" → quiet hours; anything else (the default "") → none. */
+function quietHours(text: string): { start: string; end: string } | null {
+  const match = /^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$/.exec(text);
+  return match ? { start: match[1]!.padStart(5, '0'), end: match[2]!.padStart(5, '0') } : null;
+}
 
 /**
  * Reads GSettings into core's settings. Values pass through core's validation (an impossible source falls back to
@@ -28,6 +39,12 @@ export function readSettings(settings: Gio.Settings): Settings {
     },
     display: settings.get_string('display-mode'),
     title: settings.get_strv('indicator-items'),
+    alerts: {
+      enabled: settings.get_boolean('notifications-enabled'),
+      thresholds: settings.get_value('notification-thresholds').deepUnpack(),
+      kinds: { reset: settings.get_boolean('notify-resets'), predictive: settings.get_boolean('notify-pace') },
+      quietHours: quietHours(settings.get_string('quiet-hours')),
+    },
   };
   const { settings: resolved } = resolveSettings(file, () => undefined);
   return { ...resolved, minFetchIntervalSeconds: DEFAULT_SETTINGS.minFetchIntervalSeconds };

@@ -4,15 +4,17 @@
  *
  * Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose] [--help] [--version]
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { openHistory } from '../core/history.js';
 import { toJsonDocument } from '../core/json-output.js';
 import { presentMenu } from '../core/present.js';
 import { PROVIDERS } from '../core/providers/index.js';
-import { refreshAll } from '../core/refresh.js';
+import { runRefresh } from '../core/session.js';
 import { loadSettings } from '../core/settings.js';
 import { nodePorts } from './node-ports.js';
+import { deliver, notifierFor } from './notify.js';
 import { type MenuFormat, renderMenuBar, renderText } from './render.js';
-import { loadMemory, saveMemory, stateDirectory } from './state.js';
+import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 
 declare const HEADROOM_VERSION: string;
 
@@ -72,21 +74,28 @@ async function main(): Promise<number> {
     const { settings, problems } = await loadSettings(ports);
     for (const problem of problems) ports.log.warn(problem);
     const directory = stateDirectory(process.env, ports.env.home);
-    const previous = await loadMemory(directory);
-    const { snapshots, memory } = await refreshAll(PROVIDERS, ports, settings, previous, { force: parsed.refresh });
-    await saveMemory(directory, memory).catch((error: unknown) =>
+    const pluginPath = resolve(process.argv[1] ?? 'headroom');
+    const history = openHistory(nodeHistoryFile(join(directory, HISTORY_FILE)));
+    const outcome = await runRefresh(ports, settings, await loadState(directory), history, { force: parsed.refresh });
+    if (outcome.historyError) ports.log.debug(`history: ${outcome.historyError}`);
+    await saveState(directory, outcome.state).catch((error: unknown) =>
       ports.log.warn(`could not save state in ${directory}: ${(error as Error).message}`),
     );
+    const failures = await deliver(outcome.alerts, notifierFor(process.env, process.platform), pluginPath);
+    for (const failure of failures) ports.log.warn(failure);
     const now = ports.clock.now();
     if (parsed.format === 'json') {
-      process.stdout.write(`${JSON.stringify(toJsonDocument(snapshots, now), null, 2)}\n`);
+      const document = toJsonDocument(outcome.snapshots, now, outcome.alerts);
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       return 0;
     }
-    const menu = presentMenu(snapshots, PROVIDERS, settings, { now });
+    const menu = presentMenu(outcome.snapshots, PROVIDERS, settings, {
+      now,
+      samples: outcome.samples,
+      offline: outcome.offline,
+    });
     process.stdout.write(
-      parsed.format === 'text'
-        ? renderText(menu)
-        : renderMenuBar(menu, parsed.format, { pluginPath: resolve(process.argv[1] ?? 'headroom') }),
+      parsed.format === 'text' ? renderText(menu) : renderMenuBar(menu, parsed.format, { pluginPath }),
     );
     return 0;
   } catch (error) {

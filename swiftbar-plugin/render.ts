@@ -3,7 +3,7 @@
  * escaped so it can never add parameters or menu structure.
  */
 import type { Severity } from '../core/format.js';
-import type { MenuView, ProviderView } from '../core/present.js';
+import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 
 /** Output flavours of the menu. */
 export type MenuFormat = 'swiftbar' | 'xbar' | 'text';
@@ -83,6 +83,10 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
     for (const line of menu.connectHelp) w.item(line, { color: w.color('normal', true) });
     w.separator();
   }
+  if (menu.offlineText) {
+    w.item(`⚠ ${menu.offlineText}`, { color: w.color('warning') });
+    w.separator();
+  }
   for (const provider of menu.providers) {
     if (menu.nothingConnected) break;
     writeProvider(w, provider);
@@ -103,6 +107,8 @@ function writeProvider(w: MenuWriter, provider: ProviderView): void {
   for (const window of provider.windows) {
     const reset = window.resetText ? ` · ${window.resetText}` : '';
     w.item(`${window.label}: ${window.percentText}${reset}`, { color: w.color(window.severity, dim) });
+    const trend = trendText(window);
+    if (trend) w.item(trend, { color: w.color(window.runsOut ? 'warning' : 'normal', !window.runsOut), size: '12' });
   }
   for (const money of provider.money) {
     w.item(`${money.label}: ${money.text}`, { color: w.color(money.severity, dim) });
@@ -113,6 +119,13 @@ function writeProvider(w: MenuWriter, provider: ProviderView): void {
   }
   if (provider.fixText) w.item(provider.fixText, { color: w.color('normal', true), size: '12' });
   if (provider.sourceText) w.item(provider.sourceText, { color: w.color('normal', true), size: '12' });
+}
+
+/** The pace line under a window: "▁▂▃▅ 12% ahead of pace · Runs out in ~1 h 40 min (15:20)"; null when empty. */
+function trendText(window: WindowView): string | null {
+  const parts = [window.paceText, window.forecastText].filter((part): part is string => !!part);
+  if (parts.length === 0) return null;
+  return `${window.sparkline ? `${window.sparkline} ` : ''}${parts.join(' · ')}`;
 }
 
 /** A 10-cell bar for the terminal: "███▌░░░░░░". */
@@ -133,6 +146,7 @@ export function renderText(menu: MenuView): string {
     return `${out.join('\n')}\n`;
   }
   out.push(`Headroom  ${clean(menu.title)}`);
+  if (menu.offlineText) out.push(`! ${menu.offlineText}`);
   const labelWidth = Math.max(
     12,
     ...menu.providers.flatMap((p) => [...p.windows, ...p.money].map((row) => clean(row.label).length)),
@@ -145,6 +159,8 @@ export function renderText(menu: MenuView): string {
       out.push(
         `  ${clean(window.label).padEnd(labelWidth)}  ${bar(window.fraction)} ${window.percentText.padStart(9)}${reset}`,
       );
+      const trend = trendText(window);
+      if (trend) out.push(`  ${' '.repeat(labelWidth)}  ${clean(trend)}`);
     }
     for (const money of provider.money) out.push(`  ${clean(money.label).padEnd(labelWidth)}  ${clean(money.text)}`);
     if (provider.statusText) out.push(`  ${provider.status === 'ok' ? '' : '! '}${clean(provider.statusText)}`);

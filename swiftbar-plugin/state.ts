@@ -1,17 +1,20 @@
 /**
- * The plugin's state between its short runs: core's refresh memory (last good capture and last failure per
- * provider and source; never a token), in one JSON file written atomically (temp file + rename), mode 0600 in a
- * 0700 directory.
+ * The plugin's files between its short runs, shared with the GNOME extension: the state document (core's
+ * {@link StateDocument}: last good capture, failures and back-off per source, what was notified; never a token) and
+ * the usage history. Written atomically (temp file + rename), mode 0600 in a 0700 directory.
  *
  * Location: `$SWIFTBAR_PLUGIN_DATA_PATH`, else `$XDG_STATE_HOME/headroom`, else `~/.local/state/headroom`.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type Memory, deserializeMemory, serializeMemory } from '../core/refresh.js';
+import { appendFile, chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { HistoryFile } from '../core/history.js';
+import { type StateDocument, deserializeState, serializeState } from '../core/session.js';
 
-/** File name of the state inside the state directory. */
+/** File name of the state document inside the state directory. */
 export const STATE_FILE = 'state.json';
+/** File name of the usage history inside the state directory. */
+export const HISTORY_FILE = 'history.jsonl';
 
 /** The state directory for this environment. */
 export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
@@ -19,35 +22,57 @@ export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
   return join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'headroom');
 }
 
-/** Loads the memory; a missing, unreadable or malformed file gives an empty memory. */
-export async function loadMemory(directory: string): Promise<Memory> {
+/** A file's text, or null when it does not exist. Rejects on other errors. */
+async function readTextOrNull(path: string): Promise<string | null> {
   try {
-    return deserializeMemory(await readFile(join(directory, STATE_FILE), 'utf8'));
-  } catch {
-    return {};
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }
 
 /**
- * Saves the memory atomically: a crash mid-write leaves the previous file intact. Creates the directory (0700) when
- * needed. Rejects when the directory cannot be written.
+ * Replaces a file atomically with mode 0600, creating its directory with mode 0700: a crash mid-write leaves the
+ * previous file intact. Rejects when the directory cannot be written.
  */
-export async function saveMemory(directory: string, memory: Memory): Promise<void> {
-  await mkdir(directory, { recursive: true, mode: 0o700 });
-  const target = join(directory, STATE_FILE);
-  const temp = join(directory, `.${STATE_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+export async function writePrivateFile(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(serializeMemory(memory), 'utf8');
+    await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
   }
   try {
     await chmod(temp, 0o600);
-    await rename(temp, target);
+    await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+/** Loads the state; a missing, unreadable or malformed file gives an empty state. */
+export async function loadState(directory: string): Promise<StateDocument> {
+  return deserializeState(await readTextOrNull(join(directory, STATE_FILE)).catch(() => null));
+}
+
+/** Saves the state atomically. */
+export function saveState(directory: string, state: StateDocument): Promise<void> {
+  return writePrivateFile(join(directory, STATE_FILE), serializeState(state));
+}
+
+/** The history file (core/history.ts) over node:fs: appends, and atomic replaces for compaction. */
+export function nodeHistoryFile(path: string): HistoryFile {
+  return {
+    read: () => readTextOrNull(path),
+    async append(text) {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await appendFile(path, text, { encoding: 'utf8', mode: 0o600 });
+    },
+    replace: (text) => writePrivateFile(path, text),
+  };
 }

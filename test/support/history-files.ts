@@ -1,10 +1,7 @@
 /**
- * {@link HistoryFile} implementations for tests: one in memory that counts its calls, and one over a real file with
- * node:fs (append with `appendFile`, atomic replace by writing a temporary file next to it and renaming it over).
+ * {@link HistoryFile} implementations for tests: one in memory that counts its calls, and the plugin's own one over
+ * a real file.
  */
-import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { HistoryFile } from '../../core/history.js';
 
 /** An in-memory history file with the record of what it was asked. */
@@ -53,41 +50,5 @@ export function memoryHistoryFile(text: string | null = null): MemoryHistoryFile
   return file;
 }
 
-/**
- * A history file over a real path with node:fs, as the SwiftBar plugin would do it: `read` gives null when the file
- * is missing, `append` creates the directory and file as needed, `replace` writes `<path>.<random>.tmp` in the same
- * directory, syncs it and renames it over the file (atomic on POSIX file systems).
- */
-export function nodeHistoryFile(path: string): HistoryFile {
-  return {
-    async read() {
-      try {
-        return await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw error;
-      }
-    },
-    async append(text) {
-      await mkdir(dirname(path), { recursive: true });
-      await appendFile(path, text, 'utf8');
-    },
-    async replace(text) {
-      await mkdir(dirname(path), { recursive: true });
-      const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        const handle = await open(temporary, 'wx');
-        try {
-          await handle.writeFile(text, 'utf8');
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await rename(temporary, path);
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
-    },
-  };
-}
+/** The plugin's own history file over node:fs. */
+export { nodeHistoryFile } from '../../swiftbar-plugin/state.js';

@@ -6,13 +6,12 @@ import {
   type Memory,
   type ProviderMemory,
   STALE_AFTER_MS,
-  deserializeMemory,
   parseMemory,
   refreshAll,
   refreshProvider,
-  serializeMemory,
   settleWindow,
 } from '../../core/refresh.js';
+import { deserializeState, emptyState, serializeState } from '../../core/session.js';
 import { DEFAULT_SETTINGS, type ProviderSettings, type Settings } from '../../core/settings.js';
 import { fakePorts, fixtureJson, jsonResponse } from '../support/fake-ports.js';
 
@@ -462,9 +461,9 @@ describe('memory persistence', () => {
   });
 
   it('serializeMemory and deserializeMemory round-trip the state file', () => {
-    const text = serializeMemory(memory);
+    const text = serializeState({ ...emptyState(), memory });
     expect(JSON.parse(text)).toMatchObject({ version: 1 });
-    expect(deserializeMemory(text)).toEqual(memory);
+    expect(deserializeState(text).memory).toEqual(memory);
   });
 
   it.each([
@@ -486,7 +485,7 @@ describe('memory persistence', () => {
     ['null', 'null'],
     ['empty', ''],
   ])('deserializeMemory returns {} for %s', (_name, text) => {
-    expect(deserializeMemory(text)).toEqual({});
+    expect(deserializeState(text).memory).toEqual({});
   });
 });
 
@@ -553,7 +552,7 @@ describe('refreshAll with the real providers', () => {
       PROVIDERS,
       fakePorts({ now: later + 5 * MIN, files, http: () => jsonResponse({}, 500) }),
       settings,
-      deserializeMemory(serializeMemory(second.memory)),
+      deserializeState(serializeState({ ...emptyState(), memory: second.memory })).memory,
       { force: true },
     );
     expect(third.snapshots.find((s) => s.provider === 'claude')).toMatchObject({ status: 'rate-limited', stale: true });

@@ -8,12 +8,11 @@ import {
   type Memory,
   type ProviderMemory,
   type SourceMemory,
-  deserializeMemory,
   parseMemory,
   refreshAll,
   refreshProvider,
-  serializeMemory,
 } from '../../core/refresh.js';
+import { deserializeState, emptyState, serializeState } from '../../core/session.js';
 import {
   BACKOFF_MAX_MS,
   CREDENTIALS_RECHECK_MS,
@@ -443,7 +442,7 @@ describe('state files', () => {
       },
       codex: { sources: { api: { lastAttemptAt: T, lastGood: null, lastFailure: SERVER_ERROR } } },
     };
-    const memory = deserializeMemory(JSON.stringify({ version: 1, memory: old }));
+    const memory = deserializeState(JSON.stringify({ version: 1, memory: old })).memory;
     expect(memory).toEqual(old);
     // The 429's retry time still holds, even when forced.
     expect(gateSource(memory.claude?.sources.api, T + 5 * MIN, INTERVAL, true)).toMatchObject({ ask: false });
@@ -474,7 +473,7 @@ describe('state files', () => {
       codex: { sources: { api: recordAttempt(undefined, fail(OFFLINE), T, undefined, MIDDLE) } },
     };
     expect(memory.codex?.sources.api).toMatchObject({ failures: 1, nextAllowedAt: T + MIN });
-    expect(deserializeMemory(serializeMemory(memory))).toEqual(memory);
+    expect(deserializeState(serializeState({ ...emptyState(), memory })).memory).toEqual(memory);
     expect(parseMemory({ codex: { sources: { api: { ...memory.codex?.sources.api, failures: 'x' } } } })).toEqual({});
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_SETTINGS } from '../../core/alerts.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, configFilePath, loadSettings, resolveSettings } from '../../core/settings.js';
 import { fakePorts } from '../support/fake-ports.js';
@@ -19,6 +20,7 @@ describe('resolveSettings', () => {
       title: ['claude.session', 'codex.session'],
       minFetchIntervalSeconds: 60,
       locale: undefined,
+      alerts: DEFAULT_ALERT_SETTINGS,
     });
   });
 
@@ -48,6 +50,7 @@ describe('resolveSettings', () => {
       title: ['codex.weekly', 'claude.max'],
       minFetchIntervalSeconds: 120,
       locale: 'de-DE',
+      alerts: { ...DEFAULT_ALERT_SETTINGS, display: 'remaining' },
     });
   });
 

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Memory } from '../../core/refresh.js';
-import { STATE_FILE, loadMemory, saveMemory, stateDirectory } from '../../swiftbar-plugin/state.js';
+import { STATE_FILE, loadState, saveState, stateDirectory } from '../../swiftbar-plugin/state.js';
+import { emptyState } from '../../core/session.js';
+
+const saveMemory = (directory: string, memory: Memory): Promise<void> =>
+  saveState(directory, { ...emptyState(), memory });
+const loadMemory = async (directory: string): Promise<Memory> => (await loadState(directory)).memory;
 
 /** Lets a test make the final rename fail, as on a full or read-only disk. */
 const control = vi.hoisted(() => ({ failRename: false }));
@@ -61,7 +66,7 @@ afterEach(() => {
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
-describe('saveMemory and loadMemory', () => {
+describe('saveState and loadState', () => {
   it('round-trips the memory', async () => {
     await saveMemory(root, MEMORY);
     expect(await loadMemory(root)).toEqual(MEMORY);
@@ -75,7 +80,11 @@ describe('saveMemory and loadMemory', () => {
 
   it('writes the versioned document', async () => {
     await saveMemory(root, MEMORY);
-    expect(JSON.parse(readFileSync(join(root, STATE_FILE), 'utf8'))).toEqual({ version: 1, memory: MEMORY });
+    expect(JSON.parse(readFileSync(join(root, STATE_FILE), 'utf8'))).toEqual({
+      version: 1,
+      memory: MEMORY,
+      alerts: emptyState().alerts,
+    });
   });
 
   it('creates the directory 0700 and the file 0600', async () => {
@@ -127,7 +136,7 @@ describe('saveMemory and loadMemory', () => {
   });
 });
 
-describe('loadMemory', () => {
+describe('loadState', () => {
   it('gives an empty memory for a missing directory or file', async () => {
     expect(await loadMemory(join(root, 'nowhere'))).toEqual({});
     expect(await loadMemory(root)).toEqual({});
