@@ -2,7 +2,7 @@
  * The built plugin, run as a process against a loopback server replaying captured payloads, with HOME at a fixture
  * home holding a Claude Code credentials file, a Codex auth.json and rollouts written by the real Codex CLI.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -334,5 +334,96 @@ describe('the built plugin on real captured payloads', () => {
     const result = await run(['--format', 'yaml'], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--format takes one of swiftbar, xbar, text, json');
+  });
+});
+
+describe('notifications from the built plugin', () => {
+  /** A fake `open` (and `notify-send`) on PATH that records its argv, one JSON line per call. */
+  function fakeCommands(): { path: string; calls: () => string[][] } {
+    const bin = join(sandbox.dir, 'bin');
+    const log = join(sandbox.dir, 'calls.jsonl');
+    mkdirSync(bin, { recursive: true });
+    for (const name of ['open', 'notify-send', 'osascript']) {
+      writeFileSync(
+        join(bin, name),
+        `#!${process.execPath}\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify([${JSON.stringify(name)}, ...process.argv.slice(2)]) + '\\n');\n`,
+        { mode: 0o755 },
+      );
+    }
+    return {
+      path: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      calls: () =>
+        existsSync(log)
+          ? readFileSync(log, 'utf8')
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line) as string[])
+          : [],
+    };
+  }
+
+  /**
+   * The "aim" Claude payload with its session window at `percent` used, early in a window that resets at 22:25 UTC
+   * (so the pace forecast stays quiet and only thresholds speak).
+   */
+  function claudeAt(percent: number): void {
+    api.replies.set(CLAUDE_PATH, {
+      fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json',
+      transform: (json) => ({
+        ...(json as object),
+        five_hour: { utilization: percent, resets_at: '2026-01-02T22:25:00.000000+00:00' },
+      }),
+    });
+  }
+
+  it('two runs across 80 % emit exactly one SwiftBar notify URL, and the reset one more', async () => {
+    const commands = fakeCommands();
+    const env = { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'off', SWIFTBAR: '1', PATH: commands.path };
+    claudeAt(79);
+    await run(['--refresh'], env);
+    expect(commands.calls()).toEqual([]);
+    claudeAt(81);
+    await run(['--refresh'], { ...env, HEADROOM_NOW: '2026-01-02T17:35:00Z' });
+    await run(['--refresh'], { ...env, HEADROOM_NOW: '2026-01-02T17:40:00Z' });
+    const calls = commands.calls();
+    expect(calls).toHaveLength(1);
+    const [command, flag, url] = calls[0]!;
+    expect([command, flag]).toEqual(['open', '-g']);
+    const parsed = new URL(url!);
+    expect(parsed.protocol).toBe('swiftbar:');
+    expect(parsed.hostname).toBe('notify');
+    expect(parsed.searchParams.get('plugin')).toBe('headroom.5m.mjs');
+    expect(parsed.searchParams.get('title')).toMatch(/Claude/);
+    expect(parsed.searchParams.get('body')).toMatch(/81% used/);
+    expect(parsed.searchParams.get('href')).toBe('https://claude.ai/settings/usage');
+    expect(url).not.toContain('+');
+
+    // The window resets at 22:25 UTC; a run after it says so once.
+    claudeAt(0);
+    await run(['--refresh', '--format', 'json'], { ...env, HEADROOM_NOW: '2026-01-02T22:30:00Z' });
+    const after = commands.calls();
+    expect(after).toHaveLength(2);
+    expect(new URL(after[1]![2]!).searchParams.get('body')).toMatch(/full capacity/i);
+  });
+
+  it('lists the alerts of the run in --format json, and uses notify-send in a terminal on Linux', async () => {
+    const commands = fakeCommands();
+    const env = { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'off', PATH: commands.path };
+    claudeAt(92);
+    const result = await run(['--refresh', '--format', 'json'], env);
+    const alerts = JSON.parse(result.stdout).alerts as { kind: string; provider: string; windowId: string }[];
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'threshold', provider: 'claude', windowId: 'session' })]);
+    expect(commands.calls()).toEqual([
+      [
+        'notify-send',
+        '--urgency=normal',
+        '--app-name=Headroom',
+        expect.stringMatching(/Claude/),
+        expect.stringMatching(/92% used/),
+      ],
+    ]);
+    const again = await run(['--refresh', '--format', 'json'], { ...env, HEADROOM_NOW: '2026-01-02T17:31:00Z' });
+    expect(JSON.parse(again.stdout).alerts).toEqual([]);
+    expectNoSecrets(result.stdout, again.stdout, ...commands.calls().flat());
   });
 });
