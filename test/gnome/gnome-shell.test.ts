@@ -44,9 +44,15 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
     for (const { suite } of SUITES) execFileSync(join(HARNESS, 'build-root.sh'), [suite], { stdio: 'ignore' });
     await api.start();
     const shift = (json: unknown): unknown => shiftResetTimes(json, Date.now() - CAPTURED_AT);
+    // The automation raises the session window past 80 % with GET /__set?claude_session=81.
     api.replies.set('/api/oauth/usage', {
       fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json',
-      transform: shift,
+      transform: (json) => {
+        const shifted = shift(json) as { five_hour: { utilization: number } };
+        const session = api.vars.get('claude_session');
+        if (session) shifted.five_hour.utilization = Number(session);
+        return shifted;
+      },
     });
     api.replies.set('/backend-api/wham/usage', {
       fixture: 'codex/wham-usage/codex-wham-usage-real-aim.json',
@@ -57,8 +63,9 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   afterAll(() => api.stop());
 
   it.each(SUITES)(
-    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, 50 enable/disable cycles',
+    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 50 enable/disable cycles',
     async ({ suite }) => {
+      api.vars.clear();
       expect(existsSync(join(EXTENSION, 'metadata.json'))).toBe(true);
       const out = join(ROOT, 'dist', 'e2e', suite);
       rmSync(out, { recursive: true, force: true });
@@ -89,6 +96,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
         `HEADROOM_E2E_MOCK=http://127.0.0.1:${api.port}`,
         'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3%',
+        'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3%',
         `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
         'TZ=Europe/Berlin',
       ]);
@@ -99,9 +107,15 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       expect(parsed.label).toBe('C 24% · X 3%');
       expect(parsed.checks.filter((check) => !check.ok)).toEqual([]);
       expect(parsed.checks.map((check) => check.name)).toEqual(
-        expect.arrayContaining(['menu-lists-every-window', 'refresh-now-requests', 'one-panel-entry']),
+        expect.arrayContaining([
+          'menu-lists-every-window',
+          'refresh-now-requests',
+          'notification-in-message-tray',
+          'one-panel-entry',
+        ]),
       );
-      for (const png of ['panel.png', 'menu-open.png']) expect(existsSync(join(out, png))).toBe(true);
+      for (const png of ['panel.png', 'menu-open.png', 'notification.png'])
+        expect(existsSync(join(out, png))).toBe(true);
     },
     300_000,
   );

@@ -15,6 +15,7 @@ import * as E2E from 'file:///opt/headroom-e2e/lib/shell-e2e.js';
 const EXPECTED_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_LABEL');
 const EXPECTED_MENU = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_MENU') ?? '[]');
 const MOCK = GLib.getenv('HEADROOM_E2E_MOCK');
+const EXPECTED_CROSSED_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_CROSSED_LABEL');
 const CYCLES = Number(GLib.getenv('HEADROOM_E2E_CYCLES') ?? 50);
 const MARKER = 'headroom';
 
@@ -110,13 +111,43 @@ export async function run() {
     });
   }
 
+  await r.step('notification', async () => {
+    // Cross 80 % of the session window, then ask for a refresh as the user would.
+    await E2E.httpGet(`${MOCK}/__set?claude_session=81`);
+    await E2E.openMenu(button, 200);
+    const refresh = button.menu._getMenuItems().find((item) => E2E.labelTexts(item).includes('Refresh now'));
+    refresh?.activate(null);
+    const headroomNotifications = () =>
+      Main.messageTray
+        .getSources()
+        .filter((source) => source.title === 'Headroom')
+        .flatMap((source) => source.notifications);
+    const shown = await E2E.waitFor(() => headroomNotifications().length > 0 && headroomNotifications(), {
+      timeout: 15000,
+      interval: 100,
+      message: 'a Headroom notification',
+    });
+    r.extra.notifications = shown.map((n) => ({ title: n.title, body: n.body }));
+    r.check(
+      'notification-in-message-tray',
+      shown.length === 1 && /Claude/.test(shown[0].title) && /81% used/.test(shown[0].body),
+      r.extra.notifications,
+    );
+    await E2E.sleep(800);
+    r.extra.notificationPng = await E2E.screenshotScreen(`${out}/notification.png`);
+    await E2E.waitFor(() => indicatorLabel(button) === EXPECTED_CROSSED_LABEL, {
+      timeout: 10000,
+      message: `label ${EXPECTED_CROSSED_LABEL}`,
+    });
+  });
+
   const before = E2E.actorSnapshot(MARKER);
   await r.step('disable-enable-cycles', async () => {
     const { lostSignals } = await E2E.cycleExtension(uuid, CYCLES);
     if (lostSignals.length) r.extra.lostSettingsSignals = lostSignals;
   });
   await r.step('working-after-cycles', async () => {
-    await E2E.waitFor(() => indicatorLabel(E2E.statusAreaButton(uuid)) === EXPECTED_LABEL, {
+    await E2E.waitFor(() => indicatorLabel(E2E.statusAreaButton(uuid)) === EXPECTED_CROSSED_LABEL, {
       timeout: 20000,
       message: 'the label after the cycles',
     });

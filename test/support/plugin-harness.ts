@@ -46,12 +46,21 @@ export interface Received {
 export class MockApi {
   readonly received: Received[] = [];
   replies = new Map<string, Reply>();
+  /** Values a test (or code under test, via `GET /__set?name=value`) sets for transforms to read. */
+  readonly vars = new Map<string, string>();
   private server: Server | undefined;
   port = 0;
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
       const path = (request.url ?? '').split('?')[0] ?? '';
+      if (path === '/__set') {
+        for (const [name, value] of new URLSearchParams((request.url ?? '').split('?')[1] ?? '')) {
+          this.vars.set(name, value);
+        }
+        response.writeHead(204).end();
+        return;
+      }
       if (path === '/__requests') {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ count: this.received.length }));
