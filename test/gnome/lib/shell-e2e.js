@@ -104,7 +104,11 @@ export async function waitForExtensionState(id, state = ExtensionState.ACTIVE, t
       () => {
         ext = Main.extensionManager.lookup(id);
         return (
-          ext && (ext.state === state || ext.state === ExtensionState.ERROR || ext.state === ExtensionState.OUT_OF_DATE)
+          ext &&
+          (ext.state === state ||
+            // loadExtension() sets ERROR first and success last, so ERROR without a message is still loading.
+            (ext.state === ExtensionState.ERROR && ext.error) ||
+            ext.state === ExtensionState.OUT_OF_DATE)
         );
       },
       { timeout, message: `${id} state ${state}` },
