@@ -137,7 +137,7 @@ export function presentMenu(
       : [];
   });
   const titleParts = settings.title.flatMap((item) => {
-    const part = titlePart(item, snapshots, byId, settings, locale);
+    const part = titlePart(item, snapshots, byId, settings, locale, options.now);
     return part ? [part] : [];
   });
   const nothingConnected =
@@ -235,6 +235,7 @@ function titlePart(
   definitions: Map<ProviderId, ProviderDefinition>,
   settings: Settings,
   locale: LocaleOptions,
+  now: number,
 ): TitlePart | null {
   const [providerId, windowId = 'session'] = item.split('.');
   const snapshot = snapshots.find((s) => s.provider === providerId);
@@ -247,9 +248,12 @@ function titlePart(
       : (snapshot.windows.find((w) => w.id === windowId) ?? (windowId === 'session' ? fullest : undefined));
   const dim = snapshot.stale || snapshot.status !== 'ok';
   if (!window) return { provider: snapshot.provider, text: `${definition.letter} –`, severity: 'normal', dim: true };
+  const stage = settings.titlePace ? linearPace(window, now)?.stage : undefined;
+  const arrow =
+    stage === 'ahead' || stage === 'far-ahead' ? '↑' : stage === 'behind' || stage === 'far-behind' ? '↓' : '';
   return {
     provider: snapshot.provider,
-    text: `${definition.letter} ${formatPercent(shownPercent(window.usedPercent, settings.display), locale)}`,
+    text: `${definition.letter} ${formatPercent(shownPercent(window.usedPercent, settings.display), locale)}${arrow}`,
     severity: severityOf(window.usedPercent),
     dim,
   };

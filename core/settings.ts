@@ -30,6 +30,8 @@ export interface Settings {
    * `<provider>.max` (that provider's fullest window). Default: each provider's session window.
    */
   title: string[];
+  /** Mark each title item with its pace: ↑ ahead of an even pace, ↓ behind (default off). */
+  titlePace: boolean;
   /** The least time between two calls to one provider's API, seconds (default 60). */
   minFetchIntervalSeconds: number;
   /** BCP 47 locale for times and numbers; undefined = the system's. */
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS: Settings = {
   providers: { claude: { enabled: true, source: 'auto' }, codex: { enabled: true, source: 'auto' } },
   display: 'used',
   title: ['claude.session', 'codex.session'],
+  titlePace: false,
   minFetchIntervalSeconds: 60,
   locale: undefined,
   alerts: DEFAULT_ALERT_SETTINGS,
@@ -56,6 +59,7 @@ const settingsFile = z.looseObject({
   providers: z.optional(z.looseObject({ claude: z.optional(providerFile), codex: z.optional(providerFile) })),
   display: z.optional(z.enum(['used', 'remaining'])),
   title: z.optional(z.array(z.string())),
+  titlePace: z.optional(z.boolean()),
   minFetchIntervalSeconds: z.optional(z.number().check(z.minimum(10))),
   locale: z.optional(z.string()),
   alerts: z.optional(z.unknown()),
@@ -78,6 +82,7 @@ export interface LoadedSettings {
  * - `HEADROOM_TITLE` = comma-separated title items, e.g. `claude.session,codex.weekly`
  * - `HEADROOM_CLAUDE`, `HEADROOM_CODEX` = `auto` | `api` | `logs` | `off`
  * - `HEADROOM_LOCALE` = a BCP 47 tag
+ * - `HEADROOM_TITLE_PACE` = `on` | `off`
  * - `HEADROOM_NOTIFY` = `on` | `off`
  */
 export function resolveSettings(file: unknown, env: (name: string) => string | undefined): LoadedSettings {
@@ -102,6 +107,7 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       }
       if (f.display) settings.display = f.display;
       if (f.title) settings.title = f.title;
+      if (f.titlePace !== undefined) settings.titlePace = f.titlePace;
       if (f.minFetchIntervalSeconds !== undefined) settings.minFetchIntervalSeconds = f.minFetchIntervalSeconds;
       if (f.locale) settings.locale = f.locale;
       if (f.alerts !== undefined) {
@@ -130,6 +136,9 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       settings.providers[id].enabled = true;
     }
   }
+  const titlePace = env('HEADROOM_TITLE_PACE');
+  if (titlePace === 'on' || titlePace === 'off') settings.titlePace = titlePace === 'on';
+  else if (titlePace !== undefined) problems.push('HEADROOM_TITLE_PACE: expected on or off');
   const notify = env('HEADROOM_NOTIFY');
   if (notify === 'off' || notify === 'on') settings.alerts = { ...settings.alerts, enabled: notify === 'on' };
   else if (notify !== undefined) problems.push('HEADROOM_NOTIFY: expected on or off');

@@ -89,7 +89,7 @@ export default class HeadroomExtension extends Extension {
   private settingChanged(key: string): void {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
-    else if (key === 'display-mode' || key === 'indicator-items') this.render();
+    else if (key === 'display-mode' || key === 'indicator-items' || key === 'indicator-pace') this.render();
     else void this.refresher?.refresh(false);
   }
 

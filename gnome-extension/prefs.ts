@@ -120,6 +120,12 @@ function displayGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGrou
       write: (items) => settings.set_strv('indicator-items', items),
     }),
   );
+  const pace = new Adw.SwitchRow({
+    title: _('Show pace in the top bar'),
+    subtitle: _('↑ when usage runs ahead of an even pace, ↓ when behind'),
+  });
+  settings.bind('indicator-pace', pace, 'active', Gio.SettingsBindFlags.DEFAULT);
+  group.add(pace);
   const interval = new Adw.SpinRow({
     title: _('Refresh interval'),
     subtitle: _('Seconds between two refreshes'),

@@ -14,6 +14,7 @@ export const SETTINGS_KEYS = [
   'refresh-interval',
   'display-mode',
   'indicator-items',
+  'indicator-pace',
   'notifications-enabled',
   'notification-thresholds',
   'notify-resets',
@@ -39,6 +40,7 @@ export function readSettings(settings: Gio.Settings): Settings {
     },
     display: settings.get_string('display-mode'),
     title: settings.get_strv('indicator-items'),
+    titlePace: settings.get_boolean('indicator-pace'),
     alerts: {
       enabled: settings.get_boolean('notifications-enabled'),
       thresholds: settings.get_value('notification-thresholds').deepUnpack(),

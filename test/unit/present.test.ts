@@ -326,3 +326,29 @@ describe('presentMenu: money', () => {
     expect(moneyTexts([eur], { ...OPTIONS, locale: 'en-IE' })?.[0]?.text).toBe('€7.63 of €20.00 (38%)');
   });
 });
+
+describe('pace in the title and the dropdown', () => {
+  // Session windows 3 of 5 hours in (claude, resets in 2 h: 60 % elapsed) and 4 of 5 hours in (codex, 1 h: 80 %).
+  it('marks each title item with its pace when asked, and only then', () => {
+    expect(menu([claude(75), codex(40)]).title).toBe('C 75% · X 40%');
+    expect(menu([claude(75), codex(40)], settingsWith({ titlePace: true })).title).toBe('C 75%↑ · X 40%↓');
+    expect(menu([claude(61), codex(80)], settingsWith({ titlePace: true })).title).toBe('C 61% · X 80%');
+  });
+
+  it('says how the window is paced and whether it lasts until the reset', () => {
+    const [session] = menu([claude(75)]).providers[0]!.windows;
+    expect(session).toMatchObject({
+      paceText: '15% ahead of pace',
+      forecastText: 'Runs out in ~1 h (06:00)',
+      runsOut: true,
+      sparkline: null,
+      points: [],
+    });
+    const [light] = menu([claude(30)]).providers[0]!.windows;
+    expect(light).toMatchObject({
+      paceText: '30% behind pace (in reserve)',
+      forecastText: 'Lasts until reset',
+      runsOut: false,
+    });
+  });
+});

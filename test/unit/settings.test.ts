@@ -18,6 +18,7 @@ describe('resolveSettings', () => {
       providers: { claude: { enabled: true, source: 'auto' }, codex: { enabled: true, source: 'auto' } },
       display: 'used',
       title: ['claude.session', 'codex.session'],
+      titlePace: false,
       minFetchIntervalSeconds: 60,
       locale: undefined,
       alerts: DEFAULT_ALERT_SETTINGS,
