@@ -1,5 +1,6 @@
 // Core runs unchanged under gjs: zod/mini validation, the Claude usage parser and presentMenu's Intl formatting give
 // what they give under Node.
+import { DEFAULT_ALERT_SETTINGS, evaluateAlerts, emptyAlertMemory } from '../../core/alerts.js';
 import GLib from 'gi://GLib';
 import type { ProviderSnapshot } from '../../core/model.js';
 import { presentMenu } from '../../core/present.js';
@@ -78,8 +79,10 @@ test('resolveSettings validates with zod/mini', () => {
         providers: { claude: { enabled: true, source: 'auto' }, codex: { enabled: true, source: 'logs' } },
         display: 'remaining',
         title: ['claude.max'],
+        titlePace: false,
         minFetchIntervalSeconds: 60,
         locale: 'de-DE',
+        alerts: { ...DEFAULT_ALERT_SETTINGS, display: 'remaining' },
       },
       problems: [],
     },
@@ -134,6 +137,36 @@ test('presentMenu in en-US (12-hour clock; ICU versions differ in the space befo
     spaced(view.providers[1]?.statusText),
     'Rate-limited: ChatGPT is rate-limiting usage requests. Next try after 11:05 AM.',
   );
+});
+
+
+test('evaluateAlerts notifies a crossing once under gjs', () => {
+  const now = Date.UTC(2026, 10, 22, 5, 0, 0);
+  const snapshot = (usedPercent: number) => ({
+    provider: 'claude' as const,
+    source: 'api' as const,
+    status: 'ok' as const,
+    message: '',
+    fix: '',
+    stale: false,
+    plan: null,
+    fetchedAt: now,
+    retryAt: null,
+    windows: [
+      { id: 'session', label: 'Session (5 h)', usedPercent, resetsAt: now + 4.8 * 3_600_000, windowMinutes: 300 },
+    ],
+    money: [],
+  });
+  const context = {
+    names: { claude: 'Claude', codex: 'Codex' },
+    usageUrls: { claude: 'https://claude.ai/settings/usage', codex: 'https://chatgpt.com/codex/settings/usage' },
+    locale: { locale: 'en-GB', timeZone: 'UTC' },
+  };
+  const first = evaluateAlerts(emptyAlertMemory(), [snapshot(70)], DEFAULT_ALERT_SETTINGS, now, context);
+  const second = evaluateAlerts(first.memory, [snapshot(82)], DEFAULT_ALERT_SETTINGS, now + 60_000, context);
+  const third = evaluateAlerts(second.memory, [snapshot(84)], DEFAULT_ALERT_SETTINGS, now + 120_000, context);
+  equal([first.alerts.length, second.alerts.length, third.alerts.length], [0, 1, 0]);
+  ok(/82% used/.test(second.alerts[0]?.body ?? ''), second.alerts[0]?.body);
 });
 
 await run();
