@@ -139,7 +139,6 @@ test('presentMenu in en-US (12-hour clock; ICU versions differ in the space befo
   );
 });
 
-
 test('evaluateAlerts notifies a crossing once under gjs', () => {
   const now = Date.UTC(2026, 10, 22, 5, 0, 0);
   const snapshot = (usedPercent: number) => ({
