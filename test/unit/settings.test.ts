@@ -39,8 +39,10 @@ describe('resolveSettings', () => {
         providers: { claude: { enabled: false }, codex: { source: 'logs' } },
         display: 'remaining',
         title: ['codex.weekly', 'claude.max'],
+        titlePace: true,
         minFetchIntervalSeconds: 120,
         locale: 'de-DE',
+        alerts: { thresholds: [50, 75], quietHours: { start: '22:00', end: '07:00' } },
       },
       env(),
     );
@@ -49,9 +51,15 @@ describe('resolveSettings', () => {
       providers: { claude: { enabled: false, source: 'auto' }, codex: { enabled: true, source: 'logs' } },
       display: 'remaining',
       title: ['codex.weekly', 'claude.max'],
+      titlePace: true,
       minFetchIntervalSeconds: 120,
       locale: 'de-DE',
-      alerts: { ...DEFAULT_ALERT_SETTINGS, display: 'remaining' },
+      alerts: {
+        ...DEFAULT_ALERT_SETTINGS,
+        thresholds: [50, 75],
+        quietHours: { start: '22:00', end: '07:00' },
+        display: 'remaining',
+      },
     });
   });
 
