@@ -38,6 +38,7 @@ import * as z from 'zod/mini';
 import {
   type DisplayMode,
   type LocaleOptions,
+  dateFormat,
   formatDuration,
   formatLocalTime,
   formatPercent,
@@ -651,7 +652,7 @@ function minuteKey(at: number): string {
 /** Minutes since local midnight of `at` in the zone (the platform's when unset or invalid). */
 function localMinutes(at: number, locale: LocaleOptions): number {
   const format = (timeZone: string | undefined): number => {
-    const parts = new Intl.DateTimeFormat('en-GB', {
+    const parts = dateFormat('en-GB', {
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',

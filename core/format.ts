@@ -17,6 +17,27 @@ export interface LocaleOptions {
 /** How alarming a value is, for colours: consumption drives it whatever the display mode. */
 export type Severity = 'normal' | 'warning' | 'critical';
 
+// Building an Intl formatter costs far more than using one (ICU loads locale data), and a menu formats dozens of
+// values: keep one formatter per locale and options.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached `Intl.NumberFormat`; throws like the constructor for an invalid currency or locale. */
+export function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify([locale, options]);
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
+}
+
+/** A cached `Intl.DateTimeFormat`. */
+export function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify([locale, options]);
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  return format;
+}
+
 /** Severity of a used percentage as shown (rounded): warning from 70 %, critical from 90 %. */
 export function severityOf(usedPercent: number): Severity {
   const shown = Math.round(usedPercent);
@@ -38,7 +59,7 @@ export function shownPercent(usedPercent: number, mode: DisplayMode): number {
 
 /** A whole-number percentage: 37.4 → "37%". */
 export function formatPercent(value: number, options: LocaleOptions = {}): string {
-  return new Intl.NumberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(
+  return numberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(
     Math.round(value) / 100,
   );
 }
@@ -60,13 +81,13 @@ export function formatDuration(ms: number): string {
 
 /** The hour style of a locale: two digits where clocks run 0–23 ("06:02"), numeric where they are 12-hour. */
 function hourStyle(options: LocaleOptions): '2-digit' | 'numeric' {
-  const cycle = new Intl.DateTimeFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const cycle = dateFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
   return cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
 }
 
 /** A clock time in the user's locale and zone: "06:02" or "6:02 AM". */
 export function formatClockTime(at: number, options: LocaleOptions = {}): string {
-  return new Intl.DateTimeFormat(options.locale, {
+  return dateFormat(options.locale, {
     hour: hourStyle(options),
     minute: '2-digit',
     timeZone: options.timeZone,
@@ -75,7 +96,7 @@ export function formatClockTime(at: number, options: LocaleOptions = {}): string
 
 /** Calendar day key of an instant in a zone, for "is it today?" comparisons. */
 function dayKey(at: number, options: LocaleOptions): string {
-  return new Intl.DateTimeFormat('en-CA', {
+  return dateFormat('en-CA', {
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -89,7 +110,7 @@ function dayKey(at: number, options: LocaleOptions): string {
 export function formatLocalTime(at: number, now: number, options: LocaleOptions = {}): string {
   if (dayKey(at, options) === dayKey(now, options)) return formatClockTime(at, options);
   const withinWeek = Math.abs(at - now) < 6 * 86_400_000;
-  return new Intl.DateTimeFormat(options.locale, {
+  return dateFormat(options.locale, {
     ...(withinWeek ? { weekday: 'short' } : { day: 'numeric', month: 'short' }),
     hour: hourStyle(options),
     minute: '2-digit',
@@ -112,10 +133,10 @@ export function formatMoney(minor: number, currency: string, exponent: number, o
   const digits = { minimumFractionDigits: exponent, maximumFractionDigits: exponent };
   if (/^[A-Z]{3}$/.test(currency)) {
     try {
-      return new Intl.NumberFormat(options.locale, { style: 'currency', currency, ...digits }).format(major);
+      return numberFormat(options.locale, { style: 'currency', currency, ...digits }).format(major);
     } catch {
       // An unknown ISO code: show the plain number with the code.
     }
   }
-  return `${new Intl.NumberFormat(options.locale, digits).format(major)} ${currency}`;
+  return `${numberFormat(options.locale, digits).format(major)} ${currency}`;
 }
