@@ -59,9 +59,7 @@ export function shownPercent(usedPercent: number, mode: DisplayMode): number {
 
 /** A whole-number percentage: 37.4 → "37%". */
 export function formatPercent(value: number, options: LocaleOptions = {}): string {
-  return numberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(
-    Math.round(value) / 100,
-  );
+  return numberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(Math.round(value) / 100);
 }
 
 /**
