@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Money, UsageWindow } from '../../core/model.js';
+import type { Money } from '../../core/model.js';
 import { parseIsoInstant } from '../../core/parse.js';
 import { codexLogsSource, readCodexRollouts } from '../../core/providers/codex-logs.js';
+import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureText, type FakePortsOptions } from '../support/fake-ports.js';
 
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -13,20 +14,6 @@ const file = (text: string, mtimeMs = NOW) => ({ text, mtimeMs });
 const at = (iso: string) => parseIsoInstant(iso) as number;
 const rolloutPath = (dir: string, time: string) => `${dir}/rollout-2026-11-22T${time}-01a20177-e1b8-7602.jsonl`;
 
-const session = (usedPercent: number, resetsAt: number | null): UsageWindow => ({
-  id: 'session',
-  label: 'Session (5 h)',
-  usedPercent,
-  resetsAt,
-  windowMinutes: 300,
-});
-const weekly = (usedPercent: number, resetsAt: number | null): UsageWindow => ({
-  id: 'weekly',
-  label: 'Weekly',
-  usedPercent,
-  resetsAt,
-  windowMinutes: 10080,
-});
 const credits = (balanceMinor: number): Money => ({
   id: 'credits',
   label: 'Credits',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Failure, UsageWindow } from '../../core/model.js';
+import type { Failure } from '../../core/model.js';
 import { TransportError } from '../../core/ports.js';
 import {
   codexApiSource,
@@ -8,6 +8,7 @@ import {
   parseCodexUsage,
   readCodexAuth,
 } from '../../core/providers/codex.js';
+import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureJson, fixtureText, jsonResponse, type FakePortsOptions } from '../support/fake-ports.js';
 
 const AUTH_PATH = '/home/dev/.codex/auth.json';
@@ -27,21 +28,6 @@ function authFile(tokens: Record<string, unknown>, apiKey: string | null = null)
 function wham(name: string): unknown {
   return fixtureJson(`codex/wham-usage/codex-wham-usage-${name}.json`);
 }
-
-const session = (usedPercent: number, resetsAt: number | null): UsageWindow => ({
-  id: 'session',
-  label: 'Session (5 h)',
-  usedPercent,
-  resetsAt,
-  windowMinutes: 300,
-});
-const weekly = (usedPercent: number, resetsAt: number | null): UsageWindow => ({
-  id: 'weekly',
-  label: 'Weekly',
-  usedPercent,
-  resetsAt,
-  windowMinutes: 10080,
-});
 
 describe('normaliseCodexWindows', () => {
   const main = { idPrefix: '', labelPrefix: '' };

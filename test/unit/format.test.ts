@@ -10,14 +10,7 @@ import {
   severityOf,
   shownPercent,
 } from '../../core/format.js';
-
-/** Sunday 22 November 2026, 05:00 UTC (18:00 in Auckland, already Sunday evening there). */
-const T = Date.UTC(2026, 10, 22, 5, 0, 0);
-const SEC = 1000;
-const MIN = 60 * SEC;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const GB_UTC = { locale: 'en-GB', timeZone: 'UTC' };
+import { DAY, GB_UTC, HOUR, MIN, SEC, T } from '../support/builders.js';
 
 /** Intl may separate "AM"/"PM" and "€" with no-break or narrow no-break spaces depending on the ICU version. */
 const spaces = (text: string): string => text.replace(/\s/g, ' ');

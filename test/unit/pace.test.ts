@@ -12,14 +12,7 @@ import {
   paceStage,
   paceText,
 } from '../../core/pace.js';
-
-/** Sunday 22 November 2026, 05:00 UTC. */
-const T = Date.UTC(2026, 10, 22, 5, 0, 0);
-const SEC = 1000;
-const MIN = 60 * SEC;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const GB_UTC = { locale: 'en-GB', timeZone: 'UTC' };
+import { DAY, GB_UTC, HOUR, MIN, SEC, T } from '../support/builders.js';
 
 /** A session window; by default 2 h of its 5 h have elapsed at T (40 %). */
 function session(usedPercent: number, resetsAt: number | null = T + 3 * HOUR): UsageWindow {

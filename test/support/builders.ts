@@ -1,0 +1,31 @@
+/**
+ * Shared values for unit tests: a fixed clock and its units, and the two standard usage windows.
+ */
+import type { UsageWindow } from '../../core/model.js';
+
+/** Sunday 22 November 2026, 05:00 UTC (18:00 in Auckland, already Sunday evening there). */
+export const T = Date.UTC(2026, 10, 22, 5, 0, 0);
+export const SEC = 1000;
+export const MIN = 60 * SEC;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+/** British English in UTC: 24-hour clock, no zone surprises. */
+export const GB_UTC = { locale: 'en-GB', timeZone: 'UTC' };
+
+/** The 5-hour session window as the providers normalise it. */
+export const session = (usedPercent: number, resetsAt: number | null): UsageWindow => ({
+  id: 'session',
+  label: 'Session (5 h)',
+  usedPercent,
+  resetsAt,
+  windowMinutes: 300,
+});
+
+/** The weekly window as the providers normalise it. */
+export const weekly = (usedPercent: number, resetsAt: number | null): UsageWindow => ({
+  id: 'weekly',
+  label: 'Weekly',
+  usedPercent,
+  resetsAt,
+  windowMinutes: 10080,
+});
