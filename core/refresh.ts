@@ -16,6 +16,7 @@ import {
   nextWakeAt,
   readFingerprint,
   recordAttempt,
+  selectedSources,
 } from './scheduler.js';
 import type { ProviderSettings, Settings } from './settings.js';
 
@@ -150,10 +151,7 @@ export async function refreshProvider(
   previous: ProviderMemory | undefined,
   options: RefreshOptions,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
-  const sources =
-    providerSettings.source === 'auto'
-      ? definition.sources
-      : definition.sources.filter((source) => source.id === providerSettings.source);
+  const sources = selectedSources(definition, providerSettings);
   const memory: ProviderMemory = { sources: { ...previous?.sources } };
   const random = options.random ?? Math.random;
   await Promise.all(

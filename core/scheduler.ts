@@ -20,7 +20,7 @@ import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
 import { PROVIDERS } from './providers/index.js';
 import type { Memory, SourceMemory } from './refresh.js';
-import type { Settings } from './settings.js';
+import type { ProviderSettings, Settings } from './settings.js';
 
 /** The first back-off after an `error` or `offline` failure, ms (1 min); it doubles with every further failure. */
 export const BACKOFF_BASE_MS = 60_000;
@@ -201,9 +201,10 @@ export async function readFingerprint(source: SourceDefinition, ports: Ports): P
 }
 
 /** The sources a provider's settings select, in order. */
-export function selectedSources(definition: ProviderDefinition, settings: Settings): SourceDefinition[] {
-  const choice = settings.providers[definition.id]?.source ?? 'auto';
-  return choice === 'auto' ? definition.sources : definition.sources.filter((source) => source.id === choice);
+export function selectedSources(definition: ProviderDefinition, choice: ProviderSettings): SourceDefinition[] {
+  return choice.source === 'auto'
+    ? definition.sources
+    : definition.sources.filter((source) => source.id === choice.source);
 }
 
 /** Enabled providers' selected remote sources with their memories. */
@@ -215,7 +216,7 @@ function remoteSources(
   return definitions
     .filter((definition) => settings.providers[definition.id]?.enabled)
     .flatMap((definition) =>
-      selectedSources(definition, settings)
+      selectedSources(definition, settings.providers[definition.id])
         .filter((source) => source.remote)
         .map((source) => ({ provider: definition.id, memory: memory[definition.id]?.sources[source.id] })),
     );

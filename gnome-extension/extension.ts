@@ -55,7 +55,8 @@ export default class HeadroomExtension extends Extension {
     this.ports = ports;
     this.indicator = indicator;
     this.refresher = refresher;
-    this.keyring = new Keyring();
+    const keyring = new Keyring();
+    this.keyring = keyring;
     this.notifier = new Notifier(iconPath, openUri);
 
     Main.panel.addToStatusArea(this.uuid, indicator);
@@ -64,8 +65,8 @@ export default class HeadroomExtension extends Extension {
     );
     refresher.schedule(settings.get_uint('refresh-interval'));
     void refresher.refresh(false);
-    void this.keyring.lookup('claude-session-key').then((result) => {
-      if (!result.ok) this.indicator?.setKeyringProblem(`${result.message} ${result.fix}`);
+    void keyring.status().then((result) => {
+      if (!result.ok && this.keyring === keyring) indicator.setKeyringProblem(`${result.message} ${result.fix}`);
     });
   }
 

@@ -79,6 +79,16 @@ export class Keyring implements SecretStore {
     this.cancellable.cancel();
   }
 
+  /**
+   * Whether the keyring can be used, answered without searching it: a lookup in a locked keyring asks the user to
+   * unlock it, which a mere check must never do.
+   */
+  status(): Promise<SecretResult<true>> {
+    return this.call(async (secret) =>
+      (await this.defaultCollectionLocked(secret)) ? failure('locked') : { ok: true, value: true },
+    );
+  }
+
   lookup(key: SecretKey): Promise<SecretResult<string | null>> {
     return this.call(async (secret, schema) => {
       const value = await secret.password_lookup(schema, { key }, this.cancellable);

@@ -201,7 +201,7 @@ function keyringGroup(keyring: Keyring, isOpen: () => boolean): Adw.PreferencesG
   });
   const row = new Adw.ActionRow({ title: _('Secret Service'), subtitle: _('Checking…'), use_markup: false });
   group.add(row);
-  void keyring.lookup('claude-session-key').then((result) => {
+  void keyring.status().then((result) => {
     if (!isOpen()) return;
     row.subtitle = result.ok ? _('Available') : `${result.message} ${result.fix}`;
   });

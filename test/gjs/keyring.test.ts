@@ -16,6 +16,7 @@ function problem(kind: KeyringProblem) {
 if (scenario === 'unlocked') {
   test('store, lookup, clear, lookup', async () => {
     const keyring = new Keyring();
+    equal(await keyring.status(), { ok: true, value: true }, 'status');
     equal(await keyring.lookup('claude-session-key'), { ok: true, value: null }, 'before');
     equal(await keyring.store('claude-session-key', 'Headroom: claude.ai session key', SECRET), {
       ok: true,
@@ -41,9 +42,10 @@ if (scenario === 'unlocked') {
     equal(await keyring.store('claude-session-key', 'label', SECRET), problem('error'));
   });
 } else if (scenario === 'locked' || scenario === 'unavailable') {
-  test(`lookup, store and clear resolve with ${scenario} and its sentence`, async () => {
+  test(`status, lookup, store and clear resolve with ${scenario} and its sentence`, async () => {
     const keyring = new Keyring();
     const results = [
+      await keyring.status(),
       await keyring.lookup('claude-session-key'),
       await keyring.store('claude-session-key', 'label', SECRET),
       await keyring.clear('claude-session-key'),
