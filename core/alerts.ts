@@ -46,6 +46,7 @@ import {
   shownPercent,
 } from './format.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from './model.js';
+import { asObject, parseEntries, withForeign } from './stored.js';
 import { linearPace } from './pace.js';
 
 /** What an alert is about. */
@@ -59,6 +60,8 @@ export interface Alert {
    */
   id: string;
   provider: ProviderId;
+  /** The account's key (`claude`, `claude@claude-work`; core/accounts.ts). */
+  account: string;
   /** The window's id (`session`, `weekly`, …); null for sign-in alerts. */
   windowId: string | null;
   kind: AlertKind;
@@ -166,13 +169,15 @@ export interface SignInEpisode {
 
 /** The engine's memory, persisted by the shells. Holds no secrets; a few hundred bytes per window. */
 export interface AlertMemory {
-  /** Per window, keyed `<provider>/<window id>`. */
+  /** Per window, keyed `<account key>/<window id>` (`claude/session`, `claude@claude-work/weekly`). */
   windows: Record<string, WindowAlertMemory>;
-  /** Providers whose sign-in problem was alerted (until they work again). */
-  signIn: Partial<Record<ProviderId, SignInEpisode>>;
+  /** Accounts whose sign-in problem was alerted (until they work again), keyed by account key. */
+  signIn: Record<string, SignInEpisode>;
+  /** Window and sign-in entries this build could not read (e.g. from a newer Headroom), written back as they were. */
+  foreign?: { windows: Record<string, unknown>; signIn: Record<string, unknown> };
 }
 
-const windowMemorySchema = z.object({
+const windowMemorySchema = z.looseObject({
   cycle: z.string(),
   resetsAt: z.nullable(z.number()),
   windowMinutes: z.nullable(z.number()),
@@ -186,24 +191,36 @@ const windowMemorySchema = z.object({
   seenAt: z.number(),
 });
 
-/** zod schema of {@link AlertMemory}. */
-export const alertMemorySchema = z.object({
-  windows: z.record(z.string(), windowMemorySchema),
-  signIn: z.partialRecord(
-    z.enum(['claude', 'codex']),
-    z.object({ status: z.enum(['signed-out', 'unauthorized']), since: z.number() }),
-  ),
-});
+const signInSchema = z.looseObject({ status: z.enum(['signed-out', 'unauthorized']), since: z.number() });
 
 /** A memory with nothing in it. */
 export function emptyAlertMemory(): AlertMemory {
   return { windows: {}, signIn: {} };
 }
 
-/** Parses persisted alert memory (any JSON value); anything malformed gives an empty memory. Never throws. */
+/**
+ * Parses persisted alert memory (any JSON value) entry by entry (core/stored.ts): a window or sign-in entry that is
+ * not readable is kept aside and written back by {@link serializeAlertMemory}; anything that is not an object gives
+ * an empty memory. Never throws.
+ */
 export function parseAlertMemory(value: unknown): AlertMemory {
-  const parsed = alertMemorySchema.safeParse(value);
-  return parsed.success ? (parsed.data as AlertMemory) : emptyAlertMemory();
+  const record = asObject(value);
+  if (!record) return emptyAlertMemory();
+  const windows = parseEntries(record.windows, windowMemorySchema);
+  const signIn = parseEntries(record.signIn, signInSchema);
+  const memory: AlertMemory = { windows: windows.entries as Record<string, WindowAlertMemory>, signIn: signIn.entries };
+  if (Object.keys(windows.foreign).length || Object.keys(signIn.foreign).length) {
+    memory.foreign = { windows: windows.foreign, signIn: signIn.foreign };
+  }
+  return memory;
+}
+
+/** Alert memory as stored JSON: `{windows, signIn}` with the unreadable entries written back where they were. */
+export function serializeAlertMemory(memory: AlertMemory): object {
+  return {
+    windows: withForeign(memory.windows, memory.foreign?.windows),
+    signIn: withForeign(memory.signIn, memory.foreign?.signIn),
+  };
 }
 
 const HH_MM = /^([01]?\d|2[0-3]):([0-5]\d)$/;
@@ -260,11 +277,11 @@ export function parseAlertSettings(value: unknown): { settings: AlertSettings; p
   return { settings, problems };
 }
 
-/** Provider names, usage pages and the locale for texts. */
+/** Account names, usage pages and the locale for texts. */
 export interface AlertContext {
-  /** Display names, e.g. `{claude: "Claude", codex: "Codex"}`. */
-  names: Record<ProviderId, string>;
-  /** Usage pages, for the alerts' `url`. */
+  /** Display names by account key, e.g. `{claude: "Claude", "claude@claude-work": "Claude (Work)"}`. */
+  names: Record<string, string>;
+  /** Usage pages by provider id, for the alerts' `url`. */
   usageUrls: Record<ProviderId, string>;
   /** Locale and time zone for times in texts and for quiet hours; default: the platform's. */
   locale?: LocaleOptions;
@@ -305,6 +322,7 @@ function evaluate(
   context: AlertContext,
 ): { alerts: Alert[]; memory: AlertMemory } {
   const memory: AlertMemory = {
+    ...previous,
     windows: { ...(previous?.windows ?? {}) },
     signIn: { ...(previous?.signIn ?? {}) },
   };
@@ -315,9 +333,11 @@ function evaluate(
 
   for (const snapshot of snapshots ?? []) {
     const provider = snapshot.provider;
-    if (seenProviders.has(provider)) continue;
-    seenProviders.add(provider);
-    const text = new Texts(context.names?.[provider] ?? provider, display, now, locale);
+    // Everything remembered is filed under the account's key; the default account's is the provider id.
+    const account = snapshot.account?.key ?? provider;
+    if (seenProviders.has(account)) continue;
+    seenProviders.add(account);
+    const text = new Texts(context.names?.[account] ?? context.names?.[provider] ?? provider, display, now, locale);
     const url = context.usageUrls?.[provider] ?? '';
     const make = (
       kind: AlertKind,
@@ -326,34 +346,34 @@ function evaluate(
       title: string,
       body: string,
       high = false,
-    ): Alert => ({ id, provider, windowId, kind, title, body, url, urgency: high ? 'high' : 'normal' });
+    ): Alert => ({ id, provider, account, windowId, kind, title, body, url, urgency: high ? 'high' : 'normal' });
 
     // Sign-in problems: once per episode.
     if (snapshot.status === 'signed-out' || snapshot.status === 'unauthorized') {
-      if (!memory.signIn[provider]) {
-        memory.signIn[provider] = { status: snapshot.status, since: now };
+      if (!memory.signIn[account]) {
+        memory.signIn[account] = { status: snapshot.status, since: now };
         candidates.push({
           toggle: 'signIn',
           alert: make(
             'sign-in',
             null,
-            `${provider}/sign-in/${new Date(now).toISOString()}`,
+            `${account}/sign-in/${new Date(now).toISOString()}`,
             text.signInTitle(snapshot.status),
             [snapshot.message, snapshot.fix].filter(Boolean).join(' ') || text.signInTitle(snapshot.status),
           ),
         });
       }
     } else if (snapshot.status === 'ok' || snapshot.status === 'stale') {
-      delete memory.signIn[provider];
+      delete memory.signIn[account];
     }
 
     // Cycles that ended by time, whatever the data says (also offline).
     for (const [key, remembered] of Object.entries(memory.windows)) {
-      if (!key.startsWith(`${provider}/`) || remembered.resetsAt === null || remembered.resetsAt > now) continue;
-      const windowId = key.slice(provider.length + 1);
+      if (!key.startsWith(`${account}/`) || remembered.resetsAt === null || remembered.resetsAt > now) continue;
+      const windowId = key.slice(account.length + 1);
       const lengthMs = (remembered.windowMinutes ?? 300) * 60_000;
       const recent = now - remembered.resetsAt < lengthMs;
-      const reset = recent ? resetCandidate(remembered, windowId, settings, text, make, provider) : null;
+      const reset = recent ? resetCandidate(remembered, windowId, settings, text, make, account) : null;
       if (reset) candidates.push(reset);
       memory.windows[key] = newCycle(remembered, null, now);
     }
@@ -365,7 +385,7 @@ function evaluate(
       seenWindows.add(raw.id);
       const window = settle(raw, now);
       if (!Number.isFinite(window.usedPercent)) continue;
-      const key = `${provider}/${window.id}`;
+      const key = `${account}/${window.id}`;
       const before = memory.windows[key];
       if (!fresh) {
         if (before) memory.windows[key] = { ...before, seenAt: now };
@@ -389,7 +409,7 @@ function evaluate(
         }
         if (window.resetsAt !== null && cycle.resetsAt !== null && !near(window.resetsAt, cycle.resetsAt)) {
           // The source reports another cycle before the remembered reset time: the window was reset early.
-          const reset = resetCandidate(cycle, window.id, settings, text, make, provider);
+          const reset = resetCandidate(cycle, window.id, settings, text, make, account);
           if (reset) candidates.push(reset);
           cycle = newCycle(cycle, window, now);
         } else if (window.resetsAt !== null) {
@@ -430,10 +450,10 @@ function resetCandidate(
   settings: AlertSettings,
   text: Texts,
   make: MakeAlert,
-  provider: ProviderId,
+  account: string,
 ): Candidate | null {
   if (cycle.fired.length === 0 && !cycle.depleted) return null;
-  const base = `${provider}/${windowId}/${cycle.cycle}`;
+  const base = `${account}/${windowId}/${cycle.cycle}`;
   if (settings.kinds?.reset !== false || !cycle.depleted || cycle.restored) {
     return {
       toggle: 'reset',
@@ -572,7 +592,7 @@ function fold(candidates: Candidate[]): Alert[] {
     const { alert } = candidate;
     if (alert.kind === 'predictive' && candidate.fold) {
       const host = alerts.find(
-        (a) => a.kind === 'threshold' && a.provider === alert.provider && a.windowId === alert.windowId,
+        (a) => a.kind === 'threshold' && a.account === alert.account && a.windowId === alert.windowId,
       );
       if (host) {
         host.body = `${host.body} ${candidate.fold}`;

@@ -40,6 +40,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 export interface Sample {
   /** When the value was true at the source, epoch ms. */
   at: number;
+  /** The account's key (`claude`, `claude@claude-work`; core/accounts.ts): the provider id for default accounts. */
   provider: ProviderId;
   /** The window's stable id: `session`, `weekly`, `weekly-opus`, … */
   windowId: string;
@@ -49,6 +50,8 @@ export interface Sample {
   resetsAt: number | null;
   /** The window's length in minutes; null when unknown. */
   windowMinutes: number | null;
+  /** Fields after the sixth, written by a newer Headroom: kept and written back on compaction. */
+  extra?: unknown[];
 }
 
 /**
@@ -96,8 +99,13 @@ export interface ParsedHistory {
   samples: Sample[];
   /** True when the first non-empty line is the version-1 header. */
   header: boolean;
-  /** True when the first non-empty line is a header of another version: the samples are then ignored. */
+  /** True when the first non-empty line is a header of an older or unknown version: the samples are then ignored. */
   foreign: boolean;
+  /**
+   * True when the header names a newer version: its lines are read as far as they are understood, and the file is
+   * never appended to or rewritten by this build (the newer Headroom owns it).
+   */
+  newer?: boolean;
   /** Non-empty lines that were skipped (not JSON, wrong shape, partial). */
   skippedLines: number;
   /** True when the text is empty or ends with a newline, so an append starts on a line of its own. */
@@ -123,6 +131,8 @@ export interface HistoryIndex {
   last: Map<string, Sample>;
   header: boolean;
   foreign: boolean;
+  /** The file was written by a newer Headroom: read only (see {@link ParsedHistory.newer}). */
+  newer?: boolean;
   skippedLines: number;
   endsWithNewline: boolean;
   /** True when the file did not exist or held nothing: the next append writes the header first. */
@@ -159,6 +169,7 @@ export function formatSampleLine(sample: Sample): string {
     sample.usedPercent,
     sample.resetsAt,
     sample.windowMinutes,
+    ...(sample.extra ?? []),
   ]);
 }
 
@@ -175,13 +186,13 @@ export function parseSampleLine(line: string): Sample | null {
 
 /** A parsed line's JSON value as a sample; null when it is not one. */
 function sampleOfValue(value: unknown): Sample | null {
-  if (!Array.isArray(value) || value.length !== 6) return null;
-  const [at, provider, windowId, usedPercent, resetsAt, windowMinutes] = value as unknown[];
-  if (typeof at !== 'number' || (provider !== 'claude' && provider !== 'codex') || typeof windowId !== 'string') {
-    return null;
-  }
+  if (!Array.isArray(value) || value.length < 6) return null;
+  const [at, provider, windowId, usedPercent, resetsAt, windowMinutes, ...extra] = value as unknown[];
+  if (typeof at !== 'number' || typeof provider !== 'string' || typeof windowId !== 'string') return null;
+  if (provider.length < 1 || provider.length > 200) return null;
   if (typeof usedPercent !== 'number' || !nullableNumber(resetsAt) || !nullableNumber(windowMinutes)) return null;
   const sample: Sample = { at, provider, windowId, usedPercent, resetsAt, windowMinutes };
+  if (extra.length > 0) sample.extra = extra;
   return validSample(sample) ? sample : null;
 }
 
@@ -213,11 +224,15 @@ export function parseHistory(text: string): ParsedHistory {
   const headerStart = content.search(/\S/);
   let body = content;
   let header = false;
+  let newer = false;
   if (headerStart >= 0) {
     const headerEnd = content.indexOf('\n', headerStart);
     const head = headerLine.safeParse(safeJson(content.slice(headerStart, headerEnd < 0 ? undefined : headerEnd)));
     if (head.success) {
-      if (head.data[1] !== 1) return { samples: [], header, foreign: true, skippedLines: 0, endsWithNewline };
+      newer = head.data[1] > 1;
+      if (head.data[1] !== 1 && !newer) {
+        return { samples: [], header, foreign: true, skippedLines: 0, endsWithNewline };
+      }
       header = true;
       body = headerEnd < 0 ? '' : content.slice(headerEnd + 1);
     }
@@ -232,7 +247,7 @@ export function parseHistory(text: string): ParsedHistory {
     else skippedLines++;
   }
   sortByTime(samples);
-  return { samples, header, foreign: false, skippedLines, endsWithNewline };
+  return { samples, header, foreign: false, ...(newer ? { newer } : {}), skippedLines, endsWithNewline };
 }
 
 /** The text of a complete version-1 file holding these samples (in the order given). */
@@ -301,6 +316,9 @@ export async function recordSamples(
     return { samples: [], recorded: [], compacted: false, error: describe(error) };
   }
   const index = history.index;
+  if (index.newer) {
+    return { samples: index.samples, recorded: [], compacted: false, error: 'written by a newer Headroom; read only' };
+  }
 
   const recorded: Sample[] = [];
   const last = new Map(index.last);
@@ -309,7 +327,7 @@ export async function recordSamples(
     const fetchedAt = Number.isFinite(snapshot.fetchedAt) ? (snapshot.fetchedAt as number) : now;
     const at = Math.min(fetchedAt, now);
     for (const window of snapshot.windows) {
-      const sample = sampleOf(snapshot.provider, window, at);
+      const sample = sampleOf(snapshot.account?.key ?? snapshot.provider, window, at);
       if (!sample) continue;
       const key = sampleKey(sample.provider, sample.windowId);
       const previous = last.get(key);
@@ -521,6 +539,7 @@ function indexOf(text: string | null): HistoryIndex {
   const index = indexFromSamples(parsed.samples);
   index.header = parsed.header;
   index.foreign = parsed.foreign;
+  if (parsed.newer) index.newer = true;
   index.skippedLines = parsed.skippedLines;
   index.endsWithNewline = parsed.endsWithNewline;
   index.empty = content.trim() === '';

@@ -5,7 +5,8 @@
 import { type Sample, type SparklinePoint, cycleSamples, sparklinePoints, sparklineText } from './history.js';
 import type { ProviderId, ProviderSnapshot, Status } from './model.js';
 import { forecast, forecastText, linearPace, paceText } from './pace.js';
-import type { ProviderDefinition } from './provider.js';
+import { DEFAULT_ACCOUNT_ID } from './accounts.js';
+import type { ProviderInfo } from './catalog.js';
 import type { Settings } from './settings.js';
 import {
   type LocaleOptions,
@@ -56,11 +57,15 @@ export interface MoneyView {
   severity: Severity;
 }
 
-/** One provider's section. */
+/** One account's section (one per provider while it has one account). */
 export interface ProviderView {
   id: ProviderId;
+  /** The account's key, e.g. `claude`, `claude@claude-work` (core/accounts.ts). */
+  key: string;
   name: string;
-  /** "Claude · Max 20x" or "Claude". */
+  /** The account's label when the provider shows several accounts, else null. */
+  accountLabel: string | null;
+  /** "Claude · Max 20x", "Claude", or with several accounts "Claude (~/.claude-work) · Max 20x". */
   heading: string;
   status: Status;
   stale: boolean;
@@ -76,9 +81,11 @@ export interface ProviderView {
   severity: Severity;
 }
 
-/** A piece of the title: "C 37%". */
+/** A piece of the title: "C 37%", or "C@claude-work 12%" for an account other than the default. */
 export interface TitlePart {
   provider: ProviderId;
+  /** The account's key. */
+  key: string;
   text: string;
   severity: Severity;
   /** True when the value shown is stale or the provider has a problem. */
@@ -95,6 +102,11 @@ export interface MenuView {
   providers: ProviderView[];
   /** True when no provider has any data and every one is signed out: show the connect help instead. */
   nothingConnected: boolean;
+  /**
+   * With `nothingConnected`: "Headroom found no Claude Code or Codex login on this machine.", naming only the
+   * enabled providers' tools; else null.
+   */
+  nothingConnectedText: string | null;
   /** How to connect each enabled provider, one sentence each. */
   connectHelp: string[];
   /** "You're offline — showing the last values." when every provider's API is unreachable; else null. */
@@ -124,16 +136,18 @@ const STATUS_TITLES: Record<Exclude<Status, 'ok'>, string> = {
  */
 export function presentMenu(
   snapshots: ProviderSnapshot[],
-  definitions: ProviderDefinition[],
+  definitions: readonly ProviderInfo[],
   settings: Settings,
   options: PresentOptions,
 ): MenuView {
   const locale: LocaleOptions = { locale: options.locale ?? settings.locale, timeZone: options.timeZone };
-  const byId = new Map(definitions.map((definition) => [definition.id, definition]));
-  const providers = snapshots.flatMap((snapshot) => {
+  const byId = new Map<ProviderId, ProviderInfo>(definitions.map((definition) => [definition.id, definition]));
+  const shown = visibleSnapshots(snapshots);
+  const providers = shown.flatMap((snapshot) => {
     const definition = byId.get(snapshot.provider);
+    const several = shown.filter((s) => s.provider === snapshot.provider).length > 1;
     return definition
-      ? [presentProvider(snapshot, definition, settings, locale, options.now, options.samples ?? [])]
+      ? [presentProvider(snapshot, definition, several, settings, locale, options.now, options.samples ?? [])]
       : [];
   });
   const titleParts = settings.title.flatMap((item) => {
@@ -143,23 +157,46 @@ export function presentMenu(
   const nothingConnected =
     snapshots.length > 0 &&
     snapshots.every((snapshot) => snapshot.status === 'signed-out' && snapshot.windows.length === 0);
+  const enabled = definitions.filter((definition) => snapshots.some((s) => s.provider === definition.id));
   return {
     title: titleParts.length > 0 && !nothingConnected ? titleParts.map((part) => part.text).join(' · ') : 'Headroom',
     titleParts: nothingConnected ? [] : titleParts,
     severity: maxSeverity(titleParts.map((part) => part.severity)),
     providers,
     nothingConnected,
-    connectHelp: snapshots.flatMap((snapshot) => {
-      const definition = byId.get(snapshot.provider);
-      return definition ? [`${definition.name}: ${definition.connectHelp}`] : [];
-    }),
+    nothingConnectedText: nothingConnected
+      ? `Headroom found no ${orList(enabled.map((definition) => definition.tool))} login on this machine.`
+      : null,
+    connectHelp: enabled.map((definition) => `${definition.name}: ${definition.connectHelp}`),
     offlineText: options.offline ? "You're offline; the values shown are the last ones Headroom got." : null,
   };
 }
 
+/** "Claude Code", "Claude Code or Codex", "A, B or C". */
+function orList(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * The snapshots worth a section: all, except a default account that has never had data and is signed out while
+ * another account of its provider is connected (someone who keeps their logins only in other directories).
+ */
+function visibleSnapshots(snapshots: readonly ProviderSnapshot[]): ProviderSnapshot[] {
+  const connected = (s: ProviderSnapshot): boolean => s.windows.length > 0 || s.status !== 'signed-out';
+  return snapshots.filter(
+    (snapshot) =>
+      !(
+        snapshot.account.id === DEFAULT_ACCOUNT_ID &&
+        !connected(snapshot) &&
+        snapshots.some((other) => other !== snapshot && other.provider === snapshot.provider && connected(other))
+      ),
+  );
+}
+
 function presentProvider(
   snapshot: ProviderSnapshot,
-  definition: ProviderDefinition,
+  definition: ProviderInfo,
+  several: boolean,
   settings: Settings,
   locale: LocaleOptions,
   now: number,
@@ -168,8 +205,8 @@ function presentProvider(
   const windows = snapshot.windows.map((window): WindowView => {
     const shown = shownPercent(window.usedPercent, settings.display);
     const pace = linearPace(window, now);
-    const expected = forecast(window, now, { samples, provider: snapshot.provider });
-    const cycle = cycleSamples(samples, snapshot.provider, window, now);
+    const expected = forecast(window, now, { samples, provider: snapshot.account.key });
+    const cycle = cycleSamples(samples, snapshot.account.key, window, now);
     return {
       id: window.id,
       label: window.label,
@@ -213,10 +250,13 @@ function presentProvider(
   if (statusText && snapshot.retryAt !== null && snapshot.retryAt > now) {
     statusText += ` Next try after ${formatClockTime(snapshot.retryAt, locale)}.`;
   }
+  const name = several ? `${definition.name} (${snapshot.account.label})` : definition.name;
   return {
     id: snapshot.provider,
+    key: snapshot.account.key,
     name: definition.name,
-    heading: snapshot.plan ? `${definition.name} · ${snapshot.plan}` : definition.name,
+    accountLabel: several ? snapshot.account.label : null,
+    heading: snapshot.plan ? `${name} · ${snapshot.plan}` : name,
     status: snapshot.status,
     stale: snapshot.stale,
     sourceText: source && updated ? `via ${source.label} · ${updated}` : null,
@@ -229,31 +269,39 @@ function presentProvider(
   };
 }
 
+/**
+ * One title item, `<account key>.<window id>` (`claude.session`, `claude@claude-work.max`; the window defaults to
+ * `session`), as a part; null when that account is not shown.
+ */
 function titlePart(
   item: string,
   snapshots: ProviderSnapshot[],
-  definitions: Map<ProviderId, ProviderDefinition>,
+  definitions: Map<ProviderId, ProviderInfo>,
   settings: Settings,
   locale: LocaleOptions,
   now: number,
 ): TitlePart | null {
-  const [providerId, windowId = 'session'] = item.split('.');
-  const snapshot = snapshots.find((s) => s.provider === providerId);
+  const dot = item.indexOf('.');
+  const key = dot < 0 ? item : item.slice(0, dot);
+  const windowId = (dot < 0 ? '' : item.slice(dot + 1)) || 'session';
+  const snapshot = snapshots.find((s) => s.account.key === key);
   const definition = snapshot ? definitions.get(snapshot.provider) : undefined;
   if (!snapshot || !definition) return null;
+  const letter = snapshot.account.id === DEFAULT_ACCOUNT_ID ? definition.letter : `${definition.letter}@${snapshot.account.id}`;
   const fullest = [...snapshot.windows].sort((a, b) => b.usedPercent - a.usedPercent)[0];
   const window =
     windowId === 'max'
       ? fullest
       : (snapshot.windows.find((w) => w.id === windowId) ?? (windowId === 'session' ? fullest : undefined));
   const dim = snapshot.stale || snapshot.status !== 'ok';
-  if (!window) return { provider: snapshot.provider, text: `${definition.letter} –`, severity: 'normal', dim: true };
+  if (!window) return { provider: snapshot.provider, key, text: `${letter} –`, severity: 'normal', dim: true };
   const stage = settings.titlePace ? linearPace(window, now)?.stage : undefined;
   const arrow =
     stage === 'ahead' || stage === 'far-ahead' ? '↑' : stage === 'behind' || stage === 'far-behind' ? '↓' : '';
   return {
     provider: snapshot.provider,
-    text: `${definition.letter} ${formatPercent(shownPercent(window.usedPercent, settings.display), locale)}${arrow}`,
+    key,
+    text: `${letter} ${formatPercent(shownPercent(window.usedPercent, settings.display), locale)}${arrow}`,
     severity: severityOf(window.usedPercent),
     dim,
   };

@@ -8,8 +8,8 @@
 import * as z from 'zod/mini';
 import { type Money, type SourceResult, type UsageWindow, SESSION_MINUTES, WEEKLY_MINUTES } from '../model.js';
 import { epochSecondsToMs, joinPath, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
-import type { SourceDefinition } from '../provider.js';
 
 /** One Codex limit window before normalisation. */
 export interface CodexWindow {
@@ -123,9 +123,9 @@ export function codexPlanLabel(planType: string | null | undefined): string | nu
   return planType ? titleCase(planType) || null : null;
 }
 
-/** Codex's home directory: `$CODEX_HOME`, default `<home>/.codex`. */
-export function codexHome(ports: Ports): string {
-  return ports.env.get('CODEX_HOME') ?? joinPath(ports.env.home, '.codex');
+/** Codex's home directory: the account's own directory, else `$CODEX_HOME`, default `<home>/.codex`. */
+export function codexHome(ports: Ports, account?: Account): string {
+  return account?.directory ?? ports.env.get('CODEX_HOME') ?? joinPath(ports.env.home, '.codex');
 }
 
 const RolloutWindow = z.looseObject({
@@ -255,8 +255,8 @@ const ROLLOUT_NAME = /^rollout-.*\.jsonl$/;
  * counts from the line's timestamp. Unreadable directories and files are skipped: the result is `error` only when
  * nothing could be read, and `signed-out` when nothing usable was found.
  */
-export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
-  const home = codexHome(ports);
+export async function readCodexRollouts(ports: Ports, account?: Account): Promise<SourceResult> {
+  const home = codexHome(ports, account);
   let unreadable: string | null = null;
   let readAny = false;
   const attempt = async <T>(path: string, read: () => Promise<T | null>): Promise<T | null> => {
@@ -360,11 +360,3 @@ export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
     },
   };
 }
-
-/** Codex's rollout logs as a source: local, read on every refresh. */
-export const codexLogsSource: SourceDefinition = {
-  id: 'logs',
-  label: 'local logs',
-  remote: false,
-  fetch: readCodexRollouts,
-};

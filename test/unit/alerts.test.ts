@@ -10,10 +10,12 @@ import {
   evaluateAlerts,
   inQuietHours,
   parseAlertMemory,
+  serializeAlertMemory,
   parseAlertSettings,
   thresholdsFor,
 } from '../../core/alerts.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from '../../core/model.js';
+import { defaultAccount } from '../support/builders.js';
 
 /** Sunday 22 November 2026, 05:00 UTC. */
 const T0 = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -50,6 +52,7 @@ function snapshot(
 ): ProviderSnapshot {
   return {
     provider,
+    account: defaultAccount(provider),
     source: 'api',
     status: 'ok',
     message: '',
@@ -109,6 +112,7 @@ describe('a 5-hour cycle with rising use, then a reset', () => {
     expect(t80).toEqual({
       id: 'claude/session/2026-11-22T10:00Z/threshold/80',
       provider: 'claude',
+      account: 'claude',
       windowId: 'session',
       kind: 'threshold',
       title: 'Claude session window reached 80% used',
@@ -259,6 +263,7 @@ describe('a weekly cycle', () => {
       {
         id: 'claude/weekly/2026-11-29T05:00Z/predictive',
         provider: 'claude',
+        account: 'claude',
         windowId: 'weekly',
         kind: 'predictive',
         title: 'Claude weekly window runs out in ~2 d 10 h',
@@ -337,6 +342,7 @@ describe('sign-in problems', () => {
       {
         id: 'claude/sign-in/2026-11-22T05:00:00.000Z',
         provider: 'claude',
+        account: 'claude',
         windowId: null,
         kind: 'sign-in',
         title: 'Claude: signed out',
@@ -356,7 +362,7 @@ describe('sign-in problems', () => {
     const timeline = new Timeline();
     const alerts = timeline.poll(T0, [
       signedOut,
-      { ...signedOut, provider: 'codex', message: 'Codex is not signed in.' },
+      { ...signedOut, provider: 'codex', account: defaultAccount('codex'), message: 'Codex is not signed in.' },
     ]);
     expect(alerts.map((a) => [a.provider, a.url])).toEqual([
       ['claude', 'https://claude.ai/settings/usage'],
@@ -500,10 +506,20 @@ describe('alert memory', () => {
     ['null', null],
     ['a string', 'windows'],
     ['an array', []],
-    ['a window with a wrong field', { windows: { 'claude/session': { cycle: 1 } }, signIn: {} }],
-    ['an unknown provider', { windows: {}, signIn: { gemini: { status: 'signed-out', since: 1 } } }],
   ])('parseAlertMemory gives an empty memory for %s', (_name, value) => {
     expect(parseAlertMemory(value)).toEqual({ windows: {}, signIn: {} });
+  });
+
+  it('parseAlertMemory keeps a window entry it cannot read aside and writes it back as it was', () => {
+    const value = { windows: { 'claude/session': { cycle: 1 } }, signIn: {} };
+    const memory = parseAlertMemory(value);
+    expect(memory.windows).toEqual({});
+    expect(serializeAlertMemory(memory)).toEqual(value);
+  });
+
+  it("parseAlertMemory keeps another account's or provider's sign-in episode", () => {
+    const value = { windows: {}, signIn: { gemini: { status: 'signed-out', since: 1 } } };
+    expect(parseAlertMemory(value).signIn).toEqual(value.signIn);
   });
 
   it('forgets windows not seen for 8 days', () => {

@@ -20,6 +20,7 @@ import {
 } from '../../core/history.js';
 import type { ProviderId, ProviderSnapshot, Status, UsageWindow } from '../../core/model.js';
 import { memoryHistoryFile, nodeHistoryFile } from '../support/history-files.js';
+import { defaultAccount } from '../support/builders.js';
 
 /** Sunday 22 November 2026, 05:00 UTC. */
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -42,6 +43,7 @@ function snapshot(
 ): ProviderSnapshot {
   return {
     provider: extra.provider ?? 'claude',
+    account: defaultAccount(extra.provider ?? 'claude'),
     source: 'api',
     status: extra.status ?? 'ok',
     message: '',
@@ -108,7 +110,6 @@ describe('file format', () => {
         formatSampleLine(good[0] as Sample),
         'not json',
         '{"at":1}',
-        `[${T},"gemini","session",1,null,null]`,
         `[${T},"claude","session","12",null,null]`,
         `[-5,"claude","session",12,null,null]`,
         `[${T},"claude","",12,null,null]`,
@@ -119,7 +120,7 @@ describe('file format', () => {
       ].join('\n') + `\n[${T + 2 * MIN},"claude","sess`;
     const parsed = parseHistory(text);
     expect(parsed.samples).toEqual(good);
-    expect(parsed.skippedLines).toBe(9);
+    expect(parsed.skippedLines).toBe(8);
     expect(parsed.endsWithNewline).toBe(false);
   });
 
@@ -138,13 +139,39 @@ describe('file format', () => {
     expect(parsed.samples.map((s) => s.usedPercent)).toEqual([10, 20]);
   });
 
-  it('ignores a file of another version and replaces it with a version-1 file', async () => {
-    const file = memoryHistoryFile(`["headroom-history",2]\n{"whatever":true}\n${formatSampleLine(sample(T, 5))}\n`);
+  it('ignores a file of an older or unknown version and replaces it with a version-1 file', async () => {
+    const file = memoryHistoryFile(`["headroom-history",0]\n{"whatever":true}\n${formatSampleLine(sample(T, 5))}\n`);
     expect(parseHistory(file.text ?? '')).toMatchObject({ samples: [], foreign: true });
     const history = openHistory(file);
     const result = await recordAt(history, T, [session(40)]);
     expect(result.compacted).toBe(true);
     expect(file.text).toBe(serializeHistory([sample(T, 40)]));
+  });
+
+  it('reads a file of a newer version as far as it understands it, and never writes to it', async () => {
+    const text =
+      `["headroom-history",2]\n{"whatever":true}\n${formatSampleLine(sample(T, 5))}\n` +
+      `[${T + MIN},"gemini@work","pro-daily",7,null,1440,{"tokens":12}]\n`;
+    const file = memoryHistoryFile(text);
+    expect(parseHistory(text)).toMatchObject({
+      samples: [
+        sample(T, 5),
+        { at: T + MIN, provider: 'gemini@work', windowId: 'pro-daily', usedPercent: 7, extra: [{ tokens: 12 }] },
+      ],
+      foreign: false,
+      newer: true,
+      skippedLines: 1,
+    });
+    const result = await recordAt(openHistory(file), T + 2 * MIN, [session(40)]);
+    expect(result).toMatchObject({ recorded: [], compacted: false });
+    expect(file.text).toBe(text);
+  });
+
+  it('keeps fields a newer Headroom adds to a line through a compaction', async () => {
+    const line = `[${T},"claude","session",5,null,300,"future"]`;
+    const file = memoryHistoryFile(`${line}\n`);
+    await recordAt(openHistory(file), T + HOUR, [session(40)]);
+    expect(file.text).toBe(`${HISTORY_HEADER}\n${line}\n${formatSampleLine(sample(T + HOUR, 40))}\n`);
   });
 
   it('adds a missing header by rewriting the file', async () => {
@@ -384,11 +411,11 @@ describe('recordSamples: compaction', () => {
   });
 
   it('reports a failed replace of a file of another version without appending to it', async () => {
-    const file = memoryHistoryFile('["headroom-history",2]\n');
+    const file = memoryHistoryFile('["headroom-history",0]\n');
     file.failNextWrite = { message: 'EROFS' };
     const result = await recordAt(openHistory(file), T, [session(50)]);
     expect(result).toMatchObject({ compacted: false, recorded: [], error: 'EROFS' });
-    expect(file.text).toBe('["headroom-history",2]\n');
+    expect(file.text).toBe('["headroom-history",0]\n');
   });
 });
 

@@ -3,6 +3,7 @@ import type { Money, ProviderId, ProviderSnapshot, Status, UsageWindow } from '.
 import { type PresentOptions, presentMenu } from '../../core/present.js';
 import { PROVIDERS } from '../../core/providers/index.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
+import { defaultAccount } from '../support/builders.js';
 
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
 const MIN = 60_000;
@@ -18,6 +19,7 @@ function win(id: string, usedPercent: number, resetsAt: number | null = null, la
 function snap(provider: ProviderId, windows: UsageWindow[], extra: Partial<ProviderSnapshot> = {}): ProviderSnapshot {
   return {
     provider,
+    account: defaultAccount(provider),
     source: windows.length > 0 ? 'api' : null,
     status: 'ok',
     message: '',
@@ -64,8 +66,8 @@ describe('presentMenu: the title', () => {
     const view = menu([claude(37), codex(18)]);
     expect(view.title).toBe('C 37% · X 18%');
     expect(view.titleParts).toEqual([
-      { provider: 'claude', text: 'C 37%', severity: 'normal', dim: false },
-      { provider: 'codex', text: 'X 18%', severity: 'normal', dim: false },
+      { provider: 'claude', key: 'claude', text: 'C 37%', severity: 'normal', dim: false },
+      { provider: 'codex', key: 'codex', text: 'X 18%', severity: 'normal', dim: false },
     ]);
     expect(view.severity).toBe('normal');
     expect(view.nothingConnected).toBe(false);
@@ -128,7 +130,7 @@ describe('presentMenu: the title', () => {
   it('shows "C –" for a provider without windows, dimmed', () => {
     const view = menu([snap('claude', [], { status: 'error', message: 'Boom.' }), codex(18)]);
     expect(view.title).toBe('C – · X 18%');
-    expect(view.titleParts[0]).toEqual({ provider: 'claude', text: 'C –', severity: 'normal', dim: true });
+    expect(view.titleParts[0]).toEqual({ provider: 'claude', key: 'claude', text: 'C –', severity: 'normal', dim: true });
   });
 
   it('skips title items of providers that have no snapshot (disabled)', () => {
