@@ -287,7 +287,8 @@ function titlePart(
   const snapshot = snapshots.find((s) => s.account.key === key);
   const definition = snapshot ? definitions.get(snapshot.provider) : undefined;
   if (!snapshot || !definition) return null;
-  const letter = snapshot.account.id === DEFAULT_ACCOUNT_ID ? definition.letter : `${definition.letter}@${snapshot.account.id}`;
+  const letter =
+    snapshot.account.id === DEFAULT_ACCOUNT_ID ? definition.letter : `${definition.letter}@${snapshot.account.id}`;
   const fullest = [...snapshot.windows].sort((a, b) => b.usedPercent - a.usedPercent)[0];
   const window =
     windowId === 'max'

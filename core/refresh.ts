@@ -5,7 +5,7 @@
  * refreshes (the plugin in its state file).
  */
 import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
-import type { Capture, Failure, ProviderSnapshot, UsageWindow } from './model.js';
+import type { Failure, ProviderSnapshot, UsageWindow } from './model.js';
 import type { Memory, ProviderMemory } from './memory.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';

@@ -13,7 +13,7 @@ import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
 import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
-import { SETTINGS_KEYS, readSettings } from './settings.js';
+import { DISPLAY_KEYS, SETTINGS_KEYS, readSettings } from './settings.js';
 
 /** Opening the menu refreshes data older than this, ms. */
 const MENU_REFRESH_AFTER_MS = 60_000;
@@ -90,7 +90,7 @@ export default class HeadroomExtension extends Extension {
   private settingChanged(key: string): void {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
-    else if (key === 'display-mode' || key === 'indicator-items' || key === 'indicator-pace') this.render();
+    else if (DISPLAY_KEYS.includes(key)) this.render();
     else void this.refresher?.refresh(false);
   }
 

@@ -149,7 +149,9 @@ export async function readClaudeCredentials(ports: Ports, account?: Account): Pr
   if (text === null) {
     return failure(
       'signed-out',
-      account?.directory ? `No Claude Code login found in ${account.label}.` : 'No Claude Code login found on this machine.',
+      account?.directory
+        ? `No Claude Code login found in ${account.label}.`
+        : 'No Claude Code login found on this machine.',
       'Run `claude` once and sign in with your Claude subscription.',
     );
   }

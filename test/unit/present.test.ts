@@ -130,7 +130,13 @@ describe('presentMenu: the title', () => {
   it('shows "C –" for a provider without windows, dimmed', () => {
     const view = menu([snap('claude', [], { status: 'error', message: 'Boom.' }), codex(18)]);
     expect(view.title).toBe('C – · X 18%');
-    expect(view.titleParts[0]).toEqual({ provider: 'claude', key: 'claude', text: 'C –', severity: 'normal', dim: true });
+    expect(view.titleParts[0]).toEqual({
+      provider: 'claude',
+      key: 'claude',
+      text: 'C –',
+      severity: 'normal',
+      dim: true,
+    });
   });
 
   it('skips title items of providers that have no snapshot (disabled)', () => {

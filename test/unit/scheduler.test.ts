@@ -94,14 +94,10 @@ async function pollAt(
 ): Promise<ProviderMemory | undefined> {
   let memory = options.previous;
   for (const now of times) {
-    const result = await refreshProvider(
-      definition,
-      fakePorts({ now }),
-      providerSettings(),
-      INTERVAL,
-      memory,
-      { force: options.force?.(now) ?? false, random: options.random ?? MIDDLE },
-    );
+    const result = await refreshProvider(definition, fakePorts({ now }), providerSettings(), INTERVAL, memory, {
+      force: options.force?.(now) ?? false,
+      random: options.random ?? MIDDLE,
+    });
     memory = result.memory;
   }
   return memory;
@@ -485,6 +481,8 @@ describe('state files', () => {
     expect(memory.codex?.sources.api).toMatchObject({ failures: 1, nextAllowedAt: T + MIN });
     expect(deserializeState(serializeState({ ...emptyState(), memory })).memory).toEqual(memory);
     const bad = { ...memory.codex?.sources.api, failures: 'x' };
-    expect(parseMemory({ codex: { sources: { api: bad } } }).memory).toEqual({ codex: { sources: {}, foreign: { api: bad } } });
+    expect(parseMemory({ codex: { sources: { api: bad } } }).memory).toEqual({
+      codex: { sources: {}, foreign: { api: bad } },
+    });
   });
 });

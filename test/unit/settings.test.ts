@@ -177,7 +177,11 @@ describe('resolveSettings', () => {
     ['a bad display', { display: 'left', title: ['codex.max'] }, 'display'],
     ['a too short interval', { minFetchIntervalSeconds: 5, title: ['codex.max'] }, 'minFetchIntervalSeconds'],
     ['a title that is a string', { title: 'claude.session', display: 'remaining' }, 'title'],
-    ['a source that is a number', { providers: { codex: { source: 7 } }, title: ['codex.max'] }, 'providers.codex.source'],
+    [
+      'a source that is a number',
+      { providers: { codex: { source: 7 } }, title: ['codex.max'] },
+      'providers.codex.source',
+    ],
     [
       'enabled as a string',
       { providers: { claude: { enabled: 'no' } }, title: ['codex.max'] },
