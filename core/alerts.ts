@@ -175,6 +175,8 @@ export interface AlertMemory {
   signIn: Record<string, SignInEpisode>;
   /** Window and sign-in entries this build could not read (e.g. from a newer Headroom), written back as they were. */
   foreign?: { windows: Record<string, unknown>; signIn: Record<string, unknown> };
+  /** Other top-level keys of the stored memory (a newer Headroom's), written back as they were. */
+  extra?: Record<string, unknown>;
 }
 
 const windowMemorySchema = z.looseObject({
@@ -206,9 +208,11 @@ export function emptyAlertMemory(): AlertMemory {
 export function parseAlertMemory(value: unknown): AlertMemory {
   const record = asObject(value);
   if (!record) return emptyAlertMemory();
-  const windows = parseEntries(record.windows, windowMemorySchema);
-  const signIn = parseEntries(record.signIn, signInSchema);
+  const { windows: rawWindows, signIn: rawSignIn, ...extra } = record;
+  const windows = parseEntries(rawWindows, windowMemorySchema);
+  const signIn = parseEntries(rawSignIn, signInSchema);
   const memory: AlertMemory = { windows: windows.entries as Record<string, WindowAlertMemory>, signIn: signIn.entries };
+  if (Object.keys(extra).length) memory.extra = extra;
   if (Object.keys(windows.foreign).length || Object.keys(signIn.foreign).length) {
     memory.foreign = { windows: windows.foreign, signIn: signIn.foreign };
   }
@@ -218,6 +222,7 @@ export function parseAlertMemory(value: unknown): AlertMemory {
 /** Alert memory as stored JSON: `{windows, signIn}` with the unreadable entries written back where they were. */
 export function serializeAlertMemory(memory: AlertMemory): object {
   return {
+    ...memory.extra,
     windows: withForeign(memory.windows, memory.foreign?.windows),
     signIn: withForeign(memory.signIn, memory.foreign?.signIn),
   };

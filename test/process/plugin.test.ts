@@ -9,6 +9,7 @@ import {
   FIXTURE_SECRETS,
   MockApi,
   PLUGIN,
+  ROOT,
   type Run,
   type Sandbox,
   makeSandbox,
@@ -437,6 +438,27 @@ describe('several accounts of one provider', () => {
     expect(result.stdout).toContain('Claude (Personal) · Max 20x');
     expect(result.stdout).toContain('Claude (Work) · Pro');
     expect(result.stdout).not.toContain('Codex');
+  });
+});
+
+describe('a state file shared with a newer Headroom', () => {
+  it("honours the known provider's Retry-After and last good values, and writes back what it does not know", async () => {
+    const stateDir = join(sandbox.state, 'headroom');
+    mkdirSync(stateDir, { recursive: true });
+    const future = readFileSync(join(ROOT, 'test', 'fixtures', 'stored', 'future', 'state.json'), 'utf8');
+    writeFileSync(join(stateDir, 'state.json'), future);
+    const result = await run(['--format', 'json'], { HEADROOM_NOW: NOV_NOW, HEADROOM_CODEX: 'off' });
+    expect(api.received.filter((request) => request.path === CLAUDE_PATH)).toEqual([]);
+    const [claude] = JSON.parse(result.stdout).providers;
+    expect(claude).toMatchObject({ id: 'claude', status: 'rate-limited', stale: true, plan: 'Max 20x' });
+    expect(claude.windows.map((w: { usedPercent: number }) => w.usedPercent)).toEqual([37, 12]);
+    const written = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));
+    const original = JSON.parse(future);
+    expect(written.version).toBe(3);
+    for (const key of ['gemini', 'claude@org-2c1f', 'cursor'])
+      expect(written.memory[key]).toEqual(original.memory[key]);
+    expect(written.memory.claude.sources.web).toEqual(original.memory.claude.sources.web);
+    expect(written.alerts.snoozes).toEqual(original.alerts.snoozes);
   });
 });
 
