@@ -32,8 +32,8 @@ export interface AccountDirectoriesInfo {
   readonly env: string;
   /** The default directory as users know it, e.g. `~/.claude`. */
   readonly defaultDirectory: string;
-  /** What one directory is, for settings and help, e.g. "Claude Code configuration directory". */
-  readonly noun: string;
+  /** What these directories are, plural, for settings and help, e.g. "Claude Code configuration directories". */
+  readonly nouns: string;
 }
 
 /** A provider, as data. */
@@ -70,7 +70,7 @@ export const CATALOG: readonly ProviderInfo[] = [
       configKey: 'configDirs',
       env: 'HEADROOM_CLAUDE_CONFIG_DIRS',
       defaultDirectory: '~/.claude',
-      noun: 'Claude Code configuration directory',
+      nouns: 'Claude Code configuration directories',
     },
   },
   {
@@ -88,7 +88,7 @@ export const CATALOG: readonly ProviderInfo[] = [
       configKey: 'homes',
       env: 'HEADROOM_CODEX_HOMES',
       defaultDirectory: '~/.codex',
-      noun: 'Codex home',
+      nouns: 'Codex homes',
     },
   },
 ];

@@ -149,7 +149,7 @@ function providerGroups(settings: Gio.Settings, watch: Watch): Adw.PreferencesGr
     const directories = listRow(
       watch,
       'account-directories',
-      _('Extra accounts: %s, comma-separated').replace('%s', `${info.directories.noun}s`),
+      _('Extra accounts: %s, comma-separated').replace('%s', info.directories.nouns),
       {
         read: () => readDictionary<string[]>(settings, 'account-directories')[info.id] ?? [],
         parse: (item) => (item.startsWith('/') || item.startsWith('~/') ? item : null),

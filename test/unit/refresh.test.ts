@@ -49,7 +49,12 @@ function definition(...sources: SourceDefinition[]): ProviderDefinition {
     name: 'Codex',
     letter: 'X',
     tool: 'Codex',
-    directories: { configKey: 'homes', env: 'HEADROOM_CODEX_HOMES', defaultDirectory: '~/.codex', noun: 'Codex home' },
+    directories: {
+      configKey: 'homes',
+      env: 'HEADROOM_CODEX_HOMES',
+      defaultDirectory: '~/.codex',
+      nouns: 'Codex homes',
+    },
     usageUrl: 'https://chatgpt.com/codex/settings/usage',
     connectHelp: 'Run `codex` and sign in.',
     sources,

@@ -69,7 +69,7 @@ function provider(id: ProviderId, ...sources: SourceDefinition[]): ProviderDefin
     tool: id,
     usageUrl: '',
     connectHelp: '',
-    directories: { configKey: 'dirs', env: 'HEADROOM_DIRS', defaultDirectory: `~/.${id}`, noun: 'directory' },
+    directories: { configKey: 'dirs', env: 'HEADROOM_DIRS', defaultDirectory: `~/.${id}`, nouns: 'directories' },
     sources,
   };
 }
