@@ -128,7 +128,11 @@ export function presentMenu(
   settings: Settings,
   options: PresentOptions,
 ): MenuView {
-  const locale: LocaleOptions = { locale: options.locale ?? settings.locale, timeZone: options.timeZone };
+  const locale: LocaleOptions = {
+    locale: options.locale ?? settings.locale,
+    timeZone: options.timeZone,
+    hour12: options.hour12,
+  };
   const byId = new Map(definitions.map((definition) => [definition.id, definition]));
   const providers = snapshots.flatMap((snapshot) => {
     const definition = byId.get(snapshot.provider);
