@@ -12,6 +12,8 @@ export interface LocaleOptions {
   locale?: string | undefined;
   /** IANA zone, e.g. "Europe/Berlin". */
   timeZone?: string | undefined;
+  /** Clock times on a 12-hour clock ("6:02 PM", true) or a 24-hour one ("18:02", false); undefined: the locale's. */
+  hour12?: boolean | undefined;
 }
 
 /** How alarming a value is, for colours: consumption drives it whatever the display mode. */
@@ -79,14 +81,24 @@ export function formatDuration(ms: number): string {
 
 /** The hour style of a locale: two digits where clocks run 0–23 ("06:02"), numeric where they are 12-hour. */
 function hourStyle(options: LocaleOptions): '2-digit' | 'numeric' {
+  if (options.hour12 !== undefined) return options.hour12 ? 'numeric' : '2-digit';
   const cycle = dateFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
   return cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
+}
+
+/**
+ * The hour cycle `hour12` asks for: h12 ("12:05 AM", as GNOME's 12-hour clock; `hour12: true` would give some
+ * locales h11, "0:05 AM") or h23 ("00:05"); undefined: the locale's.
+ */
+function hourCycle(options: LocaleOptions): 'h12' | 'h23' | undefined {
+  return options.hour12 === undefined ? undefined : options.hour12 ? 'h12' : 'h23';
 }
 
 /** A clock time in the user's locale and zone: "06:02" or "6:02 AM". */
 export function formatClockTime(at: number, options: LocaleOptions = {}): string {
   return dateFormat(options.locale, {
     hour: hourStyle(options),
+    hourCycle: hourCycle(options),
     minute: '2-digit',
     timeZone: options.timeZone,
   }).format(at);
@@ -111,6 +123,7 @@ export function formatLocalTime(at: number, now: number, options: LocaleOptions 
   return dateFormat(options.locale, {
     ...(withinWeek ? { weekday: 'short' } : { day: 'numeric', month: 'short' }),
     hour: hourStyle(options),
+    hourCycle: hourCycle(options),
     minute: '2-digit',
     timeZone: options.timeZone,
   }).format(at);

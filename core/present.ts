@@ -140,7 +140,11 @@ export function presentMenu(
   settings: Settings,
   options: PresentOptions,
 ): MenuView {
-  const locale: LocaleOptions = { locale: options.locale ?? settings.locale, timeZone: options.timeZone };
+  const locale: LocaleOptions = {
+    locale: options.locale ?? settings.locale,
+    timeZone: options.timeZone,
+    hour12: options.hour12,
+  };
   const byId = new Map<ProviderId, ProviderInfo>(definitions.map((definition) => [definition.id, definition]));
   const shown = visibleSnapshots(snapshots);
   const providers = shown.flatMap((snapshot) => {

@@ -59,6 +59,32 @@ describe('formatClockTime', () => {
   });
 });
 
+describe("the hour12 option (GNOME's clock-format)", () => {
+  const at = Date.UTC(2026, 10, 22, 18, 2);
+  const midnight = Date.UTC(2026, 10, 22, 0, 5);
+
+  it('false gives a 24-hour clock even where the locale has 12 hours', () => {
+    const us = { locale: 'en-US', timeZone: 'UTC', hour12: false };
+    expect(formatClockTime(at, us)).toBe('18:02');
+    expect(formatClockTime(Date.UTC(2026, 10, 22, 6, 2), us)).toBe('06:02');
+    expect(formatClockTime(midnight, us)).toBe('00:05');
+    expect(formatLocalTime(at + 3 * DAY, at, us)).toBe('Wed 18:02');
+  });
+
+  it('true gives a 12-hour clock even where the locale has 24 hours', () => {
+    const de = { locale: 'de-DE', timeZone: 'UTC', hour12: true };
+    expect(spaces(formatClockTime(at, de))).toBe('6:02 PM');
+    expect(spaces(formatClockTime(midnight, de))).toBe('12:05 AM');
+    expect(spaces(formatLocalTime(at + 3 * DAY, at, de))).toMatch(/^Mi\.,? 6:02 PM$/);
+    expect(spaces(formatClockTime(at, { ...GB_UTC, hour12: true }))).toBe('6:02 pm');
+  });
+
+  it("undefined keeps the locale's clock", () => {
+    expect(spaces(formatClockTime(at, { locale: 'en-US', timeZone: 'UTC', hour12: undefined }))).toBe('6:02 PM');
+    expect(formatClockTime(at, { locale: 'de-DE', timeZone: 'UTC', hour12: undefined })).toBe('18:02');
+  });
+});
+
 describe('formatLocalTime', () => {
   it('shows only the time today', () => {
     expect(formatLocalTime(T + 7 * HOUR, T, GB_UTC)).toBe('12:00');

@@ -262,6 +262,17 @@ describe('presentMenu: provider sections', () => {
     );
   });
 
+  it('passes the hour12 option on to every time it shows', () => {
+    const snapshot = claude(37, { status: 'rate-limited', stale: true, message: 'Limited.', retryAt: T + 10 * MIN });
+    snapshot.windows = [win('session', 37, T + 13 * HOUR)];
+    const twelve = menu([snapshot], settingsWith(), { ...OPTIONS, hour12: true }).providers[0];
+    expect(spaces(twelve?.statusText ?? '')).toBe('Rate-limited: Limited. Next try after 5:10 am.');
+    expect(spaces(twelve?.windows[0]?.resetText ?? '')).toBe('resets in 13 h (6:00 pm)');
+    const us = menu([snapshot], settingsWith(), { ...OPTIONS, locale: 'en-US', hour12: false }).providers[0];
+    expect(us?.statusText).toBe('Rate-limited: Limited. Next try after 05:10.');
+    expect(us?.windows[0]?.resetText).toBe('resets in 13 h (18:00)');
+  });
+
   it('does not promise a next try that has already passed', () => {
     const view = menu([claude(37, { status: 'rate-limited', message: 'Limited.', retryAt: T - MIN })]);
     expect(view.providers[0]?.statusText).toBe('Rate-limited: Limited.');
