@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseHistory } from '../../core/history.js';
+import { parseHistory, serializeHistory } from '../../core/history.js';
 import { deserializeState, serializeState } from '../../core/session.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'stored', 'b4e20c9');
@@ -46,5 +46,6 @@ describe('history file written by b4e20c9', () => {
     expect(parsed).toMatchObject({ header: true, foreign: false, skippedLines: 0, endsWithNewline: true });
     expect(parsed.samples).toHaveLength(13);
     expect(new Set(parsed.samples.map((s) => `${s.provider}/${s.windowId}`)).size).toBe(5);
+    expect(serializeHistory(parsed.samples)).toBe(read('history.jsonl'));
   });
 });
