@@ -4,6 +4,8 @@
  */
 import type { Alert } from './alerts.js';
 import type { Money, ProviderSnapshot } from './model.js';
+import { type JsonTelemetryV1, toJsonTelemetry } from './telemetry/json.js';
+import type { TelemetryReport } from './telemetry/report.js';
 
 /** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
 export interface JsonWindowV1 {
@@ -44,12 +46,22 @@ export interface JsonDocumentV1 {
   providers: JsonProviderV1[];
   /** The notifications this run decided to show (core/alerts.ts), in order. */
   alerts: Alert[];
+  /** Team telemetry from Prometheus (core/telemetry/json.ts); null when no Prometheus is configured. */
+  telemetry: JsonTelemetryV1 | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Builds the v1 document from snapshots and the alerts of this run; `now` is epoch ms. */
-export function toJsonDocument(snapshots: ProviderSnapshot[], now: number, alerts: Alert[] = []): JsonDocumentV1 {
+/**
+ * Builds the v1 document from snapshots, the alerts of this run and the telemetry report (null when telemetry is
+ * off); `now` is epoch ms.
+ */
+export function toJsonDocument(
+  snapshots: ProviderSnapshot[],
+  now: number,
+  alerts: Alert[] = [],
+  telemetry: TelemetryReport | null = null,
+): JsonDocumentV1 {
   return {
     version: 1,
     generatedAt: new Date(now).toISOString(),
@@ -74,5 +86,6 @@ export function toJsonDocument(snapshots: ProviderSnapshot[], now: number, alert
       money: snapshot.money.map((money) => ({ ...money })),
     })),
     alerts,
+    telemetry: toJsonTelemetry(telemetry),
   };
 }

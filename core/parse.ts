@@ -1,5 +1,5 @@
 /**
- * Small, platform-free parsing helpers shared by the providers: instants, JWT claims, slugs.
+ * Small, platform-free parsing helpers shared by the providers: instants, JWT claims, base64, slugs.
  */
 
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -56,6 +56,28 @@ function decodeUtf8(bytes: Uint8Array): string {
   let escaped = '';
   for (const byte of bytes) escaped += `%${byte.toString(16).padStart(2, '0')}`;
   return decodeURIComponent(escaped);
+}
+
+/** Encodes text as UTF-8 bytes (no TextEncoder outside the browser/Node globals). */
+function encodeUtf8(text: string): number[] {
+  const bytes: number[] = [];
+  for (const part of encodeURIComponent(text).split(/(%[0-9A-F]{2})/)) {
+    if (part.startsWith('%')) bytes.push(parseInt(part.slice(1), 16));
+    else for (const char of part) bytes.push(char.charCodeAt(0));
+  }
+  return bytes;
+}
+
+/** Encodes text (as UTF-8) in standard base64 with padding, as HTTP basic auth needs: "a:b" → "YTpi". */
+export function encodeBase64(text: string): string {
+  const bytes = encodeUtf8(text);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const chunk = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const count = Math.min(3, bytes.length - i);
+    for (let j = 0; j < 4; j++) out += j <= count ? BASE64_ALPHABET[(chunk >> (18 - 6 * j)) & 63] : '=';
+  }
+  return out;
 }
 
 /**

@@ -8,6 +8,7 @@ import { forecast, forecastText, linearPace, paceText } from './pace.js';
 import { DEFAULT_ACCOUNT_ID } from './accounts.js';
 import type { ProviderInfo } from './catalog.js';
 import type { Settings } from './settings.js';
+import type { TelemetryView } from './telemetry/present.js';
 import {
   type LocaleOptions,
   type Severity,
@@ -111,6 +112,8 @@ export interface MenuView {
   connectHelp: string[];
   /** "You're offline — showing the last values." when every provider's API is unreachable; else null. */
   offlineText: string | null;
+  /** The Telemetry section (core/telemetry/present.ts), set by the shell when a Prometheus is configured. */
+  telemetry?: TelemetryView | null;
 }
 
 /** Options for {@link presentMenu}. */

@@ -4,8 +4,11 @@
  * credentials, and never a plaintext fallback.
  */
 
-/** Names of the secrets Headroom may keep. */
-export type SecretKey = 'claude-session-key';
+/**
+ * Names of the secrets Headroom may keep: a claude.ai session key; the password or token of the Prometheus server
+ * holding Claude Code's metrics (core/telemetry/connect.ts).
+ */
+export type SecretKey = 'claude-session-key' | 'prometheus-secret';
 
 /** Why the keyring could not be used. */
 export type KeyringProblem = 'unavailable' | 'locked' | 'error';

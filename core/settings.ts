@@ -11,6 +11,7 @@ import type { DisplayMode } from './format.js';
 import type { Ports } from './ports.js';
 import { joinPath } from './parse.js';
 import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alerts.js';
+import { DEFAULT_TELEMETRY_SETTINGS, type TelemetrySettings, resolveTelemetrySettings } from './telemetry/settings.js';
 
 /** A provider's source choice: `auto` (the provider's documented order, first that works) or one source's id. */
 export type SourceChoice = string;
@@ -42,6 +43,8 @@ export interface Settings {
   locale: string | undefined;
   /** Notifications: thresholds, kinds, quiet hours (see core/alerts.ts). */
   alerts: AlertSettings;
+  /** Team telemetry from Prometheus (core/telemetry/settings.ts); off while its URL is null. */
+  telemetry: TelemetrySettings;
 }
 
 function defaultProviderSettings(): ProviderSettings {
@@ -57,6 +60,7 @@ export const DEFAULT_SETTINGS: Settings = {
   minFetchIntervalSeconds: 60,
   locale: undefined,
   alerts: DEFAULT_ALERT_SETTINGS,
+  telemetry: DEFAULT_TELEMETRY_SETTINGS,
 };
 
 /** The shape of one provider's entry in config.json, from its catalog entry; every key optional. */
@@ -80,6 +84,7 @@ const settingsFile = z.looseObject({
   minFetchIntervalSeconds: z.optional(z.number().check(z.minimum(10))),
   locale: z.optional(z.string()),
   alerts: z.optional(z.unknown()),
+  telemetry: z.optional(z.unknown()),
 });
 
 /** Settings plus what was wrong with the input. */
@@ -159,6 +164,9 @@ function directoryList(list: readonly string[], home: string | undefined, where:
  *
  * config.json per provider: `providers.<id>.{enabled: boolean, source: string, <directories key>: string[],
  * labels: {<account id>: string}}` (directories key: `configDirs` for Claude, `homes` for Codex).
+ *
+ * Telemetry: config.json's `telemetry` and the `HEADROOM_PROMETHEUS_*` / `HEADROOM_TELEMETRY_*` variables, see
+ * {@link resolveTelemetrySettings}.
  */
 export function resolveSettings(
   file: unknown,
@@ -167,6 +175,7 @@ export function resolveSettings(
 ): LoadedSettings {
   const problems: string[] = [];
   const settings: Settings = cloneSettings(DEFAULT_SETTINGS);
+  let telemetryFile: unknown;
   if (file !== undefined) {
     const f = keepValid(settingsFile, file, problems, 'config.json');
     if (f) {
@@ -196,6 +205,7 @@ export function resolveSettings(
         settings.alerts = alerts.settings;
         problems.push(...alerts.problems.map((problem) => `config.json alerts: ${problem}`));
       }
+      telemetryFile = f.telemetry;
     } else {
       problems.push('config.json: not a JSON object; using defaults');
     }
@@ -235,6 +245,9 @@ export function resolveSettings(
   if (notify === 'off' || notify === 'on') settings.alerts = { ...settings.alerts, enabled: notify === 'on' };
   else if (notify !== undefined) problems.push('HEADROOM_NOTIFY: expected on or off');
   settings.alerts = { ...settings.alerts, display: settings.display };
+  const telemetry = resolveTelemetrySettings(telemetryFile, env, home);
+  settings.telemetry = telemetry.settings;
+  problems.push(...telemetry.problems);
   const locale = env('HEADROOM_LOCALE');
   if (locale !== undefined) settings.locale = locale;
   if (settings.locale !== undefined && !isValidLocale(settings.locale)) {
@@ -263,6 +276,7 @@ function cloneSettings(s: Settings): Settings {
     ),
     title: [...s.title],
     alerts: { ...s.alerts },
+    telemetry: { ...s.telemetry },
   };
 }
 

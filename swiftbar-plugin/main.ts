@@ -3,6 +3,7 @@
  * APIs with the cached state), prints the menu or the JSON document on stdout, and saves the state.
  *
  * Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose] [--help] [--version]
+ *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
  */
 import { join, resolve } from 'node:path';
 import { CATALOG, providerEnvName } from '../core/catalog.js';
@@ -16,6 +17,8 @@ import { nodePorts } from './node-ports.js';
 import { deliver, notifierFor } from './notify.js';
 import { type MenuFormat, renderMenuBar, renderText } from './render.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
+import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
+import { presentTelemetry } from '../core/telemetry/index.js';
 
 declare const HEADROOM_VERSION: string;
 
@@ -33,6 +36,7 @@ function helpText(): string {
   return `Headroom: the usage limits of ${tools.slice(0, -1).join(', ')} and ${tools[tools.length - 1]} on this machine.
 
 Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
+       headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json
   --refresh    ask the providers now instead of serving a result cached less than a minute ago
@@ -41,6 +45,7 @@ Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
 
 Settings: ~/.config/headroom/config.json and HEADROOM_* variables (see README.md), among them
 ${providerLines}
+  ${'HEADROOM_PROMETHEUS_URL'.padEnd(28)} the Prometheus holding Claude Code's metrics (the Telemetry section)
 `;
 }
 
@@ -73,20 +78,32 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
   return { format, refresh, verbose };
 }
 
+/** The ports of this run: `HEADROOM_NOW` (an ISO 8601 instant) pins the clock. */
+function makePorts(verbose: boolean): ReturnType<typeof nodePorts> {
+  const fixedNow = process.env.HEADROOM_NOW ? Date.parse(process.env.HEADROOM_NOW) : undefined;
+  return nodePorts({ now: Number.isNaN(fixedNow) ? undefined : fixedNow, verbose });
+}
+
 async function main(): Promise<number> {
-  const parsed = parseArgs(process.argv.slice(2), process.env);
+  const args = process.argv.slice(2);
+  if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
+  const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);
     return parsed.exit;
   }
-  const fixedNow = process.env.HEADROOM_NOW ? Date.parse(process.env.HEADROOM_NOW) : undefined;
-  const ports = nodePorts({ now: Number.isNaN(fixedNow) ? undefined : fixedNow, verbose: parsed.verbose });
+  const ports = makePorts(parsed.verbose);
   try {
     const { settings, problems } = await loadSettings(ports);
     for (const problem of problems) ports.log.warn(problem);
     const directory = stateDirectory(process.env, ports.env.home);
     const pluginPath = resolve(process.argv[1] ?? 'headroom');
     const history = openHistory(nodeHistoryFile(join(directory, HISTORY_FILE)));
+    // Telemetry is asked alongside the providers and never changes their outcome, not even by a bug of its own.
+    const telemetry = loadCliTelemetry(ports, settings).catch((error: unknown) => {
+      ports.log.warn(`telemetry: internal error: ${(error as Error | null)?.message ?? String(error)}`);
+      return null;
+    });
     const outcome = await runRefresh(ports, settings, await loadState(directory), history, { force: parsed.refresh });
     if (outcome.historyError) ports.log.debug(`history: ${outcome.historyError}`);
     await saveState(directory, outcome.state).catch((error: unknown) =>
@@ -95,8 +112,9 @@ async function main(): Promise<number> {
     const failures = await deliver(outcome.alerts, notifierFor(process.env, process.platform), pluginPath);
     for (const failure of failures) ports.log.warn(failure);
     const now = ports.clock.now();
+    const report = await telemetry;
     if (parsed.format === 'json') {
-      const document = toJsonDocument(outcome.snapshots, now, outcome.alerts);
+      const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, report);
       process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       return 0;
     }
@@ -105,6 +123,7 @@ async function main(): Promise<number> {
       samples: outcome.samples,
       offline: outcome.offline,
     });
+    if (report) menu.telemetry = presentTelemetry(report, { locale: settings.locale });
     process.stdout.write(
       parsed.format === 'text' ? renderText(menu) : renderMenuBar(menu, parsed.format, { pluginPath }),
     );

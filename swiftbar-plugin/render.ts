@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../core/format.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
+import type { TelemetryView } from '../core/telemetry/present.js';
 
 /** Output flavours of the menu. */
 export type MenuFormat = 'swiftbar' | 'xbar' | 'text';
@@ -49,13 +50,13 @@ class MenuWriter {
   readonly lines: string[] = [];
   constructor(private readonly format: 'swiftbar' | 'xbar') {}
 
-  /** A line of text with parameters; `text` is escaped here. */
-  item(text: string, params: Record<string, string | undefined> = {}): void {
+  /** A line of text with parameters; `text` is escaped here. `depth` 1 puts it in the submenu of the line above. */
+  item(text: string, params: Record<string, string | undefined> = {}, depth = 0): void {
     const parts = Object.entries(params)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
       .map(([key, value]) => param(key, value));
     parts.push(this.format === 'swiftbar' ? 'symbolize=false emojize=false' : 'emojize=false ansi=false');
-    this.lines.push(`${escapeMenuText(text)} | ${parts.join(' ')}`);
+    this.lines.push(`${'--'.repeat(depth)}${escapeMenuText(text)} | ${parts.join(' ')}`);
   }
 
   separator(): void {
@@ -92,6 +93,10 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
     writeProvider(w, provider);
     w.separator();
   }
+  if (menu.telemetry) {
+    writeTelemetry(w, menu.telemetry);
+    w.separator();
+  }
   const refreshParams: Record<string, string> =
     format === 'swiftbar'
       ? { bash: context.pluginPath, param0: '--refresh', terminal: 'false', refresh: 'true' }
@@ -124,6 +129,46 @@ function writeProvider(w: MenuWriter, provider: ProviderView): void {
   }
   if (provider.fixText) w.item(provider.fixText, { color: w.color('normal', true), size: '12' });
   if (provider.sourceText) w.item(provider.sourceText, { color: w.color('normal', true), size: '12' });
+}
+
+/**
+ * The Telemetry section: heading, one line per figure, the tokens trend, and submenus per model and per user; a
+ * failure shows its sentence and fix (the limits above are untouched).
+ */
+function writeTelemetry(w: MenuWriter, view: TelemetryView): void {
+  w.item(view.heading, { color: w.color('normal'), size: '14' });
+  for (const row of view.rows) w.item(`${row.label}: ${row.text}`, { color: w.color('normal') });
+  if (view.sparkline) w.item(`${view.sparkline} tokens over time`, { color: w.color('normal', true), size: '12' });
+  for (const [title, rows] of [
+    ['By model', view.models],
+    ['By user', view.users],
+  ] as const) {
+    if (rows.length === 0) continue;
+    w.item(title, { color: w.color('normal') });
+    for (const row of rows) w.item(`${row.label}: ${row.text}`, {}, 1);
+  }
+  if (view.statusText) w.item(`⚠ ${view.statusText}`, { color: w.color('warning') });
+  if (view.fixText) w.item(view.fixText, { color: w.color('normal', true), size: '12' });
+}
+
+/** The Telemetry section for a terminal (also `headroom telemetry`). */
+export function renderTelemetryText(view: TelemetryView): string {
+  const clean = (text: string): string => text.replace(TERMINAL_UNSAFE, '');
+  const out = [clean(view.heading)];
+  const width = Math.max(12, ...view.rows.map((row) => row.label.length));
+  for (const row of view.rows) out.push(`  ${row.label.padEnd(width)}  ${clean(row.text)}`);
+  if (view.sparkline) out.push(`  ${'Over time'.padEnd(width)}  ${view.sparkline}`);
+  for (const [title, rows] of [
+    ['By model', view.models],
+    ['By user', view.users],
+  ] as const) {
+    if (rows.length === 0) continue;
+    out.push(`  ${title}`);
+    for (const row of rows) out.push(`    ${clean(row.label)}  ${clean(row.text)}`);
+  }
+  if (view.statusText) out.push(`  ! ${clean(view.statusText)}`);
+  if (view.fixText) out.push(`    Fix: ${clean(view.fixText)}`);
+  return `${out.join('\n')}\n`;
 }
 
 /** The pace line under a window: "▁▂▃▅ 12% ahead of pace · Runs out in ~1 h 40 min (15:20)"; null when empty. */
@@ -171,5 +216,6 @@ export function renderText(menu: MenuView): string {
     if (provider.statusText) out.push(`  ${provider.status === 'ok' ? '' : '! '}${clean(provider.statusText)}`);
     if (provider.fixText) out.push(`    Fix: ${clean(provider.fixText)}`);
   }
+  if (menu.telemetry) out.push('', renderTelemetryText(menu.telemetry).trimEnd());
   return `${out.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, configFilePath, loadSettings, resolveSettings } from '../../core/settings.js';
 import { fakePorts } from '../support/fake-ports.js';
 import { providerSettings } from '../support/builders.js';
+import { DEFAULT_TELEMETRY_SETTINGS } from '../../core/telemetry/settings.js';
 
 const CONFIG = '/home/dev/.config/headroom/config.json';
 
@@ -23,6 +24,7 @@ describe('resolveSettings', () => {
       minFetchIntervalSeconds: 60,
       locale: undefined,
       alerts: DEFAULT_ALERT_SETTINGS,
+      telemetry: DEFAULT_TELEMETRY_SETTINGS,
     });
   });
 
@@ -44,6 +46,12 @@ describe('resolveSettings', () => {
         minFetchIntervalSeconds: 120,
         locale: 'de-DE',
         alerts: { thresholds: [50, 75], quietHours: { start: '22:00', end: '07:00' } },
+        telemetry: {
+          url: 'https://metrics.example.com/prometheus/',
+          range: '7d',
+          user: 'alice@example.com',
+          auth: { type: 'basic', username: 'alice' },
+        },
       },
       env(),
     );
@@ -60,6 +68,13 @@ describe('resolveSettings', () => {
         thresholds: [50, 75],
         quietHours: { start: '22:00', end: '07:00' },
         display: 'remaining',
+      },
+      telemetry: {
+        ...DEFAULT_TELEMETRY_SETTINGS,
+        url: 'https://metrics.example.com/prometheus',
+        range: '7d',
+        user: 'alice@example.com',
+        auth: { type: 'basic', username: 'alice' },
       },
     });
   });
