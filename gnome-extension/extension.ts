@@ -14,7 +14,9 @@ import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
 import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
-import { DISPLAY_KEYS, SETTINGS_KEYS, readSettings } from './settings.js';
+import { DISPLAY_KEYS, SETTINGS_KEYS, TELEMETRY_KEYS, readSettings } from './settings.js';
+import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
+import { TelemetryPoller } from './telemetry-poller.js';
 
 /** Opening the menu refreshes data older than this, ms. */
 const MENU_REFRESH_AFTER_MS = 60_000;
@@ -31,6 +33,9 @@ export default class HeadroomExtension extends Extension {
   private clockSettings: Gio.Settings | null = null;
   private clockChangedId = 0;
   private outcome: RefreshOutcome | null = null;
+  private telemetry: TelemetryPoller | null = null;
+  /** The Telemetry section's last report; null while telemetry is off or before the first. */
+  private telemetryReport: TelemetryReport | null = null;
 
   override enable(): void {
     const settings = this.getSettings();
@@ -45,6 +50,7 @@ export default class HeadroomExtension extends Extension {
         const refresher = this.refresher;
         if (refresher && Date.now() - refresher.lastRefreshAt > MENU_REFRESH_AFTER_MS) void refresher.refresh(false);
       },
+      setTelemetryRange: (range) => settings.set_string('telemetry-range', range),
     });
     const refresher = new Refresher(
       ports,
@@ -53,6 +59,8 @@ export default class HeadroomExtension extends Extension {
         this.outcome = outcome;
         this.render();
         for (const alert of outcome.alerts) this.notifier?.notify(alert);
+        // Telemetry follows each refresh of the limits, on its own: it never holds them up.
+        void this.telemetry?.refresh();
       },
     );
     this.settings = settings;
@@ -62,6 +70,15 @@ export default class HeadroomExtension extends Extension {
     const keyring = new Keyring();
     this.keyring = keyring;
     this.notifier = new Notifier(iconPath, openUri);
+    this.telemetry = new TelemetryPoller(
+      ports,
+      keyring,
+      () => readSettings(settings),
+      (report) => {
+        this.telemetryReport = report;
+        this.render();
+      },
+    );
 
     Main.panel.addToStatusArea(this.uuid, indicator);
     this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) =>
@@ -83,11 +100,14 @@ export default class HeadroomExtension extends Extension {
     this.clockChangedId = 0;
     this.clockSettings = null;
     this.refresher?.destroy();
+    this.telemetry?.destroy();
     this.keyring?.destroy();
     this.notifier?.destroy();
     this.ports?.destroy();
     this.indicator?.destroy();
     this.refresher = null;
+    this.telemetry = null;
+    this.telemetryReport = null;
     this.keyring = null;
     this.notifier = null;
     this.ports = null;
@@ -100,18 +120,26 @@ export default class HeadroomExtension extends Extension {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
     else if (DISPLAY_KEYS.includes(key)) this.render();
-    else void this.refresher?.refresh(false);
+    else if (TELEMETRY_KEYS.includes(key)) {
+      this.telemetry?.forgetSecret();
+      void this.telemetry?.refresh();
+    } else void this.refresher?.refresh(false);
   }
 
   private render(): void {
     if (!this.indicator || !this.settings) return;
     const outcome = this.outcome;
-    const view = presentMenu(outcome?.snapshots ?? [], PROVIDERS, readSettings(this.settings), {
+    const settings = readSettings(this.settings);
+    const view = presentMenu(outcome?.snapshots ?? [], PROVIDERS, settings, {
       now: Date.now(),
       samples: outcome?.samples,
       offline: outcome?.offline,
       hour12: clockHour12(this.clockSettings),
     });
+    // A report for settings since turned off is not shown.
+    if (this.telemetryReport && settings.telemetry.url) {
+      view.telemetry = presentTelemetry(this.telemetryReport, { locale: settings.locale });
+    }
     this.indicator.update(view);
   }
 }

@@ -13,6 +13,8 @@ import * as Config from 'resource:///org/gnome/shell/misc/config.js';
 import type { Severity } from '../core/format.js';
 import type { SparklinePoint } from '../core/history.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
+import type { TelemetryRange } from '../core/telemetry/settings.js';
+import { telemetrySection } from './telemetry-section.js';
 
 /** What the indicator asks of the extension. */
 export interface IndicatorActions {
@@ -21,6 +23,8 @@ export interface IndicatorActions {
   openUri(uri: string): void;
   /** Called when the menu opens. */
   menuOpened(): void;
+  /** The user picked another range in the Telemetry section. */
+  setTelemetryRange(range: TelemetryRange): void;
 }
 
 /** St.BoxLayout gained `orientation` in GNOME 48 and deprecated `vertical`, which later versions drop. */
@@ -151,6 +155,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private readonly handlers: IndicatorActions;
   private keyringProblem: string | null = null;
   private view: MenuView | null = null;
+  /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
+  private telemetryOpen = false;
 
   constructor(iconPath: string, actions: IndicatorActions) {
     super(0.5, 'Headroom', false);
@@ -194,6 +200,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
 
   private rebuild(): void {
     const menu = this.menu as PopupMenu.PopupMenu;
+    const telemetryOpen = this.telemetryOpen && menu.isOpen;
     menu.removeAll();
     const view = this.view;
     if (!view) {
@@ -207,6 +214,17 @@ export class HeadroomIndicator extends PanelMenu.Button {
         if (index > 0) menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
         this.addProvider(menu, provider);
       });
+    }
+    if (view?.telemetry) {
+      menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+      menu.addMenuItem(
+        telemetrySection(view.telemetry, {
+          text: (text, styleClass) => new TextItem(text, styleClass),
+          expanded: telemetryOpen,
+          expandedChanged: (open) => (this.telemetryOpen = open),
+          pickRange: (range) => this.handlers.setTelemetryRange(range),
+        }),
+      );
     }
     if (this.keyringProblem) {
       menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());

@@ -1,6 +1,6 @@
 /**
- * Headroom's preferences: providers and their sources, what the top bar shows, notifications, and whether the keyring
- * answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
+ * Headroom's preferences: providers and their sources, what the top bar shows, notifications, team telemetry from
+ * Prometheus, and whether the keyring answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
  * 47+ get the same window.
  */
 import Adw from 'gi://Adw';
@@ -9,7 +9,12 @@ import GLib from 'gi://GLib';
 import Gtk from 'gi://Gtk';
 import { ExtensionPreferences, gettext as _ } from 'resource:///org/gnome/Shell/Extensions/js/extensions/prefs.js';
 import { CATALOG } from '../core/catalog.js';
+import { PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL } from '../core/telemetry/connect.js';
+import { checkConnection } from '../core/telemetry/index.js';
+import { TELEMETRY_RANGES, checkPrometheusUrl } from '../core/telemetry/settings.js';
+import { GjsPorts } from './gjs-ports.js';
 import { Keyring } from './keyring.js';
+import { readTelemetrySettings } from './settings.js';
 
 /**
  * A top-bar item: `<account key>.<window id>`, e.g. claude.session, codex.weekly, claude.max, claude.weekly-opus,
@@ -283,6 +288,126 @@ function notificationsGroup(settings: Gio.Settings, watch: Watch): Adw.Preferenc
   return group;
 }
 
+/**
+ * A row for a string key: the text is saved on apply when `check` accepts it (returning the value to store), marked
+ * as an error otherwise; an empty text stores "".
+ */
+function textRow(
+  settings: Gio.Settings,
+  watch: Watch,
+  key: string,
+  title: string,
+  check: (text: string) => string | null = (text) => text,
+): Adw.EntryRow {
+  const row = new Adw.EntryRow({ title, show_apply_button: true });
+  const valid = (): string | null => (row.get_text().trim() === '' ? '' : check(row.get_text().trim()));
+  const sync = (): void => {
+    if (valid() !== settings.get_string(key)) row.set_text(settings.get_string(key));
+  };
+  sync();
+  watch(key, sync);
+  row.connect('changed', () => {
+    if (valid() === null) row.add_css_class('error');
+    else row.remove_css_class('error');
+  });
+  row.connect('apply', () => {
+    const value = valid();
+    if (value !== null && value !== settings.get_string(key)) settings.set_string(key, value);
+  });
+  return row;
+}
+
+/**
+ * Team telemetry: the Prometheus server holding Claude Code's metrics, its login (the password or token goes to the
+ * keyring, never to GSettings), the range and the user filter, and "Test connection", which lists the Claude Code
+ * metrics the server has.
+ */
+function telemetryGroup(
+  settings: Gio.Settings,
+  watch: Watch,
+  keyring: Keyring,
+  ports: GjsPorts,
+  isOpen: () => boolean,
+): Adw.PreferencesGroup {
+  const group = new Adw.PreferencesGroup({
+    title: _('Telemetry'),
+    description: _(
+      "Claude Code's OpenTelemetry metrics from Prometheus — tokens, cost, active time, sessions, lines, commits and pull requests — in a section of the dropdown. Claude Code exports them with CLAUDE_CODE_ENABLE_TELEMETRY=1.",
+    ),
+  });
+  const url = textRow(
+    settings,
+    watch,
+    'prometheus-url',
+    _('Prometheus URL, e.g. http://localhost:9090 (empty: off)'),
+    (text) => {
+      const checked = checkPrometheusUrl(text);
+      return checked.ok ? checked.url : null;
+    },
+  );
+  const range = comboRow(
+    settings,
+    watch,
+    'telemetry-range',
+    _('Range'),
+    TELEMETRY_RANGES.map((value) => ({ value, label: value.replace(/^(\d+)/, '$1 ') })),
+  );
+  const user = textRow(
+    settings,
+    watch,
+    'telemetry-user',
+    _('Only this user: e-mail or account UUID (empty: everyone)'),
+  );
+  const auth = comboRow(settings, watch, 'prometheus-auth', _('Login'), [
+    { value: 'none', label: _('None') },
+    { value: 'basic', label: _('Username and password') },
+    { value: 'bearer', label: _('Bearer token') },
+  ]);
+  const username = textRow(settings, watch, 'prometheus-username', _('Username'));
+  const secret = new Adw.PasswordEntryRow({
+    title: _('Password or token: Enter keeps it in the keyring, empty removes it'),
+    show_apply_button: true,
+  });
+  const status = new Adw.ActionRow({ title: _('Test connection'), subtitle: '', use_markup: false });
+  const test = new Gtk.Button({ label: _('Test'), valign: Gtk.Align.CENTER });
+  status.add_suffix(test);
+  const say = (text: string): void => {
+    if (isOpen()) status.subtitle = text;
+  };
+  secret.connect('apply', () => {
+    const value = secret.get_text().trim();
+    secret.set_text('');
+    void (
+      value
+        ? keyring.store(PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL, value)
+        : keyring.clear(PROMETHEUS_SECRET_KEY)
+    ).then((result) =>
+      say(
+        result.ok
+          ? value
+            ? _('Kept in the keyring.')
+            : _('Removed from the keyring.')
+          : `${result.message} ${result.fix}`,
+      ),
+    );
+  });
+  test.connect('clicked', () => {
+    say(_('Asking Prometheus…'));
+    void checkConnection(ports, readTelemetrySettings(settings), keyring, _('Enter the password or token above.')).then(
+      (result) => say(result.text),
+    );
+  });
+  const syncAuth = (): void => {
+    const kind = settings.get_string('prometheus-auth');
+    username.visible = kind === 'basic';
+    secret.visible = kind !== 'none';
+  };
+  syncAuth();
+  watch('prometheus-auth', syncAuth);
+  for (const row of [url, range, user, auth, username, secret, status]) group.add(row);
+  return group;
+}
+
 /** Shows whether the Secret Service answers; the answer arrives asynchronously. */
 function keyringGroup(keyring: Keyring, isOpen: () => boolean): Adw.PreferencesGroup {
   const group = new Adw.PreferencesGroup({
@@ -302,6 +427,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
   override async fillPreferencesWindow(window: Adw.PreferencesWindow): Promise<void> {
     const settings = this.getSettings();
     const keyring = new Keyring();
+    const ports = new GjsPorts('headroom@headroom.github.io preferences');
     const handlers: number[] = [];
     let open = true;
     const watch: Watch = (key, callback) => handlers.push(settings.connect(`changed::${key}`, callback));
@@ -310,6 +436,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
     for (const group of providerGroups(settings, watch)) page.add(group);
     page.add(displayGroup(settings, watch));
     page.add(notificationsGroup(settings, watch));
+    page.add(telemetryGroup(settings, watch, keyring, ports, () => open));
     page.add(keyringGroup(keyring, () => open));
     window.add(page);
 
@@ -317,6 +444,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
       open = false;
       for (const id of handlers) settings.disconnect(id);
       keyring.destroy();
+      ports.destroy();
       return false;
     });
   }

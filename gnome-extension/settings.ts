@@ -9,6 +9,7 @@ import GLib from 'gi://GLib';
 import { splitAccountKey } from '../core/accounts.js';
 import { CATALOG } from '../core/catalog.js';
 import { DEFAULT_SETTINGS, type Settings, resolveSettings } from '../core/settings.js';
+import { type TelemetrySettings, resolveTelemetrySettings } from '../core/telemetry/settings.js';
 
 /** Keys whose change calls for a new refresh or a redraw. */
 export const SETTINGS_KEYS = [
@@ -25,10 +26,38 @@ export const SETTINGS_KEYS = [
   'notify-resets',
   'notify-pace',
   'quiet-hours',
+  'prometheus-url',
+  'telemetry-range',
+  'telemetry-user',
+  'prometheus-auth',
+  'prometheus-username',
 ] as const;
 
 /** Keys that only change what is drawn. */
 export const DISPLAY_KEYS: readonly string[] = ['display-mode', 'indicator-items', 'indicator-pace'];
+
+/** Keys of the Telemetry section: a change asks Prometheus again, not the providers. */
+export const TELEMETRY_KEYS: readonly string[] = [
+  'prometheus-url',
+  'telemetry-range',
+  'telemetry-user',
+  'prometheus-auth',
+  'prometheus-username',
+];
+
+/**
+ * The telemetry part of the settings as config.json would hold it. The URL falls back to the shell's
+ * `HEADROOM_PROMETHEUS_URL` while the key is empty; the password or token stays in the keyring.
+ */
+function telemetryFile(settings: Gio.Settings): Record<string, unknown> {
+  const auth = settings.get_string('prometheus-auth');
+  return {
+    url: settings.get_string('prometheus-url') || GLib.getenv('HEADROOM_PROMETHEUS_URL') || null,
+    range: settings.get_string('telemetry-range'),
+    user: settings.get_string('telemetry-user') || null,
+    auth: auth === 'basic' ? { type: auth, username: settings.get_string('prometheus-username') } : { type: auth },
+  };
+}
 
 /** "22:00-07:00" → quiet hours; anything else (the default "") → none. */
 function quietHours(text: string): { start: string; end: string } | null {
@@ -46,10 +75,16 @@ function labelsByProvider(labels: Record<string, string>): Record<string, Record
   return out;
 }
 
+/** The telemetry settings alone, for the preferences' "Test connection". */
+export function readTelemetrySettings(settings: Gio.Settings): TelemetrySettings {
+  return resolveTelemetrySettings(telemetryFile(settings), () => undefined).settings;
+}
+
 /**
  * Reads GSettings into core's settings. Values pass through core's validation (an impossible source falls back to
  * auto). The shell's environment adds accounts as it does for the CLI (`HEADROOM_CLAUDE_CONFIG_DIRS`,
- * `HEADROOM_CODEX_HOMES`); no other variable overrides GSettings. `minFetchIntervalSeconds` stays core's default:
+ * `HEADROOM_CODEX_HOMES`) and stands in for an empty Prometheus URL (`HEADROOM_PROMETHEUS_URL`); no other variable
+ * overrides GSettings. `minFetchIntervalSeconds` stays core's default:
  * the refresh interval is the shell's own timer.
  */
 export function readSettings(settings: Gio.Settings): Settings {
@@ -78,6 +113,7 @@ export function readSettings(settings: Gio.Settings): Settings {
       kinds: { reset: settings.get_boolean('notify-resets'), predictive: settings.get_boolean('notify-pace') },
       quietHours: quietHours(settings.get_string('quiet-hours')),
     },
+    telemetry: telemetryFile(settings),
   };
   const accountVariables = new Set(CATALOG.map((info) => info.directories.env));
   const env = (name: string): string | undefined =>

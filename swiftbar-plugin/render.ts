@@ -193,6 +193,7 @@ export function renderText(menu: MenuView): string {
     out.push(menu.nothingConnectedText ?? '', '', 'To connect:');
     for (const line of menu.connectHelp) out.push(`  ${clean(line)}`);
     out.push('', 'Then run Headroom again.');
+    if (menu.telemetry) out.push('', renderTelemetryText(menu.telemetry).trimEnd());
     return `${out.join('\n')}\n`;
   }
   out.push(`Headroom  ${clean(menu.title)}`);

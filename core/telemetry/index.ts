@@ -7,7 +7,9 @@ import { hostOf } from '../http.js';
 import type { Ports } from '../ports.js';
 import type { SecretStore } from '../secrets.js';
 import { prometheusConnection } from './connect.js';
-import { type TelemetryReport, failedReport, fetchTelemetry } from './report.js';
+import { describeMetrics, discoverMetrics, hasAnyMetric } from './metrics.js';
+import { metricNames } from './prometheus.js';
+import { ENABLE_TELEMETRY_FIX, type TelemetryReport, failedReport, fetchTelemetry } from './report.js';
 import { RANGE_SECONDS, type TelemetryRange, type TelemetrySettings } from './settings.js';
 
 export type { TelemetryReport } from './report.js';
@@ -41,4 +43,35 @@ export async function loadTelemetry(
   const connected = await prometheusConnection(ports, settings, secrets, options.missingSecretFix);
   if (!connected.ok) return failedReport(request, hostOf(settings.url), connected.failure);
   return fetchTelemetry(ports, connected.connection, request);
+}
+
+/** The outcome of {@link checkConnection}: whether it worked, and one paragraph for the user. */
+export interface ConnectionCheck {
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * "Test connection": logs in as the settings say and asks the server which Claude Code metrics it has
+ * (`GET /api/v1/label/__name__/values`). `ok` only when it answered and has at least one. Never rejects.
+ */
+export async function checkConnection(
+  ports: Ports,
+  settings: TelemetrySettings,
+  secrets: SecretStore | null,
+  missingSecretFix: string,
+): Promise<ConnectionCheck> {
+  if (!settings.url) return { ok: false, text: 'Set the Prometheus URL first.' };
+  const connected = await prometheusConnection(ports, settings, secrets, missingSecretFix);
+  if (!connected.ok) return { ok: false, text: `${connected.failure.message} ${connected.failure.fix}`.trim() };
+  const names = await metricNames(ports, connected.connection);
+  if (!names.ok) return { ok: false, text: `${names.failure.message} ${names.failure.fix}`.trim() };
+  const found = discoverMetrics(names.data);
+  if (!hasAnyMetric(found)) {
+    return {
+      ok: false,
+      text: `Connected, but Prometheus has none of Claude Code's metrics. ${ENABLE_TELEMETRY_FIX}`,
+    };
+  }
+  return { ok: true, text: `Connected. ${describeMetrics(found)}` };
 }

@@ -25,6 +25,8 @@ export type MetricId = 'tokens' | 'cost' | 'activeTime' | 'sessions' | 'lines' |
 /** One metric: how its names look, whatever the path that brought them to Prometheus. */
 export interface MetricFamily {
   id: MetricId;
+  /** What people call it, plural and lower-case: "tokens", "active time", "pull requests". */
+  label: string;
   /** The OpenTelemetry name Claude Code gives it, e.g. `claude_code.token.usage`. */
   otelName: string;
   /** Matches every Prometheus spelling of the metric (see the module comment). */
@@ -34,20 +36,20 @@ export interface MetricFamily {
 /** `claude_code` prefix, optionally doubled; `.` or `_` between words. */
 const PREFIX = '(claude_code[._])?claude_code[._]';
 
-function family(id: MetricId, otelName: string, body: string, unit?: string): MetricFamily {
+function family(id: MetricId, label: string, otelName: string, body: string, unit?: string): MetricFamily {
   const unitPart = unit ? `([._]${unit})?` : '';
-  return { id, otelName, pattern: new RegExp(`^${PREFIX}${body}${unitPart}[._]total$`) };
+  return { id, label, otelName, pattern: new RegExp(`^${PREFIX}${body}${unitPart}[._]total$`) };
 }
 
 /** Every metric Headroom reads, in display order. */
 export const METRIC_FAMILIES: readonly MetricFamily[] = [
-  family('tokens', 'claude_code.token.usage', 'token[._]usage', 'tokens'),
-  family('cost', 'claude_code.cost.usage', 'cost[._]usage', '(USD|usd)'),
-  family('activeTime', 'claude_code.active_time.total', 'active[._]time', 'seconds'),
-  family('sessions', 'claude_code.session.count', 'session[._]count'),
-  family('lines', 'claude_code.lines_of_code.count', 'lines[._]of[._]code[._]count'),
-  family('commits', 'claude_code.commit.count', 'commit[._]count'),
-  family('pullRequests', 'claude_code.pull_request.count', 'pull[._]request[._]count'),
+  family('tokens', 'tokens', 'claude_code.token.usage', 'token[._]usage', 'tokens'),
+  family('cost', 'cost', 'claude_code.cost.usage', 'cost[._]usage', '(USD|usd)'),
+  family('activeTime', 'active time', 'claude_code.active_time.total', 'active[._]time', 'seconds'),
+  family('sessions', 'sessions', 'claude_code.session.count', 'session[._]count'),
+  family('lines', 'lines of code', 'claude_code.lines_of_code.count', 'lines[._]of[._]code[._]count'),
+  family('commits', 'commits', 'claude_code.commit.count', 'commit[._]count'),
+  family('pullRequests', 'pull requests', 'claude_code.pull_request.count', 'pull[._]request[._]count'),
 ];
 
 /** The metric names found on a server, per metric; a metric the server does not have maps to `[]`. */
@@ -69,4 +71,16 @@ export function discoverMetrics(names: readonly string[]): DiscoveredMetrics {
 /** True when the server has at least one of the metrics. */
 export function hasAnyMetric(found: DiscoveredMetrics): boolean {
   return METRIC_FAMILIES.some((f) => found[f.id].length > 0);
+}
+
+/**
+ * What the server has, in one sentence for the preferences' "Test connection": "Prometheus has 5 of Claude Code's
+ * 7 metrics: tokens (claude_code_token_usage_total), … Missing: commits, pull requests."
+ */
+export function describeMetrics(found: DiscoveredMetrics): string {
+  const present = METRIC_FAMILIES.filter((f) => found[f.id].length > 0);
+  const missing = METRIC_FAMILIES.filter((f) => found[f.id].length === 0);
+  const has = present.map((f) => `${f.label} (${found[f.id].join(', ')})`).join(', ');
+  const lacks = missing.length > 0 ? ` Missing: ${missing.map((f) => f.label).join(', ')}.` : '';
+  return `Prometheus has ${present.length} of Claude Code's ${METRIC_FAMILIES.length} metrics: ${has}.${lacks}`;
 }

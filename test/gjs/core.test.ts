@@ -7,6 +7,7 @@ import { presentMenu } from '../../core/present.js';
 import { parseClaudeUsage } from '../../core/providers/claude.js';
 import { PROVIDERS } from '../../core/providers/index.js';
 import { resolveSettings } from '../../core/settings.js';
+import { DEFAULT_TELEMETRY_SETTINGS } from '../../core/telemetry/settings.js';
 import { equal, ok, repoPath, run, test } from './assert.js';
 
 const NOW = Date.parse('2025-12-25T09:45:00Z');
@@ -73,6 +74,7 @@ test('resolveSettings validates with zod/mini', () => {
     display: 'remaining',
     title: ['claude.max'],
     locale: 'de-DE',
+    telemetry: { url: 'http://prometheus:9090/', range: '7d', auth: { type: 'bearer' } },
   };
   equal(
     resolveSettings(file, () => undefined),
@@ -88,6 +90,12 @@ test('resolveSettings validates with zod/mini', () => {
         minFetchIntervalSeconds: 60,
         locale: 'de-DE',
         alerts: { ...DEFAULT_ALERT_SETTINGS, display: 'remaining' },
+        telemetry: {
+          ...DEFAULT_TELEMETRY_SETTINGS,
+          url: 'http://prometheus:9090',
+          range: '7d',
+          auth: { type: 'bearer' },
+        },
       },
       problems: [],
     },

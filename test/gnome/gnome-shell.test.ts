@@ -72,6 +72,25 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         return shifted;
       },
     });
+    // A Prometheus holding Claude Code's token and cost metrics, for the Telemetry section.
+    api.replies.set('/prom/api/v1/label/__name__/values', {
+      body: JSON.stringify({
+        status: 'success',
+        data: ['claude_code_token_usage_total', 'claude_code_cost_usage_total'],
+      }),
+    });
+    api.replies.set('/prom/api/v1/query', {
+      body: JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: [{ metric: { model: 'claude-sonnet-4-5', type: 'input' }, value: [0, '1234'] }],
+        },
+      }),
+    });
+    api.replies.set('/prom/api/v1/query_range', {
+      body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
+    });
     // Building the three chroots from scratch on a busy two-core machine has taken 20 minutes.
   }, 2_400_000);
 
@@ -110,6 +129,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         out,
         ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
         `HEADROOM_E2E_MOCK=http://127.0.0.1:${api.port}`,
+        `HEADROOM_PROMETHEUS_URL=http://127.0.0.1:${api.port}/prom`,
         'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3%',
         'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3%',
         `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
@@ -142,6 +162,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'one-panel-entry',
           'indicator-shows-accounts',
           'menu-has-a-section-per-account',
+          'telemetry-section',
         ]),
       );
       for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png'])

@@ -7,7 +7,8 @@
 // - the preferences window builds (where the suite ships the Extensions app);
 // - 50 disable/enable cycles leave one panel entry, no leftover actors, and the indicator working again;
 // - with a second Claude Code directory and a second Codex home in the settings, the indicator and the menu show
-//   four accounts.
+//   four accounts;
+// - with HEADROOM_PROMETHEUS_URL set, the menu has the Telemetry section, collapsed, with its summary.
 // Saves screenshots of the top bar, the open menu and the preferences window. Writes $HEADROOM_E2E_RESULT.
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
@@ -24,6 +25,7 @@ const ACCOUNT_ITEMS = JSON.parse(GLib.getenv('HEADROOM_E2E_ACCOUNT_ITEMS') ?? '[
 const EXPECTED_ACCOUNTS_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_ACCOUNTS_LABEL');
 const EXPECTED_ACCOUNT_HEADINGS = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_ACCOUNT_HEADINGS') ?? '[]');
 const MARKER = 'headroom';
+const PROMETHEUS_URL = GLib.getenv('HEADROOM_PROMETHEUS_URL');
 
 export function init() {}
 
@@ -98,6 +100,31 @@ export async function run() {
     r.check('refresh-now-requests', after > before, { before, after });
     await E2E.closeMenu(button);
   });
+
+  if (PROMETHEUS_URL) {
+    await r.step('telemetry', async () => {
+      await E2E.openMenu(button, 500);
+      // Telemetry follows the providers' refresh; the menu is rebuilt when its report arrives.
+      const section = await E2E.waitFor(
+        () =>
+          button.menu
+            ._getMenuItems()
+            .find((item) => E2E.labelTexts(item).some((text) => text.startsWith('Telemetry ·'))) ?? null,
+        { timeout: 20000, interval: 100, message: 'the Telemetry section' },
+      ).catch(() => null);
+      const texts = section ? E2E.labelTexts(section) : [];
+      r.extra.telemetryTexts = texts;
+      r.check(
+        'telemetry-section',
+        section !== null &&
+          section.menu?.isOpen === false &&
+          texts.includes('Telemetry · last 24 hours') &&
+          texts.some((text) => /tokens/.test(text)),
+        texts,
+      );
+      await E2E.closeMenu(button);
+    });
+  }
 
   const prefsApp = GLib.find_program_in_path('gnome-extensions-app') !== null;
   r.extra.prefsAppInstalled = prefsApp;
