@@ -2,6 +2,7 @@
  * `headroom telemetry`: the Claude Code metrics a Prometheus server holds (core/telemetry/), on their own:
  *
  *   headroom telemetry [--range 1h|24h|7d|30d] [--json] [--verbose]
+ *   headroom telemetry --check            which Claude Code metrics the server has
  *   headroom telemetry --store-secret     the Prometheus password or token, read from stdin, into the keyring
  *   headroom telemetry --clear-secret     removes it
  *
@@ -10,20 +11,27 @@
 import type { Ports } from '../core/ports.js';
 import { loadSettings, type Settings } from '../core/settings.js';
 import { PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL, secretFromFile } from '../core/telemetry/connect.js';
-import { type TelemetryReport, loadTelemetry, presentTelemetry, toJsonTelemetry } from '../core/telemetry/index.js';
+import {
+  type TelemetryReport,
+  checkConnection,
+  loadTelemetry,
+  presentTelemetry,
+  toJsonTelemetry,
+} from '../core/telemetry/index.js';
 import { TELEMETRY_RANGES, type TelemetryRange, isTelemetryRange } from '../core/telemetry/settings.js';
 import { cliSecretStore, missingSecretFix } from './keyring.js';
 import { renderTelemetryText } from './render.js';
 
 /** The usage text of `headroom telemetry`. */
 export const TELEMETRY_HELP = `Usage: headroom telemetry [--range ${TELEMETRY_RANGES.join('|')}] [--json] [--verbose]
-       headroom telemetry --store-secret | --clear-secret
+       headroom telemetry --check | --store-secret | --clear-secret
 
 Claude Code's OpenTelemetry metrics from Prometheus: tokens (by type, model and user), cost, active time, sessions,
 lines of code, commits and pull requests over a range (default 24h, or the settings' one).
 
   --range R       1h, 24h, 7d or 30d
   --json          the telemetry object of the JSON v1 document
+  --check         test the connection and list the Claude Code metrics the server has (exit 1 when none)
   --store-secret  read the Prometheus password or token from stdin and keep it in the keyring
   --clear-secret  remove it from the keyring
   --verbose       diagnostics on stderr
@@ -37,7 +45,7 @@ HEADROOM_PROMETHEUS_PASSWORD_FILE, HEADROOM_PROMETHEUS_BEARER_FILE, HEADROOM_PRO
 /** What `headroom telemetry` was asked to do. */
 type TelemetryArgs =
   | { action: 'show'; range: TelemetryRange | undefined; json: boolean; verbose: boolean }
-  | { action: 'store-secret' | 'clear-secret'; verbose: boolean }
+  | { action: 'check' | 'store-secret' | 'clear-secret'; verbose: boolean }
   | { exit: number; text: string };
 
 /** Parses the arguments after `telemetry`. */
@@ -45,11 +53,12 @@ export function parseTelemetryArgs(argv: string[]): TelemetryArgs {
   let range: TelemetryRange | undefined;
   let json = false;
   let verbose = false;
-  let action: 'show' | 'store-secret' | 'clear-secret' = 'show';
+  let action: 'show' | 'check' | 'store-secret' | 'clear-secret' = 'show';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
     else if (arg === '--verbose') verbose = true;
+    else if (arg === '--check') action = 'check';
     else if (arg === '--store-secret') action = 'store-secret';
     else if (arg === '--clear-secret') action = 'clear-secret';
     else if (arg === '--help' || arg === '-h') return { exit: 0, text: TELEMETRY_HELP };
@@ -115,6 +124,13 @@ export async function runTelemetryCommand(argv: string[], makePorts: (verbose: b
     return parsed.exit;
   }
   const ports = makePorts(parsed.verbose);
+  if (parsed.action === 'check') {
+    const { settings, problems } = await loadSettings(ports);
+    for (const problem of problems) ports.log.warn(problem);
+    const result = await checkConnection(ports, settings.telemetry, cliSecretStore(ports), missingSecretFix(ports));
+    process.stdout.write(`${result.text}\n`);
+    return result.ok ? 0 : 1;
+  }
   if (parsed.action !== 'show') {
     const keyring = cliSecretStore(ports);
     let result;

@@ -182,6 +182,9 @@ describe('telemetry failures are a state of the Telemetry section only', () => {
       commits: null,
     });
     expect(api.received.filter((request) => request.path === QUERY)).toEqual([]);
+    const check = await run(['telemetry', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/^Connected, but Prometheus has none of Claude Code's metrics\. Run Claude Code with/);
   });
 
   it('a metric the server lacks is null while the others are figures', async () => {

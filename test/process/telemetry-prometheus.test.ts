@@ -368,6 +368,20 @@ describe.skipIf(!binary)('telemetry from a real Prometheus scraping Claude Code 
     expect(Date.parse(overTime[23]!.t)).toBe(Date.parse(report.to));
   });
 
+  it('`headroom telemetry --check` lists the metrics the server has', async () => {
+    const result = await cli(['telemetry', '--check']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "Connected. Prometheus has 7 of Claude Code's 7 metrics: " +
+        'tokens (claude_code_claude_code_token_usage_tokens_total, claude_code_token_usage_tokens_total, claude_code_token_usage_total), ' +
+        'cost (claude_code_claude_code_cost_usage_USD_total, claude_code_cost_usage_USD_total, claude_code_cost_usage_total), ' +
+        'active time (claude_code_active_time_seconds_total, claude_code_active_time_total, claude_code_claude_code_active_time_seconds_total), ' +
+        'sessions (claude_code_claude_code_session_count_total, claude_code_session_count_total), ' +
+        'lines of code (claude_code_lines_of_code_count_total), commits (claude_code_commit_count_total), ' +
+        'pull requests (claude_code_pull_request_count_total).\n',
+    );
+  });
+
   it('filters to one user by e-mail or account UUID', async () => {
     const alice = JSON.parse(
       (await cli(['telemetry', '--json'], { HEADROOM_TELEMETRY_USER: ALICE.user_email })).stdout,
