@@ -110,6 +110,10 @@ async function apiGet<T>(
       const problem = prometheusError(result.response.body);
       if (problem) return { ok: false, failure: { status: 'error', message: problem, fix: '' } };
     }
+    if (status === 'offline') {
+      const fix = `Check that Prometheus runs at ${base} and that this computer can reach it; Headroom asks again at the next refresh.`;
+      return { ok: false, failure: { ...result.failure, fix } };
+    }
     return result;
   }
   const problem = prometheusError(result.body);

@@ -142,8 +142,6 @@ export function failedReport(
   metrics: string[] = [],
 ): TelemetryReport {
   return {
-    ...NO_FIGURES,
-    tokensByType: { ...NO_FIGURES.tokensByType },
     range: request.range,
     from: request.now - request.rangeSeconds * 1000,
     to: request.now,
@@ -153,6 +151,8 @@ export function failedReport(
     fix: failure.fix,
     server,
     metrics,
+    ...NO_FIGURES,
+    tokensByType: { ...NO_FIGURES.tokensByType },
   };
 }
 

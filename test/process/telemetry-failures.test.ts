@@ -105,6 +105,7 @@ describe('telemetry failures are a state of the Telemetry section only', () => {
     expect(withDown.telemetry).toMatchObject({
       status: 'offline',
       message: expect.stringMatching(/^Can't reach 127\.0\.0\.1:\d+\.$/),
+      fix: `Check that Prometheus runs at ${closed} and that this computer can reach it; Headroom asks again at the next refresh.`,
       tokens: null,
       costUsd: null,
       sessions: null,
