@@ -1,7 +1,8 @@
 /**
- * Codex (ChatGPT plans): `$CODEX_HOME/auth.json` → `GET /backend-api/wham/usage` → parse → normalise (REFERENCE §1.3
- * F), with Codex's rollout logs (codex-logs.ts) as the local fallback. Headroom only reads Codex's login: it never
- * writes, refreshes or locks auth.json (§1.1).
+ * Codex (ChatGPT plans): `$CODEX_HOME/auth.json` → `GET /backend-api/wham/usage` → parse → normalise (the body is
+ * openai/codex `codex-rs/codex-backend-openapi-models/src/models/rate_limit_status_payload.rs`, fetched as in
+ * `codex-rs/backend-client/src/client.rs`), with Codex's rollout logs (codex-logs.ts) as the local fallback. Headroom
+ * only reads Codex's login: it never writes, refreshes or locks auth.json (Codex rotates its own refresh token).
  */
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
@@ -9,17 +10,15 @@ import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '.
 import { decodeJwtClaims, epochSecondsToMs, joinPath, slugify } from '../parse.js';
 import type { Ports } from '../ports.js';
 import type { ProviderDefinition, SourceDefinition } from '../provider.js';
+import { codexLogsSource } from './codex-logs.js';
 import {
   type CodexWindow,
   type CodexWindowGroup,
   codexCreditsMoney,
   codexHome,
-  codexLogsSource,
   codexPlanLabel,
   normaliseCodexWindows,
-} from './codex-logs.js';
-
-export { normaliseCodexWindows } from './codex-logs.js';
+} from './codex-shared.js';
 
 /** What Headroom needs from Codex's ChatGPT login. */
 export interface CodexAuth {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Failure } from '../../core/model.js';
 import { TransportError } from '../../core/ports.js';
-import {
-  codexApiSource,
-  codexProvider,
-  normaliseCodexWindows,
-  parseCodexUsage,
-  readCodexAuth,
-} from '../../core/providers/codex.js';
+import { codexApiSource, codexProvider, parseCodexUsage, readCodexAuth } from '../../core/providers/codex.js';
+import { normaliseCodexWindows } from '../../core/providers/codex-shared.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureJson, fixtureText, jsonResponse, type FakePortsOptions } from '../support/fake-ports.js';
 
