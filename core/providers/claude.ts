@@ -1,6 +1,7 @@
 /**
  * Claude: Claude Code's saved login (read-only) → `GET /api/oauth/usage` → windows and extra-usage money.
- * Facts: REFERENCE.md §1.2 "A — OAuth usage API" and §2.
+ * The endpoint is undocumented; its shape as recorded by steipete/CodexBar (`ClaudeOAuthTests.swift`) and
+ * mlcousek/claude_trayapp (`docs/data-sources.md`), whose payloads are the test fixtures (test/fixtures/PROVENANCE.md).
  */
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
@@ -202,7 +203,11 @@ const LimitSchema = z.looseObject({
   group: z.nullish(z.string()),
   percent: z.nullish(z.number()),
   resets_at: z.nullish(z.string()),
-  scope: z.nullish(z.looseObject({ model: z.nullish(z.looseObject({ display_name: z.nullish(z.string()) })) })),
+  scope: z.nullish(
+    z.looseObject({
+      model: z.nullish(z.looseObject({ id: z.nullish(z.string()), display_name: z.nullish(z.string()) })),
+    }),
+  ),
 });
 
 const AmountSchema = z.looseObject({ amount_minor: z.number(), currency: z.string(), exponent: z.number() });
@@ -254,7 +259,9 @@ const SHARED_KEYS = ['seven_day_design', 'seven_day_omelette'];
  * Windows (`{utilization: percent used 0–100+, resets_at: ISO-8601 | null}`): `five_hour` → `session` (300 min),
  * `seven_day` → `weekly`, and the 7-day lanes `weekly-opus`, `weekly-sonnet`, `weekly-oauth-apps`,
  * `weekly-routines` (routines/cowork aliases) and `weekly-fable` (10080 min). `limits[]` fills `session` and
- * `weekly` when the keyed windows are missing and adds `weekly-<model>` lanes for `weekly_scoped` entries.
+ * `weekly` when the keyed windows are missing and adds `weekly-<slug>` lanes for `weekly_scoped` entries with a
+ * display name (slug of `display_name`, else of the model `id`, else `model`; a lane whose id is already taken is the
+ * same lane reported twice, and the first wins, keyed windows before `limits[]`).
  * Windows with a null utilization, malformed windows and unknown keys are skipped.
  *
  * Money: one `extra-usage` entry in minor units when extra usage is enabled, from `spend` or else `extra_usage`.
@@ -287,14 +294,16 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   for (const element of Array.isArray(record.limits) ? record.limits : []) {
     const limit = decode(LimitSchema, element);
     if (typeof limit?.percent !== 'number') continue;
-    const name = limit.scope?.model?.display_name?.trim();
+    const model = limit.scope?.model;
+    const name = model?.display_name?.trim();
+    const slug = name && (slugify(name) || slugify(model?.id ?? '') || 'model');
     const window =
       limit.kind === 'session'
         ? lane('session', 'Session (5 h)', SESSION_MINUTES, limit.percent, limit.resets_at)
         : limit.kind === 'weekly_all'
           ? lane('weekly', 'Weekly', WEEKLY_MINUTES, limit.percent, limit.resets_at)
           : limit.kind === 'weekly_scoped' && limit.group === 'weekly' && name
-            ? lane(`weekly-${slugify(name)}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
+            ? lane(`weekly-${slug}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
             : null;
     if (!window || keyed.has(window.id) || extras.some((w) => w.id === window.id)) continue;
     if (WINDOW_KEYS.some((w) => w.id === window.id)) keyed.set(window.id, window);

@@ -6,17 +6,17 @@
  * codex-shared.ts.
  */
 import * as z from 'zod/mini';
-import type { SourceResult, UsageWindow } from '../model.js';
-import { epochSecondsToMs, joinPath, parseIsoInstant, slugify } from '../parse.js';
+import type { SourceResult } from '../model.js';
+import { epochSecondsToMs, joinPath, parseIsoInstant } from '../parse.js';
 import type { Ports } from '../ports.js';
 import type { SourceDefinition } from '../provider.js';
 import {
-  type CodexGroupPrefix,
   type CodexWindow,
+  type CodexWindowGroup,
   codexCreditsMoney,
   codexHome,
   codexPlanLabel,
-  normaliseCodexWindows,
+  normaliseCodexFamilies,
 } from './codex-shared.js';
 
 const RolloutWindow = z.looseObject({
@@ -114,12 +114,20 @@ function toWindow(window: RolloutWindow | null, lineAt: number, now: number): Co
   };
 }
 
-function snapshotWindows(snapshot: Snapshot, prefix: CodexGroupPrefix, now: number): UsageWindow[] {
-  const group = {
+/** A snapshot's two slots as a {@link CodexWindowGroup}, as of `now`. */
+function snapshotGroup(snapshot: Snapshot, now: number): CodexWindowGroup {
+  return {
     primary: toWindow(snapshot.primary, snapshot.at, now),
     secondary: toWindow(snapshot.secondary, snapshot.at, now),
   };
-  return normaliseCodexWindows(group, prefix);
+}
+
+/** Keeps, per `limit_id`, the newer of `newest`'s snapshot and `found`'s. */
+function mergeNewest(newest: Map<string, Snapshot>, found: Map<string, Snapshot>): void {
+  for (const [limitId, snapshot] of found) {
+    const known = newest.get(limitId);
+    if (!known || snapshot.at > known.at) newest.set(limitId, snapshot);
+  }
 }
 
 /** Day directories inspected, newest first. */
@@ -133,18 +141,22 @@ const MTIME_SLACK_MS = 2000;
 const ROLLOUT_NAME = /^rollout-.*\.jsonl$/;
 
 /**
- * Reads the newest usable `rate_limits` from Codex's rollouts.
+ * Reads the newest usable `rate_limits` of every limit family from Codex's rollouts.
  *
  * Walks `$CODEX_HOME/sessions/YYYY/MM/DD` (the 5 newest days) and `$CODEX_HOME/archived_sessions` (flat; a file name
- * already under `sessions/` is skipped), then reads at most 20 files, most recently modified first, stopping once a
- * file was last modified before the best event found. In each file, lines are scanned from the end for
- * `event_msg`/`token_count` events whose `rate_limits` has a window; the latest per `limit_id` is kept. The headline is
- * the newest `limit_id: "codex"` snapshot (or one without a `limit_id`); other limit ids from the same file become
- * extra groups named after `limit_name ?? limit_id`.
+ * already under `sessions/` is skipped), then reads at most 20 files, most recently modified first. In each file,
+ * lines are scanned for `event_msg`/`token_count` events whose `rate_limits` has a window, and the newest snapshot of
+ * every `limit_id` across the files read is kept (events without a `limit_id`, from older CLIs, belong to `codex`).
+ * Reading stops at a file last modified before the oldest of those newest snapshots (it cannot hold a newer one for
+ * any family seen), once the main `codex` family has been seen: a newer file holding only another family (a Spark
+ * session) does not hide the main limits in an older one. A family seen first in a file older than that is missed.
  *
- * The capture's time is the event's timestamp; windows whose reset has passed read 0 %. Legacy `resets_in_seconds`
- * counts from the line's timestamp. Unreadable directories and files are skipped: the result is `error` only when
- * nothing could be read, and `signed-out` when nothing usable was found.
+ * Windows: the `codex` family unprefixed, then the other families sorted by name, each prefixed and labelled after
+ * `limit_name ?? limit_id` (see {@link normaliseCodexFamilies} for the unique-id rule). The capture's time is the
+ * newest snapshot's timestamp; plan and credits come from the `codex` snapshot, else from the newest one. Windows
+ * whose reset has passed read 0 %; legacy `resets_in_seconds` counts from the line's timestamp. Unreadable
+ * directories and files are skipped: the result is `error` only when nothing could be read, and `signed-out` when
+ * nothing usable was found.
  */
 export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
   const home = codexHome(ports);
@@ -199,18 +211,17 @@ export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
   );
   const files = stats.filter((file) => file.mtimeMs > -Infinity).sort((a, b) => b.mtimeMs - a.mtimeMs);
 
-  let best: { headline: Snapshot; snapshots: Map<string, Snapshot> } | null = null;
+  const newest = new Map<string, Snapshot>();
   for (const { path, mtimeMs } of files.slice(0, MAX_FILES)) {
-    if (best && mtimeMs + MTIME_SLACK_MS < best.headline.at) break;
+    const oldest = Math.min(...[...newest.values()].map((snapshot) => snapshot.at));
+    if (newest.has(HEADLINE_LIMIT_ID) && mtimeMs + MTIME_SLACK_MS < oldest) break;
     const text = await attempt(path, () => ports.files.readText(path));
     if (text === null) continue;
     readAny = true;
-    const snapshots = scanRollout(text);
-    const headline = snapshots.get(HEADLINE_LIMIT_ID);
-    if (headline && (!best || headline.at > best.headline.at)) best = { headline, snapshots };
+    mergeNewest(newest, scanRollout(text));
   }
 
-  if (!best) {
+  if (newest.size === 0) {
     return unreadable !== null && !readAny
       ? {
           ok: false,
@@ -231,25 +242,32 @@ export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
   }
 
   const now = ports.clock.now();
-  const { headline, snapshots } = best;
-  const windows = snapshotWindows(headline, { idPrefix: '', labelPrefix: '' }, now);
-  for (const [limitId, snapshot] of snapshots) {
-    if (limitId === HEADLINE_LIMIT_ID) continue;
-    const name = snapshot.limitName || limitId;
-    const idPrefix = slugify(name);
-    if (idPrefix) windows.push(...snapshotWindows(snapshot, { idPrefix, labelPrefix: name }, now));
-  }
+  const latest = [...newest.values()].reduce((a, b) => (b.at > a.at ? b : a));
+  const main = newest.get(HEADLINE_LIMIT_ID) ?? null;
+  const families = [...newest]
+    .filter(([limitId]) => limitId !== HEADLINE_LIMIT_ID)
+    .map(([limitId, snapshot]) => ({ key: limitId, name: snapshot.limitName, group: snapshotGroup(snapshot, now) }))
+    .sort((a, b) => compare(familyOrder(a), familyOrder(b)) || compare(a.key, b.key));
   return {
     ok: true,
     capture: {
       source: 'logs',
-      capturedAt: headline.at,
-      plan: codexPlanLabel(headline.planType),
-      windows,
-      money: codexCreditsMoney(headline.credits),
+      capturedAt: latest.at,
+      plan: codexPlanLabel((main ?? latest).planType),
+      windows: normaliseCodexFamilies(main && snapshotGroup(main, now), families),
+      money: codexCreditsMoney((main ?? latest).credits),
       note: 'From your last Codex turn',
     },
   };
+}
+
+/** The display order of a family: its name, case-insensitively. */
+function familyOrder(family: { key: string; name: string | null }): string {
+  return (family.name || family.key).toLowerCase();
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Codex's rollout logs as a source: local, read on every refresh. */

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { type Money, type UsageWindow, SESSION_MINUTES, WEEKLY_MINUTES } from '../model.js';
-import { joinPath, titleCase } from '../parse.js';
+import { joinPath, slugify, titleCase } from '../parse.js';
 import type { Ports } from '../ports.js';
 
 /** One Codex limit window before normalisation. */
@@ -33,6 +33,12 @@ export interface CodexGroupPrefix {
 }
 
 const LENGTH_TOLERANCE_MINUTES = 3;
+/**
+ * The longest window length that can name a window: 366 days, in minutes. A longer or non-finite length (an absurd
+ * `limit_window_seconds` such as 1e300) is not a real limit window: such a window is dropped, never named
+ * `window-1.66e+298m`.
+ */
+export const MAX_WINDOW_MINUTES = 366 * 1440;
 const SESSION = { id: 'session', label: 'Session (5 h)', windowMinutes: SESSION_MINUTES };
 const WEEKLY = { id: 'weekly', label: 'Weekly', windowMinutes: WEEKLY_MINUTES };
 
@@ -45,15 +51,25 @@ function lengthLabel(minutes: number): string {
 }
 
 /**
+ * True when a reported window length can name a window: unknown (null), or finite and at most
+ * {@link MAX_WINDOW_MINUTES}. Zero and negative lengths count as unknown.
+ */
+export function plausibleWindowMinutes(minutes: number | null): boolean {
+  return minutes === null || (Number.isFinite(minutes) && minutes <= MAX_WINDOW_MINUTES);
+}
+
+/**
  * Names a window by its length, never its slot (Free and Go plans send their weekly window as `primary`): within
  * ±3 min of 300 → session, of 10080 → weekly, otherwise `window-<minutes>m`. Only a window of unknown length falls
- * back to its slot (primary → session, secondary → weekly), keeping `windowMinutes` null.
+ * back to its slot (primary → session, secondary → weekly), keeping `windowMinutes` null. Null for an implausible
+ * length (see {@link plausibleWindowMinutes}).
  */
 function classify(minutes: number | null, slot: 'primary' | 'secondary') {
+  if (!plausibleWindowMinutes(minutes)) return null;
   if (minutes === null || minutes <= 0) return { ...(slot === 'primary' ? SESSION : WEEKLY), windowMinutes: null };
   if (Math.abs(minutes - SESSION_MINUTES) <= LENGTH_TOLERANCE_MINUTES) return SESSION;
   if (Math.abs(minutes - WEEKLY_MINUTES) <= LENGTH_TOLERANCE_MINUTES) return WEEKLY;
-  const rounded = Math.round(minutes);
+  const rounded = Math.max(1, Math.round(minutes));
   return { id: `window-${rounded}m`, label: lengthLabel(rounded), windowMinutes: rounded };
 }
 
@@ -65,8 +81,9 @@ function rank(id: string): number {
 /**
  * Normalises one Codex limit group into {@link UsageWindow}s, classified by length as steipete/CodexBar's
  * `CodexRateWindowNormalizer.swift` does: ids `session`, `weekly`, `window-<minutes>m`, prefixed `<idPrefix>-…` and
- * labelled `<labelPrefix> · …` for an extra group. Session and weekly report the canonical 300/10080 minutes. When two windows land on the same id the first
- * (primary) wins. Ordered session, weekly, others.
+ * labelled `<labelPrefix> · …` for an extra group. Session and weekly report the canonical 300/10080 minutes. When
+ * two windows land on the same id the first (primary) wins; a window of implausible length is dropped. Ordered
+ * session, weekly, others.
  */
 export function normaliseCodexWindows(group: CodexWindowGroup, prefix: CodexGroupPrefix): UsageWindow[] {
   const windows: UsageWindow[] = [];
@@ -74,6 +91,7 @@ export function normaliseCodexWindows(group: CodexWindowGroup, prefix: CodexGrou
     const window = group[slot];
     if (!window) continue;
     const kind = classify(window.windowMinutes, slot);
+    if (!kind) continue;
     const id = prefix.idPrefix ? `${prefix.idPrefix}-${kind.id}` : kind.id;
     if (windows.some((w) => w.id === id)) continue;
     windows.push({
@@ -85,6 +103,44 @@ export function normaliseCodexWindows(group: CodexWindowGroup, prefix: CodexGrou
     });
   }
   return windows.sort((a, b) => rank(a.id) - rank(b.id));
+}
+
+/** One Codex limit family other than the main one, before normalisation. */
+export interface CodexFamily {
+  /** Its identifier: a rollout `limit_id` (`codex_bengalfox`) or an API `metered_feature`; null when not reported. */
+  key: string | null;
+  /** Its display name, `limit_name` (`GPT-5.3-Codex-Spark`); null when not reported. */
+  name: string | null;
+  group: CodexWindowGroup;
+}
+
+/**
+ * Normalises the main Codex limit group and the other families into windows with unique ids.
+ *
+ * The main group's windows are unprefixed (`session`, `weekly`, `window-<minutes>m`). Each other family is prefixed
+ * (see {@link normaliseCodexWindows}) by `slugify(name ?? key)`; when that slug is empty (a name of symbols only),
+ * by `slugify(key)`, else `limit`; its label prefix is `name ?? key ?? "Other limit"`. The id rule: when a prefix is
+ * already taken by an earlier family (two families named alike, or whose names slug alike), the family gets the
+ * first free `<prefix>-<n>` for n = 2, 3, … and the label prefix `<label> (<n>)`. As the kinds (`session`, `weekly`,
+ * `window-<minutes>m`) never end one another, distinct prefixes give distinct ids, and prefixed ids never equal the
+ * main ones. Main windows first, then the families in the order given.
+ */
+export function normaliseCodexFamilies(main: CodexWindowGroup | null, families: CodexFamily[]): UsageWindow[] {
+  const windows = main ? normaliseCodexWindows(main, { idPrefix: '', labelPrefix: '' }) : [];
+  const taken = new Set<string>();
+  for (const { key, name, group } of families) {
+    const base = slugify(name || key || '') || slugify(key ?? '') || 'limit';
+    const label = name || key || 'Other limit';
+    let idPrefix = base;
+    let labelPrefix = label;
+    for (let n = 2; taken.has(idPrefix); n++) {
+      idPrefix = `${base}-${n}`;
+      labelPrefix = `${label} (${n})`;
+    }
+    taken.add(idPrefix);
+    windows.push(...normaliseCodexWindows(group, { idPrefix, labelPrefix }));
+  }
+  return windows;
 }
 
 const Credits = z.looseObject({

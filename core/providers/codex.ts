@@ -7,17 +7,18 @@
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '../model.js';
-import { decodeJwtClaims, epochSecondsToMs, joinPath, slugify } from '../parse.js';
+import { decodeJwtClaims, epochSecondsToMs, joinPath } from '../parse.js';
 import type { Ports } from '../ports.js';
 import type { ProviderDefinition, SourceDefinition } from '../provider.js';
 import { codexLogsSource } from './codex-logs.js';
 import {
+  type CodexFamily,
   type CodexWindow,
   type CodexWindowGroup,
   codexCreditsMoney,
   codexHome,
   codexPlanLabel,
-  normaliseCodexWindows,
+  normaliseCodexFamilies,
 } from './codex-shared.js';
 
 /** What Headroom needs from Codex's ChatGPT login. */
@@ -205,26 +206,25 @@ function whamGroup(limit: WhamRateLimit | null | undefined, fetchedAt: number | 
  * `rate_limit.{primary,secondary}_window` = `{used_percent (int or float), limit_window_seconds, reset_at (epoch s),
  * reset_after_seconds}` become windows classified by length (`windowMinutes = ceil(limit_window_seconds / 60)`); when
  * `reset_at` is absent the reset is `fetchedAt + reset_after_seconds` (only if `fetchedAt`, epoch ms, is given). Each
- * well-formed `additional_rate_limits[]` entry adds a group prefixed `slugify(limit_name ?? metered_feature)`;
- * malformed entries are skipped and `code_review_rate_limit` is ignored. `plan_type` is title-cased; `credits` become a
- * `credits` Money when `has_credits` or `unlimited`. A body that is not such an object, or that yields neither windows
- * nor credits, is an `error`.
+ * well-formed `additional_rate_limits[]` entry adds a family named `limit_name ?? metered_feature`, with ids made
+ * unique as {@link normaliseCodexFamilies} says (a window longer than 366 days is dropped); malformed entries are
+ * skipped and `code_review_rate_limit` is ignored. `plan_type` is title-cased; `credits` become a `credits` Money when
+ * `has_credits` or `unlimited`. A body that is not such an object, or that yields neither windows nor credits, is an
+ * `error`.
  */
 export function parseCodexUsage(body: unknown, fetchedAt?: number): CodexUsageResult {
   const parsed = WhamUsage.safeParse(body);
   if (!parsed.success) return { ok: false, failure: UNEXPECTED_FORMAT };
   const usage = parsed.data;
-  const windows = normaliseCodexWindows(whamGroup(usage.rate_limit, fetchedAt), { idPrefix: '', labelPrefix: '' });
+  const families: CodexFamily[] = [];
   for (const entry of usage.additional_rate_limits ?? []) {
     const extra = WhamAdditionalLimit.safeParse(entry);
     if (!extra.success) continue;
-    const name = extra.data.limit_name || extra.data.metered_feature;
-    const idPrefix = name ? slugify(name) : '';
-    if (!name || !idPrefix) continue;
-    windows.push(
-      ...normaliseCodexWindows(whamGroup(extra.data.rate_limit, fetchedAt), { idPrefix, labelPrefix: name }),
-    );
+    const { limit_name: name, metered_feature: key } = extra.data;
+    if (!name && !key) continue;
+    families.push({ key: key || null, name: name || null, group: whamGroup(extra.data.rate_limit, fetchedAt) });
   }
+  const windows = normaliseCodexFamilies(whamGroup(usage.rate_limit, fetchedAt), families);
   const money = codexCreditsMoney(usage.credits);
   if (windows.length === 0 && money.length === 0) return { ok: false, failure: UNEXPECTED_FORMAT };
   return { ok: true, plan: codexPlanLabel(usage.plan_type), windows, money };

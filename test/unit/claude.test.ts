@@ -250,6 +250,24 @@ describe('parseClaudeUsage', () => {
     ]);
   });
 
+  it('names a model lane whose display name has no letters after its model id, never `weekly-`', () => {
+    const result = parseClaudeUsage({
+      limits: [
+        {
+          kind: 'weekly_scoped',
+          group: 'weekly',
+          percent: 61,
+          scope: { model: { id: 'claude-opus-5', display_name: '★★' } },
+        },
+        { kind: 'weekly_scoped', group: 'weekly', percent: 62, scope: { model: { display_name: '—' } } },
+      ],
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.label, w.usedPercent])).toEqual([
+      ['weekly-claude-opus-5', 'Weekly · ★★', 61],
+      ['weekly-model', 'Weekly · —', 62],
+    ]);
+  });
+
   it('keeps overage above 100 and skips one malformed window', () => {
     const result = parseClaudeUsage({
       five_hour: { utilization: 104.5, resets_at: null },

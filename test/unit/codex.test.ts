@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Failure } from '../../core/model.js';
 import { TransportError } from '../../core/ports.js';
 import { codexApiSource, codexProvider, parseCodexUsage, readCodexAuth } from '../../core/providers/codex.js';
-import { normaliseCodexWindows } from '../../core/providers/codex-shared.js';
+import { normaliseCodexFamilies, normaliseCodexWindows } from '../../core/providers/codex-shared.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureJson, fixtureText, jsonResponse, type FakePortsOptions } from '../support/fake-ports.js';
 
@@ -99,6 +99,58 @@ describe('normaliseCodexWindows', () => {
     expect(windows).toEqual([
       { id: 'spark-session', label: 'Spark · Session (5 h)', usedPercent: 30, resetsAt: null, windowMinutes: 300 },
     ]);
+  });
+});
+
+describe('normaliseCodexFamilies', () => {
+  const group = (usedPercent: number) => ({
+    primary: { usedPercent, windowMinutes: 300, resetsAt: null },
+    secondary: null,
+  });
+  const ids = (windows: { id: string; label: string }[]) => windows.map((w) => [w.id, w.label]);
+
+  it('numbers the second family of the same name or slug', () => {
+    const windows = normaliseCodexFamilies(group(1), [
+      { key: 'codex_a', name: 'Spark', group: group(2) },
+      { key: 'codex_b', name: 'spark', group: group(3) },
+      { key: 'codex_c', name: 'Spark 2', group: group(4) },
+    ]);
+    expect(ids(windows)).toEqual([
+      ['session', 'Session (5 h)'],
+      ['spark-session', 'Spark · Session (5 h)'],
+      ['spark-2-session', 'spark (2) · Session (5 h)'],
+      ['spark-2-2-session', 'Spark 2 (2) · Session (5 h)'],
+    ]);
+  });
+
+  it('names a family whose name slugs to nothing after its key, else "limit"', () => {
+    const windows = normaliseCodexFamilies(null, [
+      { key: 'codex_bengalfox', name: '⚡', group: group(1) },
+      { key: null, name: '—', group: group(2) },
+      { key: '…', name: null, group: group(3) },
+    ]);
+    expect(ids(windows)).toEqual([
+      ['codex-bengalfox-session', '⚡ · Session (5 h)'],
+      ['limit-session', '— · Session (5 h)'],
+      ['limit-2-session', '… (2) · Session (5 h)'],
+    ]);
+  });
+
+  it('drops a window of absurd length instead of naming it by its minutes', () => {
+    const windows = normaliseCodexFamilies(
+      {
+        primary: { usedPercent: 1, windowMinutes: 1.66e298, resetsAt: null },
+        secondary: { usedPercent: 2, windowMinutes: 10080, resetsAt: null },
+      },
+      [
+        {
+          key: 'x',
+          name: 'X',
+          group: { primary: { usedPercent: 3, windowMinutes: 527041, resetsAt: null }, secondary: null },
+        },
+      ],
+    );
+    expect(windows).toEqual([weekly(2, null)]);
   });
 });
 
@@ -262,6 +314,24 @@ describe('parseCodexUsage', () => {
       { ...money, balanceMinor: null, unlimited: true },
     ]);
     expect(credits({ has_credits: false, unlimited: false, balance: '5' })).toMatchObject({ status: 'error' });
+  });
+
+  it('keeps two additional limits of the same name apart and drops a window of absurd length', () => {
+    const body = wham('spark-additional-rate-limits') as {
+      rate_limit: { primary_window: { limit_window_seconds: number } };
+      additional_rate_limits: { limit_name: string; metered_feature: string }[];
+    };
+    const [spark] = body.additional_rate_limits;
+    body.additional_rate_limits.push({ ...spark!, metered_feature: 'codex_other' });
+    body.rate_limit.primary_window.limit_window_seconds = 1e300;
+    const result = parseCodexUsage(body);
+    expect(result.ok && result.windows.map((w) => [w.id, w.label, w.usedPercent])).toEqual([
+      ['weekly', 'Weekly', 43],
+      ['gpt-5-3-codex-spark-session', 'GPT-5.3-Codex-Spark · Session (5 h)', 30],
+      ['gpt-5-3-codex-spark-weekly', 'GPT-5.3-Codex-Spark · Weekly', 100],
+      ['gpt-5-3-codex-spark-2-session', 'GPT-5.3-Codex-Spark (2) · Session (5 h)', 30],
+      ['gpt-5-3-codex-spark-2-weekly', 'GPT-5.3-Codex-Spark (2) · Weekly', 100],
+    ]);
   });
 
   it.each([
