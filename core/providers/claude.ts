@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import { type Failure, type Money, SESSION_MINUTES, type UsageWindow, WEEKLY_MINUTES } from '../model.js';
-import { joinPath, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import { joinPath, numberLike, parseIsoInstant, slugify, titleCase } from '../parse.js';
 import type { Ports } from '../ports.js';
 import type { ProviderDefinition } from '../provider.js';
 
@@ -36,7 +36,7 @@ const CredentialsSchema = z.looseObject({
   claudeAiOauth: z.nullish(
     z.looseObject({
       accessToken: z.nullish(z.string()),
-      expiresAt: z.nullish(z.number()),
+      expiresAt: z.nullish(numberLike),
       scopes: z.nullish(z.array(z.string())),
       subscriptionType: z.nullish(z.string()),
       rateLimitTier: z.nullish(z.string()),
@@ -194,14 +194,14 @@ function failure(status: Failure['status'], message: string, fix: string): { ok:
 }
 
 const WindowSchema = z.looseObject({
-  utilization: z.nullish(z.number()),
+  utilization: z.nullish(numberLike),
   resets_at: z.nullish(z.string()),
 });
 
 const LimitSchema = z.looseObject({
   kind: z.string(),
   group: z.nullish(z.string()),
-  percent: z.nullish(z.number()),
+  percent: z.nullish(numberLike),
   resets_at: z.nullish(z.string()),
   scope: z.nullish(
     z.looseObject({
@@ -210,7 +210,7 @@ const LimitSchema = z.looseObject({
   ),
 });
 
-const AmountSchema = z.looseObject({ amount_minor: z.number(), currency: z.string(), exponent: z.number() });
+const AmountSchema = z.looseObject({ amount_minor: numberLike, currency: z.string(), exponent: numberLike });
 
 const SpendSchema = z.looseObject({
   enabled: z.nullish(z.boolean()),
@@ -220,10 +220,10 @@ const SpendSchema = z.looseObject({
 
 const ExtraUsageSchema = z.looseObject({
   is_enabled: z.nullish(z.boolean()),
-  monthly_limit: z.nullish(z.number()),
-  used_credits: z.nullish(z.number()),
+  monthly_limit: z.nullish(numberLike),
+  used_credits: z.nullish(numberLike),
   currency: z.nullish(z.string()),
-  decimal_places: z.nullish(z.number()),
+  decimal_places: z.nullish(numberLike),
 });
 
 /** Window keys of `/api/oauth/usage`, in display order; several keys may feed one window (first non-null wins). */
@@ -262,7 +262,8 @@ const SHARED_KEYS = ['seven_day_design', 'seven_day_omelette'];
  * `weekly` when the keyed windows are missing and adds `weekly-<slug>` lanes for `weekly_scoped` entries with a
  * display name (slug of `display_name`, else of the model `id`, else `model`; a lane whose id is already taken is the
  * same lane reported twice, and the first wins, keyed windows before `limits[]`).
- * Windows with a null utilization, malformed windows and unknown keys are skipped.
+ * Windows with a null utilization, malformed windows and unknown keys are skipped. Every number may also arrive as
+ * a decimal string (`"utilization": "37"`), read as the number ({@link numberLike}); other strings are malformed.
  *
  * Money: one `extra-usage` entry in minor units when extra usage is enabled, from `spend` or else `extra_usage`.
  *

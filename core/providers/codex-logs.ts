@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import type { SourceResult } from '../model.js';
-import { epochSecondsToMs, joinPath, parseIsoInstant } from '../parse.js';
+import { epochSecondsToMs, joinPath, numberLike, parseIsoInstant } from '../parse.js';
 import type { Ports } from '../ports.js';
 import type { SourceDefinition } from '../provider.js';
 import {
@@ -20,10 +20,10 @@ import {
 } from './codex-shared.js';
 
 const RolloutWindow = z.looseObject({
-  used_percent: z.number(),
-  window_minutes: z.optional(z.nullable(z.number())),
-  resets_at: z.optional(z.nullable(z.number())),
-  resets_in_seconds: z.optional(z.nullable(z.number())),
+  used_percent: numberLike,
+  window_minutes: z.optional(z.nullable(numberLike)),
+  resets_at: z.optional(z.nullable(numberLike)),
+  resets_in_seconds: z.optional(z.nullable(numberLike)),
 });
 type RolloutWindow = z.infer<typeof RolloutWindow>;
 
@@ -154,7 +154,8 @@ const ROLLOUT_NAME = /^rollout-.*\.jsonl$/;
  * Windows: the `codex` family unprefixed, then the other families sorted by name, each prefixed and labelled after
  * `limit_name ?? limit_id` (see {@link normaliseCodexFamilies} for the unique-id rule). The capture's time is the
  * newest snapshot's timestamp; plan and credits come from the `codex` snapshot, else from the newest one. Windows
- * whose reset has passed read 0 %; legacy `resets_in_seconds` counts from the line's timestamp. Unreadable
+ * whose reset has passed read 0 %; legacy `resets_in_seconds` counts from the line's timestamp. Numbers may also be
+ * decimal strings (`"used_percent": "12.5"`), read as the numbers ({@link numberLike}). Unreadable
  * directories and files are skipped: the result is `error` only when nothing could be read, and `signed-out` when
  * nothing usable was found.
  */

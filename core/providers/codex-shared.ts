@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { type Money, type UsageWindow, SESSION_MINUTES, WEEKLY_MINUTES } from '../model.js';
-import { joinPath, slugify, titleCase } from '../parse.js';
+import { joinPath, numberLike, slugify, titleCase } from '../parse.js';
 import type { Ports } from '../ports.js';
 
 /** One Codex limit window before normalisation. */
@@ -146,26 +146,26 @@ export function normaliseCodexFamilies(main: CodexWindowGroup | null, families: 
 const Credits = z.looseObject({
   has_credits: z.optional(z.nullable(z.boolean())),
   unlimited: z.optional(z.nullable(z.boolean())),
-  balance: z.optional(z.nullable(z.union([z.string(), z.number()]))),
+  balance: z.optional(z.unknown()),
 });
 
 /**
  * Codex credits `{has_credits, unlimited, balance}` (API `credits` and rollout `rate_limits.credits` alike; balance is
- * a decimal string such as "17.50", a number or null) as a `credits` Money in hundredths. Empty unless `has_credits`
- * or `unlimited` is true, or when the value is not such an object.
+ * a decimal string such as "17.50", a number or null) as a `credits` Money in hundredths; a balance that is not a
+ * number (see {@link numberLike}) is unknown (null). Empty unless `has_credits` or `unlimited` is true, or when the
+ * value is not such an object.
  */
 export function codexCreditsMoney(value: unknown): Money[] {
   const parsed = Credits.safeParse(value);
   if (!parsed.success || !(parsed.data.has_credits || parsed.data.unlimited)) return [];
-  const { balance } = parsed.data;
-  const amount = typeof balance === 'string' && balance.trim() !== '' ? Number(balance) : balance;
+  const amount = numberLike.safeParse(parsed.data.balance);
   return [
     {
       id: 'credits',
       label: 'Credits',
       usedMinor: null,
       limitMinor: null,
-      balanceMinor: typeof amount === 'number' && Number.isFinite(amount) ? Math.round(amount * 100) : null,
+      balanceMinor: amount.success ? Math.round(amount.data * 100) : null,
       currency: 'credits',
       exponent: 2,
       unlimited: parsed.data.unlimited === true,

@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '../model.js';
-import { decodeJwtClaims, epochSecondsToMs, joinPath } from '../parse.js';
+import { decodeJwtClaims, epochSecondsToMs, joinPath, numberLike } from '../parse.js';
 import type { Ports } from '../ports.js';
 import type { ProviderDefinition, SourceDefinition } from '../provider.js';
 import { codexLogsSource } from './codex-logs.js';
@@ -148,10 +148,10 @@ export async function readCodexAuth(ports: Ports): Promise<CodexAuthResult> {
 }
 
 const WhamWindow = z.looseObject({
-  used_percent: z.number(),
-  limit_window_seconds: z.optional(z.nullable(z.number())),
-  reset_at: z.optional(z.nullable(z.number())),
-  reset_after_seconds: z.optional(z.nullable(z.number())),
+  used_percent: numberLike,
+  limit_window_seconds: z.optional(z.nullable(numberLike)),
+  reset_at: z.optional(z.nullable(numberLike)),
+  reset_after_seconds: z.optional(z.nullable(numberLike)),
 });
 type WhamWindow = z.infer<typeof WhamWindow>;
 
@@ -209,8 +209,9 @@ function whamGroup(limit: WhamRateLimit | null | undefined, fetchedAt: number | 
  * well-formed `additional_rate_limits[]` entry adds a family named `limit_name ?? metered_feature`, with ids made
  * unique as {@link normaliseCodexFamilies} says (a window longer than 366 days is dropped); malformed entries are
  * skipped and `code_review_rate_limit` is ignored. `plan_type` is title-cased; `credits` become a `credits` Money when
- * `has_credits` or `unlimited`. A body that is not such an object, or that yields neither windows nor credits, is an
- * `error`.
+ * `has_credits` or `unlimited`. Every number may also arrive as a decimal string (`"used_percent": "12.5"`,
+ * `"reset_at": "1790000000"`), read as the number ({@link numberLike}). A body that is not such an object, or that
+ * yields neither windows nor credits, is an `error`.
  */
 export function parseCodexUsage(body: unknown, fetchedAt?: number): CodexUsageResult {
   const parsed = WhamUsage.safeParse(body);

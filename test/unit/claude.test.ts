@@ -7,6 +7,7 @@ import {
   readClaudeCredentials,
 } from '../../core/providers/claude.js';
 import { type FakePortsOptions, fakePorts, fixtureJson, fixtureText, jsonResponse } from '../support/fake-ports.js';
+import { numbersAsStrings } from '../support/numeric-strings.js';
 
 const HOME_CREDENTIALS = '/home/dev/.claude/.credentials.json';
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -266,6 +267,28 @@ describe('parseClaudeUsage', () => {
       ['weekly-claude-opus-5', 'Weekly · ★★', 61],
       ['weekly-model', 'Weekly · —', 62],
     ]);
+  });
+
+  it.each([
+    'claude-oauth-usage-real-aim-2026-01',
+    'claude-oauth-usage-limits-fable-2026-07-03',
+    'claude-oauth-usage-live-2026-09-07-trayapp',
+    'claude-oauth-usage-extra-usage-enterprise-eur',
+  ])('reads numbers sent as strings in %s as the numbers', (name) => {
+    const body = fixtureJson(`claude/oauth-usage/${name}.json`);
+    const keys = ['utilization', 'percent', 'amount_minor', 'exponent', 'monthly_limit', 'used_credits'];
+    const strings = numbersAsStrings(body, [...keys, 'decimal_places']);
+    expect(JSON.stringify(strings)).toMatch(/"(utilization|amount_minor|used_credits)":"\d/);
+    expect(parseClaudeUsage(strings)).toEqual(parseClaudeUsage(body));
+  });
+
+  it('still rejects a utilization that is not a number', () => {
+    const result = parseClaudeUsage({
+      five_hour: { utilization: '37', resets_at: null },
+      seven_day: { utilization: '37%', resets_at: null },
+      seven_day_opus: { utilization: '', resets_at: null },
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.usedPercent])).toEqual([['session', 37]]);
   });
 
   it('keeps overage above 100 and skips one malformed window', () => {

@@ -4,6 +4,7 @@ import { parseIsoInstant } from '../../core/parse.js';
 import { codexLogsSource, readCodexRollouts } from '../../core/providers/codex-logs.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureText, type FakePortsOptions } from '../support/fake-ports.js';
+import { numbersAsStrings } from '../support/numeric-strings.js';
 
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
 const SESSIONS = '/home/dev/.codex/sessions';
@@ -126,6 +127,25 @@ describe('readCodexRollouts', () => {
     });
     const result = await readCodexRollouts(ports);
     expect(result.ok && result.capture.windows).toEqual([session(0, null), weekly(40, 1795407363000)]);
+  });
+
+  it('reads numbers sent as strings as the numbers', async () => {
+    const keys = ['used_percent', 'window_minutes', 'resets_at', 'balance'];
+    const text = rollout('run1')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.stringify(numbersAsStrings(JSON.parse(line), keys)))
+      .join('\n');
+    expect(text).toContain('"used_percent":"12.5"');
+    expect(text).toContain('"resets_at":"1795324563"');
+    const ports = fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: text } });
+    expect(await readCodexRollouts(ports)).toEqual(
+      await readCodexRollouts(fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: rollout('run1') } })),
+    );
+    expect(await readCodexRollouts(ports)).toMatchObject({
+      ok: true,
+      capture: { windows: [session(12.5, 1795324563000), weekly(40, 1795407363000)], money: [credits(1750)] },
+    });
   });
 
   it('skips garbage lines and a truncated last line', async () => {

@@ -5,6 +5,7 @@ import { codexApiSource, codexProvider, parseCodexUsage, readCodexAuth } from '.
 import { normaliseCodexFamilies, normaliseCodexWindows } from '../../core/providers/codex-shared.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureJson, fixtureText, jsonResponse, type FakePortsOptions } from '../support/fake-ports.js';
+import { numbersAsStrings } from '../support/numeric-strings.js';
 
 const AUTH_PATH = '/home/dev/.codex/auth.json';
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -333,6 +334,22 @@ describe('parseCodexUsage', () => {
       ['gpt-5-3-codex-spark-2-weekly', 'GPT-5.3-Codex-Spark (2) · Weekly', 100],
     ]);
   });
+
+  it.each(['real-aim', 'spark-additional-rate-limits', 'free-weekly-only'])(
+    'reads numbers sent as strings in %s as the numbers',
+    (name) => {
+      const body = wham(name);
+      const strings = numbersAsStrings(body, [
+        'used_percent',
+        'limit_window_seconds',
+        'reset_at',
+        'reset_after_seconds',
+        'balance',
+      ]);
+      expect(JSON.stringify(strings)).toContain('"used_percent":"');
+      expect(parseCodexUsage(strings, NOW)).toEqual(parseCodexUsage(body, NOW));
+    },
+  );
 
   it.each([
     ['null', null],
