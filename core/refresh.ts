@@ -83,6 +83,7 @@ const captureSchema = z.object({
   windows: z.array(windowSchema),
   money: z.array(moneySchema),
   note: z.optional(z.string()),
+  problems: z.optional(z.array(z.string())),
 });
 const failureSchema = z.object({
   status: z.enum(['signed-out', 'unauthorized', 'rate-limited', 'offline', 'error']),
@@ -178,6 +179,12 @@ export async function refreshProvider(
   return { snapshot: buildSnapshot(definition, sources, memory, ports.clock.now()), memory };
 }
 
+/** A status message followed by the capture's problems (parts the source could not read), as sentences. */
+function withProblems(message: string, problems: string[] = []): string {
+  if (problems.length === 0) return message;
+  return [message && !/[.!?]$/.test(message) ? `${message}.` : message, ...problems].filter(Boolean).join(' ');
+}
+
 /** Builds what the user sees from the sources' memories. */
 function buildSnapshot(
   definition: ProviderDefinition,
@@ -214,11 +221,14 @@ function buildSnapshot(
       ...base,
       status: old ? 'stale' : 'ok',
       stale: false,
-      message: fellBack
-        ? `${primaryFailure.message} Showing ${definition.name}'s ${shown.source.label} instead.`
-        : old
-          ? `No newer data since this capture.`
-          : (capture.note ?? ''),
+      message: withProblems(
+        fellBack
+          ? `${primaryFailure.message} Showing ${definition.name}'s ${shown.source.label} instead.`
+          : old
+            ? `No newer data since this capture.`
+            : (capture.note ?? ''),
+        old ? [] : capture.problems,
+      ),
       fix: fellBack ? primaryFailure.fix : '',
       retryAt: primaryFailure?.retryAt ?? null,
     };

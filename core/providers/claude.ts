@@ -25,8 +25,12 @@ export interface ClaudeCredentials {
 /** The outcome of {@link readClaudeCredentials}. */
 export type ClaudeCredentialsResult = { ok: true; credentials: ClaudeCredentials } | { ok: false; failure: Failure };
 
-/** The outcome of {@link parseClaudeUsage}. */
-export type ClaudeUsageResult = { ok: true; windows: UsageWindow[]; money: Money[] } | { ok: false; failure: Failure };
+/**
+ * The outcome of {@link parseClaudeUsage}: windows and money, plus `problems`, one sentence per part that was present
+ * but unreadable and left out (empty when none); or a typed failure.
+ */
+export type ClaudeUsageResult =
+  { ok: true; windows: UsageWindow[]; money: Money[]; problems: string[] } | { ok: false; failure: Failure };
 
 const KEYCHAIN_SERVICE = 'Claude Code-credentials';
 const RERUN_FIX = 'Run `claude` once so Claude Code rewrites it.';
@@ -262,10 +266,14 @@ const SHARED_KEYS = ['seven_day_design', 'seven_day_omelette'];
  * `weekly` when the keyed windows are missing and adds `weekly-<slug>` lanes for `weekly_scoped` entries with a
  * display name (slug of `display_name`, else of the model `id`, else `model`; a lane whose id is already taken is the
  * same lane reported twice, and the first wins, keyed windows before `limits[]`).
- * Windows with a null utilization, malformed windows and unknown keys are skipped. Every number may also arrive as
- * a decimal string (`"utilization": "37"`), read as the number ({@link numberLike}); other strings are malformed.
+ * Windows with a null utilization and unknown keys are skipped. Every number may also arrive as a decimal string
+ * (`"utilization": "37"`), read as the number ({@link numberLike}); other strings are malformed.
  *
  * Money: one `extra-usage` entry in minor units when extra usage is enabled, from `spend` or else `extra_usage`.
+ *
+ * Problems: a known window, `limits[]` entry, `spend` or `extra_usage` that is present but malformed is left out and
+ * named in `problems`, e.g. "Anthropic's seven_day_opus window could not be read." or "Anthropic's limits[2] entry
+ * could not be read." (key names and indices only, never values).
  *
  * Fails (`error`) when the body is not an object, or when it yields nothing and had malformed entries or none of
  * the known keys.
@@ -274,26 +282,28 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   const unexpected = failure('error', 'Anthropic sent usage data in an unexpected format.', '');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return unexpected;
   const record = body as Record<string, unknown>;
-  let malformed = false;
-  const decode = <T>(schema: z.ZodMiniType<T>, value: unknown): T | null => {
+  const problems: string[] = [];
+  /** Parses a present value; an unreadable one is recorded as "Anthropic's <what> could not be read." */
+  const decode = <T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T | null => {
     if (value === null || value === undefined) return null;
     const parsed = schema.safeParse(value);
-    if (!parsed.success) malformed = true;
+    if (!parsed.success) problems.push(`Anthropic's ${what} could not be read.`);
     return parsed.success ? parsed.data : null;
   };
 
   const keyed = new Map<string, UsageWindow>();
   for (const { keys, id, label, minutes } of WINDOW_KEYS) {
     for (const key of keys) {
-      const window = decode(WindowSchema, record[key]);
+      const window = decode(WindowSchema, record[key], `${key} window`);
       if (typeof window?.utilization !== 'number') continue;
       keyed.set(id, lane(id, label, minutes, window.utilization, window.resets_at));
       break;
     }
   }
   const extras: UsageWindow[] = [];
-  for (const element of Array.isArray(record.limits) ? record.limits : []) {
-    const limit = decode(LimitSchema, element);
+  const limits = decode(z.array(z.unknown()), record.limits, 'limits list') ?? [];
+  for (const [index, element] of limits.entries()) {
+    const limit = decode(LimitSchema, element, `limits[${index}] entry`);
     if (typeof limit?.percent !== 'number') continue;
     const model = limit.scope?.model;
     const name = model?.display_name?.trim();
@@ -313,8 +323,8 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   const windows = [...WINDOW_KEYS.flatMap((w) => keyed.get(w.id) ?? []), ...extras];
 
   const money: Money[] = [];
-  const spend = decode(SpendSchema, record.spend);
-  const extra = decode(ExtraUsageSchema, record.extra_usage);
+  const spend = decode(SpendSchema, record.spend, 'spend');
+  const extra = decode(ExtraUsageSchema, record.extra_usage, 'extra_usage');
   if (spend) {
     if (spend.enabled !== false) {
       money.push(
@@ -326,10 +336,10 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   }
 
   const known = ['limits', 'extra_usage', 'spend', ...SHARED_KEYS, ...WINDOW_KEYS.flatMap((w) => w.keys)];
-  if (windows.length === 0 && money.length === 0 && (malformed || !known.some((key) => key in record))) {
+  if (windows.length === 0 && money.length === 0 && (problems.length > 0 || !known.some((key) => key in record))) {
     return unexpected;
   }
-  return { ok: true, windows, money };
+  return { ok: true, windows, money, problems };
 }
 
 function lane(
@@ -422,6 +432,7 @@ export const claudeProvider: ProviderDefinition = {
             plan: credentials.plan,
             windows: usage.windows,
             money: usage.money,
+            ...(usage.problems.length > 0 && { problems: usage.problems }),
           },
         };
       },

@@ -15,8 +15,10 @@ import {
   type CodexWindowGroup,
   codexCreditsMoney,
   codexHome,
+  codexLimitName,
   codexPlanLabel,
   normaliseCodexFamilies,
+  plausibleWindowMinutes,
 } from './codex-shared.js';
 
 const RolloutWindow = z.looseObject({
@@ -37,8 +39,8 @@ const TokenCountLine = z.looseObject({
         z.looseObject({
           limit_id: z.optional(z.nullable(z.string())),
           limit_name: z.optional(z.nullable(z.string())),
-          primary: z.optional(z.nullable(RolloutWindow)),
-          secondary: z.optional(z.nullable(RolloutWindow)),
+          primary: z.optional(z.unknown()),
+          secondary: z.optional(z.unknown()),
           credits: z.optional(z.unknown()),
           plan_type: z.optional(z.nullable(z.string())),
         }),
@@ -47,19 +49,30 @@ const TokenCountLine = z.looseObject({
   }),
 });
 
-/** One `rate_limits` snapshot from a rollout line, with at least one window. */
+type Slot = 'primary' | 'secondary';
+
+/** One `rate_limits` snapshot from a rollout line, with at least one readable window. */
 interface Snapshot {
   /** The line's timestamp, epoch ms. */
   at: number;
   limitName: string | null;
   primary: RolloutWindow | null;
   secondary: RolloutWindow | null;
+  /** Slots holding a window that could not be read (malformed, or longer than 366 days). */
+  unreadable: Slot[];
   credits: unknown;
   planType: string | null;
 }
 
 /** The headline limit id; events without a `limit_id` (older CLIs) belong to it. */
 const HEADLINE_LIMIT_ID = 'codex';
+
+/** A slot's window: null when absent; `unreadable` when present but malformed or of implausible length. */
+function readSlot(value: unknown): RolloutWindow | null | 'unreadable' {
+  if (value === null || value === undefined) return null;
+  const parsed = RolloutWindow.safeParse(value);
+  return parsed.success && plausibleWindowMinutes(parsed.data.window_minutes ?? null) ? parsed.data : 'unreadable';
+}
 
 function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } | null {
   let json: unknown;
@@ -72,14 +85,22 @@ function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } 
   if (!parsed.success) return null;
   const limits = parsed.data.payload.rate_limits;
   const at = parseIsoInstant(parsed.data.timestamp);
-  if (!limits || at === null || (!limits.primary && !limits.secondary)) return null;
+  if (!limits || at === null) return null;
+  const windows = { primary: null as RolloutWindow | null, secondary: null as RolloutWindow | null };
+  const unreadable: Slot[] = [];
+  for (const slot of ['primary', 'secondary'] as const) {
+    const window = readSlot(limits[slot]);
+    if (window === 'unreadable') unreadable.push(slot);
+    else windows[slot] = window;
+  }
+  if (!windows.primary && !windows.secondary) return null;
   return {
     limitId: limits.limit_id || HEADLINE_LIMIT_ID,
     snapshot: {
       at,
       limitName: limits.limit_name ?? null,
-      primary: limits.primary ?? null,
-      secondary: limits.secondary ?? null,
+      ...windows,
+      unreadable,
       credits: limits.credits,
       planType: limits.plan_type ?? null,
     },
@@ -155,7 +176,12 @@ const ROLLOUT_NAME = /^rollout-.*\.jsonl$/;
  * `limit_name ?? limit_id` (see {@link normaliseCodexFamilies} for the unique-id rule). The capture's time is the
  * newest snapshot's timestamp; plan and credits come from the `codex` snapshot, else from the newest one. Windows
  * whose reset has passed read 0 %; legacy `resets_in_seconds` counts from the line's timestamp. Numbers may also be
- * decimal strings (`"used_percent": "12.5"`), read as the numbers ({@link numberLike}). Unreadable
+ * decimal strings (`"used_percent": "12.5"`), read as the numbers ({@link numberLike}).
+ *
+ * Problems: an event whose windows are all unreadable is skipped like any garbage line (an older event of the family
+ * is used). In an event that is used, a window that is present but malformed or longer than 366 days is left out and
+ * named in the capture's `problems` ("Codex's logged secondary window could not be read.", "Codex's logged
+ * GPT-5.3-Codex-Spark primary window could not be read."), as are malformed credits. Unreadable
  * directories and files are skipped: the result is `error` only when nothing could be read, and `signed-out` when
  * nothing usable was found.
  */
@@ -247,17 +273,31 @@ export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
   const main = newest.get(HEADLINE_LIMIT_ID) ?? null;
   const families = [...newest]
     .filter(([limitId]) => limitId !== HEADLINE_LIMIT_ID)
-    .map(([limitId, snapshot]) => ({ key: limitId, name: snapshot.limitName, group: snapshotGroup(snapshot, now) }))
+    .map(([limitId, snapshot]) => ({ key: limitId, name: snapshot.limitName, snapshot }))
     .sort((a, b) => compare(familyOrder(a), familyOrder(b)) || compare(a.key, b.key));
+  const problems = [
+    ...(main?.unreadable ?? []).map((slot) => `Codex's logged ${slot} window could not be read.`),
+    ...families.flatMap(({ key, name, snapshot }) =>
+      snapshot.unreadable.map(
+        (slot) => `Codex's logged ${codexLimitName(name, key) ?? 'extra limit'} ${slot} window could not be read.`,
+      ),
+    ),
+  ];
+  const money = codexCreditsMoney((main ?? latest).credits);
+  if (money === null) problems.push("Codex's logged credits could not be read.");
   return {
     ok: true,
     capture: {
       source: 'logs',
       capturedAt: latest.at,
       plan: codexPlanLabel((main ?? latest).planType),
-      windows: normaliseCodexFamilies(main && snapshotGroup(main, now), families),
-      money: codexCreditsMoney((main ?? latest).credits),
+      windows: normaliseCodexFamilies(
+        main && snapshotGroup(main, now),
+        families.map(({ key, name, snapshot }) => ({ key, name, group: snapshotGroup(snapshot, now) })),
+      ),
+      money: money ?? [],
       note: 'From your last Codex turn',
+      ...(problems.length > 0 && { problems }),
     },
   };
 }

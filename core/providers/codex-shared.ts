@@ -152,12 +152,14 @@ const Credits = z.looseObject({
 /**
  * Codex credits `{has_credits, unlimited, balance}` (API `credits` and rollout `rate_limits.credits` alike; balance is
  * a decimal string such as "17.50", a number or null) as a `credits` Money in hundredths; a balance that is not a
- * number (see {@link numberLike}) is unknown (null). Empty unless `has_credits` or `unlimited` is true, or when the
- * value is not such an object.
+ * number (see {@link numberLike}) is unknown (null). Empty when absent (null, undefined) or unless `has_credits` or
+ * `unlimited` is true; null when present but not such an object (the caller reports it).
  */
-export function codexCreditsMoney(value: unknown): Money[] {
+export function codexCreditsMoney(value: unknown): Money[] | null {
+  if (value === null || value === undefined) return [];
   const parsed = Credits.safeParse(value);
-  if (!parsed.success || !(parsed.data.has_credits || parsed.data.unlimited)) return [];
+  if (!parsed.success) return null;
+  if (!(parsed.data.has_credits || parsed.data.unlimited)) return [];
   const amount = numberLike.safeParse(parsed.data.balance);
   return [
     {
@@ -171,6 +173,16 @@ export function codexCreditsMoney(value: unknown): Money[] {
       unlimited: parsed.data.unlimited === true,
     },
   ];
+}
+
+const PLAIN_NAME = /^[\w .:()-]{1,40}$/;
+
+/**
+ * A limit family's name fit for a problem sentence: the first candidate (a `limit_name`, `limit_id` or
+ * `metered_feature`) that is short and plain (at most 40 letters, digits, spaces and `_.:()-`); null when none is.
+ */
+export function codexLimitName(...candidates: (string | null | undefined)[]): string | null {
+  return candidates.find((name): name is string => typeof name === 'string' && PLAIN_NAME.test(name)) ?? null;
 }
 
 /** A Codex `plan_type` ("pro", "free_workspace") as a label ("Pro", "Free Workspace"); null when absent or empty. */

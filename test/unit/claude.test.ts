@@ -35,6 +35,7 @@ describe('parseClaudeUsage', () => {
   it('reads the basic payload', () => {
     expect(usage('claude-oauth-usage-basic')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -53,6 +54,7 @@ describe('parseClaudeUsage', () => {
   it('adds the Fable lane from limits[] without duplicating session and weekly', () => {
     expect(usage('claude-oauth-usage-limits-fable-2026-07-03')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -83,6 +85,7 @@ describe('parseClaudeUsage', () => {
   it('reads enterprise extra usage in EUR with no windows', () => {
     expect(usage('claude-oauth-usage-extra-usage-enterprise-eur')).toEqual({
       ok: true,
+      problems: [],
       windows: [],
       money: [
         {
@@ -119,6 +122,7 @@ describe('parseClaudeUsage', () => {
   it('folds routines/cowork aliases into one lane and ignores omelette', () => {
     expect(usage('claude-oauth-usage-routines-cowork-aliases')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -142,6 +146,7 @@ describe('parseClaudeUsage', () => {
   it('reads the live trayapp payload: codenames ignored, money from spend', () => {
     expect(usage('claude-oauth-usage-live-2026-09-07-trayapp')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -176,6 +181,7 @@ describe('parseClaudeUsage', () => {
   it('reads the January 2026 payload (no limits, no spend, extra usage off)', () => {
     expect(usage('claude-oauth-usage-real-aim-2026-01')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -203,7 +209,7 @@ describe('parseClaudeUsage', () => {
     });
   });
 
-  it('takes session and weekly from limits[] when the keyed windows are null, never inventing 100 %', () => {
+  it('takes session and weekly from limits[] when the keyed windows are null, never inventing 100 %, and names bad entries', () => {
     const result = parseClaudeUsage({
       five_hour: null,
       seven_day: null,
@@ -218,6 +224,7 @@ describe('parseClaudeUsage', () => {
     });
     expect(result).toEqual({
       ok: true,
+      problems: ["Anthropic's limits[4] entry could not be read.", "Anthropic's limits[5] entry could not be read."],
       windows: [
         { id: 'session', label: 'Session (5 h)', usedPercent: 7, resetsAt: null, windowMinutes: 300 },
         { id: 'weekly', label: 'Weekly', usedPercent: 42, resetsAt: Date.UTC(2026, 6, 8, 9), windowMinutes: 10080 },
@@ -289,6 +296,37 @@ describe('parseClaudeUsage', () => {
       seven_day_opus: { utilization: '', resets_at: null },
     });
     expect(result.ok && result.windows.map((w) => [w.id, w.usedPercent])).toEqual([['session', 37]]);
+    expect(result.ok && result.problems).toEqual([
+      "Anthropic's seven_day window could not be read.",
+      "Anthropic's seven_day_opus window could not be read.",
+    ]);
+  });
+
+  it('names a window of the real January 2026 payload that it cannot read, without its value', () => {
+    const body = fixtureJson('claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json') as Record<string, unknown>;
+    body.seven_day_sonnet = { utilization: 'sk-ant-oat01-SECRET', resets_at: '2026-01-08T14:59:59.6Z' };
+    const result = parseClaudeUsage(body);
+    expect(result).toMatchObject({
+      ok: true,
+      problems: ["Anthropic's seven_day_sonnet window could not be read."],
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.usedPercent])).toEqual([
+      ['session', 24],
+      ['weekly', 36],
+    ]);
+    expect(JSON.stringify(result)).not.toContain('SECRET');
+  });
+
+  it('names unreadable spend in the real trayapp payload and falls back to extra_usage', () => {
+    const body = fixtureJson('claude/oauth-usage/claude-oauth-usage-live-2026-09-07-trayapp.json') as {
+      spend: { used: unknown };
+    };
+    body.spend.used = 'lots';
+    const result = parseClaudeUsage(body);
+    expect(result).toMatchObject({ ok: true, problems: ["Anthropic's spend could not be read."] });
+    expect(result.ok && result.money.map((m) => [m.id, m.usedMinor, m.limitMinor])).toEqual([
+      ['extra-usage', 0, 10000],
+    ]);
   });
 
   it('keeps overage above 100 and skips one malformed window', () => {
@@ -321,7 +359,12 @@ describe('parseClaudeUsage', () => {
   });
 
   it('accepts an all-null payload as no data', () => {
-    expect(parseClaudeUsage({ five_hour: null, seven_day: null })).toEqual({ ok: true, windows: [], money: [] });
+    expect(parseClaudeUsage({ five_hour: null, seven_day: null })).toEqual({
+      ok: true,
+      windows: [],
+      money: [],
+      problems: [],
+    });
   });
 
   it.each([
@@ -567,6 +610,17 @@ describe('claudeProvider api source', () => {
       },
     });
     expect(result.ok && result.capture.windows.map((w) => w.id)).toEqual(['session', 'weekly', 'weekly-sonnet']);
+  });
+
+  it('puts the windows it could not read in the capture', async () => {
+    const body = fixtureJson('claude/oauth-usage/claude-oauth-usage-basic.json') as Record<string, unknown>;
+    body.seven_day = { utilization: { value: 30 }, resets_at: '2025-12-31T00:00:00Z' };
+    const { result } = await fetchWith({ http: () => jsonResponse(body) });
+    expect(result).toMatchObject({
+      ok: true,
+      capture: { problems: ["Anthropic's seven_day window could not be read."] },
+    });
+    expect(result.ok && result.capture.windows.map((w) => w.id)).toEqual(['session', 'weekly-sonnet']);
   });
 
   it('honours HEADROOM_ANTHROPIC_API_URL, trailing slash stripped', async () => {

@@ -148,6 +148,24 @@ describe('readCodexRollouts', () => {
     });
   });
 
+  it('names a window of the real run1 event that it cannot read, and shows the other', async () => {
+    const text = rollout('run1').replace('"used_percent":40.0', '"used_percent":"forty"');
+    expect(text).not.toBe(rollout('run1'));
+    const ports = fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: text } });
+    expect(await readCodexRollouts(ports)).toEqual({
+      ok: true,
+      capture: {
+        source: 'logs',
+        capturedAt: at('2026-11-22T04:16:03.860Z'),
+        plan: null,
+        windows: [session(12.5, 1795324563000)],
+        money: [credits(1750)],
+        note: 'From your last Codex turn',
+        problems: ["Codex's logged secondary window could not be read."],
+      },
+    });
+  });
+
   it('skips garbage lines and a truncated last line', async () => {
     const last = rollout('run7-chatgpt-ws').trimEnd().split('\n').pop() as string;
     const text = [
@@ -340,6 +358,22 @@ describe('readCodexRollouts', () => {
         ['codex-other-weekly', 19],
         ['gpt-5-3-codex-spark-session', 7],
         ['gpt-5-3-codex-spark-weekly', 70],
+      ]);
+    });
+
+    it("names another family's window that it cannot read, such as an absurd length", async () => {
+      const line = JSON.parse(spark('2026-11-22T04:20:00.000Z', [30, 100]));
+      line.payload.rate_limits.primary.window_minutes = 1e300;
+      const text = [rollout('run1').trimEnd(), JSON.stringify(line)].join('\n');
+      const result = await readCodexRollouts(fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: text } }));
+      expect(result).toMatchObject({
+        ok: true,
+        capture: { problems: ["Codex's logged GPT-5.3-Codex-Spark primary window could not be read."] },
+      });
+      expect(result.ok && result.capture.windows.map((w) => [w.id, w.usedPercent])).toEqual([
+        ['session', 12.5],
+        ['weekly', 40],
+        ['gpt-5-3-codex-spark-weekly', 100],
       ]);
     });
 
