@@ -1,11 +1,12 @@
 /**
- * Pace and forecast of a usage window, as the field does it (REFERENCE.md §4): how much of the window's time has
+ * Pace and forecast of a usage window, as usage monitors commonly do it: how much of the window's time has
  * elapsed, how much use an even pace would have reached by now, the difference, and when the window runs out at
  * the current burn rate — and, once enough history exists, a forecast informed by the user's own past cycles
  * ({@link historicalForecast}), with the phrases both dropdowns show ({@link paceText}, {@link forecastText}).
  */
 import { type LocaleOptions, formatDuration, formatLocalTime, formatPercent } from './format.js';
-import { type Sample, cycleTolerance } from './history.js';
+import { cycleTolerance } from './cycles.js';
+import type { Sample } from './history.js';
 import type { ProviderId, UsageWindow } from './model.js';
 
 /** How use compares with an even pace: within 2 points is on pace; up to 12 ahead/behind; beyond that, far. */

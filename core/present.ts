@@ -2,11 +2,13 @@
  * The menu as the user reads it, independent of where it is drawn: the menu-bar / top-bar title and one section per
  * provider with its windows, money and status. The SwiftBar plugin, the CLI and the GNOME extension only render this.
  */
-import { type Sample, type SparklinePoint, cycleSamples, sparklinePoints, sparklineText } from './history.js';
+import { cycleSamples } from './cycles.js';
+import type { Sample } from './history.js';
 import type { ProviderId, ProviderSnapshot, Status } from './model.js';
 import { forecast, forecastText, linearPace, paceText } from './pace.js';
 import type { ProviderDefinition } from './provider.js';
 import type { Settings } from './settings.js';
+import { type SparklinePoint, sparklinePoints, sparklineText } from './sparkline.js';
 import {
   type LocaleOptions,
   type Severity,

@@ -1,17 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type AlertSettings, DEFAULT_ALERT_SETTINGS } from '../../core/alert-settings.js';
 import {
   type Alert,
   type AlertContext,
   type AlertMemory,
-  type AlertSettings,
-  DEFAULT_ALERT_SETTINGS,
   emptyAlertMemory,
   evaluateAlerts,
-  inQuietHours,
   parseAlertMemory,
-  parseAlertSettings,
-  thresholdsFor,
 } from '../../core/alerts.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from '../../core/model.js';
 
@@ -388,22 +384,6 @@ describe('quiet hours', () => {
     expect(run(morning, 86)).toEqual([]);
     expect(run(morning + MIN, 91).map((a) => a.id)).toEqual(['claude/weekly/2026-11-23T12:00Z/threshold/90']);
   });
-
-  it('reads HH:MM in the given zone, spanning midnight or not', () => {
-    const zone = { timeZone: 'Europe/Berlin' };
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, night, zone)).toBe(true);
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, morning, zone)).toBe(false);
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, Date.UTC(2026, 10, 23, 5, 59), zone)).toBe(true);
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, Date.UTC(2026, 10, 23, 6, 0), zone)).toBe(false);
-    const noonInBerlin = Date.UTC(2026, 10, 23, 11, 15);
-    expect(inQuietHours({ start: '12:00', end: '13:30' }, noonInBerlin, zone)).toBe(true);
-    expect(inQuietHours({ start: '12:00', end: '13:30' }, noonInBerlin, { timeZone: 'UTC' })).toBe(false);
-    expect(inQuietHours({ start: '08:00', end: '08:00' }, morning, zone)).toBe(false);
-    expect(inQuietHours({ start: '25:00', end: '07:00' }, night, zone)).toBe(false);
-    expect(inQuietHours(null, night, zone)).toBe(false);
-    // An unknown zone falls back to the platform's instead of throwing.
-    expect(typeof inQuietHours({ start: '00:00', end: '23:59' }, night, { timeZone: 'Mars/Olympus' })).toBe('boolean');
-  });
 });
 
 describe('switches', () => {
@@ -439,13 +419,6 @@ describe('thresholds per window', () => {
   const custom = settings((s) => {
     s.kinds.predictive = false;
     s.windowThresholds = { weekly: [50], 'claude.session': [70], 'codex.weekly': [] };
-  });
-
-  it('uses <provider>.<window>, then <window>, then the default list', () => {
-    expect(thresholdsFor(custom, 'claude', 'session')).toEqual([70]);
-    expect(thresholdsFor(custom, 'codex', 'session')).toEqual([80, 90, 95]);
-    expect(thresholdsFor(custom, 'claude', 'weekly')).toEqual([50]);
-    expect(thresholdsFor(custom, 'codex', 'weekly')).toEqual([]);
   });
 
   it('fires per window', () => {
@@ -520,37 +493,6 @@ describe('alert memory', () => {
     const broken = [{ provider: 'claude', windows: [null, { id: 'x', usedPercent: Number.NaN }] }] as never;
     expect(evaluateAlerts(memory, broken, DEFAULT_ALERT_SETTINGS, T0, CONTEXT).alerts).toEqual([]);
     expect(evaluateAlerts(null as never, null as never, {} as never, T0, {} as never)).toMatchObject({ alerts: [] });
-  });
-});
-
-describe('parseAlertSettings', () => {
-  it('gives the defaults for nothing', () => {
-    expect(parseAlertSettings(undefined)).toEqual({ settings: DEFAULT_ALERT_SETTINGS, problems: [] });
-  });
-
-  it('reads every key and keeps the defaults for bad ones', () => {
-    const { settings: s, problems } = parseAlertSettings({
-      enabled: true,
-      kinds: { predictive: false, signIn: 'no' },
-      thresholds: [95, 75, 75],
-      windowThresholds: { 'claude.weekly': [50, 100] },
-      quietHours: { start: '22:00', end: '7:30' },
-      display: 'sideways',
-    });
-    expect(s.kinds).toEqual({ threshold: true, depleted: true, reset: true, predictive: false, signIn: true });
-    expect(s.thresholds).toEqual([75, 95]);
-    expect(s.windowThresholds).toEqual(DEFAULT_ALERT_SETTINGS.windowThresholds);
-    expect(s.quietHours).toEqual({ start: '22:00', end: '7:30' });
-    expect(s.display).toBe('used');
-    expect(problems).toEqual([
-      'alerts.kinds.signIn: expected true or false',
-      'alerts.windowThresholds: ignored an invalid value',
-      'alerts.display: ignored an invalid value',
-    ]);
-    expect(parseAlertSettings('off')).toEqual({
-      settings: DEFAULT_ALERT_SETTINGS,
-      problems: ['alerts: not an object; using defaults'],
-    });
   });
 });
 
