@@ -7,9 +7,8 @@ import {
   type LocaleOptions,
   formatDuration,
   formatLocalTime,
-  formatPercent,
   formatResetCountdown,
-  shownPercent,
+  formatShownPercent,
 } from './format.js';
 import type { UsageWindow } from './model.js';
 
@@ -37,8 +36,7 @@ export class AlertTexts {
 
   /** "82% used" or "18% left". */
   private percent(used: number): string {
-    const shown = formatPercent(shownPercent(used, this.display), this.locale);
-    return `${shown} ${this.display === 'used' ? 'used' : 'left'}`;
+    return formatShownPercent(used, this.display, this.locale);
   }
 
   /** "Claude session (5 h) window: 82% used, resets in 2 h 14 min (16:16)." */

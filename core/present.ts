@@ -17,6 +17,7 @@ import {
   formatMoney,
   formatPercent,
   formatResetCountdown,
+  formatShownPercent,
   maxSeverity,
   severityOf,
   shownPercent,
@@ -26,13 +27,16 @@ import {
 export interface WindowView {
   id: string;
   label: string;
-  /** Percent used, 0–100+ (after the reset rule). */
+  /** Percent used, 0–100+ (after the reset rule), as the source reported it (not rounded). */
   usedPercent: number;
-  /** What the display mode shows: used, or remaining. */
+  /**
+   * The whole percent the display mode shows: used (rounded half up), or 100 − that (see `shownPercent` in
+   * format.ts).
+   */
   shownPercent: number;
-  /** "37% used" or "63% left". */
+  /** "37% used" or "63% left": {@link shownPercent} with its word. */
   percentText: string;
-  /** Fill of a progress bar, 0–1, following the display mode. */
+  /** Fill of a progress bar, 0–1, following the display mode: {@link shownPercent} / 100, so it matches the text. */
   fraction: number;
   /** "resets in 2 h 14 min (16:16)"; null when the reset time is unknown. */
   resetText: string | null;
@@ -177,7 +181,7 @@ function presentProvider(
       label: window.label,
       usedPercent: window.usedPercent,
       shownPercent: shown,
-      percentText: `${formatPercent(shown, locale)} ${settings.display === 'used' ? 'used' : 'left'}`,
+      percentText: formatShownPercent(window.usedPercent, settings.display, locale),
       fraction: Math.min(1, Math.max(0, shown / 100)),
       resetText: window.resetsAt === null ? null : formatResetCountdown(window.resetsAt, now, locale),
       severity: severityOf(window.usedPercent),
