@@ -5,7 +5,7 @@
 import {
   type DisplayMode,
   type LocaleOptions,
-  formatDuration,
+  formatEstimateIn,
   formatLocalTime,
   formatResetCountdown,
   formatShownPercent,
@@ -67,26 +67,27 @@ export class AlertTexts {
     return `${this.short(label)} reset`;
   }
 
+  /** "in ~1 h 40 min" or "in under a minute", until `at` (epoch ms). */
   private inAbout(at: number): string {
-    return `~${formatDuration(at - this.now)}`;
+    return formatEstimateIn(at - this.now);
   }
 
-  /** "Claude weekly window runs out in ~1 h 40 min"; `runsOutAt` is epoch ms. */
+  /** "Claude weekly window runs out in ~1 h 40 min" (or "… in under a minute"); `runsOutAt` is epoch ms. */
   predictiveTitle(label: string, runsOutAt: number): string {
-    return `${this.short(label)} runs out in ${this.inAbout(runsOutAt)}`;
+    return `${this.short(label)} runs out ${this.inAbout(runsOutAt)}`;
   }
 
   /** "Claude weekly window runs out in ~1 h 40 min at this pace, before it resets at Thu 08:00. Now 62% used." */
   predictiveBody(window: UsageWindow, runsOutAt: number, resetsAt: number): string {
     return (
-      `${this.long(window.label)} runs out in ${this.inAbout(runsOutAt)} at this pace, before it resets at ` +
+      `${this.long(window.label)} runs out ${this.inAbout(runsOutAt)} at this pace, before it resets at ` +
       `${formatLocalTime(resetsAt, this.now, this.locale)}. Now ${this.percent(window.usedPercent)}.`
     );
   }
 
   /** Appended to a threshold alert: "At this pace it runs out in ~1 h 40 min." */
   predictiveSentence(runsOutAt: number): string {
-    return `At this pace it runs out in ${this.inAbout(runsOutAt)}.`;
+    return `At this pace it runs out ${this.inAbout(runsOutAt)}.`;
   }
 
   /** "Claude: signed out" or "Claude: login rejected". */

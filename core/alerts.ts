@@ -22,6 +22,9 @@
  *
  * Decisions (for users who dislike a burst, and for the glitch readings of 0 % mid-cycle that usage APIs are known to
  * return now and then):
+ * - Percentages as shown: thresholds, depleted and restored compare the used percentage the menu shows
+ *   (`displayedUsedPercent` in core/format.ts: whole, rounded half up), so an alert never contradicts the menu:
+ *   89.5 % shows "90% used" and crosses 90 %; 99.96 % shows "100% used" and is depleted.
  * - First sight: a window seen for the first time (fresh install, new lane) already past thresholds fires only the
  *   highest crossed one, once, like any other crossing; at ≥ 100 % only `depleted`.
  * - Within a cycle whose reset time is known, use falling back below a threshold does not re-arm it: once per cycle
@@ -41,7 +44,7 @@ import * as z from 'zod/mini';
 import { type AlertKinds, type AlertSettings, thresholdsFor } from './alert-settings.js';
 import { AlertTexts } from './alert-texts.js';
 import { sameReset, settleWindow } from './cycles.js';
-import type { LocaleOptions } from './format.js';
+import { type LocaleOptions, displayedUsedPercent } from './format.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from './model.js';
 import { linearPace } from './pace.js';
 import { inQuietHours } from './quiet-hours.js';
@@ -360,7 +363,9 @@ function windowCandidates(
   make: MakeAlert,
 ): Candidate[] {
   const out: Candidate[] = [];
-  const used = window.usedPercent;
+  // Thresholds, depleted and restored follow the percentage the user sees (whole, rounded half up): at 89.5 % the menu
+  // reads "90% used" in red, so the 90 % alert fires; at 99.96 % it reads "100% used", so the window is used up.
+  const used = displayedUsedPercent(window.usedPercent);
   const known = cycle.resetsAt !== null;
 
   if (!known) {
@@ -432,7 +437,7 @@ function windowCandidates(
 
   const pace = window.resetsAt === null ? null : linearPace(window, text.now);
   if (pace && window.resetsAt !== null) {
-    const projected = used / (pace.elapsedPercent / 100);
+    const projected = window.usedPercent / (pace.elapsedPercent / 100);
     if (cycle.predicted && projected <= PREDICTIVE_REARM_PERCENT) {
       cycle.predicted = false;
       bump(cycle, 'predictive');

@@ -113,6 +113,15 @@ export function formatDuration(ms: number): string {
   return `${mins} min`;
 }
 
+/**
+ * When an estimated moment comes, as words for a sentence: "in ~1 h 40 min", "in ~2 d"; "in under a minute" when it
+ * is less than a minute away or already past. `ms` is the duration until it, ms. The "~" marks an estimate (a
+ * forecast), never the compact "< 1 min" of {@link formatDuration}, which would read "~< 1 min".
+ */
+export function formatEstimateIn(ms: number): string {
+  return ms >= 60_000 ? `in ~${formatDuration(ms)}` : 'in under a minute';
+}
+
 /** The hour style of a locale: two digits where clocks run 0–23 ("06:02"), numeric where they are 12-hour. */
 function hourStyle(options: LocaleOptions): '2-digit' | 'numeric' {
   const cycle = dateFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle;

@@ -4,7 +4,7 @@
  * the current burn rate — and, once enough history exists, a forecast informed by the user's own past cycles
  * ({@link historicalForecast}), with the phrases both dropdowns show ({@link paceText}, {@link forecastText}).
  */
-import { type LocaleOptions, formatDuration, formatLocalTime, formatPercent } from './format.js';
+import { type LocaleOptions, formatEstimateIn, formatLocalTime, formatPercent } from './format.js';
 import { cycleTolerance } from './cycles.js';
 import type { Sample } from './history.js';
 import type { ProviderId, UsageWindow } from './model.js';
@@ -215,8 +215,8 @@ export function paceText(pace: Pace, options: LocaleOptions = {}): string {
 }
 
 /**
- * A forecast as a phrase: "Runs out in ~1 h 40 min (15:20)", "Runs out in < 1 min (15:20)", "Limit reached" (it ran
- * out already), or "Lasts until reset". Times are local (see `formatLocalTime`). Empty for a missing forecast.
+ * A forecast as a phrase: "Runs out in ~1 h 40 min (15:20)", "Runs out in under a minute (15:20)", "Limit reached"
+ * (it ran out already), or "Lasts until reset". Times are local (see `formatLocalTime`). Empty for a missing forecast.
  *
  * @param now epoch ms.
  */
@@ -225,8 +225,7 @@ export function forecastText(value: Forecast, now: number, options: LocaleOption
   if (value.lastsUntilReset || value.runsOutAt === null) return 'Lasts until reset';
   const left = value.runsOutAt - now;
   if (left <= 0) return 'Limit reached';
-  const duration = left < MINUTE_MS ? '< 1 min' : `~${formatDuration(left)}`;
-  return `Runs out in ${duration} (${formatLocalTime(value.runsOutAt, now, options)})`;
+  return `Runs out ${formatEstimateIn(left)} (${formatLocalTime(value.runsOutAt, now, options)})`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   evaluateAlerts,
   parseAlertMemory,
 } from '../../core/alerts.js';
+import { displayedUsedPercent } from '../../core/format.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from '../../core/model.js';
 
 /** Sunday 22 November 2026, 05:00 UTC. */
@@ -294,6 +295,84 @@ describe('a weekly cycle', () => {
   });
 });
 
+describe('alerts agree with the percentage the menu shows', () => {
+  const resetsAt = T0 + 3 * HOUR;
+
+  it('fires the 90 % alert at 89.5 %, which the menu shows as "90% used"', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    timeline.poll(T0, [snapshot([session(85, resetsAt)])]);
+    const [alert] = timeline.poll(T0 + MIN, [snapshot([session(89.5, resetsAt)])]);
+    expect(alert).toMatchObject({
+      id: 'claude/session/2026-11-22T08:00Z/threshold/90',
+      title: 'Claude session window reached 90% used',
+      body: 'Claude session (5 h) window: 90% used, resets in 2 h 59 min (08:00).',
+    });
+  });
+
+  it('says "down to 10% left" at 89.5 % in remaining mode, as the menu does', () => {
+    const remaining = settings((s) => {
+      s.display = 'remaining';
+      s.kinds.predictive = false;
+    });
+    const [alert] = new Timeline(remaining).poll(T0, [snapshot([session(89.5, resetsAt)])]);
+    expect(alert).toMatchObject({
+      title: 'Claude session window down to 10% left',
+      body: 'Claude session (5 h) window: 10% left, resets in 3 h (08:00).',
+    });
+  });
+
+  it('stays silent at 89.4 %, which the menu shows as "89% used"', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    timeline.poll(T0, [snapshot([session(85, resetsAt)])]);
+    expect(timeline.poll(T0 + MIN, [snapshot([session(89.4, resetsAt)])])).toEqual([]);
+  });
+
+  it('calls a window at 99.96 % used up, as the menu shows "100% used"', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    timeline.poll(T0, [snapshot([session(96, resetsAt)])]);
+    const alerts = timeline.poll(T0 + MIN, [snapshot([session(99.96, resetsAt)])]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        kind: 'depleted',
+        title: 'Claude session window used up',
+        body: 'Claude session (5 h) window: 100% used, resets in 2 h 59 min (08:00).',
+      }),
+    ]);
+  });
+
+  it('still fires each alert once per cycle around the rounding edge', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    for (const [i, used] of [89.5, 89.4, 90, 89.6, 94.5, 94.4, 99.5, 99.4, 99.96, 100].entries()) {
+      timeline.poll(T0 + i * MIN, [snapshot([session(used, resetsAt)])]);
+    }
+    expect(timeline.kinds()).toEqual(['threshold 90', 'threshold 95', 'depleted', 'restored']);
+  });
+});
+
+describe('a forecast of less than a minute', () => {
+  // 99.4 % used an hour into a 5-hour window: the last 0.6 points go in about 22 seconds at this pace.
+  const resetsAt = T0 + 4 * HOUR;
+
+  it('reads "runs out in under a minute" on its own', () => {
+    const onlyPredictive = settings((s) => (s.kinds.threshold = false));
+    const [alert] = new Timeline(onlyPredictive).poll(T0, [snapshot([session(99.4, resetsAt)])]);
+    expect(alert).toMatchObject({
+      kind: 'predictive',
+      title: 'Claude session window runs out in under a minute',
+      body:
+        'Claude session (5 h) window runs out in under a minute at this pace, before it resets at 09:00. ' +
+        'Now 99% used.',
+    });
+  });
+
+  it('reads "runs out in under a minute" appended to a threshold alert', () => {
+    const [alert] = new Timeline().poll(T0, [snapshot([session(99.4, resetsAt)])]);
+    expect(alert?.body).toBe(
+      'Claude session (5 h) window: 99% used, resets in 4 h (09:00). At this pace it runs out in under a minute.',
+    );
+  });
+});
+
 describe('stale data', () => {
   it('never alerts from stale snapshots, and a fresh one counts as first sight', () => {
     const timeline = new Timeline();
@@ -550,8 +629,10 @@ describe('properties', () => {
     fc.assert(
       fc.property(cycleSamples, (samples) => {
         for (const { alert, maxUsed } of runCycle(samples)) {
-          if (alert.kind === 'threshold') expect(maxUsed).toBeGreaterThanOrEqual(Number(alert.id.split('/')[4]));
-          if (alert.kind === 'depleted') expect(maxUsed).toBeGreaterThanOrEqual(100);
+          // Alerts follow the percentage the menu shows (whole, rounded half up).
+          const shown = displayedUsedPercent(maxUsed);
+          if (alert.kind === 'threshold') expect(shown).toBeGreaterThanOrEqual(Number(alert.id.split('/')[4]));
+          if (alert.kind === 'depleted') expect(shown).toBeGreaterThanOrEqual(100);
           if (alert.kind === 'predictive') expect(maxUsed).toBeGreaterThanOrEqual(50);
           expect(alert.kind).not.toBe('reset');
         }

@@ -3,6 +3,7 @@ import {
   displayedUsedPercent,
   formatClockTime,
   formatDuration,
+  formatEstimateIn,
   formatLocalTime,
   formatMoney,
   formatPercent,
@@ -38,6 +39,20 @@ describe('formatDuration', () => {
 
   it('never says "0 h" or "0 min"', () => {
     for (const ms of [HOUR, 2 * HOUR, DAY, 2 * DAY, DAY + 30 * MIN]) expect(formatDuration(ms)).not.toMatch(/\b0 /);
+  });
+});
+
+describe('formatEstimateIn', () => {
+  it.each([
+    [100 * MIN, 'in ~1 h 40 min'],
+    [2 * DAY, 'in ~2 d'],
+    [MIN, 'in ~1 min'],
+    [MIN - 1, 'in under a minute'],
+    [30 * SEC, 'in under a minute'],
+    [0, 'in under a minute'],
+    [-5 * MIN, 'in under a minute'],
+  ])('phrases %i ms as "%s", never "~< 1 min"', (ms, text) => {
+    expect(formatEstimateIn(ms)).toBe(text);
   });
 });
 
