@@ -95,7 +95,7 @@ export interface HistoricalForecast {
 
 /**
  * A forecast of when a window runs out, from the user's own past cycles of it (a simplified version of CodexBar's
- * `HistoricalUsagePace`, REFERENCE.md §4).
+ * `HistoricalUsagePace`: https://github.com/steipete/CodexBar, Sources/CodexBar/HistoricalUsagePace.swift).
  *
  * 1. Past cycles: the provider's samples of the same window id and length, grouped by reset time (within
  *    max(window/2, 5 min)), that reset before the current cycle (by more than that tolerance) and are complete (their
