@@ -11,7 +11,7 @@ import * as PopupMenu from 'resource:///org/gnome/shell/ui/popupMenu.js';
 import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
 import * as Config from 'resource:///org/gnome/shell/misc/config.js';
 import type { Severity } from '../core/format.js';
-import type { SparklinePoint } from '../core/history.js';
+import type { SparklinePoint } from '../core/sparkline.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 
 /** What the indicator asks of the extension. */
