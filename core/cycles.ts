@@ -58,9 +58,9 @@ export function sameCycle(
 }
 
 /**
- * The samples of a window's current cycle, oldest first: the account's samples (`provider` is the account key, core/accounts.ts) of the same window id in the same
- * cycle ({@link sameCycle}: same length, reset within max(window/2, 5 min)), taken no later than `now`. Empty when the
- * window's reset time is unknown.
+ * The samples of a window's current cycle, oldest first: the account's samples (`provider` is the account key,
+ * core/accounts.ts) of the same window id in the same cycle ({@link sameCycle}: same length, reset within
+ * max(window/2, 5 min)), taken no later than `now`. Empty when the window's reset time is unknown.
  *
  * @param samples any samples (e.g. `RecordResult.samples` of core/history.ts); they need not be sorted.
  * @param now epoch ms.
