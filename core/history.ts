@@ -1,8 +1,9 @@
 /**
  * The usage history: one sample per provider and window whenever the value moved, the window reset, or half an hour
- * passed (REFERENCE.md §4, "Historical and risk models"), kept 60 days in a compact append-only text file under the
- * state directory (`~/.local/state/headroom/history.jsonl` is the suggested name). It feeds the trend sparkline of
- * the current cycle and the forecast informed by the user's past cycles (core/pace.ts).
+ * passed, kept 60 days in a compact append-only text file under the state directory
+ * (`~/.local/state/headroom/history.jsonl` is the suggested name). It feeds the trend sparkline of the current cycle
+ * (core/sparkline.ts, over the cycle's samples from core/cycles.ts) and the forecast informed by the user's past
+ * cycles (core/pace.ts). This module holds the file format and its reading and writing.
  *
  * ## File format (version 1)
  *
@@ -31,6 +32,7 @@
  * old or the new file, never half of one.
  */
 import * as z from 'zod/mini';
+import { sameCycle } from './cycles.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from './model.js';
 
 const MINUTE_MS = 60_000;
@@ -40,6 +42,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 export interface Sample {
   /** When the value was true at the source, epoch ms. */
   at: number;
+  /** The account's key (`claude`, `claude@claude-work`; core/accounts.ts): the provider id for default accounts. */
   provider: ProviderId;
   /** The window's stable id: `session`, `weekly`, `weekly-opus`, … */
   windowId: string;
@@ -49,6 +52,8 @@ export interface Sample {
   resetsAt: number | null;
   /** The window's length in minutes; null when unknown. */
   windowMinutes: number | null;
+  /** Fields after the sixth, written by a newer Headroom: kept and written back on compaction. */
+  extra?: unknown[];
 }
 
 /**
@@ -96,8 +101,13 @@ export interface ParsedHistory {
   samples: Sample[];
   /** True when the first non-empty line is the version-1 header. */
   header: boolean;
-  /** True when the first non-empty line is a header of another version: the samples are then ignored. */
+  /** True when the first non-empty line is a header of an older or unknown version: the samples are then ignored. */
   foreign: boolean;
+  /**
+   * True when the header names a newer version: its lines are read as far as they are understood, and the file is
+   * never appended to or rewritten by this build (the newer Headroom owns it).
+   */
+  newer?: boolean;
   /** Non-empty lines that were skipped (not JSON, wrong shape, partial). */
   skippedLines: number;
   /** True when the text is empty or ends with a newline, so an append starts on a line of its own. */
@@ -123,6 +133,8 @@ export interface HistoryIndex {
   last: Map<string, Sample>;
   header: boolean;
   foreign: boolean;
+  /** The file was written by a newer Headroom: read only (see {@link ParsedHistory.newer}). */
+  newer?: boolean;
   skippedLines: number;
   endsWithNewline: boolean;
   /** True when the file did not exist or held nothing: the next append writes the header first. */
@@ -159,6 +171,7 @@ export function formatSampleLine(sample: Sample): string {
     sample.usedPercent,
     sample.resetsAt,
     sample.windowMinutes,
+    ...(sample.extra ?? []),
   ]);
 }
 
@@ -175,13 +188,13 @@ export function parseSampleLine(line: string): Sample | null {
 
 /** A parsed line's JSON value as a sample; null when it is not one. */
 function sampleOfValue(value: unknown): Sample | null {
-  if (!Array.isArray(value) || value.length !== 6) return null;
-  const [at, provider, windowId, usedPercent, resetsAt, windowMinutes] = value as unknown[];
-  if (typeof at !== 'number' || (provider !== 'claude' && provider !== 'codex') || typeof windowId !== 'string') {
-    return null;
-  }
+  if (!Array.isArray(value) || value.length < 6) return null;
+  const [at, provider, windowId, usedPercent, resetsAt, windowMinutes, ...extra] = value as unknown[];
+  if (typeof at !== 'number' || typeof provider !== 'string' || typeof windowId !== 'string') return null;
+  if (provider.length < 1 || provider.length > 200) return null;
   if (typeof usedPercent !== 'number' || !nullableNumber(resetsAt) || !nullableNumber(windowMinutes)) return null;
   const sample: Sample = { at, provider, windowId, usedPercent, resetsAt, windowMinutes };
+  if (extra.length > 0) sample.extra = extra;
   return validSample(sample) ? sample : null;
 }
 
@@ -213,11 +226,15 @@ export function parseHistory(text: string): ParsedHistory {
   const headerStart = content.search(/\S/);
   let body = content;
   let header = false;
+  let newer = false;
   if (headerStart >= 0) {
     const headerEnd = content.indexOf('\n', headerStart);
     const head = headerLine.safeParse(safeJson(content.slice(headerStart, headerEnd < 0 ? undefined : headerEnd)));
     if (head.success) {
-      if (head.data[1] !== 1) return { samples: [], header, foreign: true, skippedLines: 0, endsWithNewline };
+      newer = head.data[1] > 1;
+      if (head.data[1] !== 1 && !newer) {
+        return { samples: [], header, foreign: true, skippedLines: 0, endsWithNewline };
+      }
       header = true;
       body = headerEnd < 0 ? '' : content.slice(headerEnd + 1);
     }
@@ -232,7 +249,7 @@ export function parseHistory(text: string): ParsedHistory {
     else skippedLines++;
   }
   sortByTime(samples);
-  return { samples, header, foreign: false, skippedLines, endsWithNewline };
+  return { samples, header, foreign: false, ...(newer ? { newer } : {}), skippedLines, endsWithNewline };
 }
 
 /** The text of a complete version-1 file holding these samples (in the order given). */
@@ -301,6 +318,9 @@ export async function recordSamples(
     return { samples: [], recorded: [], compacted: false, error: describe(error) };
   }
   const index = history.index;
+  if (index.newer) {
+    return { samples: index.samples, recorded: [], compacted: false, error: 'written by a newer Headroom; read only' };
+  }
 
   const recorded: Sample[] = [];
   const last = new Map(index.last);
@@ -309,7 +329,7 @@ export async function recordSamples(
     const fetchedAt = Number.isFinite(snapshot.fetchedAt) ? (snapshot.fetchedAt as number) : now;
     const at = Math.min(fetchedAt, now);
     for (const window of snapshot.windows) {
-      const sample = sampleOf(snapshot.provider, window, at);
+      const sample = sampleOf(snapshot.account?.key ?? snapshot.provider, window, at);
       if (!sample) continue;
       const key = sampleKey(sample.provider, sample.windowId);
       const previous = last.get(key);
@@ -349,130 +369,6 @@ export async function recordSamples(
     addToIndex(index, recorded);
   }
   return { samples: index.samples, recorded, compacted: false, error: failure };
-}
-
-/**
- * The tolerance for "the same reset", ms: half the window's length, at least 5 min (REFERENCE.md §4: reset times
- * jitter, and a new cycle's reset is at least a whole window later).
- */
-export function cycleTolerance(windowMinutes: number | null): number {
-  const length = windowMinutes !== null && Number.isFinite(windowMinutes) ? windowMinutes * MINUTE_MS : 0;
-  return Math.max(length / 2, 5 * MINUTE_MS);
-}
-
-/**
- * True when two observations (samples or windows) belong to the same cycle: the same window length and resets
- * within {@link cycleTolerance}. Two unknown resets count as the same cycle; a known and an unknown one do not.
- */
-export function sameCycle(
-  a: { resetsAt: number | null; windowMinutes: number | null },
-  b: { resetsAt: number | null; windowMinutes: number | null },
-): boolean {
-  if (a.windowMinutes !== b.windowMinutes) return false;
-  if (a.resetsAt === null || b.resetsAt === null) return a.resetsAt === b.resetsAt;
-  return Math.abs(a.resetsAt - b.resetsAt) <= cycleTolerance(a.windowMinutes);
-}
-
-/**
- * The samples of a window's current cycle, oldest first: the provider's samples of the same window id in the same
- * cycle ({@link sameCycle}: same length, reset within max(window/2, 5 min)), taken no later than `now`. Empty when the
- * window's reset time is unknown.
- *
- * @param samples any samples (e.g. {@link RecordResult.samples}); they need not be sorted.
- * @param now epoch ms.
- */
-export function cycleSamples(
-  samples: readonly Sample[],
-  provider: ProviderId,
-  window: UsageWindow,
-  now: number,
-): Sample[] {
-  if (!Array.isArray(samples) || !window || window.resetsAt === null) return [];
-  const result = samples.filter(
-    (sample) =>
-      sample.provider === provider && sample.windowId === window.id && sample.at <= now && sameCycle(sample, window),
-  );
-  sortByTime(result);
-  return result;
-}
-
-/** Block characters from 0 % (▁) to 100 % (█). */
-const BLOCKS = '▁▂▃▄▅▆▇█';
-
-/**
- * The trend of the current cycle as block characters, e.g. "▁▁▂▃▃▅▆▆▆▇" — renders in SwiftBar menus and terminals.
- * Column i of `width` shows the used percent at the end of its slice of the cycle's time axis (from the cycle's start,
- * `resetsAt − windowMinutes`, to `now`), carrying the last sample forward across gaps; before the first sample it
- * shows 0 % (a cycle starts empty). 0 % is ▁, 100 % and above █, in eight even steps (rounded).
- *
- * Empty when there are no samples, the window's reset time or length is unknown, `now` is not after the cycle's
- * start, or `width` is below 1. Width is capped at 200.
- *
- * @param cycle the samples of the current cycle ({@link cycleSamples}).
- * @param now epoch ms.
- */
-export function sparklineText(cycle: readonly Sample[], window: UsageWindow, now: number, width = 12): string {
-  const axis = cycleAxis(cycle, window, now);
-  const columns = Math.min(200, Math.floor(width));
-  if (!axis || !(columns >= 1)) return '';
-  const { start, points } = axis;
-  const span = now - start;
-  let text = '';
-  let next = 0;
-  let value = 0;
-  for (let column = 1; column <= columns; column++) {
-    const end = start + (span * column) / columns;
-    while (next < points.length && (points[next] as Sample).at <= end) value = (points[next++] as Sample).usedPercent;
-    const level = Math.round((Math.min(100, Math.max(0, value)) / 100) * (BLOCKS.length - 1));
-    text += BLOCKS[level];
-  }
-  return text;
-}
-
-/** A point of a sparkline: `x` is the share of the window elapsed, 0–1; `y` the used percent, 0–100. */
-export interface SparklinePoint {
-  x: number;
-  y: number;
-}
-
-/**
- * The trend of the current cycle as points for a drawn chart (the GNOME extension), x along the whole window (0 at the
- * cycle's start, 1 at its reset) so the chart also shows how much of the window is left: `(0, 0)` (a cycle starts
- * empty), one point per sample, and a last point at `now` carrying the last value forward. A step chart through them
- * is exact; a line chart is a fair approximation. y is clamped to 0–100, x to 0–1.
- *
- * Empty when there are no samples or the window's reset time or length is unknown.
- *
- * @param cycle the samples of the current cycle ({@link cycleSamples}).
- * @param now epoch ms.
- */
-export function sparklinePoints(cycle: readonly Sample[], window: UsageWindow, now: number): SparklinePoint[] {
-  const axis = cycleAxis(cycle, window, now);
-  if (!axis) return [];
-  const length = (window.windowMinutes as number) * MINUTE_MS;
-  const x = (at: number): number => Math.min(1, Math.max(0, (at - axis.start) / length));
-  const y = (value: number): number => Math.min(100, Math.max(0, value));
-  const result: SparklinePoint[] = [{ x: 0, y: 0 }];
-  for (const sample of axis.points) result.push({ x: x(sample.at), y: y(sample.usedPercent) });
-  const lastValue = (axis.points[axis.points.length - 1] as Sample).usedPercent;
-  result.push({ x: x(now), y: y(lastValue) });
-  return result;
-}
-
-/** The cycle's start and its samples within [start, now], sorted; null when there is nothing to draw. */
-function cycleAxis(
-  cycle: readonly Sample[],
-  window: UsageWindow,
-  now: number,
-): { start: number; points: Sample[] } | null {
-  if (!Array.isArray(cycle) || !window || window.resetsAt === null || window.windowMinutes === null) return null;
-  if (!(window.windowMinutes > 0) || !Number.isFinite(now)) return null;
-  const start = window.resetsAt - window.windowMinutes * MINUTE_MS;
-  if (now <= start) return null;
-  const points = cycle.filter((sample) => sample && Number.isFinite(sample.at) && sample.at <= now);
-  if (points.length === 0) return null;
-  sortByTime(points);
-  return { start, points };
 }
 
 /** A window as a sample at `at`; null when it cannot be one (bad numbers, or its reset already passed). */
@@ -521,6 +417,7 @@ function indexOf(text: string | null): HistoryIndex {
   const index = indexFromSamples(parsed.samples);
   index.header = parsed.header;
   index.foreign = parsed.foreign;
+  if (parsed.newer) index.newer = true;
   index.skippedLines = parsed.skippedLines;
   index.endsWithNewline = parsed.endsWithNewline;
   index.empty = content.trim() === '';

@@ -17,9 +17,14 @@ export interface JsonWindowV1 {
 /** One money entry in the v1 document: the model's {@link Money}, amounts in minor units. */
 export type JsonMoneyV1 = Money;
 
-/** One provider in the v1 document. */
+/**
+ * One provider account in the v1 document. `id` is the provider's id; a provider with several accounts has one
+ * entry per account, told apart by `account`.
+ */
 export interface JsonProviderV1 {
   id: string;
+  /** The account: `id` is `default` or the account's id (`claude-work`); `label` what the user calls it. */
+  account: { id: string; label: string };
   source: string | null;
   status: string;
   message: string;
@@ -50,6 +55,7 @@ export function toJsonDocument(snapshots: ProviderSnapshot[], now: number, alert
     generatedAt: new Date(now).toISOString(),
     providers: snapshots.map((snapshot) => ({
       id: snapshot.provider,
+      account: { id: snapshot.account.id, label: snapshot.account.label },
       source: snapshot.source,
       status: snapshot.status,
       message: snapshot.message,

@@ -7,15 +7,28 @@
  * - money is in minor currency units (`amount / 10 ** exponent` gives the major amount).
  */
 
-/** The providers Headroom knows. */
-export type ProviderId = 'claude' | 'codex';
+/**
+ * A provider's id, as listed in the catalog (core/catalog.ts): `claude`, `codex`. A plain string, because stored
+ * documents may name providers that a newer Headroom knows and this one does not; those are kept, never dropped.
+ */
+export type ProviderId = string;
 
 /**
- * Where a provider's data came from.
- * - `api`: the provider's usage endpoint (Claude: `GET /api/oauth/usage`; Codex: `GET /backend-api/wham/usage`).
+ * A source's id within its provider, as listed in the catalog, e.g.
+ * - `api`: the provider's usage endpoint (Claude: `GET /api/oauth/usage`; Codex: `GET /backend-api/wham/usage`);
  * - `logs`: local logs written by the provider's CLI (Codex: `~/.codex/sessions/**\/rollout-*.jsonl`).
  */
-export type SourceId = 'api' | 'logs';
+export type SourceId = string;
+
+/** Which account of its provider a snapshot belongs to (core/accounts.ts). */
+export interface AccountRef {
+  /** `default`, or the account's id, e.g. `claude-work`. */
+  id: string;
+  /** The key stored documents and title items use: `claude`, `claude@claude-work`. */
+  key: string;
+  /** What the user calls it, e.g. "~/.claude-work" or their own label. */
+  label: string;
+}
 
 /**
  * The state of a provider, as the user should read it.
@@ -80,6 +93,8 @@ export interface Money {
  */
 export interface ProviderSnapshot {
   provider: ProviderId;
+  /** The account of the provider this snapshot is about. */
+  account: AccountRef;
   /** The source the windows came from; null when no source produced data. */
   source: SourceId | null;
   status: Status;

@@ -2,11 +2,14 @@
  * The menu as the user reads it, independent of where it is drawn: the menu-bar / top-bar title and one section per
  * provider with its windows, money and status. The SwiftBar plugin, the CLI and the GNOME extension only render this.
  */
-import { type Sample, type SparklinePoint, cycleSamples, sparklinePoints, sparklineText } from './history.js';
+import { cycleSamples } from './cycles.js';
+import type { Sample } from './history.js';
 import type { ProviderId, ProviderSnapshot, Status } from './model.js';
 import { forecast, forecastText, linearPace, paceText } from './pace.js';
-import type { ProviderDefinition } from './provider.js';
+import { DEFAULT_ACCOUNT_ID } from './accounts.js';
+import type { ProviderInfo } from './catalog.js';
 import type { Settings } from './settings.js';
+import { type SparklinePoint, sparklinePoints, sparklineText } from './sparkline.js';
 import {
   type LocaleOptions,
   type Severity,
@@ -15,6 +18,7 @@ import {
   formatMoney,
   formatPercent,
   formatResetCountdown,
+  formatShownPercent,
   maxSeverity,
   severityOf,
   shownPercent,
@@ -24,13 +28,16 @@ import {
 export interface WindowView {
   id: string;
   label: string;
-  /** Percent used, 0–100+ (after the reset rule). */
+  /** Percent used, 0–100+ (after the reset rule), as the source reported it (not rounded). */
   usedPercent: number;
-  /** What the display mode shows: used, or remaining. */
+  /**
+   * The whole percent the display mode shows: used (rounded half up), or 100 − that (see `shownPercent` in
+   * format.ts).
+   */
   shownPercent: number;
-  /** "37% used" or "63% left". */
+  /** "37% used" or "63% left": {@link shownPercent} with its word. */
   percentText: string;
-  /** Fill of a progress bar, 0–1, following the display mode. */
+  /** Fill of a progress bar, 0–1, following the display mode: {@link shownPercent} / 100, so it matches the text. */
   fraction: number;
   /** "resets in 2 h 14 min (16:16)"; null when the reset time is unknown. */
   resetText: string | null;
@@ -56,11 +63,15 @@ export interface MoneyView {
   severity: Severity;
 }
 
-/** One provider's section. */
+/** One account's section (one per provider while it has one account). */
 export interface ProviderView {
   id: ProviderId;
+  /** The account's key, e.g. `claude`, `claude@claude-work` (core/accounts.ts). */
+  key: string;
   name: string;
-  /** "Claude · Max 20x" or "Claude". */
+  /** The account's label when the provider shows several accounts, else null. */
+  accountLabel: string | null;
+  /** "Claude · Max 20x", "Claude", or with several accounts "Claude (~/.claude-work) · Max 20x". */
   heading: string;
   status: Status;
   stale: boolean;
@@ -76,9 +87,11 @@ export interface ProviderView {
   severity: Severity;
 }
 
-/** A piece of the title: "C 37%". */
+/** A piece of the title: "C 37%", or "C@claude-work 12%" for an account other than the default. */
 export interface TitlePart {
   provider: ProviderId;
+  /** The account's key. */
+  key: string;
   text: string;
   severity: Severity;
   /** True when the value shown is stale or the provider has a problem. */
@@ -95,6 +108,11 @@ export interface MenuView {
   providers: ProviderView[];
   /** True when no provider has any data and every one is signed out: show the connect help instead. */
   nothingConnected: boolean;
+  /**
+   * With `nothingConnected`: "Headroom found no Claude Code or Codex login on this machine.", naming only the
+   * enabled providers' tools; else null.
+   */
+  nothingConnectedText: string | null;
   /** How to connect each enabled provider, one sentence each. */
   connectHelp: string[];
   /** "You're offline — showing the last values." when every provider's API is unreachable; else null. */
@@ -124,16 +142,22 @@ const STATUS_TITLES: Record<Exclude<Status, 'ok'>, string> = {
  */
 export function presentMenu(
   snapshots: ProviderSnapshot[],
-  definitions: ProviderDefinition[],
+  definitions: readonly ProviderInfo[],
   settings: Settings,
   options: PresentOptions,
 ): MenuView {
-  const locale: LocaleOptions = { locale: options.locale ?? settings.locale, timeZone: options.timeZone };
-  const byId = new Map(definitions.map((definition) => [definition.id, definition]));
-  const providers = snapshots.flatMap((snapshot) => {
+  const locale: LocaleOptions = {
+    locale: options.locale ?? settings.locale,
+    timeZone: options.timeZone,
+    hour12: options.hour12,
+  };
+  const byId = new Map<ProviderId, ProviderInfo>(definitions.map((definition) => [definition.id, definition]));
+  const shown = visibleSnapshots(snapshots);
+  const providers = shown.flatMap((snapshot) => {
     const definition = byId.get(snapshot.provider);
+    const several = shown.filter((s) => s.provider === snapshot.provider).length > 1;
     return definition
-      ? [presentProvider(snapshot, definition, settings, locale, options.now, options.samples ?? [])]
+      ? [presentProvider(snapshot, definition, several, settings, locale, options.now, options.samples ?? [])]
       : [];
   });
   const titleParts = settings.title.flatMap((item) => {
@@ -143,23 +167,46 @@ export function presentMenu(
   const nothingConnected =
     snapshots.length > 0 &&
     snapshots.every((snapshot) => snapshot.status === 'signed-out' && snapshot.windows.length === 0);
+  const enabled = definitions.filter((definition) => snapshots.some((s) => s.provider === definition.id));
   return {
     title: titleParts.length > 0 && !nothingConnected ? titleParts.map((part) => part.text).join(' · ') : 'Headroom',
     titleParts: nothingConnected ? [] : titleParts,
     severity: maxSeverity(titleParts.map((part) => part.severity)),
     providers,
     nothingConnected,
-    connectHelp: snapshots.flatMap((snapshot) => {
-      const definition = byId.get(snapshot.provider);
-      return definition ? [`${definition.name}: ${definition.connectHelp}`] : [];
-    }),
+    nothingConnectedText: nothingConnected
+      ? `Headroom found no ${orList(enabled.map((definition) => definition.tool))} login on this machine.`
+      : null,
+    connectHelp: enabled.map((definition) => `${definition.name}: ${definition.connectHelp}`),
     offlineText: options.offline ? "You're offline; the values shown are the last ones Headroom got." : null,
   };
 }
 
+/** "Claude Code", "Claude Code or Codex", "A, B or C". */
+function orList(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * The snapshots worth a section: all, except a default account that has never had data and is signed out while
+ * another account of its provider is connected (someone who keeps their logins only in other directories).
+ */
+function visibleSnapshots(snapshots: readonly ProviderSnapshot[]): ProviderSnapshot[] {
+  const connected = (s: ProviderSnapshot): boolean => s.windows.length > 0 || s.status !== 'signed-out';
+  return snapshots.filter(
+    (snapshot) =>
+      !(
+        snapshot.account.id === DEFAULT_ACCOUNT_ID &&
+        !connected(snapshot) &&
+        snapshots.some((other) => other !== snapshot && other.provider === snapshot.provider && connected(other))
+      ),
+  );
+}
+
 function presentProvider(
   snapshot: ProviderSnapshot,
-  definition: ProviderDefinition,
+  definition: ProviderInfo,
+  several: boolean,
   settings: Settings,
   locale: LocaleOptions,
   now: number,
@@ -168,14 +215,14 @@ function presentProvider(
   const windows = snapshot.windows.map((window): WindowView => {
     const shown = shownPercent(window.usedPercent, settings.display);
     const pace = linearPace(window, now);
-    const expected = forecast(window, now, { samples, provider: snapshot.provider });
-    const cycle = cycleSamples(samples, snapshot.provider, window, now);
+    const expected = forecast(window, now, { samples, provider: snapshot.account.key });
+    const cycle = cycleSamples(samples, snapshot.account.key, window, now);
     return {
       id: window.id,
       label: window.label,
       usedPercent: window.usedPercent,
       shownPercent: shown,
-      percentText: `${formatPercent(shown, locale)} ${settings.display === 'used' ? 'used' : 'left'}`,
+      percentText: formatShownPercent(window.usedPercent, settings.display, locale),
       fraction: Math.min(1, Math.max(0, shown / 100)),
       resetText: window.resetsAt === null ? null : formatResetCountdown(window.resetsAt, now, locale),
       severity: severityOf(window.usedPercent),
@@ -213,10 +260,13 @@ function presentProvider(
   if (statusText && snapshot.retryAt !== null && snapshot.retryAt > now) {
     statusText += ` Next try after ${formatClockTime(snapshot.retryAt, locale)}.`;
   }
+  const name = several ? `${definition.name} (${snapshot.account.label})` : definition.name;
   return {
     id: snapshot.provider,
+    key: snapshot.account.key,
     name: definition.name,
-    heading: snapshot.plan ? `${definition.name} · ${snapshot.plan}` : definition.name,
+    accountLabel: several ? snapshot.account.label : null,
+    heading: snapshot.plan ? `${name} · ${snapshot.plan}` : name,
     status: snapshot.status,
     stale: snapshot.stale,
     sourceText: source && updated ? `via ${source.label} · ${updated}` : null,
@@ -229,31 +279,40 @@ function presentProvider(
   };
 }
 
+/**
+ * One title item, `<account key>.<window id>` (`claude.session`, `claude@claude-work.max`; the window defaults to
+ * `session`), as a part; null when that account is not shown.
+ */
 function titlePart(
   item: string,
   snapshots: ProviderSnapshot[],
-  definitions: Map<ProviderId, ProviderDefinition>,
+  definitions: Map<ProviderId, ProviderInfo>,
   settings: Settings,
   locale: LocaleOptions,
   now: number,
 ): TitlePart | null {
-  const [providerId, windowId = 'session'] = item.split('.');
-  const snapshot = snapshots.find((s) => s.provider === providerId);
+  const dot = item.indexOf('.');
+  const key = dot < 0 ? item : item.slice(0, dot);
+  const windowId = (dot < 0 ? '' : item.slice(dot + 1)) || 'session';
+  const snapshot = snapshots.find((s) => s.account.key === key);
   const definition = snapshot ? definitions.get(snapshot.provider) : undefined;
   if (!snapshot || !definition) return null;
+  const letter =
+    snapshot.account.id === DEFAULT_ACCOUNT_ID ? definition.letter : `${definition.letter}@${snapshot.account.id}`;
   const fullest = [...snapshot.windows].sort((a, b) => b.usedPercent - a.usedPercent)[0];
   const window =
     windowId === 'max'
       ? fullest
       : (snapshot.windows.find((w) => w.id === windowId) ?? (windowId === 'session' ? fullest : undefined));
   const dim = snapshot.stale || snapshot.status !== 'ok';
-  if (!window) return { provider: snapshot.provider, text: `${definition.letter} –`, severity: 'normal', dim: true };
+  if (!window) return { provider: snapshot.provider, key, text: `${letter} –`, severity: 'normal', dim: true };
   const stage = settings.titlePace ? linearPace(window, now)?.stage : undefined;
   const arrow =
     stage === 'ahead' || stage === 'far-ahead' ? '↑' : stage === 'behind' || stage === 'far-behind' ? '↓' : '';
   return {
     provider: snapshot.provider,
-    text: `${definition.letter} ${formatPercent(shownPercent(window.usedPercent, settings.display), locale)}${arrow}`,
+    key,
+    text: `${letter} ${formatPercent(shownPercent(window.usedPercent, settings.display), locale)}${arrow}`,
     severity: severityOf(window.usedPercent),
     dim,
   };

@@ -1,42 +1,46 @@
 /**
- * What a provider is to the rest of Headroom: its name, where its usage page is, and its sources in the order
- * `auto` tries them. Each provider lives in one file under `providers/` (fetch → parse → normalise).
+ * What a provider is to the rest of Headroom: its catalog entry (core/catalog.ts) plus the code that fetches each
+ * source. Each provider lives in one file under `providers/` (fetch → parse → normalise).
  */
-import type { ProviderId, SourceId, SourceResult } from './model.js';
+import type { Account } from './accounts.js';
+import { type ProviderInfo, type SourceInfo, providerInfo } from './catalog.js';
+import type { SourceResult } from './model.js';
 import type { Ports } from './ports.js';
 
-/** One way of getting a provider's usage windows. */
-export interface SourceDefinition {
-  id: SourceId;
-  /** Human label, e.g. "OAuth API", "local logs". */
-  label: string;
+/** One way of getting a provider's usage windows: its catalog entry plus its fetch code. */
+export interface SourceDefinition extends SourceInfo {
   /**
-   * True when the source calls a remote API: such sources are spared by the scheduler (minimum interval,
-   * Retry-After, back-off, sign-in pause; scheduler.ts); local sources are read on every refresh.
+   * Fetches, parses and normalises the usage of one account (its configuration directory, or the default lookup
+   * when `account.directory` is null or no account is given). Never rejects: every failure is a typed
+   * {@link SourceResult}.
    */
-  remote: boolean;
-  /** Fetches, parses and normalises. Never rejects: every failure is a typed {@link SourceResult}. */
-  fetch(ports: Ports): Promise<SourceResult>;
+  fetch(ports: Ports, account?: Account): Promise<SourceResult>;
   /**
-   * A fingerprint of the credentials this source would use, for pausing it after a sign-in failure until they
-   * change: e.g. `"<path>:<size>:<mtimeMs>"` of the credentials file found, a fixed string when none exists, null
-   * when unknown (e.g. a Keychain item; the scheduler then re-checks every 15 min). Holds no secret; cheap (stats
-   * only). Never rejects.
+   * A fingerprint of the credentials this source would use for the account, for pausing it after a sign-in failure
+   * until they change: e.g. `"<path>:<size>:<mtimeMs>"` of the credentials file found, a fixed string when none
+   * exists, null when unknown (e.g. a Keychain item; the scheduler then re-checks every 15 min). Holds no secret;
+   * cheap (stats only). Never rejects.
    */
-  credentialsFingerprint?(ports: Ports): Promise<string | null>;
+  credentialsFingerprint?(ports: Ports, account?: Account): Promise<string | null>;
 }
 
-/** A provider: Claude, Codex. */
-export interface ProviderDefinition {
-  id: ProviderId;
-  /** Display name, e.g. "Claude". */
-  name: string;
-  /** One-letter prefix for compact titles, e.g. "C". */
-  letter: string;
-  /** The provider's own usage page, for the "Open usage page" link. */
-  usageUrl: string;
-  /** How to connect this provider, one sentence, for the "nothing found" help. */
-  connectHelp: string;
-  /** Sources in `auto` order: the first is the preferred one. */
-  sources: SourceDefinition[];
+/** A provider: its catalog entry with fetch code for each source, in `auto` order. */
+export interface ProviderDefinition extends ProviderInfo {
+  readonly sources: readonly SourceDefinition[];
+}
+
+/**
+ * Builds a provider's definition from its catalog entry and the fetch code of its sources, keyed by source id.
+ * Throws at load time when the code and the catalog disagree (a programming error, caught by the unit tests).
+ */
+export function defineProvider(
+  id: string,
+  code: Record<string, Pick<SourceDefinition, 'fetch' | 'credentialsFingerprint'>>,
+): ProviderDefinition {
+  const info = providerInfo(id);
+  if (!info) throw new Error(`provider ${id} is not in the catalog`);
+  const missing = info.sources.filter((source) => !code[source.id]).map((source) => source.id);
+  const extra = Object.keys(code).filter((source) => !info.sources.some((s) => s.id === source));
+  if (missing.length || extra.length) throw new Error(`provider ${id}: catalog and code disagree on sources`);
+  return { ...info, sources: info.sources.map((source) => ({ ...source, ...code[source.id]! })) };
 }

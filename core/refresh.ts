@@ -4,8 +4,10 @@
  * fails. The result is a {@link ProviderSnapshot} per provider plus the {@link Memory} a shell persists between
  * refreshes (the plugin in its state file).
  */
-import * as z from 'zod/mini';
-import type { Capture, Failure, ProviderId, ProviderSnapshot, SourceId, UsageWindow } from './model.js';
+import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
+import { settleWindow } from './cycles.js';
+import type { Failure, ProviderSnapshot } from './model.js';
+import type { Memory, ProviderMemory } from './memory.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
 import {
@@ -20,100 +22,12 @@ import {
 } from './scheduler.js';
 import type { ProviderSettings, Settings } from './settings.js';
 
+export type { Memory, ProviderMemory, SourceMemory } from './memory.js';
+/** The window-settling rule lives in core/cycles.ts; re-exported here for callers that imported it from refresh.ts. */
+export { settleWindow };
+
 /** A capture older than this is shown with status `stale` even though nothing failed, ms (6 h). */
 export const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
-
-/** What Headroom remembers of one source between refreshes. Holds no secrets. */
-export interface SourceMemory {
-  /** When the source was last asked, epoch ms. */
-  lastAttemptAt: number | null;
-  /** The newest successful capture. */
-  lastGood: Capture | null;
-  /** The failure of the last attempt; null when it succeeded. */
-  lastFailure: Failure | null;
-  /**
-   * Scheduler (remote sources only; absent in state files written before it): consecutive failed attempts, for the
-   * exponential back-off. Absent after a success.
-   */
-  failures?: number;
-  /**
-   * Scheduler: after a failure, the earliest instant the source may be asked again, epoch ms (a 429's retry time,
-   * the end of the back-off, or the re-check of credentials that cannot be fingerprinted); null = paused until its
-   * credentials change. Absent after a success (then only the minimum interval applies).
-   */
-  nextAllowedAt?: number | null;
-  /**
-   * Scheduler, after `unauthorized` or `signed-out`: the credentials' fingerprint when it failed (e.g.
-   * `"/home/me/.claude/.credentials.json:471:1732252800000"`, no secret); null when unknown.
-   */
-  credentialsFingerprint?: string | null;
-}
-
-/** What Headroom remembers of one provider: its sources' memories. */
-export interface ProviderMemory {
-  sources: Partial<Record<SourceId, SourceMemory>>;
-}
-
-/** What Headroom remembers of every provider. */
-export type Memory = Partial<Record<ProviderId, ProviderMemory>>;
-
-const nullableNumber = z.nullable(z.number());
-const windowSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  usedPercent: z.number(),
-  resetsAt: nullableNumber,
-  windowMinutes: nullableNumber,
-});
-const moneySchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  usedMinor: nullableNumber,
-  limitMinor: nullableNumber,
-  balanceMinor: nullableNumber,
-  currency: z.string(),
-  exponent: z.number(),
-  unlimited: z.boolean(),
-});
-const sourceIdSchema = z.enum(['api', 'logs']);
-const captureSchema = z.object({
-  source: sourceIdSchema,
-  capturedAt: z.number(),
-  plan: z.nullable(z.string()),
-  windows: z.array(windowSchema),
-  money: z.array(moneySchema),
-  note: z.optional(z.string()),
-  problems: z.optional(z.array(z.string())),
-});
-const failureSchema = z.object({
-  status: z.enum(['signed-out', 'unauthorized', 'rate-limited', 'offline', 'error']),
-  message: z.string(),
-  fix: z.string(),
-  retryAt: z.optional(z.number()),
-});
-const sourceMemorySchema = z.object({
-  lastAttemptAt: nullableNumber,
-  lastGood: z.nullable(captureSchema),
-  lastFailure: z.nullable(failureSchema),
-  failures: z.optional(z.number()),
-  nextAllowedAt: z.optional(nullableNumber),
-  credentialsFingerprint: z.optional(z.nullable(z.string())),
-});
-const providerMemorySchema = z.object({
-  sources: z.partialRecord(sourceIdSchema, sourceMemorySchema),
-});
-
-/** zod schema of {@link Memory}, for shells that persist it as JSON. */
-export const memorySchema = z.partialRecord(z.enum(['claude', 'codex']), providerMemorySchema);
-
-/**
- * Parses persisted memory (any JSON value). Returns an empty memory for anything malformed: losing the cache costs
- * one extra fetch, never a crash.
- */
-export function parseMemory(value: unknown): Memory {
-  const parsed = memorySchema.safeParse(value);
-  return parsed.success ? (parsed.data as Memory) : {};
-}
 
 /** Options of one refresh. */
 export interface RefreshOptions {
@@ -124,14 +38,6 @@ export interface RefreshOptions {
   force: boolean;
   /** Random numbers in [0, 1) for the back-off's jitter; default `Math.random`. */
   random?: Random;
-}
-
-/**
- * A window as it stands at `now`: once its reset time has passed it counts as reset (0 % used, reset time unknown
- * until the source reports the next one).
- */
-export function settleWindow(window: UsageWindow, now: number): UsageWindow {
-  return window.resetsAt !== null && window.resetsAt <= now ? { ...window, usedPercent: 0, resetsAt: null } : window;
 }
 
 /**
@@ -151,16 +57,17 @@ export async function refreshProvider(
   minIntervalMs: number,
   previous: ProviderMemory | undefined,
   options: RefreshOptions,
+  account: Account = accountsOf(definition, providerSettings, ports.env.home)[0]!,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
   const sources = selectedSources(definition, providerSettings);
-  const memory: ProviderMemory = { sources: { ...previous?.sources } };
+  const memory: ProviderMemory = { ...previous, sources: { ...previous?.sources } };
   const random = options.random ?? Math.random;
   await Promise.all(
     sources.map(async (source) => {
       const before = memory.sources[source.id];
       const startedAt = ports.clock.now();
       if (!source.remote) {
-        const result = await source.fetch(ports);
+        const result = await source.fetch(ports, account);
         memory.sources[source.id] = result.ok
           ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
           : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
@@ -168,15 +75,15 @@ export async function refreshProvider(
       }
       // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
       // the attempt, so a login rewritten during it is noticed at the next refresh.
-      let fingerprint = isPaused(before) ? await readFingerprint(source, ports) : undefined;
+      let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
       if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
       if (fingerprint === undefined && source.credentialsFingerprint)
-        fingerprint = await readFingerprint(source, ports);
-      const result = await source.fetch(ports);
+        fingerprint = await readFingerprint(source, ports, account);
+      const result = await source.fetch(ports, account);
       memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
     }),
   );
-  return { snapshot: buildSnapshot(definition, sources, memory, ports.clock.now()), memory };
+  return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
 }
 
 /** A status message followed by the capture's problems (parts the source could not read), as sentences. */
@@ -188,7 +95,8 @@ function withProblems(message: string, problems: string[] = []): string {
 /** Builds what the user sees from the sources' memories. */
 function buildSnapshot(
   definition: ProviderDefinition,
-  sources: SourceDefinition[],
+  account: Account,
+  sources: readonly SourceDefinition[],
   memory: ProviderMemory,
   now: number,
 ): ProviderSnapshot {
@@ -207,6 +115,7 @@ function buildSnapshot(
     capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
   const base = {
     provider: definition.id,
+    account: { id: account.id, key: account.key, label: account.label },
     source: capture?.source ?? null,
     plan,
     fetchedAt: capture?.capturedAt ?? null,
@@ -251,7 +160,8 @@ function buildSnapshot(
 
 /** The outcome of {@link refreshAll}. */
 export interface RefreshAllResult {
-  /** One snapshot per enabled provider, in the order of the definitions. */
+  /** One snapshot per account of every enabled provider: providers in the order of the definitions, accounts in
+   * the order of core/accounts.ts (default first). */
   snapshots: ProviderSnapshot[];
   /** The memory to persist. */
   memory: Memory;
@@ -265,33 +175,42 @@ export interface RefreshAllResult {
 }
 
 /**
- * Refreshes every enabled provider concurrently. Returns their snapshots in the order of `definitions`, the new
- * memory (disabled providers keep their old memory), whether the machine looks offline, and when to wake next.
- * Never rejects.
+ * Refreshes every account of every enabled provider concurrently. Returns their snapshots in display order, the new
+ * memory (accounts not refreshed — disabled providers, removed directories, entries a newer Headroom wrote — keep
+ * their old memory), whether the machine looks offline, and when to wake next. Never rejects.
  */
 export async function refreshAll(
-  definitions: ProviderDefinition[],
+  definitions: readonly ProviderDefinition[],
   ports: Ports,
   settings: Settings,
   previous: Memory,
   options: RefreshOptions,
 ): Promise<RefreshAllResult> {
   const memory: Memory = { ...previous };
-  const enabled = definitions.filter((definition) => settings.providers[definition.id].enabled);
+  const targets = definitions.flatMap((definition) => {
+    const providerSettings = settings.providers[definition.id];
+    if (!providerSettings?.enabled) return [];
+    return accountsOf(definition, providerSettings, ports.env.home).map((account) => ({
+      definition,
+      account,
+      providerSettings,
+    }));
+  });
   const results = await Promise.all(
-    enabled.map((definition) =>
+    targets.map(({ definition, account, providerSettings }) =>
       refreshProvider(
         definition,
         ports,
-        settings.providers[definition.id],
+        providerSettings,
         settings.minFetchIntervalSeconds * 1000,
-        previous[definition.id],
+        previous[account.key],
         options,
+        account,
       ),
     ),
   );
   results.forEach((result, index) => {
-    memory[enabled[index]!.id] = result.memory;
+    memory[targets[index]!.account.key] = result.memory;
   });
   return {
     snapshots: results.map((result) => result.snapshot),
@@ -299,4 +218,9 @@ export async function refreshAll(
     offline: isOffline(memory, settings, definitions),
     nextWakeAt: nextWakeAt(memory, settings, ports.clock.now(), definitions),
   };
+}
+
+/** True for the default account of its provider (core/accounts.ts). */
+export function isDefaultAccount(snapshot: ProviderSnapshot): boolean {
+  return snapshot.account.id === DEFAULT_ACCOUNT_ID;
 }

@@ -15,11 +15,12 @@
  *
  * Single-flight (one refresh at a time) is the shell's job. Local sources (log files) are never gated.
  */
-import type { FailureStatus, ProviderId, SourceResult } from './model.js';
+import { type Account, accountsOf } from './accounts.js';
+import type { FailureStatus, SourceResult } from './model.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
 import { PROVIDERS } from './providers/index.js';
-import type { Memory, SourceMemory } from './refresh.js';
+import type { Memory, SourceMemory } from './memory.js';
 import type { ProviderSettings, Settings } from './settings.js';
 
 /** The first back-off after an `error` or `offline` failure, ms (1 min); it doubles with every further failure. */
@@ -191,35 +192,43 @@ export function recordAttempt(
 }
 
 /** The source's credentials fingerprint; null when it has none, it is unknown, or reading it failed. Never rejects. */
-export async function readFingerprint(source: SourceDefinition, ports: Ports): Promise<string | null> {
+export async function readFingerprint(
+  source: SourceDefinition,
+  ports: Ports,
+  account: Account,
+): Promise<string | null> {
   if (!source.credentialsFingerprint) return null;
   try {
-    return await source.credentialsFingerprint(ports);
+    return await source.credentialsFingerprint(ports, account);
   } catch {
     return null;
   }
 }
 
 /** The sources a provider's settings select, in order. */
-export function selectedSources(definition: ProviderDefinition, choice: ProviderSettings): SourceDefinition[] {
+export function selectedSources(
+  definition: ProviderDefinition,
+  choice: Pick<ProviderSettings, 'source'>,
+): readonly SourceDefinition[] {
   return choice.source === 'auto'
     ? definition.sources
     : definition.sources.filter((source) => source.id === choice.source);
 }
 
-/** Enabled providers' selected remote sources with their memories. */
+/** Every enabled account's selected remote sources with their memories. */
 function remoteSources(
   memory: Memory,
   settings: Settings,
-  definitions: ProviderDefinition[],
-): { provider: ProviderId; memory: SourceMemory | undefined }[] {
-  return definitions
-    .filter((definition) => settings.providers[definition.id]?.enabled)
-    .flatMap((definition) =>
-      selectedSources(definition, settings.providers[definition.id])
-        .filter((source) => source.remote)
-        .map((source) => ({ provider: definition.id, memory: memory[definition.id]?.sources[source.id] })),
+  definitions: readonly ProviderDefinition[],
+): { key: string; memory: SourceMemory | undefined }[] {
+  return definitions.flatMap((definition) => {
+    const providerSettings = settings.providers[definition.id];
+    if (!providerSettings?.enabled) return [];
+    const remote = selectedSources(definition, providerSettings).filter((source) => source.remote);
+    return accountsOf(definition, providerSettings).flatMap((account) =>
+      remote.map((source) => ({ key: account.key, memory: memory[account.key]?.sources[source.id] })),
     );
+  });
 }
 
 /**
@@ -235,7 +244,7 @@ export function nextWakeAt(
   memory: Memory,
   settings: Settings,
   now: number,
-  definitions: ProviderDefinition[] = PROVIDERS,
+  definitions: readonly ProviderDefinition[] = PROVIDERS,
 ): number | null {
   const minIntervalMs = settings.minFetchIntervalSeconds * 1000;
   let earliest: number | null = null;
@@ -250,7 +259,11 @@ export function nextWakeAt(
  * True when every enabled provider's selected remote source failed its last attempt as `offline` (and there is at
  * least one): the presenter can say "You're offline" instead of one error per provider.
  */
-export function isOffline(memory: Memory, settings: Settings, definitions: ProviderDefinition[] = PROVIDERS): boolean {
+export function isOffline(
+  memory: Memory,
+  settings: Settings,
+  definitions: readonly ProviderDefinition[] = PROVIDERS,
+): boolean {
   const sources = remoteSources(memory, settings, definitions);
   return sources.length > 0 && sources.every((source) => source.memory?.lastFailure?.status === 'offline');
 }

@@ -4,42 +4,16 @@
  * GNOME extension share the document (`~/.local/state/headroom/state.json`) and the history file next to it
  * (`history.jsonl`), so together they ask no more often, and notify no more than once, than one of them would.
  */
-import { type Alert, type AlertMemory, emptyAlertMemory, evaluateAlerts, parseAlertMemory } from './alerts.js';
+import { type Alert, evaluateAlerts } from './alerts.js';
 import { type History, type Sample, recordSamples } from './history.js';
-import type { ProviderId, ProviderSnapshot } from './model.js';
+import type { ProviderSnapshot } from './model.js';
 import type { Ports } from './ports.js';
 import { PROVIDERS } from './providers/index.js';
-import { type Memory, parseMemory, refreshAll } from './refresh.js';
+import { refreshAll } from './refresh.js';
 import type { Settings } from './settings.js';
+import type { StateDocument } from './state.js';
 
-/** What Headroom keeps between refreshes. Holds no secrets. */
-export interface StateDocument {
-  /** Per provider and source: last good capture, last failure, back-off. */
-  memory: Memory;
-  /** What has been notified in which window cycle. */
-  alerts: AlertMemory;
-}
-
-/** An empty state: the first run. */
-export function emptyState(): StateDocument {
-  return { memory: {}, alerts: emptyAlertMemory() };
-}
-
-/** The state file's text: `{"version":1,"memory":…,"alerts":…}`. */
-export function serializeState(state: StateDocument): string {
-  return `${JSON.stringify({ version: 1, memory: state.memory, alerts: state.alerts })}\n`;
-}
-
-/** Reads a state file's text; anything unreadable or of another version gives an empty state. */
-export function deserializeState(text: string | null): StateDocument {
-  try {
-    const document = JSON.parse(text ?? '') as { version?: unknown; memory?: unknown; alerts?: unknown } | null;
-    if (document?.version !== 1) return emptyState();
-    return { memory: parseMemory(document.memory), alerts: parseAlertMemory(document.alerts) };
-  } catch {
-    return emptyState();
-  }
-}
+export { type StateDocument, deserializeState, emptyState, serializeState } from './state.js';
 
 /** The outcome of {@link runRefresh}. */
 export interface RefreshOutcome {
@@ -74,20 +48,32 @@ export async function runRefresh(
   const recorded = history
     ? await recordSamples(history, refreshed.snapshots, now)
     : { samples: [] as readonly Sample[], error: null };
-  const names = Object.fromEntries(PROVIDERS.map((p) => [p.id, p.name])) as Record<ProviderId, string>;
-  const usageUrls = Object.fromEntries(PROVIDERS.map((p) => [p.id, p.usageUrl])) as Record<ProviderId, string>;
   const evaluated = evaluateAlerts(state.alerts, refreshed.snapshots, settings.alerts, now, {
-    names,
-    usageUrls,
+    names: accountNames(refreshed.snapshots),
+    usageUrls: Object.fromEntries(PROVIDERS.map((p) => [p.id, p.usageUrl])),
     locale: { locale: settings.locale },
   });
   return {
     snapshots: refreshed.snapshots,
-    state: { memory: refreshed.memory, alerts: evaluated.memory },
+    state: { ...state, memory: refreshed.memory, alerts: evaluated.memory },
     alerts: evaluated.alerts,
     samples: recorded.samples,
     offline: refreshed.offline,
     nextWakeAt: refreshed.nextWakeAt,
     historyError: recorded.error,
   };
+}
+
+/**
+ * What alerts call each account: the provider's name alone while it has one account ("Claude"), with the account's
+ * label when it has several ("Claude (~/.claude-work)"). Keyed by account key.
+ */
+export function accountNames(snapshots: readonly ProviderSnapshot[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const snapshot of snapshots) {
+    const name = PROVIDERS.find((p) => p.id === snapshot.provider)?.name ?? snapshot.provider;
+    const several = snapshots.filter((s) => s.provider === snapshot.provider).length > 1;
+    names[snapshot.account.key] = several ? `${name} (${snapshot.account.label})` : name;
+  }
+  return names;
 }

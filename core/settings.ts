@@ -5,29 +5,33 @@
  * them from GSettings. Bad values never fail: they fall back to the default and are reported as problems.
  */
 import * as z from 'zod/mini';
+import type { AccountSettings } from './accounts.js';
+import { CATALOG, type ProviderInfo, providerEnvName } from './catalog.js';
 import type { DisplayMode } from './format.js';
-import type { ProviderId, SourceId } from './model.js';
 import type { Ports } from './ports.js';
 import { joinPath } from './parse.js';
-import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alerts.js';
+import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alert-settings.js';
 
-/** A provider's source choice: `auto` (the provider's documented order, first that works) or one source. */
-export type SourceChoice = 'auto' | SourceId;
+/** A provider's source choice: `auto` (the provider's documented order, first that works) or one source's id. */
+export type SourceChoice = string;
 
 /** One provider's settings. */
-export interface ProviderSettings {
+export interface ProviderSettings extends AccountSettings {
   enabled: boolean;
+  /** `auto` or one of the provider's source ids (catalog). */
   source: SourceChoice;
 }
 
 /** All settings, with defaults filled in. */
 export interface Settings {
-  providers: Record<ProviderId, ProviderSettings>;
+  /** Per catalog provider id; every catalog provider has an entry. */
+  providers: Record<string, ProviderSettings>;
   /** Percent used (default, as claude.ai shows it) or remaining. */
   display: DisplayMode;
   /**
-   * What the menu-bar title shows: items `<provider>.<window id>` (e.g. `claude.session`, `codex.weekly`) or
-   * `<provider>.max` (that provider's fullest window). Default: each provider's session window.
+   * What the menu-bar title shows: items `<account key>.<window id>` (e.g. `claude.session`, `codex.weekly`,
+   * `claude@claude-work.session`; core/accounts.ts) or `<account key>.max` (that account's fullest window).
+   * Default: each provider's session window.
    */
   title: string[];
   /** Mark each title item with its pace: ↑ ahead of an even pace, ↓ behind (default off). */
@@ -40,23 +44,36 @@ export interface Settings {
   alerts: AlertSettings;
 }
 
-/** The defaults. */
+function defaultProviderSettings(): ProviderSettings {
+  return { enabled: true, source: 'auto', directories: [], labels: {} };
+}
+
+/** The defaults, derived from the catalog: every provider on, `auto`, no extra accounts, each session in the title. */
 export const DEFAULT_SETTINGS: Settings = {
-  providers: { claude: { enabled: true, source: 'auto' }, codex: { enabled: true, source: 'auto' } },
+  providers: Object.fromEntries(CATALOG.map((info) => [info.id, defaultProviderSettings()])),
   display: 'used',
-  title: ['claude.session', 'codex.session'],
+  title: CATALOG.map((info) => `${info.id}.session`),
   titlePace: false,
   minFetchIntervalSeconds: 60,
   locale: undefined,
   alerts: DEFAULT_ALERT_SETTINGS,
 };
 
-const sourceChoice = z.enum(['auto', 'api', 'logs']);
-const providerFile = z.looseObject({ enabled: z.optional(z.boolean()), source: z.optional(sourceChoice) });
+/** The shape of one provider's entry in config.json, from its catalog entry; every key optional. */
+function providerFileSchema(info: ProviderInfo) {
+  return z.looseObject({
+    enabled: z.optional(z.boolean()),
+    source: z.optional(z.string()),
+    [info.directories.configKey]: z.optional(z.array(z.string())),
+    labels: z.optional(z.record(z.string(), z.string())),
+  });
+}
 
 /** The shape of config.json; every key optional. */
 const settingsFile = z.looseObject({
-  providers: z.optional(z.looseObject({ claude: z.optional(providerFile), codex: z.optional(providerFile) })),
+  providers: z.optional(
+    z.looseObject(Object.fromEntries(CATALOG.map((info) => [info.id, z.optional(providerFileSchema(info))]))),
+  ),
   display: z.optional(z.enum(['used', 'remaining'])),
   title: z.optional(z.array(z.string())),
   titlePace: z.optional(z.boolean()),
@@ -64,9 +81,6 @@ const settingsFile = z.looseObject({
   locale: z.optional(z.string()),
   alerts: z.optional(z.unknown()),
 });
-
-/** Sources each provider offers, for validating a forced source. */
-const PROVIDER_SOURCES: Record<ProviderId, SourceId[]> = { claude: ['api'], codex: ['api', 'logs'] };
 
 /** Settings plus what was wrong with the input. */
 export interface LoadedSettings {
@@ -76,34 +90,101 @@ export interface LoadedSettings {
 }
 
 /**
+ * Drops the values of `value` that `schema` rejects — the innermost object key on each failing path, or the key
+ * holding a failing array — so that one bad value never costs its neighbours; `where` names the dropped paths in
+ * `problems`. Undefined when `value` is not an object.
+ */
+function keepValid<T>(schema: z.ZodMiniType<T>, value: unknown, problems: string[], where: string): T | undefined {
+  const first = schema.safeParse(value);
+  if (first.success) return first.data;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  const paths = first.error.issues.map((issue) => issue.path.map(String));
+  problems.push(`${where}: ignored invalid ${[...new Set(paths.map((path) => path.join('.')))].join(', ')}`);
+  for (const path of paths) {
+    let holder: Record<string, unknown> = copy;
+    for (let i = 0; i < path.length; i++) {
+      const next = holder[path[i]!];
+      if (i === path.length - 1 || next === null || typeof next !== 'object' || Array.isArray(next)) {
+        delete holder[path[i]!];
+        break;
+      }
+      holder = next as Record<string, unknown>;
+    }
+  }
+  const again = schema.safeParse(copy);
+  return again.success ? again.data : undefined;
+}
+
+/** True when `choice` is `auto` or one of the provider's sources. */
+function offers(info: ProviderInfo, choice: string): boolean {
+  return choice === 'auto' || info.sources.some((source) => source.id === choice);
+}
+
+/** "auto, api, logs": the source choices of a provider, for problems. */
+function sourceWords(info: ProviderInfo): string {
+  return ['auto', ...info.sources.map((source) => source.id)].join(', ');
+}
+
+/**
+ * A list of directories from settings: `~` and `~/…` expand to `home`; relative paths are refused (a problem), as
+ * are empty entries.
+ */
+function directoryList(list: readonly string[], home: string | undefined, where: string, problems: string[]): string[] {
+  const out: string[] = [];
+  for (const raw of list) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const expanded = home ? entry.replace(/^~(?=\/|$)/, home) : entry;
+    if (expanded.startsWith('/')) out.push(expanded);
+    else problems.push(`${where}: ${JSON.stringify(entry)} is not an absolute path; ignored`);
+  }
+  return out;
+}
+
+/**
  * Builds settings from a parsed config file (any JSON value, or undefined when there is none) and environment
- * variables. Environment wins over the file:
+ * variables; `home` (the user's home directory) expands `~` in directory lists. Environment wins over the file,
+ * except that directory variables add to the file's lists. Per catalog provider (`claude`, `codex`):
+ * - `HEADROOM_<PROVIDER>` = `auto` | a source id | `off` (e.g. `HEADROOM_CODEX=logs`)
+ * - the provider's directory variable (`HEADROOM_CLAUDE_CONFIG_DIRS`, `HEADROOM_CODEX_HOMES`) = extra configuration
+ *   directories, each one account, separated by `:`
+ *
+ * and globally:
  * - `HEADROOM_DISPLAY` = `used` | `remaining`
  * - `HEADROOM_TITLE` = comma-separated title items, e.g. `claude.session,codex.weekly`
- * - `HEADROOM_CLAUDE`, `HEADROOM_CODEX` = `auto` | `api` | `logs` | `off`
  * - `HEADROOM_LOCALE` = a BCP 47 tag
  * - `HEADROOM_TITLE_PACE` = `on` | `off`
  * - `HEADROOM_NOTIFY` = `on` | `off`
+ *
+ * config.json per provider: `providers.<id>.{enabled: boolean, source: string, <directories key>: string[],
+ * labels: {<account id>: string}}` (directories key: `configDirs` for Claude, `homes` for Codex).
  */
-export function resolveSettings(file: unknown, env: (name: string) => string | undefined): LoadedSettings {
+export function resolveSettings(
+  file: unknown,
+  env: (name: string) => string | undefined,
+  home?: string,
+): LoadedSettings {
   const problems: string[] = [];
   const settings: Settings = cloneSettings(DEFAULT_SETTINGS);
   if (file !== undefined) {
-    let parsed = settingsFile.safeParse(file);
-    if (!parsed.success && file !== null && typeof file === 'object' && !Array.isArray(file)) {
-      // Drop only the keys that are wrong and keep the rest of the file.
-      const issues = parsed.error.issues;
-      const bad = new Set(issues.map((issue) => String(issue.path[0] ?? '')));
-      problems.push(`config.json: ignored invalid ${[...new Set(issues.map((i) => i.path.join('.')))].join(', ')}`);
-      parsed = settingsFile.safeParse(Object.fromEntries(Object.entries(file).filter(([key]) => !bad.has(key))));
-    }
-    if (parsed.success) {
-      const f = parsed.data;
-      for (const id of ['claude', 'codex'] as const) {
-        const p = f.providers?.[id];
-        if (p?.enabled !== undefined) settings.providers[id].enabled = p.enabled;
-        if (p?.source !== undefined)
-          applySource(settings, id, p.source, `config.json providers.${id}.source`, problems);
+    const f = keepValid(settingsFile, file, problems, 'config.json');
+    if (f) {
+      for (const info of CATALOG) {
+        const p = (f.providers as Record<string, Record<string, unknown> | undefined> | undefined)?.[info.id];
+        if (!p) continue;
+        const target = settings.providers[info.id]!;
+        if (typeof p.enabled === 'boolean') target.enabled = p.enabled;
+        if (typeof p.source === 'string') {
+          if (offers(info, p.source)) target.source = p.source;
+          else problems.push(`config.json providers.${info.id}.source: expected ${sourceWords(info)}`);
+        }
+        const dirs = p[info.directories.configKey] as string[] | undefined;
+        if (dirs) {
+          const where = `config.json providers.${info.id}.${info.directories.configKey}`;
+          target.directories = directoryList(dirs, home, where, problems);
+        }
+        if (p.labels) target.labels = { ...(p.labels as Record<string, string>) };
       }
       if (f.display) settings.display = f.display;
       if (f.title) settings.title = f.title;
@@ -128,12 +209,23 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-  for (const id of ['claude', 'codex'] as const) {
-    const value = env(`HEADROOM_${id.toUpperCase()}`);
-    if (value === undefined) continue;
-    if (value === 'off') settings.providers[id].enabled = false;
-    else if (applySource(settings, id, value, `HEADROOM_${id.toUpperCase()}`, problems)) {
-      settings.providers[id].enabled = true;
+  for (const info of CATALOG) {
+    const target = settings.providers[info.id]!;
+    const name = providerEnvName(info.id);
+    const value = env(name);
+    if (value === 'off') target.enabled = false;
+    else if (value !== undefined) {
+      if (offers(info, value)) {
+        target.source = value;
+        target.enabled = true;
+      } else {
+        problems.push(`${name}: expected ${sourceWords(info)}, off`);
+      }
+    }
+    const dirs = env(info.directories.env);
+    if (dirs !== undefined) {
+      const extra = directoryList(dirs.split(':'), home, info.directories.env, problems);
+      target.directories = [...target.directories, ...extra.filter((dir) => !target.directories.includes(dir))];
     }
   }
   const titlePace = env('HEADROOM_TITLE_PACE');
@@ -152,17 +244,6 @@ export function resolveSettings(file: unknown, env: (name: string) => string | u
   return { settings, problems };
 }
 
-/** Sets a provider's source if it offers it; returns false (and records a problem) otherwise. */
-function applySource(settings: Settings, id: ProviderId, value: string, where: string, problems: string[]): boolean {
-  if (value === 'auto' || (PROVIDER_SOURCES[id] as string[]).includes(value)) {
-    settings.providers[id].source = value as SourceChoice;
-    return true;
-  } else {
-    problems.push(`${where}: expected ${['auto', ...PROVIDER_SOURCES[id], 'off'].join(', ')}`);
-    return false;
-  }
-}
-
 function isValidLocale(tag: string): boolean {
   try {
     return Intl.getCanonicalLocales(tag).length === 1;
@@ -174,7 +255,12 @@ function isValidLocale(tag: string): boolean {
 function cloneSettings(s: Settings): Settings {
   return {
     ...s,
-    providers: { claude: { ...s.providers.claude }, codex: { ...s.providers.codex } },
+    providers: Object.fromEntries(
+      Object.entries(s.providers).map(([id, p]) => [
+        id,
+        { ...p, directories: [...p.directories], labels: { ...p.labels } },
+      ]),
+    ),
     title: [...s.title],
     alerts: { ...s.alerts },
   };
@@ -199,6 +285,6 @@ export async function loadSettings(ports: Ports): Promise<LoadedSettings> {
   } catch {
     early.push(`${path}: not readable JSON; using defaults`);
   }
-  const loaded = resolveSettings(file, (name) => ports.env.get(name));
+  const loaded = resolveSettings(file, (name) => ports.env.get(name), ports.env.home);
   return { settings: loaded.settings, problems: [...early, ...loaded.problems] };
 }

@@ -7,13 +7,14 @@ import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import { Extension } from 'resource:///org/gnome/shell/extensions/extension.js';
 import { presentMenu } from '../core/present.js';
 import { PROVIDERS } from '../core/providers/index.js';
+import { CLOCK_FORMAT_KEY, clockHour12, clockSettings } from './clock.js';
 import { GjsPorts } from './gjs-ports.js';
 import { HeadroomIndicator } from './indicator.js';
 import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
 import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
-import { SETTINGS_KEYS, readSettings } from './settings.js';
+import { DISPLAY_KEYS, SETTINGS_KEYS, readSettings } from './settings.js';
 
 /** Opening the menu refreshes data older than this, ms. */
 const MENU_REFRESH_AFTER_MS = 60_000;
@@ -26,6 +27,9 @@ export default class HeadroomExtension extends Extension {
   private refresher: Refresher | null = null;
   private notifier: Notifier | null = null;
   private settingsChangedId = 0;
+  /** GNOME's `org.gnome.desktop.interface` (its clock format); null when the schema is missing. */
+  private clockSettings: Gio.Settings | null = null;
+  private clockChangedId = 0;
   private outcome: RefreshOutcome | null = null;
 
   override enable(): void {
@@ -63,6 +67,8 @@ export default class HeadroomExtension extends Extension {
     this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) =>
       this.settingChanged(key),
     );
+    this.clockSettings = clockSettings();
+    this.clockChangedId = this.clockSettings?.connect(`changed::${CLOCK_FORMAT_KEY}`, () => this.render()) ?? 0;
     refresher.schedule(settings.get_uint('refresh-interval'));
     void refresher.refresh(false);
     void keyring.status().then((result) => {
@@ -73,6 +79,9 @@ export default class HeadroomExtension extends Extension {
   override disable(): void {
     if (this.settingsChangedId) this.settings?.disconnect(this.settingsChangedId);
     this.settingsChangedId = 0;
+    if (this.clockChangedId) this.clockSettings?.disconnect(this.clockChangedId);
+    this.clockChangedId = 0;
+    this.clockSettings = null;
     this.refresher?.destroy();
     this.keyring?.destroy();
     this.notifier?.destroy();
@@ -90,7 +99,7 @@ export default class HeadroomExtension extends Extension {
   private settingChanged(key: string): void {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
-    else if (key === 'display-mode' || key === 'indicator-items' || key === 'indicator-pace') this.render();
+    else if (DISPLAY_KEYS.includes(key)) this.render();
     else void this.refresher?.refresh(false);
   }
 
@@ -101,6 +110,7 @@ export default class HeadroomExtension extends Extension {
       now: Date.now(),
       samples: outcome?.samples,
       offline: outcome?.offline,
+      hour12: clockHour12(this.clockSettings),
     });
     this.indicator.update(view);
   }

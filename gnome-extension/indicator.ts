@@ -11,7 +11,7 @@ import * as PopupMenu from 'resource:///org/gnome/shell/ui/popupMenu.js';
 import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
 import * as Config from 'resource:///org/gnome/shell/misc/config.js';
 import type { Severity } from '../core/format.js';
-import type { SparklinePoint } from '../core/history.js';
+import type { SparklinePoint } from '../core/sparkline.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 
 /** What the indicator asks of the extension. */
@@ -199,7 +199,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
     if (!view) {
       menu.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
     } else if (view.nothingConnected) {
-      menu.addMenuItem(new TextItem(_('No Claude Code or Codex login found on this computer.'), 'headroom-heading'));
+      menu.addMenuItem(new TextItem(view.nothingConnectedText ?? '', 'headroom-heading'));
       for (const line of view.connectHelp) menu.addMenuItem(new TextItem(line, 'headroom-detail'));
     } else {
       if (view.offlineText) menu.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
@@ -215,7 +215,9 @@ export class HeadroomIndicator extends PanelMenu.Button {
     menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
     menu.addAction(_('Refresh now'), () => this.handlers.refresh());
     menu.addAction(_('Settings'), () => this.handlers.openPreferences());
-    for (const provider of view?.providers ?? []) {
+    const providers = view?.providers ?? [];
+    // One link per provider, however many accounts it shows.
+    for (const provider of providers.filter((p, i) => providers.findIndex((q) => q.id === p.id) === i)) {
       menu.addAction(`${_('Open usage page')}: ${provider.name}`, () => this.handlers.openUri(provider.usageUrl));
     }
   }

@@ -8,10 +8,16 @@ import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Gtk from 'gi://Gtk';
 import { ExtensionPreferences, gettext as _ } from 'resource:///org/gnome/Shell/Extensions/js/extensions/prefs.js';
+import { CATALOG } from '../core/catalog.js';
 import { Keyring } from './keyring.js';
 
-/** A top-bar item: `<provider>.<window id>`, e.g. claude.session, codex.weekly, claude.max, claude.weekly-opus. */
-const INDICATOR_ITEM = /^(claude|codex)\.[a-z0-9]+(-[a-z0-9]+)*$/;
+/**
+ * A top-bar item: `<account key>.<window id>`, e.g. claude.session, codex.weekly, claude.max, claude.weekly-opus,
+ * claude@claude-work.session; the provider is one of the catalog's.
+ */
+const INDICATOR_ITEM = new RegExp(
+  `^(${CATALOG.map((info) => info.id).join('|')})(@[a-z0-9]+(-[a-z0-9]+)*)?\\.[a-z0-9]+(-[a-z0-9]+)*$`,
+);
 
 interface Choice {
   value: string;
@@ -72,32 +78,116 @@ function listRow<T>(
   return row;
 }
 
-function providersGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGroup {
-  const group = new Adw.PreferencesGroup({ title: _('Providers') });
-  const automatic = { value: 'auto', label: _('Automatic') };
-  const providers = [
-    {
-      id: 'claude',
-      title: 'Claude',
-      subtitle: _("Read with Claude Code's own login"),
-      choices: [automatic, { value: 'api', label: _('OAuth API') }],
-    },
-    {
-      id: 'codex',
-      title: 'Codex',
-      subtitle: _("Read with the Codex CLI's own login, or from its local logs"),
-      choices: [automatic, { value: 'api', label: _('ChatGPT API') }, { value: 'logs', label: _('Local logs') }],
-    },
-  ];
-  for (const { id, title, subtitle, choices } of providers) {
-    const enabled = new Adw.SwitchRow({ title, subtitle });
-    settings.bind(`${id}-enabled`, enabled, 'active', Gio.SettingsBindFlags.DEFAULT);
-    const source = comboRow(settings, watch, `${id}-source`, _('Source'), choices);
-    settings.bind(`${id}-enabled`, source, 'sensitive', Gio.SettingsBindFlags.GET);
+/** A string dictionary (`a{ss}`) or list dictionary (`a{sas}`) variant; the cast bridges two copies of GLib's types. */
+function dictionary(
+  type: 'a{ss}' | 'a{sas}',
+  value: Record<string, string> | Record<string, string[]>,
+): Parameters<Gio.Settings['set_value']>[1] {
+  return new GLib.Variant(type, value as Record<string, string>) as unknown as Parameters<Gio.Settings['set_value']>[1];
+}
+
+/** Reads a dictionary key. */
+function readDictionary<T>(settings: Gio.Settings, key: string): Record<string, T> {
+  return settings.get_value(key).deepUnpack<Record<string, T>>();
+}
+
+/** Replaces one entry of a dictionary key (`undefined` removes it). */
+function writeEntry<T>(settings: Gio.Settings, key: string, type: 'a{ss}' | 'a{sas}', id: string, value?: T): void {
+  const current = readDictionary<T>(settings, key);
+  if (value === undefined) delete current[id];
+  else current[id] = value;
+  settings.set_value(key, dictionary(type, current as Record<string, string>));
+}
+
+/** One group per provider of the catalog: shown or not, its source, its extra accounts and their labels. */
+function providerGroups(settings: Gio.Settings, watch: Watch): Adw.PreferencesGroup[] {
+  return CATALOG.map((info) => {
+    const group = new Adw.PreferencesGroup({
+      title: info.name,
+      description: `${_('Read with the login that %s keeps on this computer').replace('%s', info.tool)} (${info.directories.defaultDirectory})`,
+    });
+    const enabled = new Adw.SwitchRow({ title: _('Show %s').replace('%s', info.name) });
+    const syncEnabled = (): void => {
+      enabled.active = settings.get_strv('enabled-providers').includes(info.id);
+    };
+    syncEnabled();
+    watch('enabled-providers', syncEnabled);
+    enabled.connect('notify::active', () => {
+      const list = settings.get_strv('enabled-providers').filter((id) => id !== info.id);
+      if (enabled.active) list.push(info.id);
+      const ordered = CATALOG.map((p) => p.id).filter((id) => list.includes(id));
+      if (ordered.join() !== settings.get_strv('enabled-providers').join()) {
+        settings.set_strv('enabled-providers', ordered);
+      }
+    });
     group.add(enabled);
+
+    const choices: Choice[] = [
+      { value: 'auto', label: _('Automatic') },
+      ...info.sources.map((source) => ({ value: source.id, label: source.label })),
+    ];
+    const source = new Adw.ComboRow({
+      title: _('Source'),
+      model: Gtk.StringList.new(choices.map((choice) => choice.label)),
+    });
+    const current = (): string => readDictionary<string>(settings, 'provider-sources')[info.id] ?? 'auto';
+    const syncSource = (): void => {
+      source.selected = Math.max(
+        0,
+        choices.findIndex((choice) => choice.value === current()),
+      );
+    };
+    syncSource();
+    watch('provider-sources', syncSource);
+    source.connect('notify::selected', () => {
+      const choice = choices[source.selected];
+      if (!choice || choice.value === current()) return;
+      writeEntry(settings, 'provider-sources', 'a{ss}', info.id, choice.value === 'auto' ? undefined : choice.value);
+    });
     group.add(source);
-  }
-  return group;
+
+    const directories = listRow(
+      watch,
+      'account-directories',
+      _('Extra accounts: %s, comma-separated').replace('%s', info.directories.nouns),
+      {
+        read: () => readDictionary<string[]>(settings, 'account-directories')[info.id] ?? [],
+        parse: (item) => (item.startsWith('/') || item.startsWith('~/') ? item : null),
+        write: (dirs) =>
+          writeEntry(settings, 'account-directories', 'a{sas}', info.id, dirs.length > 0 ? dirs : undefined),
+      },
+    );
+    group.add(directories);
+
+    const prefix = `${info.id}@`;
+    const labels = listRow(watch, 'account-labels', _('Account names, e.g. default=Personal, claude-work=Work'), {
+      read: () =>
+        Object.entries(readDictionary<string>(settings, 'account-labels'))
+          .filter(([key]) => key === info.id || key.startsWith(prefix))
+          .map(([key, label]) => `${key === info.id ? 'default' : key.slice(prefix.length)}=${label}`),
+      parse: (item) => (/^[a-z0-9-]+\s*=\s*\S/.test(item) ? item : null),
+      write: (items) => {
+        const all = Object.fromEntries(
+          Object.entries(readDictionary<string>(settings, 'account-labels')).filter(
+            ([key]) => key !== info.id && !key.startsWith(prefix),
+          ),
+        );
+        for (const item of items) {
+          const [id, ...rest] = item.split('=');
+          const account = id!.trim();
+          all[account === 'default' ? info.id : `${prefix}${account}`] = rest.join('=').trim();
+        }
+        settings.set_value('account-labels', dictionary('a{ss}', all));
+      },
+    });
+    group.add(labels);
+    const syncSensitive = (): void => {
+      for (const row of [source, directories, labels]) row.sensitive = enabled.active;
+    };
+    syncSensitive();
+    enabled.connect('notify::active', syncSensitive);
+    return group;
+  });
 }
 
 function displayGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGroup {
@@ -217,7 +307,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
     const watch: Watch = (key, callback) => handlers.push(settings.connect(`changed::${key}`, callback));
 
     const page = new Adw.PreferencesPage();
-    page.add(providersGroup(settings, watch));
+    for (const group of providerGroups(settings, watch)) page.add(group);
     page.add(displayGroup(settings, watch));
     page.add(notificationsGroup(settings, watch));
     page.add(keyringGroup(keyring, () => open));

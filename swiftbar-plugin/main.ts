@@ -5,6 +5,7 @@
  * Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose] [--help] [--version]
  */
 import { join, resolve } from 'node:path';
+import { CATALOG, providerEnvName } from '../core/catalog.js';
 import { openHistory } from '../core/history.js';
 import { toJsonDocument } from '../core/json-output.js';
 import { presentMenu } from '../core/present.js';
@@ -21,7 +22,15 @@ declare const HEADROOM_VERSION: string;
 type OutputFormat = MenuFormat | 'json';
 const FORMATS: OutputFormat[] = ['swiftbar', 'xbar', 'text', 'json'];
 
-const HELP = `Headroom: the usage limits of Claude Code and Codex on this machine.
+/** The usage text, naming the providers of the catalog and their variables. */
+function helpText(): string {
+  const tools = CATALOG.map((info) => info.tool);
+  const providerLines = CATALOG.map(
+    (info) =>
+      `  ${providerEnvName(info.id).padEnd(28)} auto, ${info.sources.map((s) => s.id).join(', ')} or off\n` +
+      `  ${info.directories.env.padEnd(28)} more ${info.directories.nouns} (one account each), ':'-separated`,
+  ).join('\n');
+  return `Headroom: the usage limits of ${tools.slice(0, -1).join(', ')} and ${tools[tools.length - 1]} on this machine.
 
 Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
 
@@ -30,8 +39,10 @@ Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
   --verbose    diagnostics on stderr
   --version    print the version
 
-Settings: ~/.config/headroom/config.json and HEADROOM_* variables (see README.md).
+Settings: ~/.config/headroom/config.json and HEADROOM_* variables (see README.md), among them
+${providerLines}
 `;
+}
 
 interface Options {
   format: OutputFormat;
@@ -48,7 +59,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
     const arg = argv[i]!;
     if (arg === '--refresh') refresh = true;
     else if (arg === '--verbose') verbose = true;
-    else if (arg === '--help' || arg === '-h') return { exit: 0, text: HELP };
+    else if (arg === '--help' || arg === '-h') return { exit: 0, text: helpText() };
     else if (arg === '--version') return { exit: 0, text: `headroom ${HEADROOM_VERSION}\n` };
     else if (arg === '--format' || arg.startsWith('--format=')) {
       const value = arg === '--format' ? argv[++i] : arg.slice('--format='.length);
@@ -56,7 +67,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
         return { exit: 2, text: `headroom: --format takes one of ${FORMATS.join(', ')}\n` };
       }
       format = value as OutputFormat;
-    } else return { exit: 2, text: `headroom: unknown argument ${JSON.stringify(arg)}\n\n${HELP}` };
+    } else return { exit: 2, text: `headroom: unknown argument ${JSON.stringify(arg)}\n\n${helpText()}` };
   }
   format ??= env.SWIFTBAR === '1' ? 'swiftbar' : env.XBARDarkMode || env.BitBarDarkMode ? 'xbar' : 'text';
   return { format, refresh, verbose };

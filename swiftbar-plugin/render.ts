@@ -79,7 +79,7 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
   w.separator();
 
   if (menu.nothingConnected) {
-    w.item('No Claude Code or Codex login found on this machine', { color: w.color('normal') });
+    w.item(menu.nothingConnectedText ?? '', { color: w.color('normal') });
     for (const line of menu.connectHelp) w.item(line, { color: w.color('normal', true) });
     w.separator();
   }
@@ -97,8 +97,13 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
       ? { bash: context.pluginPath, param0: '--refresh', terminal: 'false', refresh: 'true' }
       : { bash: context.pluginPath, param1: '--refresh', terminal: 'false', refresh: 'true' };
   w.item('Refresh now', refreshParams);
-  for (const provider of menu.providers) w.item(`Open ${provider.name} usage page`, { href: provider.usageUrl });
+  for (const provider of usagePages(menu)) w.item(`Open ${provider.name} usage page`, { href: provider.usageUrl });
   return `${w.lines.join('\n')}\n`;
+}
+
+/** One usage-page link per provider, however many accounts it shows. */
+function usagePages(menu: MenuView): ProviderView[] {
+  return menu.providers.filter((provider, index) => menu.providers.findIndex((p) => p.id === provider.id) === index);
 }
 
 function writeProvider(w: MenuWriter, provider: ProviderView): void {
@@ -140,7 +145,7 @@ export function renderText(menu: MenuView): string {
   const clean = (text: string): string => text.replace(TERMINAL_UNSAFE, '');
   const out: string[] = [];
   if (menu.nothingConnected) {
-    out.push('Headroom found no Claude Code or Codex login on this machine.', '', 'To connect:');
+    out.push(menu.nothingConnectedText ?? '', '', 'To connect:');
     for (const line of menu.connectHelp) out.push(`  ${clean(line)}`);
     out.push('', 'Then run Headroom again.');
     return `${out.join('\n')}\n`;

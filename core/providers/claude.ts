@@ -7,8 +7,9 @@ import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import { type Failure, type Money, SESSION_MINUTES, type UsageWindow, WEEKLY_MINUTES } from '../model.js';
 import { joinPath, numberLike, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
-import type { ProviderDefinition } from '../provider.js';
+import { defineProvider } from '../provider.js';
 
 /** The parts of Claude Code's login that Headroom uses. */
 export interface ClaudeCredentials {
@@ -86,10 +87,12 @@ async function readKeychain(ports: Ports): Promise<string | null> {
 }
 
 /**
- * The credentials files Claude Code may use, in the order they are tried: `$CLAUDE_SECURESTORAGE_CONFIG_DIR`,
+ * The credentials files Claude Code may use, in the order they are tried: for an account with its own configuration
+ * directory only `<dir>/.credentials.json`; for the default account `$CLAUDE_SECURESTORAGE_CONFIG_DIR`,
  * `$CLAUDE_CONFIG_DIR`, then `~/.claude`, each with `/.credentials.json`.
  */
-function claudeCredentialsPaths(ports: Ports): string[] {
+function claudeCredentialsPaths(ports: Ports, account?: Account): string[] {
+  if (account?.directory) return [joinPath(account.directory, '.credentials.json')];
   return [
     ports.env.get('CLAUDE_SECURESTORAGE_CONFIG_DIR'),
     ports.env.get('CLAUDE_CONFIG_DIR'),
@@ -102,8 +105,8 @@ function claudeCredentialsPaths(ports: Ports): string[] {
  * file found (the order of {@link readClaudeCredentials}); `"none:<paths>"` when there is none, except on macOS,
  * where the login may sit in the Keychain: null (unknown). Null too when a file can't be stat'ed. Never rejects.
  */
-export async function claudeCredentialsFingerprint(ports: Ports): Promise<string | null> {
-  const paths = claudeCredentialsPaths(ports);
+export async function claudeCredentialsFingerprint(ports: Ports, account?: Account): Promise<string | null> {
+  const paths = claudeCredentialsPaths(ports, account);
   for (const path of paths) {
     let stat;
     try {
@@ -113,7 +116,7 @@ export async function claudeCredentialsFingerprint(ports: Ports): Promise<string
     }
     if (stat) return `${path}:${stat.size}:${stat.mtimeMs}`;
   }
-  return ports.env.platform === 'darwin' ? null : `none:${paths.join(',')}`;
+  return ports.env.platform === 'darwin' && !account?.directory ? null : `none:${paths.join(',')}`;
 }
 
 /**
@@ -121,16 +124,17 @@ export async function claudeCredentialsFingerprint(ports: Ports): Promise<string
  *
  * Sources, first found wins: `$CLAUDE_SECURESTORAGE_CONFIG_DIR/.credentials.json`,
  * `$CLAUDE_CONFIG_DIR/.credentials.json`, `~/.claude/.credentials.json`, then on macOS the Keychain item
- * `Claude Code-credentials`. Each holds `{"claudeAiOauth":{accessToken, refreshToken, expiresAt (epoch ms), scopes,
+ * `Claude Code-credentials`; for an account with its own directory only `<dir>/.credentials.json` (Claude Code
+ * names the Keychain item of a custom directory in an undocumented way, so it is not read). Each holds `{"claudeAiOauth":{accessToken, refreshToken, expiresAt (epoch ms), scopes,
  * subscriptionType, rateLimitTier}}`.
  *
  * Failures: nothing found, no `claudeAiOauth` token (only MCP tokens) or an expired token → `signed-out`; an
  * unreadable file, broken JSON or an unexpected shape → `error` naming the file (never its contents).
  */
-export async function readClaudeCredentials(ports: Ports): Promise<ClaudeCredentialsResult> {
+export async function readClaudeCredentials(ports: Ports, account?: Account): Promise<ClaudeCredentialsResult> {
   let text: string | null = null;
   let where = '';
-  for (const path of claudeCredentialsPaths(ports)) {
+  for (const path of claudeCredentialsPaths(ports, account)) {
     where = `Claude Code's credentials file ${path}`;
     try {
       text = await ports.files.readText(path);
@@ -143,14 +147,16 @@ export async function readClaudeCredentials(ports: Ports): Promise<ClaudeCredent
     }
     if (text !== null) break;
   }
-  if (text === null && ports.env.platform === 'darwin') {
+  if (text === null && ports.env.platform === 'darwin' && !account?.directory) {
     where = `Claude Code's Keychain item "${KEYCHAIN_SERVICE}"`;
     text = await readKeychain(ports);
   }
   if (text === null) {
     return failure(
       'signed-out',
-      'No Claude Code login found on this machine.',
+      account?.directory
+        ? `No Claude Code login found in ${account.label}.`
+        : 'No Claude Code login found on this machine.',
       'Run `claude` once and sign in with your Claude subscription.',
     );
   }
@@ -382,60 +388,50 @@ const SCOPE_FIX =
 
 /**
  * Claude, read from `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude
- * Code's own token (read-only; never refreshed).
+ * Code's own token (read-only; never refreshed), one account per Claude Code configuration directory.
  */
-export const claudeProvider: ProviderDefinition = {
-  id: 'claude',
-  name: 'Claude',
-  letter: 'C',
-  usageUrl: 'https://claude.ai/settings/usage',
-  connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
-  sources: [
-    {
-      id: 'api',
-      label: 'OAuth API',
-      remote: true,
-      credentialsFingerprint: claudeCredentialsFingerprint,
-      async fetch(ports) {
-        const login = await readClaudeCredentials(ports);
-        if (!login.ok) return login;
-        const { credentials } = login;
-        const base = (ports.env.get('HEADROOM_ANTHROPIC_API_URL') ?? DEFAULT_API_URL).replace(/\/+$/, '');
-        const result = await getJson(
-          ports,
-          {
-            url: `${base}/api/oauth/usage`,
-            headers: {
-              Authorization: `Bearer ${credentials.accessToken}`,
-              'anthropic-beta': 'oauth-2025-04-20',
-              Accept: 'application/json',
-              'User-Agent': 'claude-code/2.1.0 (headroom)',
-            },
-            timeoutMs: 15000,
+export const claudeProvider = defineProvider('claude', {
+  api: {
+    credentialsFingerprint: claudeCredentialsFingerprint,
+    async fetch(ports, account) {
+      const login = await readClaudeCredentials(ports, account);
+      if (!login.ok) return login;
+      const { credentials } = login;
+      const base = (ports.env.get('HEADROOM_ANTHROPIC_API_URL') ?? DEFAULT_API_URL).replace(/\/+$/, '');
+      const result = await getJson(
+        ports,
+        {
+          url: `${base}/api/oauth/usage`,
+          headers: {
+            Authorization: `Bearer ${credentials.accessToken}`,
+            'anthropic-beta': 'oauth-2025-04-20',
+            Accept: 'application/json',
+            'User-Agent': 'claude-code/2.1.0 (headroom)',
           },
-          { name: 'Anthropic', unauthorizedFix: UNAUTHORIZED_FIX },
-        );
-        if (!result.ok) {
-          const lacksScope =
-            result.failure.status === 'unauthorized' &&
-            credentials.scopes.length > 0 &&
-            !credentials.scopes.includes('user:profile');
-          return { ok: false, failure: lacksScope ? { ...result.failure, fix: SCOPE_FIX } : result.failure };
-        }
-        const usage = parseClaudeUsage(result.body);
-        if (!usage.ok) return usage;
-        return {
-          ok: true,
-          capture: {
-            source: 'api',
-            capturedAt: ports.clock.now(),
-            plan: credentials.plan,
-            windows: usage.windows,
-            money: usage.money,
-            ...(usage.problems.length > 0 && { problems: usage.problems }),
-          },
-        };
-      },
+          timeoutMs: 15000,
+        },
+        { name: 'Anthropic', unauthorizedFix: UNAUTHORIZED_FIX },
+      );
+      if (!result.ok) {
+        const lacksScope =
+          result.failure.status === 'unauthorized' &&
+          credentials.scopes.length > 0 &&
+          !credentials.scopes.includes('user:profile');
+        return { ok: false, failure: lacksScope ? { ...result.failure, fix: SCOPE_FIX } : result.failure };
+      }
+      const usage = parseClaudeUsage(result.body);
+      if (!usage.ok) return usage;
+      return {
+        ok: true,
+        capture: {
+          source: 'api',
+          capturedAt: ports.clock.now(),
+          plan: credentials.plan,
+          windows: usage.windows,
+          money: usage.money,
+          ...(usage.problems.length > 0 && { problems: usage.problems }),
+        },
+      };
     },
-  ],
-};
+  },
+});

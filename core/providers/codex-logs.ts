@@ -8,8 +8,8 @@
 import * as z from 'zod/mini';
 import type { SourceResult } from '../model.js';
 import { epochSecondsToMs, joinPath, numberLike, parseIsoInstant } from '../parse.js';
+import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
-import type { SourceDefinition } from '../provider.js';
 import {
   type CodexWindow,
   type CodexWindowGroup,
@@ -185,8 +185,8 @@ const ROLLOUT_NAME = /^rollout-.*\.jsonl$/;
  * directories and files are skipped: the result is `error` only when nothing could be read, and `signed-out` when
  * nothing usable was found.
  */
-export async function readCodexRollouts(ports: Ports): Promise<SourceResult> {
-  const home = codexHome(ports);
+export async function readCodexRollouts(ports: Ports, account?: Account): Promise<SourceResult> {
+  const home = codexHome(ports, account);
   let unreadable: string | null = null;
   let readAny = false;
   const attempt = async <T>(path: string, read: () => Promise<T | null>): Promise<T | null> => {
@@ -310,11 +310,3 @@ function familyOrder(family: { key: string; name: string | null }): string {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** Codex's rollout logs as a source: local, read on every refresh. */
-export const codexLogsSource: SourceDefinition = {
-  id: 'logs',
-  label: 'local logs',
-  remote: false,
-  fetch: readCodexRollouts,
-};

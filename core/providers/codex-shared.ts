@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import { type Money, type UsageWindow, SESSION_MINUTES, WEEKLY_MINUTES } from '../model.js';
 import { joinPath, numberLike, slugify, titleCase } from '../parse.js';
+import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 
 /** One Codex limit window before normalisation. */
@@ -190,7 +191,7 @@ export function codexPlanLabel(planType: string | null | undefined): string | nu
   return planType ? titleCase(planType) || null : null;
 }
 
-/** Codex's home directory: `$CODEX_HOME`, default `<home>/.codex`. */
-export function codexHome(ports: Ports): string {
-  return ports.env.get('CODEX_HOME') ?? joinPath(ports.env.home, '.codex');
+/** Codex's home directory: the account's own directory, else `$CODEX_HOME`, default `<home>/.codex`. */
+export function codexHome(ports: Ports, account?: Account): string {
+  return account?.directory ?? ports.env.get('CODEX_HOME') ?? joinPath(ports.env.home, '.codex');
 }

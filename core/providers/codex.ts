@@ -8,9 +8,10 @@ import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '../model.js';
 import { decodeJwtClaims, epochSecondsToMs, joinPath, numberLike } from '../parse.js';
+import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
-import type { ProviderDefinition, SourceDefinition } from '../provider.js';
-import { codexLogsSource } from './codex-logs.js';
+import { defineProvider } from '../provider.js';
+import { readCodexRollouts } from './codex-logs.js';
 import {
   type CodexFamily,
   type CodexWindow,
@@ -108,8 +109,8 @@ function parseJson(body: string): unknown {
  * Failures: no file, no ChatGPT tokens (e.g. an API-key login) or an access token whose JWT `exp` has passed →
  * `signed-out`; an unreadable or malformed file → `error` naming the path, never its contents.
  */
-export async function readCodexAuth(ports: Ports): Promise<CodexAuthResult> {
-  const path = joinPath(codexHome(ports), 'auth.json');
+export async function readCodexAuth(ports: Ports, account?: Account): Promise<CodexAuthResult> {
+  const path = joinPath(codexHome(ports, account), 'auth.json');
   let body: string | null;
   try {
     body = await ports.files.readText(path);
@@ -279,8 +280,8 @@ const TIMEOUT_MS = 15_000;
  * The API source: reads auth.json, then `GET <base>/wham/usage` with the bearer token and `ChatGPT-Account-Id`.
  * `base` is `$HEADROOM_CHATGPT_API_URL` or `https://chatgpt.com/backend-api`. The capture's time is now.
  */
-async function fetchCodexUsage(ports: Ports): Promise<SourceResult> {
-  const login = await readCodexAuth(ports);
+async function fetchCodexUsage(ports: Ports, account?: Account): Promise<SourceResult> {
+  const login = await readCodexAuth(ports, account);
   if (!login.ok) return login;
   const { accessToken, accountId, plan } = login.auth;
   const base = (ports.env.get('HEADROOM_CHATGPT_API_URL') ?? DEFAULT_API_BASE).replace(/\/+$/, '');
@@ -317,8 +318,8 @@ async function fetchCodexUsage(ports: Ports): Promise<SourceResult> {
  * A fingerprint of Codex's login without reading it: `"<path>:<size>:<mtimeMs>"` of `$CODEX_HOME/auth.json`,
  * `"none:<path>"` when absent, null when it can't be stat'ed. Never rejects.
  */
-export async function codexCredentialsFingerprint(ports: Ports): Promise<string | null> {
-  const path = joinPath(codexHome(ports), 'auth.json');
+export async function codexCredentialsFingerprint(ports: Ports, account?: Account): Promise<string | null> {
+  const path = joinPath(codexHome(ports, account), 'auth.json');
   try {
     const stat = await ports.files.stat(path);
     return stat ? `${path}:${stat.size}:${stat.mtimeMs}` : `none:${path}`;
@@ -327,21 +328,13 @@ export async function codexCredentialsFingerprint(ports: Ports): Promise<string 
   }
 }
 
-/** Codex's usage endpoint as a source: remote, so spared by the scheduler. */
-export const codexApiSource: SourceDefinition = {
-  id: 'api',
-  label: 'ChatGPT API',
-  remote: true,
-  fetch: fetchCodexUsage,
-  credentialsFingerprint: codexCredentialsFingerprint,
-};
+/** Codex: the ChatGPT usage API first, then Codex's local rollout logs; one account per Codex home. */
+export const codexProvider = defineProvider('codex', {
+  api: { fetch: fetchCodexUsage, credentialsFingerprint: codexCredentialsFingerprint },
+  logs: { fetch: readCodexRollouts },
+});
 
-/** Codex: the ChatGPT usage API first, then Codex's local rollout logs. */
-export const codexProvider: ProviderDefinition = {
-  id: 'codex',
-  name: 'Codex',
-  letter: 'X',
-  usageUrl: 'https://chatgpt.com/codex/settings/usage',
-  connectHelp: 'Run `codex` and sign in with your ChatGPT plan.',
-  sources: [codexApiSource, codexLogsSource],
-};
+/** Codex's usage endpoint as a source: remote, so spared by the scheduler. */
+export const codexApiSource = codexProvider.sources[0]!;
+/** Codex's rollout logs as a source: local, read on every refresh. */
+export const codexLogsSource = codexProvider.sources[1]!;

@@ -6,4 +6,4 @@ import { claudeProvider } from './claude.js';
 import { codexProvider } from './codex.js';
 
 /** Claude, then Codex: the order of the dropdown sections and the default title. */
-export const PROVIDERS: ProviderDefinition[] = [claudeProvider, codexProvider];
+export const PROVIDERS: readonly ProviderDefinition[] = [claudeProvider, codexProvider];

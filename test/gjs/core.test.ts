@@ -1,6 +1,7 @@
 // Core runs unchanged under gjs: zod/mini validation, the Claude usage parser and presentMenu's Intl formatting give
 // what they give under Node.
-import { DEFAULT_ALERT_SETTINGS, evaluateAlerts, emptyAlertMemory } from '../../core/alerts.js';
+import { DEFAULT_ALERT_SETTINGS } from '../../core/alert-settings.js';
+import { evaluateAlerts, emptyAlertMemory } from '../../core/alerts.js';
 import GLib from 'gi://GLib';
 import type { ProviderSnapshot } from '../../core/model.js';
 import { presentMenu } from '../../core/present.js';
@@ -26,6 +27,7 @@ function menu(locale: string) {
   const snapshots: ProviderSnapshot[] = [
     {
       provider: 'claude',
+      account: { id: 'default', key: 'claude', label: '~/.claude' },
       source: 'api',
       status: 'ok',
       message: '',
@@ -50,6 +52,7 @@ function menu(locale: string) {
     },
     {
       provider: 'codex',
+      account: { id: 'default', key: 'codex', label: '~/.codex' },
       source: null,
       status: 'rate-limited',
       message: 'ChatGPT is rate-limiting usage requests.',
@@ -76,7 +79,10 @@ test('resolveSettings validates with zod/mini', () => {
     resolveSettings(file, () => undefined),
     {
       settings: {
-        providers: { claude: { enabled: true, source: 'auto' }, codex: { enabled: true, source: 'logs' } },
+        providers: {
+          claude: { enabled: true, source: 'auto', directories: [], labels: {} },
+          codex: { enabled: true, source: 'logs', directories: [], labels: {} },
+        },
         display: 'remaining',
         title: ['claude.max'],
         titlePace: false,
@@ -143,6 +149,7 @@ test('evaluateAlerts notifies a crossing once under gjs', () => {
   const now = Date.UTC(2026, 10, 22, 5, 0, 0);
   const snapshot = (usedPercent: number) => ({
     provider: 'claude' as const,
+    account: { id: 'default', key: 'claude', label: '~/.claude' },
     source: 'api' as const,
     status: 'ok' as const,
     message: '',

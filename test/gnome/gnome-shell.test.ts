@@ -22,6 +22,9 @@ const EXTENSION = join(ROOT, 'dist', 'gnome', 'headroom@headroom.github.io');
 /** When the two "aim" payloads were captured: replayed with their reset times moved to the same distance from now. */
 const CAPTURED_AT = Date.parse('2026-01-02T17:30:00Z');
 
+const WORK_CLAUDE_TOKEN = 'sk-ant-oat01-HEADROOMFIXTURE-claude-work-access-3d5e7f9a1b2c';
+const WORK_CODEX_TOKEN = 'HEADROOMFIXTURE-codex-work-access-token-9b3f';
+
 const isRoot = process.getuid?.() === 0;
 const inCi = process.env.CI === 'true';
 
@@ -48,20 +51,29 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
     await api.start();
     const shift = (json: unknown): unknown => shiftResetTimes(json, Date.now() - CAPTURED_AT);
     // The automation raises the session window past 80 % with GET /__set?claude_session=81.
+    // The second Claude Code directory and Codex home of the fixture home answer with their own session windows.
+    const bearer = (request: { headers: Record<string, unknown> }): string =>
+      String(request.headers.authorization ?? '').replace(/^Bearer /, '');
     api.replies.set('/api/oauth/usage', {
       fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json',
-      transform: (json) => {
+      transform: (json, request) => {
         const shifted = shift(json) as { five_hour: { utilization: number } };
         const session = api.vars.get('claude_session');
         if (session) shifted.five_hour.utilization = Number(session);
+        if (bearer(request) === WORK_CLAUDE_TOKEN) shifted.five_hour.utilization = 61;
         return shifted;
       },
     });
     api.replies.set('/backend-api/wham/usage', {
       fixture: 'codex/wham-usage/codex-wham-usage-real-aim.json',
-      transform: shift,
+      transform: (json, request) => {
+        const shifted = shift(json) as { rate_limit: { primary_window: { used_percent: number } } };
+        if (bearer(request) === WORK_CODEX_TOKEN) shifted.rate_limit.primary_window.used_percent = 42;
+        return shifted;
+      },
     });
-  }, 900_000);
+    // Building the three chroots from scratch on a busy two-core machine has taken 20 minutes.
+  }, 2_400_000);
 
   afterAll(() => api.stop());
 
@@ -101,6 +113,19 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3%',
         'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3%',
         `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
+        `HEADROOM_E2E_ACCOUNT_ITEMS=${JSON.stringify([
+          'claude.session',
+          'claude@claude-work.session',
+          'codex.session',
+          'codex@codex-work.session',
+        ])}`,
+        'HEADROOM_E2E_EXPECT_ACCOUNTS_LABEL=C 81% · C@claude-work 61% · X 3% · X@codex-work 42%',
+        `HEADROOM_E2E_EXPECT_ACCOUNT_HEADINGS=${JSON.stringify([
+          'Claude (~/.claude) · Max 20x',
+          'Claude (~/.claude-work) · Pro',
+          'Codex (~/.codex) · Pro',
+          'Codex (~/.codex-work) · Pro',
+        ])}`,
         'TZ=Europe/Berlin',
       ]);
       const resultFile = join(out, 'result.json');
@@ -115,9 +140,11 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'refresh-now-requests',
           'notification-in-message-tray',
           'one-panel-entry',
+          'indicator-shows-accounts',
+          'menu-has-a-section-per-account',
         ]),
       );
-      for (const png of ['panel.png', 'menu-open.png', 'notification.png'])
+      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png'])
         expect(existsSync(join(out, png))).toBe(true);
     },
     300_000,

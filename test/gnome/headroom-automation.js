@@ -5,8 +5,11 @@
 // - the open menu lists every expected window with its reset countdown;
 // - "Refresh now" makes a new request to the server;
 // - the preferences window builds (where the suite ships the Extensions app);
-// - 50 disable/enable cycles leave one panel entry, no leftover actors, and the indicator working again.
+// - 50 disable/enable cycles leave one panel entry, no leftover actors, and the indicator working again;
+// - with a second Claude Code directory and a second Codex home in the settings, the indicator and the menu show
+//   four accounts.
 // Saves screenshots of the top bar, the open menu and the preferences window. Writes $HEADROOM_E2E_RESULT.
+import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';
@@ -17,6 +20,9 @@ const EXPECTED_MENU = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_MENU') ?? '[]'
 const MOCK = GLib.getenv('HEADROOM_E2E_MOCK');
 const EXPECTED_CROSSED_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_CROSSED_LABEL');
 const CYCLES = Number(GLib.getenv('HEADROOM_E2E_CYCLES') ?? 50);
+const ACCOUNT_ITEMS = JSON.parse(GLib.getenv('HEADROOM_E2E_ACCOUNT_ITEMS') ?? '[]');
+const EXPECTED_ACCOUNTS_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_ACCOUNTS_LABEL');
+const EXPECTED_ACCOUNT_HEADINGS = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_ACCOUNT_HEADINGS') ?? '[]');
 const MARKER = 'headroom';
 
 export function init() {}
@@ -161,6 +167,47 @@ export async function run() {
   r.check('no-leftover-marked-actors', after.marked === before.marked && before.marked > 0, diff.marked);
   r.check('panel-actor-count-stable', after.panelActors === before.panelActors, diff.panelActors);
   r.check('ui-top-level-count-stable', after.uiTopLevel === before.uiTopLevel, diff.uiTopLevel);
+
+  await r.step('accounts', async () => {
+    // The extension's own settings, as the preferences would write them.
+    const extension = Main.extensionManager.lookup(uuid);
+    const schemas = Gio.SettingsSchemaSource.new_from_directory(
+      `${extension.path}/schemas`,
+      Gio.SettingsSchemaSource.get_default(),
+      false,
+    );
+    const settings = new Gio.Settings({
+      settings_schema: schemas.lookup('org.gnome.shell.extensions.headroom', false),
+    });
+    settings.set_value(
+      'account-directories',
+      new GLib.Variant('a{sas}', { claude: ['~/.claude-work'], codex: ['~/.codex-work'] }),
+    );
+    settings.set_strv('indicator-items', ACCOUNT_ITEMS);
+    const accountsButton = E2E.statusAreaButton(uuid);
+    await E2E.waitFor(() => indicatorLabel(accountsButton) === EXPECTED_ACCOUNTS_LABEL, {
+      timeout: 20000,
+      message: `label ${EXPECTED_ACCOUNTS_LABEL}`,
+    }).catch(() => undefined);
+    r.extra.accountsLabel = indicatorLabel(accountsButton);
+    r.check('indicator-shows-accounts', r.extra.accountsLabel === EXPECTED_ACCOUNTS_LABEL, {
+      label: r.extra.accountsLabel,
+      expected: EXPECTED_ACCOUNTS_LABEL,
+    });
+    await E2E.openMenu(accountsButton, 500);
+    const texts = accountsButton.menu._getMenuItems().flatMap((item) => E2E.labelTexts(item));
+    r.extra.accountsMenuTexts = texts;
+    r.check(
+      'menu-has-a-section-per-account',
+      JSON.stringify(texts.filter((text) => EXPECTED_ACCOUNT_HEADINGS.includes(text))) ===
+        JSON.stringify(EXPECTED_ACCOUNT_HEADINGS),
+      { headings: texts.filter((text) => /^(Claude|Codex) /.test(text)) },
+    );
+    r.extra.accountsPng = await E2E.screenshotScreen(`${out}/menu-accounts.png`);
+    await E2E.closeMenu(accountsButton);
+    settings.reset('account-directories');
+    settings.reset('indicator-items');
+  });
   r.write();
 }
 

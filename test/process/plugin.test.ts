@@ -9,6 +9,7 @@ import {
   FIXTURE_SECRETS,
   MockApi,
   PLUGIN,
+  ROOT,
   type Run,
   type Sandbox,
   makeSandbox,
@@ -334,6 +335,130 @@ describe('the built plugin on real captured payloads', () => {
     const result = await run(['--format', 'yaml'], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--format takes one of swiftbar, xbar, text, json');
+  });
+});
+
+describe('several accounts of one provider', () => {
+  const WORK_CLAUDE = 'sk-ant-oat01-HEADROOMFIXTURE-claude-work-access-3d5e7f9a1b2c';
+  const WORK_CODEX = 'HEADROOMFIXTURE-codex-work-access-token-9b3f';
+
+  /** The aim payloads, with each work account's session window at its own value. */
+  function serveByAccount(): void {
+    const bearer = (request: { headers: Record<string, unknown> }): string =>
+      String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+    api.replies.set(CLAUDE_PATH, {
+      fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json',
+      transform: (json, request) => {
+        const body = json as { five_hour: { utilization: number } };
+        if (bearer(request) === WORK_CLAUDE) body.five_hour.utilization = 61;
+        return body;
+      },
+    });
+    api.replies.set(CODEX_PATH, {
+      fixture: 'codex/wham-usage/codex-wham-usage-real-aim.json',
+      transform: (json, request) => {
+        const body = json as { rate_limit: { primary_window: { used_percent: number } } };
+        if (bearer(request) === WORK_CODEX) body.rate_limit.primary_window.used_percent = 42;
+        return body;
+      },
+    });
+  }
+
+  function accountsEnv(): Record<string, string> {
+    return {
+      HEADROOM_NOW: JAN_NOW,
+      HEADROOM_CODEX: 'api',
+      HEADROOM_CLAUDE_CONFIG_DIRS: join(sandbox.home, '.claude-work'),
+      HEADROOM_CODEX_HOMES: join(sandbox.home, '.codex-work'),
+      HEADROOM_TITLE: 'claude.session,claude@claude-work.session,codex.session,codex@codex-work.session',
+    };
+  }
+
+  it('shows two Claude Code profiles and two Codex homes as four sections in text, SwiftBar and JSON', async () => {
+    serveByAccount();
+    const before = credentialBytes();
+    const text = await run([], accountsEnv());
+    expect(text.stderr).toBe('');
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe('Headroom  C 24% · C@claude-work 61% · X 3% · X@codex-work 42%');
+    expect(lines.filter((line) => /^(Claude|Codex) /.test(line))).toEqual([
+      'Claude (~/.claude) · Max 20x  (via OAuth API · updated 18:30)',
+      'Claude (~/.claude-work) · Pro  (via OAuth API · updated 18:30)',
+      'Codex (~/.codex) · Pro  (via ChatGPT API · updated 18:30)',
+      'Codex (~/.codex-work) · Pro  (via ChatGPT API · updated 18:30)',
+    ]);
+
+    const swiftbar = await run(['--format', 'swiftbar', '--refresh'], accountsEnv());
+    const headings = swiftbar.stdout.split('\n').filter((line) => line.includes('size=14'));
+    expect(headings.map((line) => line.split(' | ')[0])).toEqual([
+      'Claude (~/.claude) · Max 20x',
+      'Claude (~/.claude-work) · Pro',
+      'Codex (~/.codex) · Pro',
+      'Codex (~/.codex-work) · Pro',
+    ]);
+    expect(swiftbar.stdout.match(/Open Claude usage page/g)).toHaveLength(1);
+
+    const json = JSON.parse((await run(['--format', 'json', '--refresh'], accountsEnv())).stdout);
+    expect(
+      json.providers.map((p: { id: string; account: object; windows: { usedPercent: number }[] }) => [
+        p.id,
+        p.account,
+        p.windows[0]?.usedPercent,
+      ]),
+    ).toEqual([
+      ['claude', { id: 'default', label: '~/.claude' }, 24],
+      ['claude', { id: 'claude-work', label: '~/.claude-work' }, 61],
+      ['codex', { id: 'default', label: '~/.codex' }, 3],
+      ['codex', { id: 'codex-work', label: '~/.codex-work' }, 42],
+    ]);
+    // Each account asked with its own login, once per run that refreshed; nobody's login was touched.
+    const tokens = api.received.map((request) => String(request.headers.authorization));
+    expect(new Set(tokens)).toEqual(
+      new Set([FIXTURE_SECRETS[0], WORK_CLAUDE, FIXTURE_SECRETS[2], WORK_CODEX].map((t) => `Bearer ${t}`)),
+    );
+    expect(credentialBytes()).toEqual(before);
+    const state = JSON.parse(readFileSync(join(sandbox.state, 'headroom', 'state.json'), 'utf8'));
+    expect(Object.keys(state.memory).sort()).toEqual(['claude', 'claude@claude-work', 'codex', 'codex@codex-work']);
+    expectNoSecrets(text.stdout, swiftbar.stdout, JSON.stringify(json), JSON.stringify(state));
+  });
+
+  it('takes account labels and extra directories from config.json', async () => {
+    serveByAccount();
+    mkdirSync(join(sandbox.dir, 'config', 'headroom'), { recursive: true });
+    writeFileSync(
+      join(sandbox.dir, 'config', 'headroom', 'config.json'),
+      JSON.stringify({
+        providers: {
+          claude: { configDirs: ['~/.claude-work'], labels: { default: 'Personal', 'claude-work': 'Work' } },
+          codex: { enabled: false },
+        },
+      }),
+    );
+    const result = await run([], { HEADROOM_NOW: JAN_NOW });
+    expect(result.stdout).toContain('Claude (Personal) · Max 20x');
+    expect(result.stdout).toContain('Claude (Work) · Pro');
+    expect(result.stdout).not.toContain('Codex');
+  });
+});
+
+describe('a state file shared with a newer Headroom', () => {
+  it("honours the known provider's Retry-After and last good values, and writes back what it does not know", async () => {
+    const stateDir = join(sandbox.state, 'headroom');
+    mkdirSync(stateDir, { recursive: true });
+    const future = readFileSync(join(ROOT, 'test', 'fixtures', 'stored', 'future', 'state.json'), 'utf8');
+    writeFileSync(join(stateDir, 'state.json'), future);
+    const result = await run(['--format', 'json'], { HEADROOM_NOW: NOV_NOW, HEADROOM_CODEX: 'off' });
+    expect(api.received.filter((request) => request.path === CLAUDE_PATH)).toEqual([]);
+    const [claude] = JSON.parse(result.stdout).providers;
+    expect(claude).toMatchObject({ id: 'claude', status: 'rate-limited', stale: true, plan: 'Max 20x' });
+    expect(claude.windows.map((w: { usedPercent: number }) => w.usedPercent)).toEqual([37, 12]);
+    const written = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));
+    const original = JSON.parse(future);
+    expect(written.version).toBe(3);
+    for (const key of ['gemini', 'claude@org-2c1f', 'cursor'])
+      expect(written.memory[key]).toEqual(original.memory[key]);
+    expect(written.memory.claude.sources.web).toEqual(original.memory.claude.sources.web);
+    expect(written.alerts.snoozes).toEqual(original.alerts.snoozes);
   });
 });
 

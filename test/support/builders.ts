@@ -29,3 +29,18 @@ export const weekly = (usedPercent: number, resetsAt: number | null): UsageWindo
   resetsAt,
   windowMinutes: 10080,
 });
+
+/** The default account of a provider, as snapshots carry it (core/accounts.ts). */
+export const defaultAccount = (provider: string): { id: string; key: string; label: string } => ({
+  id: 'default',
+  key: provider,
+  label: provider === 'codex' ? '~/.codex' : '~/.claude',
+});
+
+/** Provider settings with no extra accounts: `auto`, or the given source. */
+export const providerSettings = (source = 'auto', enabled = true) => ({
+  enabled,
+  source,
+  directories: [] as string[],
+  labels: {} as Record<string, string>,
+});

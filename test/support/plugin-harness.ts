@@ -21,6 +21,10 @@ export const FIXTURE_SECRETS = [
   'HEADROOMFIXTURE-codex-access-token-5e1d7c9a',
   'HEADROOMFIXTURE-codex-refresh-token-0c4f8b2e',
   'HEADROOMFIXTURE-codex-id-signature',
+  'sk-ant-oat01-HEADROOMFIXTURE-claude-work-access-3d5e7f9a1b2c',
+  'sk-ant-ort01-HEADROOMFIXTURE-claude-work-refresh-8c6a4e2f0d1b',
+  'HEADROOMFIXTURE-codex-work-access-token-9b3f',
+  'HEADROOMFIXTURE-codex-work-refresh-token-4a7e',
 ];
 
 /** A canned answer of the mock server. */
@@ -30,8 +34,11 @@ export interface Reply {
   /** A fixture path under test/fixtures, or a literal body. */
   fixture?: string;
   body?: string;
-  /** Rewrites the fixture's parsed JSON at request time (e.g. to move its reset times to the present). */
-  transform?: (json: unknown) => unknown;
+  /**
+   * Rewrites the fixture's parsed JSON at request time (e.g. to move its reset times to the present, or to answer
+   * each account's token differently).
+   */
+  transform?: (json: unknown, request: Received) => unknown;
   /** Close the socket without answering. */
   destroy?: boolean;
 }
@@ -66,7 +73,8 @@ export class MockApi {
         response.end(JSON.stringify({ count: this.received.length }));
         return;
       }
-      this.received.push({ path, headers: request.headers });
+      const received = { path, headers: request.headers };
+      this.received.push(received);
       const reply = this.replies.get(path);
       if (!reply) {
         response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not mocked"}');
@@ -77,7 +85,7 @@ export class MockApi {
         return;
       }
       let body: string | Buffer = reply.fixture ? readFileSync(join(FIXTURES, reply.fixture)) : (reply.body ?? '');
-      if (reply.transform) body = JSON.stringify(reply.transform(JSON.parse(body.toString('utf8'))));
+      if (reply.transform) body = JSON.stringify(reply.transform(JSON.parse(body.toString('utf8')), received));
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(body);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Money } from '../../core/model.js';
 import { parseIsoInstant } from '../../core/parse.js';
-import { codexLogsSource, readCodexRollouts } from '../../core/providers/codex-logs.js';
+import { readCodexRollouts } from '../../core/providers/codex-logs.js';
+import { codexLogsSource } from '../../core/providers/codex.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureText, type FakePortsOptions } from '../support/fake-ports.js';
 import { numbersAsStrings } from '../support/numeric-strings.js';

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  displayedUsedPercent,
   formatClockTime,
   formatDuration,
+  formatEstimateIn,
   formatLocalTime,
   formatMoney,
   formatPercent,
   formatResetCountdown,
+  formatShownPercent,
   maxSeverity,
   severityOf,
   shownPercent,
@@ -39,6 +42,20 @@ describe('formatDuration', () => {
   });
 });
 
+describe('formatEstimateIn', () => {
+  it.each([
+    [100 * MIN, 'in ~1 h 40 min'],
+    [2 * DAY, 'in ~2 d'],
+    [MIN, 'in ~1 min'],
+    [MIN - 1, 'in under a minute'],
+    [30 * SEC, 'in under a minute'],
+    [0, 'in under a minute'],
+    [-5 * MIN, 'in under a minute'],
+  ])('phrases %i ms as "%s", never "~< 1 min"', (ms, text) => {
+    expect(formatEstimateIn(ms)).toBe(text);
+  });
+});
+
 describe('formatClockTime', () => {
   it('uses two-digit 24-hour times in en-GB and de-DE', () => {
     expect(formatClockTime(Date.UTC(2026, 10, 22, 6, 2), GB_UTC)).toBe('06:02');
@@ -56,6 +73,32 @@ describe('formatClockTime', () => {
   it('converts into the given zone', () => {
     expect(formatClockTime(T, { locale: 'en-GB', timeZone: 'Pacific/Auckland' })).toBe('18:00');
     expect(formatClockTime(T, { locale: 'en-GB', timeZone: 'America/Los_Angeles' })).toBe('21:00');
+  });
+});
+
+describe("the hour12 option (GNOME's clock-format)", () => {
+  const at = Date.UTC(2026, 10, 22, 18, 2);
+  const midnight = Date.UTC(2026, 10, 22, 0, 5);
+
+  it('false gives a 24-hour clock even where the locale has 12 hours', () => {
+    const us = { locale: 'en-US', timeZone: 'UTC', hour12: false };
+    expect(formatClockTime(at, us)).toBe('18:02');
+    expect(formatClockTime(Date.UTC(2026, 10, 22, 6, 2), us)).toBe('06:02');
+    expect(formatClockTime(midnight, us)).toBe('00:05');
+    expect(formatLocalTime(at + 3 * DAY, at, us)).toBe('Wed 18:02');
+  });
+
+  it('true gives a 12-hour clock even where the locale has 24 hours', () => {
+    const de = { locale: 'de-DE', timeZone: 'UTC', hour12: true };
+    expect(spaces(formatClockTime(at, de))).toBe('6:02 PM');
+    expect(spaces(formatClockTime(midnight, de))).toBe('12:05 AM');
+    expect(spaces(formatLocalTime(at + 3 * DAY, at, de))).toMatch(/^Mi\.,? 6:02 PM$/);
+    expect(spaces(formatClockTime(at, { ...GB_UTC, hour12: true }))).toBe('6:02 pm');
+  });
+
+  it("undefined keeps the locale's clock", () => {
+    expect(spaces(formatClockTime(at, { locale: 'en-US', timeZone: 'UTC', hour12: undefined }))).toBe('6:02 PM');
+    expect(formatClockTime(at, { locale: 'de-DE', timeZone: 'UTC', hour12: undefined })).toBe('18:02');
   });
 });
 
@@ -168,20 +211,72 @@ describe('formatPercent', () => {
     expect(formatPercent(120, { locale: 'en-US' })).toBe('120%');
     expect(spaces(formatPercent(37, { locale: 'de-DE' }))).toBe('37 %');
   });
+
+  it('never shows "-0%" for a reading a hair below zero', () => {
+    expect(formatPercent(-0.3, { locale: 'en-US' })).toBe('0%');
+  });
+});
+
+describe('displayedUsedPercent', () => {
+  it.each([
+    [0, 0],
+    [0.4, 0],
+    [0.5, 1],
+    [18.5, 19],
+    [18.49, 18],
+    [89.5, 90],
+    [99.49, 99],
+    [99.6, 100],
+    [99.96, 100],
+    [120, 120],
+    [-0.4, 0],
+  ])('shows %d percent used as %d', (used, shown) => {
+    expect(displayedUsedPercent(used)).toBe(shown);
+  });
+
+  it('rounds a half that floating point computed a hair short (0.575 × 100) up, like the half it is', () => {
+    expect(0.575 * 100).toBeLessThan(57.5);
+    expect(displayedUsedPercent(0.575 * 100)).toBe(58);
+  });
+});
+
+describe('formatShownPercent: used and left always add up to 100', () => {
+  it.each([
+    [18.5, '19% used', '81% left'],
+    [0.5, '1% used', '99% left'],
+    [99.6, '100% used', '0% left'],
+    [37, '37% used', '63% left'],
+    [37.4, '37% used', '63% left'],
+    [130, '130% used', '0% left'],
+  ])('%d percent used reads "%s" and "%s"', (used, usedText, leftText) => {
+    expect(formatShownPercent(used, 'used', { locale: 'en-GB' })).toBe(usedText);
+    expect(formatShownPercent(used, 'remaining', { locale: 'en-GB' })).toBe(leftText);
+  });
+
+  it('adds up in the texts for every tenth of a percent from 0 to 100', () => {
+    const number = (text: string): number => Number(/^\d+/.exec(text)?.[0]);
+    for (let tenths = 0; tenths <= 1000; tenths++) {
+      const used = formatShownPercent(tenths / 10, 'used', { locale: 'en-GB' });
+      const left = formatShownPercent(tenths / 10, 'remaining', { locale: 'en-GB' });
+      expect(number(used) + number(left), `${used} / ${left}`).toBe(100);
+    }
+  });
 });
 
 describe('severityOf', () => {
   it.each([
     [0, 'normal'],
     [69.4, 'normal'],
+    [69.5, 'warning'],
     [69.6, 'warning'],
     [70, 'warning'],
     [89.4, 'warning'],
+    [89.5, 'critical'],
     [89.6, 'critical'],
     [90, 'critical'],
     [100, 'critical'],
     [140, 'critical'],
-  ])('rates %d %% as %s', (used, severity) => {
+  ])('rates %d percent as %s', (used, severity) => {
     expect(severityOf(used)).toBe(severity);
   });
 
@@ -193,13 +288,17 @@ describe('severityOf', () => {
 });
 
 describe('shownPercent', () => {
-  it('shows used as is, even above 100', () => {
+  it('shows used as a whole percent, even above 100', () => {
     expect(shownPercent(37, 'used')).toBe(37);
+    expect(shownPercent(18.5, 'used')).toBe(19);
     expect(shownPercent(130, 'used')).toBe(130);
   });
 
-  it('shows remaining as 100 − used, never below 0', () => {
+  it('shows remaining as 100 − the used percent shown, never below 0', () => {
     expect(shownPercent(37, 'remaining')).toBe(63);
+    expect(shownPercent(18.5, 'remaining')).toBe(81);
+    expect(shownPercent(0.5, 'remaining')).toBe(99);
+    expect(shownPercent(99.6, 'remaining')).toBe(0);
     expect(shownPercent(100, 'remaining')).toBe(0);
     expect(shownPercent(130, 'remaining')).toBe(0);
     expect(shownPercent(0, 'remaining')).toBe(100);

@@ -6,20 +6,17 @@ import {
   GARBAGE_LINE_LIMIT,
   HISTORY_HEADER,
   type Sample,
-  cycleSamples,
   formatSampleLine,
   loadHistory,
   openHistory,
   parseHistory,
   parseSampleLine,
   recordSamples,
-  sameCycle,
   serializeHistory,
-  sparklinePoints,
-  sparklineText,
 } from '../../core/history.js';
 import type { ProviderId, ProviderSnapshot, Status, UsageWindow } from '../../core/model.js';
 import { memoryHistoryFile, nodeHistoryFile } from '../support/history-files.js';
+import { defaultAccount } from '../support/builders.js';
 
 /** Sunday 22 November 2026, 05:00 UTC. */
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -42,6 +39,7 @@ function snapshot(
 ): ProviderSnapshot {
   return {
     provider: extra.provider ?? 'claude',
+    account: defaultAccount(extra.provider ?? 'claude'),
     source: 'api',
     status: extra.status ?? 'ok',
     message: '',
@@ -108,7 +106,6 @@ describe('file format', () => {
         formatSampleLine(good[0] as Sample),
         'not json',
         '{"at":1}',
-        `[${T},"gemini","session",1,null,null]`,
         `[${T},"claude","session","12",null,null]`,
         `[-5,"claude","session",12,null,null]`,
         `[${T},"claude","",12,null,null]`,
@@ -119,7 +116,7 @@ describe('file format', () => {
       ].join('\n') + `\n[${T + 2 * MIN},"claude","sess`;
     const parsed = parseHistory(text);
     expect(parsed.samples).toEqual(good);
-    expect(parsed.skippedLines).toBe(9);
+    expect(parsed.skippedLines).toBe(8);
     expect(parsed.endsWithNewline).toBe(false);
   });
 
@@ -138,13 +135,39 @@ describe('file format', () => {
     expect(parsed.samples.map((s) => s.usedPercent)).toEqual([10, 20]);
   });
 
-  it('ignores a file of another version and replaces it with a version-1 file', async () => {
-    const file = memoryHistoryFile(`["headroom-history",2]\n{"whatever":true}\n${formatSampleLine(sample(T, 5))}\n`);
+  it('ignores a file of an older or unknown version and replaces it with a version-1 file', async () => {
+    const file = memoryHistoryFile(`["headroom-history",0]\n{"whatever":true}\n${formatSampleLine(sample(T, 5))}\n`);
     expect(parseHistory(file.text ?? '')).toMatchObject({ samples: [], foreign: true });
     const history = openHistory(file);
     const result = await recordAt(history, T, [session(40)]);
     expect(result.compacted).toBe(true);
     expect(file.text).toBe(serializeHistory([sample(T, 40)]));
+  });
+
+  it('reads a file of a newer version as far as it understands it, and never writes to it', async () => {
+    const text =
+      `["headroom-history",2]\n{"whatever":true}\n${formatSampleLine(sample(T, 5))}\n` +
+      `[${T + MIN},"gemini@work","pro-daily",7,null,1440,{"tokens":12}]\n`;
+    const file = memoryHistoryFile(text);
+    expect(parseHistory(text)).toMatchObject({
+      samples: [
+        sample(T, 5),
+        { at: T + MIN, provider: 'gemini@work', windowId: 'pro-daily', usedPercent: 7, extra: [{ tokens: 12 }] },
+      ],
+      foreign: false,
+      newer: true,
+      skippedLines: 1,
+    });
+    const result = await recordAt(openHistory(file), T + 2 * MIN, [session(40)]);
+    expect(result).toMatchObject({ recorded: [], compacted: false });
+    expect(file.text).toBe(text);
+  });
+
+  it('keeps fields a newer Headroom adds to a line through a compaction', async () => {
+    const line = `[${T},"claude","session",5,null,300,"future"]`;
+    const file = memoryHistoryFile(`${line}\n`);
+    await recordAt(openHistory(file), T + HOUR, [session(40)]);
+    expect(file.text).toBe(`${HISTORY_HEADER}\n${line}\n${formatSampleLine(sample(T + HOUR, 40))}\n`);
   });
 
   it('adds a missing header by rewriting the file', async () => {
@@ -384,11 +407,11 @@ describe('recordSamples: compaction', () => {
   });
 
   it('reports a failed replace of a file of another version without appending to it', async () => {
-    const file = memoryHistoryFile('["headroom-history",2]\n');
+    const file = memoryHistoryFile('["headroom-history",0]\n');
     file.failNextWrite = { message: 'EROFS' };
     const result = await recordAt(openHistory(file), T, [session(50)]);
     expect(result).toMatchObject({ compacted: false, recorded: [], error: 'EROFS' });
-    expect(file.text).toBe('["headroom-history",2]\n');
+    expect(file.text).toBe('["headroom-history",0]\n');
   });
 });
 
@@ -414,83 +437,5 @@ describe('recordSamples over a real file', () => {
     expect(readFileSync(path, 'utf8')).toBe(serializeHistory([sample(T - HOUR, 10), sample(T, 20)]));
     await recordAt(history, T + MIN, [session(25)]);
     expect((await loadHistory(openHistory(file))).samples.map((s) => s.usedPercent)).toEqual([10, 20, 25]);
-  });
-});
-
-describe('cycleSamples', () => {
-  it("keeps the provider's samples of the window's current cycle, in time order", () => {
-    const window = session(40, T + 3 * HOUR);
-    const mine = [sample(T - HOUR, 20), sample(T - 2 * HOUR, 10, { resetsAt: T + 3 * HOUR - 2 * HOUR })];
-    const others = [
-      sample(T - HOUR, 20, { provider: 'codex' }),
-      sample(T - HOUR, 20, { windowId: 'weekly' }),
-      sample(T - HOUR, 20, { windowMinutes: 10080 }),
-      sample(T - 6 * HOUR, 90, { resetsAt: T - 2 * HOUR }),
-      sample(T - HOUR, 20, { resetsAt: T + 3 * HOUR + 151 * MIN }),
-      sample(T - HOUR, 20, { resetsAt: null }),
-      sample(T + MIN, 50),
-    ];
-    expect(cycleSamples([...others, ...mine], 'claude', window, T)).toEqual([mine[1], mine[0]]);
-    expect(cycleSamples(mine, 'claude', session(40, null), T)).toEqual([]);
-    expect(cycleSamples(null as unknown as Sample[], 'claude', window, T)).toEqual([]);
-  });
-
-  it('treats resets within max(window / 2, 5 min) as the same cycle', () => {
-    const shortWindow = { resetsAt: T, windowMinutes: 4 };
-    expect(sameCycle(shortWindow, { resetsAt: T + 5 * MIN, windowMinutes: 4 })).toBe(true);
-    expect(sameCycle(shortWindow, { resetsAt: T + 5 * MIN + 1, windowMinutes: 4 })).toBe(false);
-    expect(sameCycle({ resetsAt: T, windowMinutes: 300 }, { resetsAt: T - 150 * MIN, windowMinutes: 300 })).toBe(true);
-    expect(sameCycle({ resetsAt: T, windowMinutes: 300 }, { resetsAt: T - 151 * MIN, windowMinutes: 300 })).toBe(false);
-    expect(sameCycle({ resetsAt: null, windowMinutes: 300 }, { resetsAt: null, windowMinutes: 300 })).toBe(true);
-    expect(sameCycle({ resetsAt: null, windowMinutes: 300 }, { resetsAt: T, windowMinutes: 300 })).toBe(false);
-  });
-});
-
-describe('sparklines', () => {
-  // A session cycle from START to START + 5 h.
-  const START = T - 2 * HOUR;
-  const window = session(0, START + 5 * HOUR);
-  const at = (minutes: number): number => START + minutes * MIN;
-
-  it('draws a rising series from ▁ to █', () => {
-    const rising = Array.from({ length: 8 }, (_, k) => sample(at(35 * (k + 1)), (k / 7) * 100));
-    expect(sparklineText(rising, window, at(280), 8)).toBe('▁▂▃▄▅▆▇█');
-    expect(sparklineText(rising.reverse(), window, at(280), 8)).toBe('▁▂▃▄▅▆▇█');
-  });
-
-  it('draws a flat series flat and clamps values above 100 %', () => {
-    const flat = [sample(at(0), 50), sample(at(100), 50)];
-    expect(sparklineText(flat, window, at(120))).toBe('▅'.repeat(12));
-    expect(sparklineText([sample(at(0), 130)], window, at(120), 3)).toBe('███');
-  });
-
-  it('carries the last value across gaps and starts from 0 %', () => {
-    const gappy = [sample(at(70), 20), sample(at(150), 80)];
-    expect(sparklineText(gappy, window, at(200), 10)).toBe('▁▁▁▂▂▂▂▇▇▇');
-  });
-
-  it('is empty without samples, reset time or width', () => {
-    expect(sparklineText([], window, at(100))).toBe('');
-    expect(sparklineText([sample(at(10), 5)], session(5, null), at(100))).toBe('');
-    expect(sparklineText([sample(at(10), 5)], window, at(100), 0)).toBe('');
-    expect(sparklineText([sample(at(10), 5)], window, START)).toBe('');
-    expect(sparklineText([sample(at(110), 5)], window, at(100))).toBe('');
-  });
-
-  it('gives points along the whole window for a drawn chart', () => {
-    const points = sparklinePoints([sample(at(150), 80), sample(at(60), 20)], window, at(240));
-    expect(points).toEqual([
-      { x: 0, y: 0 },
-      { x: 0.2, y: 20 },
-      { x: 0.5, y: 80 },
-      { x: 0.8, y: 80 },
-    ]);
-    expect(sparklinePoints([sample(at(60), 120)], window, at(60))).toEqual([
-      { x: 0, y: 0 },
-      { x: 0.2, y: 100 },
-      { x: 0.2, y: 100 },
-    ]);
-    expect(sparklinePoints([], window, at(60))).toEqual([]);
-    expect(sparklinePoints([sample(at(60), 1)], { ...window, windowMinutes: null }, at(60))).toEqual([]);
   });
 });

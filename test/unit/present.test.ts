@@ -3,6 +3,7 @@ import type { Money, ProviderId, ProviderSnapshot, Status, UsageWindow } from '.
 import { type PresentOptions, presentMenu } from '../../core/present.js';
 import { PROVIDERS } from '../../core/providers/index.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
+import { defaultAccount } from '../support/builders.js';
 
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
 const MIN = 60_000;
@@ -18,6 +19,7 @@ function win(id: string, usedPercent: number, resetsAt: number | null = null, la
 function snap(provider: ProviderId, windows: UsageWindow[], extra: Partial<ProviderSnapshot> = {}): ProviderSnapshot {
   return {
     provider,
+    account: defaultAccount(provider),
     source: windows.length > 0 ? 'api' : null,
     status: 'ok',
     message: '',
@@ -64,8 +66,8 @@ describe('presentMenu: the title', () => {
     const view = menu([claude(37), codex(18)]);
     expect(view.title).toBe('C 37% · X 18%');
     expect(view.titleParts).toEqual([
-      { provider: 'claude', text: 'C 37%', severity: 'normal', dim: false },
-      { provider: 'codex', text: 'X 18%', severity: 'normal', dim: false },
+      { provider: 'claude', key: 'claude', text: 'C 37%', severity: 'normal', dim: false },
+      { provider: 'codex', key: 'codex', text: 'X 18%', severity: 'normal', dim: false },
     ]);
     expect(view.severity).toBe('normal');
     expect(view.nothingConnected).toBe(false);
@@ -96,6 +98,23 @@ describe('presentMenu: the title', () => {
     expect(session).toMatchObject({ usedPercent: 95, shownPercent: 5, percentText: '5% left', severity: 'critical' });
     expect(session?.fraction).toBeCloseTo(0.05);
   });
+
+  it.each([
+    [18.5, '19% used', 0.19, '81% left', 0.81],
+    [0.5, '1% used', 0.01, '99% left', 0.99],
+    [99.6, '100% used', 1, '0% left', 0],
+  ])(
+    'shows %d percent used as "%s" and "%s", bar and title agreeing',
+    (used, usedText, usedFill, leftText, leftFill) => {
+      const title = { title: ['claude.session'] };
+      const inUse = menu([claude(used)], settingsWith(title));
+      expect(inUse.providers[0]?.windows[0]).toMatchObject({ percentText: usedText, fraction: usedFill });
+      expect(inUse.title).toBe(`C ${usedText.replace(' used', '')}`);
+      const left = menu([claude(used)], settingsWith({ ...title, display: 'remaining' }));
+      expect(left.providers[0]?.windows[0]).toMatchObject({ percentText: leftText, fraction: leftFill });
+      expect(left.title).toBe(`C ${leftText.replace(' left', '')}`);
+    },
+  );
 
   it('says "used" and fills bars by use in used mode', () => {
     const session = menu([claude(37)]).providers[0]?.windows[0];
@@ -128,7 +147,13 @@ describe('presentMenu: the title', () => {
   it('shows "C –" for a provider without windows, dimmed', () => {
     const view = menu([snap('claude', [], { status: 'error', message: 'Boom.' }), codex(18)]);
     expect(view.title).toBe('C – · X 18%');
-    expect(view.titleParts[0]).toEqual({ provider: 'claude', text: 'C –', severity: 'normal', dim: true });
+    expect(view.titleParts[0]).toEqual({
+      provider: 'claude',
+      key: 'claude',
+      text: 'C –',
+      severity: 'normal',
+      dim: true,
+    });
   });
 
   it('skips title items of providers that have no snapshot (disabled)', () => {
@@ -252,6 +277,17 @@ describe('presentMenu: provider sections', () => {
     expect(tokyo.providers[0]?.statusText).toBe(
       'Rate-limited: Anthropic is rate-limiting usage requests. Next try after 2:10 PM.',
     );
+  });
+
+  it('passes the hour12 option on to every time it shows', () => {
+    const snapshot = claude(37, { status: 'rate-limited', stale: true, message: 'Limited.', retryAt: T + 10 * MIN });
+    snapshot.windows = [win('session', 37, T + 13 * HOUR)];
+    const twelve = menu([snapshot], settingsWith(), { ...OPTIONS, hour12: true }).providers[0];
+    expect(spaces(twelve?.statusText ?? '')).toBe('Rate-limited: Limited. Next try after 5:10 am.');
+    expect(spaces(twelve?.windows[0]?.resetText ?? '')).toBe('resets in 13 h (6:00 pm)');
+    const us = menu([snapshot], settingsWith(), { ...OPTIONS, locale: 'en-US', hour12: false }).providers[0];
+    expect(us?.statusText).toBe('Rate-limited: Limited. Next try after 05:10.');
+    expect(us?.windows[0]?.resetText).toBe('resets in 13 h (18:00)');
   });
 
   it('does not promise a next try that has already passed', () => {

@@ -6,19 +6,20 @@ import {
   type Memory,
   type ProviderMemory,
   STALE_AFTER_MS,
-  parseMemory,
   refreshAll,
   refreshProvider,
   settleWindow,
 } from '../../core/refresh.js';
+import { parseMemory } from '../../core/memory.js';
 import { deserializeState, emptyState, serializeState } from '../../core/session.js';
 import { DEFAULT_SETTINGS, type ProviderSettings, type Settings } from '../../core/settings.js';
 import { fakePorts, fixtureJson, jsonResponse } from '../support/fake-ports.js';
+import { providerSettings } from '../support/builders.js';
 
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const AUTO: ProviderSettings = { enabled: true, source: 'auto' };
+const AUTO: ProviderSettings = providerSettings();
 const INTERVAL = 60_000;
 
 /** A source that answers from a script (the last answer repeats) and counts how often it was asked. */
@@ -47,6 +48,13 @@ function definition(...sources: SourceDefinition[]): ProviderDefinition {
     id: 'codex',
     name: 'Codex',
     letter: 'X',
+    tool: 'Codex',
+    directories: {
+      configKey: 'homes',
+      env: 'HEADROOM_CODEX_HOMES',
+      defaultDirectory: '~/.codex',
+      nouns: 'Codex homes',
+    },
     usageUrl: 'https://chatgpt.com/codex/settings/usage',
     connectHelp: 'Run `codex` and sign in.',
     sources,
@@ -217,9 +225,8 @@ describe('refreshProvider: choosing what to show', () => {
     );
     const { snapshot, memory } = await refreshAt(T, provider);
     expect(snapshot).toMatchObject({ status: 'ok', message: `From your last Codex turn. ${problem}` });
-    expect(parseMemory(JSON.parse(JSON.stringify({ codex: memory }))).codex?.sources.logs?.lastGood?.problems).toEqual([
-      problem,
-    ]);
+    const reloaded = parseMemory(JSON.parse(JSON.stringify({ codex: memory }))).memory;
+    expect(reloaded.codex?.sources.logs?.lastGood?.problems).toEqual([problem]);
   });
 
   it('falls back to another source with the first failure as message and fix', async () => {
@@ -352,7 +359,7 @@ describe('refreshProvider: a forced source', () => {
     const api = scripted('api', true, ok(capture('api', T, [session(10)])));
     const logs = scripted('logs', false, ok(capture('logs', T - MIN, [session(9)])));
     const { snapshot } = await refreshAt(T, definition(api, logs), undefined, {
-      settings: { enabled: true, source: 'logs' },
+      settings: providerSettings('logs'),
     });
     expect(api.calls).toBe(0);
     expect(logs.calls).toBe(1);
@@ -364,7 +371,7 @@ describe('refreshProvider: a forced source', () => {
     const api = scripted('api', true, fail(UNAUTHORIZED));
     const logs = scripted('logs', false, ok(capture('logs', T - MIN, [session(9)])));
     const { snapshot } = await refreshAt(T, definition(api, logs), undefined, {
-      settings: { enabled: true, source: 'api' },
+      settings: providerSettings('api'),
     });
     expect(logs.calls).toBe(0);
     expect(snapshot.status).toBe('unauthorized');
@@ -378,7 +385,7 @@ describe('refreshProvider: a forced source', () => {
     const logs = scripted('logs', false, fail(NO_LOGS));
     const api = scripted('api', true, ok(capture('api', T, [session(51)])));
     const { snapshot, memory } = await refreshAt(T, definition(api, logs), previous, {
-      settings: { enabled: true, source: 'logs' },
+      settings: providerSettings('logs'),
     });
     expect(snapshot).toMatchObject({ status: 'signed-out', windows: [], stale: false });
     expect(memory.sources.api).toEqual(previous.sources.api);
@@ -396,7 +403,7 @@ describe('refreshAll', () => {
         api: { lastAttemptAt: T - HOUR, lastGood: capture('api', T - HOUR, [session(5)]), lastFailure: null },
       },
     };
-    const settings = settingsWith((s) => (s.providers.codex.enabled = false));
+    const settings = settingsWith((s) => (s.providers.codex!.enabled = false));
     const { snapshots, memory } = await refreshAll(
       [claude, codex],
       fakePorts({ now: T }),
@@ -417,7 +424,7 @@ describe('refreshAll', () => {
     const logs = scripted('logs', false, ok(capture('logs', T, [session(10)])));
     const codex = definition(api, logs);
     const settings = settingsWith((s) => {
-      s.providers.claude.enabled = false;
+      s.providers.claude!.enabled = false;
       s.minFetchIntervalSeconds = 600;
     });
     const first = await refreshAll([codex], fakePorts({ now: T }), settings, {}, { force: false });
@@ -428,8 +435,8 @@ describe('refreshAll', () => {
 
   it('returns no snapshot at all when every provider is off', async () => {
     const settings = settingsWith((s) => {
-      s.providers.claude.enabled = false;
-      s.providers.codex.enabled = false;
+      s.providers.claude!.enabled = false;
+      s.providers.codex!.enabled = false;
     });
     const { snapshots, memory } = await refreshAll(PROVIDERS, fakePorts({ now: T }), settings, {}, { force: true });
     expect(snapshots).toEqual([]);
@@ -473,7 +480,7 @@ describe('memory persistence', () => {
   };
 
   it('parseMemory round-trips a memory through JSON', () => {
-    expect(parseMemory(JSON.parse(JSON.stringify(memory)))).toEqual(memory);
+    expect(parseMemory(JSON.parse(JSON.stringify(memory))).memory).toEqual(memory);
   });
 
   it('serializeMemory and deserializeMemory round-trip the state file', () => {
@@ -486,18 +493,21 @@ describe('memory persistence', () => {
     ['null', null],
     ['a string', 'hello'],
     ['an array', [1, 2]],
-    [
-      'a wrong status',
-      { claude: { sources: { api: { lastAttemptAt: 1, lastGood: null, lastFailure: { status: 'x' } } } } },
-    ],
-    ['a missing field', { codex: { sources: { logs: { lastGood: null, lastFailure: null } } } }],
   ])('parseMemory returns {} for %s', (_name, value) => {
-    expect(parseMemory(value)).toEqual({});
+    expect(parseMemory(value)).toEqual({ memory: {}, foreign: {} });
+  });
+
+  it.each([
+    ['a wrong status', 'claude', 'api', { lastAttemptAt: 1, lastGood: null, lastFailure: { status: 'x' } }],
+    ['a missing field', 'codex', 'logs', { lastGood: null, lastFailure: null }],
+  ])('parseMemory keeps a source entry with %s aside, as it was, and drops nothing else', (_n, key, id, entry) => {
+    const good = memory.codex!.sources.api!;
+    const parsed = parseMemory({ [key]: { sources: { [id]: entry, other: good } } });
+    expect(parsed.memory[key]).toEqual({ sources: { other: good }, foreign: { [id]: entry } });
   });
 
   it.each([
     ['not JSON', '{"version":1,'],
-    ['another version', '{"version":2,"memory":{}}'],
     ['null', 'null'],
     ['empty', ''],
   ])('deserializeMemory returns {} for %s', (_name, text) => {

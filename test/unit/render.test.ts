@@ -4,6 +4,7 @@ import { presentMenu } from '../../core/present.js';
 import { PROVIDERS } from '../../core/providers/index.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
 import { escapeMenuText, renderMenuBar, renderText } from '../../swiftbar-plugin/render.js';
+import { defaultAccount } from '../support/builders.js';
 
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
 const HOUR = 3_600_000;
@@ -17,6 +18,7 @@ function win(id: string, label: string, usedPercent: number, resetsAt: number | 
 function snap(provider: ProviderId, windows: UsageWindow[], extra: Partial<ProviderSnapshot> = {}): ProviderSnapshot {
   return {
     provider,
+    account: defaultAccount(provider),
     source: windows.length > 0 ? 'api' : null,
     status: 'ok',
     message: '',
@@ -203,9 +205,17 @@ describe('renderMenuBar for SwiftBar', () => {
     const signedOut = (provider: ProviderId) => snap(provider, [], { status: 'signed-out', message: 'No login.' });
     const out = renderMenuBar(menu([signedOut('claude'), signedOut('codex')]), 'swiftbar', CONTEXT).split('\n');
     expect(textOf(out[0] ?? '')).toBe('Headroom');
-    expect(out.map(textOf)).toContain('No Claude Code or Codex login found on this machine');
+    expect(out.map(textOf)).toContain('Headroom found no Claude Code or Codex login on this machine.');
     expect(out.map(textOf)).toContain('Claude: Run `claude` and sign in with your Claude Pro or Max plan.');
     expect(out.map(textOf)).not.toContain('Claude');
+  });
+
+  it('names only the enabled provider when the other is turned off', () => {
+    const view = menu([snap('codex', [], { status: 'signed-out', message: 'Codex is not signed in.' })]);
+    const text = renderText(view);
+    expect(text).toContain('Headroom found no Codex login on this machine.');
+    expect(text).not.toContain('Claude');
+    expect(renderMenuBar(view, 'swiftbar', CONTEXT)).toContain('Headroom found no Codex login on this machine.');
   });
 });
 

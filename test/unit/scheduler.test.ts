@@ -8,7 +8,6 @@ import {
   type Memory,
   type ProviderMemory,
   type SourceMemory,
-  parseMemory,
   refreshAll,
   refreshProvider,
 } from '../../core/refresh.js';
@@ -26,6 +25,8 @@ import {
 } from '../../core/scheduler.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
 import { fakePorts, fixtureJson, jsonResponse } from '../support/fake-ports.js';
+import { parseMemory } from '../../core/memory.js';
+import { providerSettings } from '../support/builders.js';
 
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
 const SEC = 1000;
@@ -61,7 +62,16 @@ function scripted(
 }
 
 function provider(id: ProviderId, ...sources: SourceDefinition[]): ProviderDefinition {
-  return { id, name: id, letter: id[0]!.toUpperCase(), usageUrl: '', connectHelp: '', sources };
+  return {
+    id,
+    name: id,
+    letter: id[0]!.toUpperCase(),
+    tool: id,
+    usageUrl: '',
+    connectHelp: '',
+    directories: { configKey: 'dirs', env: 'HEADROOM_DIRS', defaultDirectory: `~/.${id}`, nouns: 'directories' },
+    sources,
+  };
 }
 
 const capture = (capturedAt: number): Capture => ({
@@ -84,14 +94,10 @@ async function pollAt(
 ): Promise<ProviderMemory | undefined> {
   let memory = options.previous;
   for (const now of times) {
-    const result = await refreshProvider(
-      definition,
-      fakePorts({ now }),
-      { enabled: true, source: 'auto' },
-      INTERVAL,
-      memory,
-      { force: options.force?.(now) ?? false, random: options.random ?? MIDDLE },
-    );
+    const result = await refreshProvider(definition, fakePorts({ now }), providerSettings(), INTERVAL, memory, {
+      force: options.force?.(now) ?? false,
+      random: options.random ?? MIDDLE,
+    });
     memory = result.memory;
   }
   return memory;
@@ -153,7 +159,7 @@ describe('429: Retry-After', () => {
     };
     const requests: number[] = [];
     let memory: Memory = {};
-    const settings = settingsWith((s) => (s.providers.codex.enabled = false));
+    const settings = settingsWith((s) => (s.providers.codex!.enabled = false));
     for (const now of everyMinute(T, 30)) {
       const ports = fakePorts({
         now,
@@ -238,7 +244,7 @@ describe('sign-in problems: paused until the credentials change', () => {
   ) {
     const requests: number[] = [];
     let memory: Memory = {};
-    const settings = settingsWith((s) => (s.providers.codex.enabled = false));
+    const settings = settingsWith((s) => (s.providers.codex!.enabled = false));
     for (const step of steps) {
       const ports = fakePorts({
         now: step.now,
@@ -299,8 +305,8 @@ describe('sign-in problems: paused until the credentials change', () => {
     const requests: number[] = [];
     let memory: Memory = {};
     const settings = settingsWith((s) => {
-      s.providers.claude.enabled = false;
-      s.providers.codex.source = 'api';
+      s.providers.claude!.enabled = false;
+      s.providers.codex!.source = 'api';
     });
     const steps: [number, Record<string, { text: string; mtimeMs: number }>][] = [
       [T, {}],
@@ -371,12 +377,12 @@ describe('offline detection and waking', () => {
     expect(one.offline).toBe(false);
 
     // A disabled provider does not count.
-    const claudeOnly = settingsWith((s) => (s.providers.codex.enabled = false));
+    const claudeOnly = settingsWith((s) => (s.providers.codex!.enabled = false));
     expect(isOffline(one.memory, claudeOnly, [claude, codexOk])).toBe(true);
     // No remote source at all: not offline.
     const logsOnly = settingsWith((s) => {
-      s.providers.claude.enabled = false;
-      s.providers.codex.source = 'logs';
+      s.providers.claude!.enabled = false;
+      s.providers.codex!.source = 'logs';
     });
     expect(isOffline(both.memory, logsOnly, [claude, codex])).toBe(false);
   });
@@ -397,7 +403,7 @@ describe('offline detection and waking', () => {
     };
     expect(nextWakeAt(memory, DEFAULT_SETTINGS, T, defs)).toBe(T + 8 * MIN);
     // Codex on logs only: its API does not count.
-    const logs = settingsWith((s) => (s.providers.codex.source = 'logs'));
+    const logs = settingsWith((s) => (s.providers.codex!.source = 'logs'));
     expect(nextWakeAt(memory, logs, T, defs)).toBe(T + 40 * MIN);
     // Never before now.
     expect(nextWakeAt(memory, DEFAULT_SETTINGS, T + HOUR, defs)).toBe(T + HOUR);
@@ -410,8 +416,8 @@ describe('offline detection and waking', () => {
     expect(nextWakeAt({ claude: { sources: { api: paused } } }, logs, T, defs)).toBeNull();
     // Nothing enabled.
     const none = settingsWith((s) => {
-      s.providers.claude.enabled = false;
-      s.providers.codex.enabled = false;
+      s.providers.claude!.enabled = false;
+      s.providers.codex!.enabled = false;
     });
     expect(nextWakeAt(memory, none, T, defs)).toBeNull();
     expect(allowedAt(undefined, INTERVAL)).toBe(-Infinity);
@@ -422,7 +428,7 @@ describe('offline detection and waking', () => {
       'claude',
       claudeApi(() => fail(OFFLINE)),
     );
-    const settings = settingsWith((s) => (s.providers.codex.enabled = false));
+    const settings = settingsWith((s) => (s.providers.codex!.enabled = false));
     const result = await refreshAll([claude], fakePorts({ now: T }), settings, {}, { force: false, random: MIDDLE });
     expect(result.nextWakeAt).toBe(T + MIN);
   });
@@ -474,6 +480,9 @@ describe('state files', () => {
     };
     expect(memory.codex?.sources.api).toMatchObject({ failures: 1, nextAllowedAt: T + MIN });
     expect(deserializeState(serializeState({ ...emptyState(), memory })).memory).toEqual(memory);
-    expect(parseMemory({ codex: { sources: { api: { ...memory.codex?.sources.api, failures: 'x' } } } })).toEqual({});
+    const bad = { ...memory.codex?.sources.api, failures: 'x' };
+    expect(parseMemory({ codex: { sources: { api: bad } } }).memory).toEqual({
+      codex: { sources: {}, foreign: { api: bad } },
+    });
   });
 });

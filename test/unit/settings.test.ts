@@ -1,7 +1,8 @@
-import { DEFAULT_ALERT_SETTINGS } from '../../core/alerts.js';
+import { DEFAULT_ALERT_SETTINGS } from '../../core/alert-settings.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, configFilePath, loadSettings, resolveSettings } from '../../core/settings.js';
 import { fakePorts } from '../support/fake-ports.js';
+import { providerSettings } from '../support/builders.js';
 
 const CONFIG = '/home/dev/.config/headroom/config.json';
 
@@ -15,7 +16,7 @@ describe('resolveSettings', () => {
     const { settings, problems } = resolveSettings(undefined, env());
     expect(problems).toEqual([]);
     expect(settings).toEqual({
-      providers: { claude: { enabled: true, source: 'auto' }, codex: { enabled: true, source: 'auto' } },
+      providers: { claude: providerSettings('auto', true), codex: providerSettings('auto', true) },
       display: 'used',
       title: ['claude.session', 'codex.session'],
       titlePace: false,
@@ -27,9 +28,9 @@ describe('resolveSettings', () => {
 
   it('returns a copy: changing it never changes the defaults', () => {
     const { settings } = resolveSettings(undefined, env());
-    settings.providers.claude.enabled = false;
+    settings.providers.claude!.enabled = false;
     settings.title.push('codex.max');
-    expect(DEFAULT_SETTINGS.providers.claude.enabled).toBe(true);
+    expect(DEFAULT_SETTINGS.providers.claude!.enabled).toBe(true);
     expect(DEFAULT_SETTINGS.title).toEqual(['claude.session', 'codex.session']);
   });
 
@@ -48,7 +49,7 @@ describe('resolveSettings', () => {
     );
     expect(problems).toEqual([]);
     expect(settings).toEqual({
-      providers: { claude: { enabled: false, source: 'auto' }, codex: { enabled: true, source: 'logs' } },
+      providers: { claude: providerSettings('auto', false), codex: providerSettings('logs', true) },
       display: 'remaining',
       title: ['codex.weekly', 'claude.max'],
       titlePace: true,
@@ -86,25 +87,25 @@ describe('resolveSettings', () => {
     expect(settings.display).toBe('used');
     expect(settings.title).toEqual(['claude.weekly', 'codex.max']);
     expect(settings.locale).toBe('en-GB');
-    expect(settings.providers.codex).toEqual({ enabled: true, source: 'api' });
+    expect(settings.providers.codex).toEqual(providerSettings('api', true));
   });
 
   it('turns a provider off with HEADROOM_CLAUDE=off', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CLAUDE: 'off' }));
     expect(problems).toEqual([]);
-    expect(settings.providers.claude.enabled).toBe(false);
-    expect(settings.providers.codex.enabled).toBe(true);
+    expect(settings.providers.claude!.enabled).toBe(false);
+    expect(settings.providers.codex!.enabled).toBe(true);
   });
 
   it('turns a provider off from the environment even when the file chose a source', () => {
     const { settings } = resolveSettings({ providers: { codex: { source: 'logs' } } }, env({ HEADROOM_CODEX: 'off' }));
-    expect(settings.providers.codex.enabled).toBe(false);
+    expect(settings.providers.codex!.enabled).toBe(false);
   });
 
   it('forces Codex onto its logs with HEADROOM_CODEX=logs', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CODEX: 'logs' }));
     expect(problems).toEqual([]);
-    expect(settings.providers.codex).toEqual({ enabled: true, source: 'logs' });
+    expect(settings.providers.codex).toEqual(providerSettings('logs', true));
   });
 
   it('turns a provider back on from the environment', () => {
@@ -112,13 +113,13 @@ describe('resolveSettings', () => {
       { providers: { claude: { enabled: false } } },
       env({ HEADROOM_CLAUDE: 'auto' }),
     );
-    expect(settings.providers.claude).toEqual({ enabled: true, source: 'auto' });
+    expect(settings.providers.claude).toEqual(providerSettings('auto', true));
   });
 
   it('rejects HEADROOM_CLAUDE=logs: Claude has no logs source', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CLAUDE: 'logs' }));
     expect(problems).toEqual(['HEADROOM_CLAUDE: expected auto, api, off']);
-    expect(settings.providers.claude).toEqual({ enabled: true, source: 'auto' });
+    expect(settings.providers.claude).toEqual(providerSettings('auto', true));
   });
 
   it('rejects a logs source for Claude in the file too, keeping the rest', () => {
@@ -126,22 +127,22 @@ describe('resolveSettings', () => {
       { providers: { claude: { source: 'logs' } }, display: 'remaining' },
       env(),
     );
-    expect(problems).toEqual(['config.json providers.claude.source: expected auto, api, off']);
-    expect(settings.providers.claude.source).toBe('auto');
+    expect(problems).toEqual(['config.json providers.claude.source: expected auto, api']);
+    expect(settings.providers.claude!.source).toBe('auto');
     expect(settings.display).toBe('remaining');
   });
 
   it('rejects an unknown source word', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CODEX: 'web' }));
     expect(problems).toEqual(['HEADROOM_CODEX: expected auto, api, logs, off']);
-    expect(settings.providers.codex).toEqual({ enabled: true, source: 'auto' });
+    expect(settings.providers.codex).toEqual(providerSettings('auto', true));
   });
 
   // BUG (core/settings.ts applySource): choosing a source always sets `enabled: true`, and resolveSettings applies
   // the file's `source` after its `enabled`, so `{"codex":{"enabled":false,"source":"logs"}}` shows Codex anyway.
   it('keeps a provider disabled in the file when the file also names its source', () => {
-    const { settings } = resolveSettings({ providers: { codex: { enabled: false, source: 'logs' } } }, env());
-    expect(settings.providers.codex.enabled).toBe(false);
+    const { settings } = resolveSettings({ providers: { codex: providerSettings('logs', false) } }, env());
+    expect(settings.providers.codex!.enabled).toBe(false);
   });
 
   it.each(['left', 'USED', ''])('reports a bad HEADROOM_DISPLAY (%j) and keeps the default', (value) => {
@@ -176,7 +177,11 @@ describe('resolveSettings', () => {
     ['a bad display', { display: 'left', title: ['codex.max'] }, 'display'],
     ['a too short interval', { minFetchIntervalSeconds: 5, title: ['codex.max'] }, 'minFetchIntervalSeconds'],
     ['a title that is a string', { title: 'claude.session', display: 'remaining' }, 'title'],
-    ['a bad source', { providers: { codex: { source: 'web' } }, title: ['codex.max'] }, 'providers.codex.source'],
+    [
+      'a source that is a number',
+      { providers: { codex: { source: 7 } }, title: ['codex.max'] },
+      'providers.codex.source',
+    ],
     [
       'enabled as a string',
       { providers: { claude: { enabled: 'no' } }, title: ['codex.max'] },
@@ -222,8 +227,8 @@ describe('loadSettings', () => {
     const { settings, problems } = await loadSettings(ports);
     expect(problems).toEqual([]);
     expect(settings.display).toBe('remaining');
-    expect(settings.providers.codex.source).toBe('logs');
-    expect(settings.providers.claude.enabled).toBe(false);
+    expect(settings.providers.codex!.source).toBe('logs');
+    expect(settings.providers.claude!.enabled).toBe(false);
   });
 
   it('uses the defaults without a config file, silently', async () => {
@@ -251,5 +256,27 @@ describe('loadSettings', () => {
     const { settings, problems } = await loadSettings(fakePorts({ files: { [CONFIG]: '"remaining"' } }));
     expect(settings).toEqual(DEFAULT_SETTINGS);
     expect(problems).toEqual(['config.json: not a JSON object; using defaults']);
+  });
+});
+
+describe('accounts in the settings', () => {
+  it('reads extra directories from config.json and the environment, expanding ~ and adding without duplicates', () => {
+    const { settings, problems } = resolveSettings(
+      { providers: { claude: { configDirs: ['~/.claude-work', 'relative/dir'], labels: { 'claude-work': 'Work' } } } },
+      env({ HEADROOM_CLAUDE_CONFIG_DIRS: '/home/me/.claude-work:/srv/claude-ci', HEADROOM_CODEX_HOMES: '~/.codex-b' }),
+      '/home/me',
+    );
+    expect(settings.providers.claude!.directories).toEqual(['/home/me/.claude-work', '/srv/claude-ci']);
+    expect(settings.providers.claude!.labels).toEqual({ 'claude-work': 'Work' });
+    expect(settings.providers.codex!.directories).toEqual(['/home/me/.codex-b']);
+    expect(problems).toEqual([
+      'config.json providers.claude.configDirs: "relative/dir" is not an absolute path; ignored',
+    ]);
+  });
+
+  it('keeps the rest of a provider entry when its directory list is malformed', () => {
+    const { settings, problems } = resolveSettings({ providers: { codex: { homes: '/x', source: 'logs' } } }, env());
+    expect(settings.providers.codex).toEqual(providerSettings('logs'));
+    expect(problems).toEqual(['config.json: ignored invalid providers.codex.homes']);
   });
 });

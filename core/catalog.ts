@@ -1,0 +1,104 @@
+/**
+ * The provider catalog: what Headroom knows about each provider and its sources as plain data, without any fetch
+ * code. Everything user-facing that lists providers is derived from it — the config.json schema and defaults, the
+ * `HEADROOM_<PROVIDER>` variables, the GSettings values, the preferences page, the CLI help, the "no login found"
+ * text and the renderers — so adding a provider means one provider file (fetch → parse → normalise under
+ * `providers/`), one entry here and its tests.
+ *
+ * This module imports nothing, so the GNOME preferences process can load it without any provider code.
+ */
+
+/** One way of getting a provider's usage windows, as data. */
+export interface SourceInfo {
+  /** Stable id, as written in settings (`"source": "api"`) and stored documents. */
+  readonly id: string;
+  /** Human label, e.g. "OAuth API", "local logs". */
+  readonly label: string;
+  /**
+   * True when the source calls a remote API: such sources are spared by the scheduler (minimum interval,
+   * Retry-After, back-off, sign-in pause); local sources are read on every refresh.
+   */
+  readonly remote: boolean;
+}
+
+/**
+ * How a provider's accounts are found: one per configuration directory of its CLI. The default directory is always
+ * an account; the settings and the environment add more.
+ */
+export interface AccountDirectoriesInfo {
+  /** The key under `providers.<id>` in config.json holding the extra directories, e.g. `configDirs`. */
+  readonly configKey: string;
+  /** The environment variable adding directories, `:`-separated, e.g. `HEADROOM_CLAUDE_CONFIG_DIRS`. */
+  readonly env: string;
+  /** The default directory as users know it, e.g. `~/.claude`. */
+  readonly defaultDirectory: string;
+  /** What these directories are, plural, for settings and help, e.g. "Claude Code configuration directories". */
+  readonly nouns: string;
+}
+
+/** A provider, as data. */
+export interface ProviderInfo {
+  /** Stable id: `claude`, `codex`. */
+  readonly id: string;
+  /** Display name, e.g. "Claude". */
+  readonly name: string;
+  /** One-letter prefix for compact titles, e.g. "C". */
+  readonly letter: string;
+  /** The tool whose login Headroom reads, e.g. "Claude Code", for "no login found" texts. */
+  readonly tool: string;
+  /** The provider's own usage page, for the "Open usage page" link. */
+  readonly usageUrl: string;
+  /** How to connect this provider, one sentence, for the "nothing found" help. */
+  readonly connectHelp: string;
+  /** Sources in `auto` order: the first is the preferred one. */
+  readonly sources: readonly SourceInfo[];
+  /** How its accounts are found. */
+  readonly directories: AccountDirectoriesInfo;
+}
+
+/** Every provider Headroom knows, in display order (the order of the dropdown sections and the default title). */
+export const CATALOG: readonly ProviderInfo[] = [
+  {
+    id: 'claude',
+    name: 'Claude',
+    letter: 'C',
+    tool: 'Claude Code',
+    usageUrl: 'https://claude.ai/settings/usage',
+    connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
+    sources: [{ id: 'api', label: 'OAuth API', remote: true }],
+    directories: {
+      configKey: 'configDirs',
+      env: 'HEADROOM_CLAUDE_CONFIG_DIRS',
+      defaultDirectory: '~/.claude',
+      nouns: 'Claude Code configuration directories',
+    },
+  },
+  {
+    id: 'codex',
+    name: 'Codex',
+    letter: 'X',
+    tool: 'Codex',
+    usageUrl: 'https://chatgpt.com/codex/settings/usage',
+    connectHelp: 'Run `codex` and sign in with your ChatGPT plan.',
+    sources: [
+      { id: 'api', label: 'ChatGPT API', remote: true },
+      { id: 'logs', label: 'local logs', remote: false },
+    ],
+    directories: {
+      configKey: 'homes',
+      env: 'HEADROOM_CODEX_HOMES',
+      defaultDirectory: '~/.codex',
+      nouns: 'Codex homes',
+    },
+  },
+];
+
+/** The catalog entry of a provider id; undefined for an id this build does not know. */
+export function providerInfo(id: string): ProviderInfo | undefined {
+  return CATALOG.find((provider) => provider.id === id);
+}
+
+/** `HEADROOM_CLAUDE` for `claude`: the variable choosing a provider's source (`auto`, a source id, or `off`). */
+export function providerEnvName(id: string): string {
+  return `HEADROOM_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
