@@ -2,25 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { cycleSamples, cycleTolerance, sameCycle, settleWindow } from '../../core/cycles.js';
 import type { Sample } from '../../core/history.js';
 import type { UsageWindow } from '../../core/model.js';
-import { HOUR, MIN, T } from '../support/builders.js';
+import { HOUR, MIN, T, sessionSample } from '../support/builders.js';
 
 /** A session window; by default it resets 3 h after T. */
 function session(usedPercent: number, resetsAt: number | null = T + 3 * HOUR): UsageWindow {
   return { id: 'session', label: 'Session (5 h)', usedPercent, resetsAt, windowMinutes: 300 };
 }
 
-/** A sample of the session window of the cycle resetting 3 h after T, unless `extra` says otherwise. */
-function sample(at: number, usedPercent: number, extra: Partial<Sample> = {}): Sample {
-  return {
-    at,
-    provider: 'claude',
-    windowId: 'session',
-    usedPercent,
-    resetsAt: T + 3 * HOUR,
-    windowMinutes: 300,
-    ...extra,
-  };
-}
+const sample = sessionSample;
 
 describe('settleWindow', () => {
   it('reads a window whose reset time has come as reset: 0 % used, next reset unknown', () => {

@@ -16,7 +16,7 @@ import {
 } from '../../core/history.js';
 import type { ProviderId, ProviderSnapshot, Status, UsageWindow } from '../../core/model.js';
 import { memoryHistoryFile, nodeHistoryFile } from '../support/history-files.js';
-import { defaultAccount } from '../support/builders.js';
+import { defaultAccount, sessionSample } from '../support/builders.js';
 
 /** Sunday 22 November 2026, 05:00 UTC. */
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -53,17 +53,7 @@ function snapshot(
   };
 }
 
-function sample(at: number, usedPercent: number, extra: Partial<Sample> = {}): Sample {
-  return {
-    at,
-    provider: 'claude',
-    windowId: 'session',
-    usedPercent,
-    resetsAt: T + 3 * HOUR,
-    windowMinutes: 300,
-    ...extra,
-  };
-}
+const sample = sessionSample;
 
 /** Records one session value captured at `at` (and checked at `at`) into a history; returns what was recorded. */
 async function recordAt(history: ReturnType<typeof openHistory>, at: number, windows: UsageWindow[]) {
