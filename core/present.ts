@@ -39,6 +39,12 @@ export interface WindowView {
   percentText: string;
   /** Fill of a progress bar, 0–1, following the display mode: {@link shownPercent} / 100, so it matches the text. */
   fraction: number;
+  /**
+   * Where an even pace would be now, as a position on the same bar, 0–1: the share of the window's time elapsed
+   * (used mode) or still ahead (remaining mode). A fill past the marker in used mode is ahead of pace. Null when the
+   * pace is unknown (no reset time or length, or too early in the window).
+   */
+  paceMarker: number | null;
   /** "resets in 2 h 14 min (16:16)"; null when the reset time is unknown. */
   resetText: string | null;
   severity: Severity;
@@ -224,6 +230,12 @@ function presentProvider(
       shownPercent: shown,
       percentText: formatShownPercent(window.usedPercent, settings.display, locale),
       fraction: Math.min(1, Math.max(0, shown / 100)),
+      paceMarker: pace
+        ? Math.min(
+            1,
+            Math.max(0, (settings.display === 'used' ? pace.elapsedPercent : 100 - pace.elapsedPercent) / 100),
+          )
+        : null,
       resetText: window.resetsAt === null ? null : formatResetCountdown(window.resetsAt, now, locale),
       severity: severityOf(window.usedPercent),
       paceText: pace ? paceText(pace, locale) : null,

@@ -65,6 +65,8 @@ function sparkline(points: SparklinePoint[], severity: Severity): St.DrawingArea
 
 /** Width of a usage bar, px. */
 const BAR_WIDTH = 220;
+/** Width of the even-pace marker on a bar, px. */
+const PACE_MARKER_WIDTH = 2;
 
 /**
  * A row that shows information: drawn at full contrast (a non-reactive item would be greyed out as insensitive),
@@ -96,6 +98,34 @@ class TextItem extends InfoItem {
   }
 }
 
+/**
+ * A window's bar: the fill follows the display mode and its colour the consumption; a thin marker shows where an even
+ * pace would be now, so "ahead of pace" is visible without reading.
+ */
+function usageBar(window: WindowView, dim: boolean): St.Widget {
+  const trough = new St.Widget({
+    style_class: 'headroom-bar',
+    width: BAR_WIDTH,
+    layout_manager: new Clutter.FixedLayout(),
+  });
+  trough.add_child(
+    new St.Widget({
+      style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
+      width: Math.round(BAR_WIDTH * window.fraction),
+    }),
+  );
+  if (window.paceMarker !== null) {
+    trough.add_child(
+      new St.Widget({
+        style_class: 'headroom-bar-pace',
+        x: Math.min(BAR_WIDTH - PACE_MARKER_WIDTH, Math.round(BAR_WIDTH * window.paceMarker)),
+        width: PACE_MARKER_WIDTH,
+      }),
+    );
+  }
+  return trough;
+}
+
 /** A usage window: label and percent on one line, a bar, and the reset time. */
 class WindowItem extends InfoItem {
   static {
@@ -114,14 +144,7 @@ class WindowItem extends InfoItem {
       }),
     );
     column.add_child(line);
-    const trough = new St.BoxLayout({ style_class: 'headroom-bar', width: BAR_WIDTH });
-    trough.add_child(
-      new St.Widget({
-        style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
-        width: Math.round(BAR_WIDTH * window.fraction),
-      }),
-    );
-    column.add_child(trough);
+    column.add_child(usageBar(window, dim));
     if (window.resetText) column.add_child(new St.Label({ text: window.resetText, style_class: 'headroom-detail' }));
     const trend = [window.paceText, window.forecastText].filter(Boolean).join(' · ');
     if (window.points.length > 1 || trend) {

@@ -388,3 +388,25 @@ describe('pace in the title and the dropdown', () => {
     });
   });
 });
+
+describe('the pace marker on a bar', () => {
+  // A session window 2 h into its 5 h: an even pace would have used 40 %.
+  const sessionAt = (used: number): ProviderSnapshot => snap('claude', [win('session', used, T + 3 * 60 * MIN)]);
+
+  it('sits at the share of the window elapsed, so a fill past it is ahead of pace', () => {
+    const window = menu([sessionAt(55)]).providers[0]?.windows[0];
+    expect(window?.paceMarker).toBeCloseTo(0.4, 6);
+    expect(window!.fraction).toBeGreaterThan(window!.paceMarker!);
+  });
+
+  it('counts from the other end when the bar shows what is left', () => {
+    const remaining = settingsWith({ display: 'remaining' });
+    const window = menu([sessionAt(55)], remaining).providers[0]?.windows[0];
+    expect(window?.paceMarker).toBeCloseTo(0.6, 6);
+    expect(window?.fraction).toBeCloseTo(0.45, 6);
+  });
+
+  it('is absent when the reset time is unknown', () => {
+    expect(menu([snap('claude', [win('session', 55)])]).providers[0]?.windows[0]?.paceMarker).toBeNull();
+  });
+});
