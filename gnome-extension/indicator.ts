@@ -7,6 +7,7 @@ import Gio from 'gi://Gio';
 import GObject from 'gi://GObject';
 import St from 'gi://St';
 import * as PanelMenu from 'resource:///org/gnome/shell/ui/panelMenu.js';
+import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import * as PopupMenu from 'resource:///org/gnome/shell/ui/popupMenu.js';
 import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
 import * as Config from 'resource:///org/gnome/shell/misc/config.js';
@@ -160,6 +161,36 @@ class WindowItem extends InfoItem {
   }
 }
 
+/** Room kept below the scrolling sections for the actions and the menu's own margins, logical px. */
+const ACTIONS_RESERVE = 260;
+
+/**
+ * A section wrapped in a vertical scroll view no taller than the primary monitor's work area less room for the
+ * actions.
+ */
+function scrolling(section: PopupMenu.PopupMenuSection): PopupMenu.PopupMenuSection {
+  const scale = St.ThemeContext.get_for_stage(global.stage as Clutter.Stage).scale_factor || 1;
+  const workArea = Main.layoutManager.getWorkAreaForMonitor(Main.layoutManager.primaryIndex);
+  const maxHeight = Math.max(160, Math.floor(workArea.height / scale) - ACTIONS_RESERVE);
+  const view = new St.ScrollView({
+    style_class: 'headroom-scroll',
+    style: `max-height: ${maxHeight}px;`,
+    hscrollbar_policy: St.PolicyType.NEVER,
+    vscrollbar_policy: St.PolicyType.AUTOMATIC,
+    overlay_scrollbars: true,
+  });
+  // A child of the wrapper, so destroying the wrapper (menu.removeAll) destroys it and its items; only its actor
+  // moves into the scroll view.
+  const wrapper = new PopupMenu.PopupMenuSection();
+  wrapper.addMenuItem(section);
+  const box = wrapper.actor as unknown as St.BoxLayout;
+  const sectionActor = section.actor as unknown as Clutter.Actor;
+  box.remove_child(sectionActor);
+  view.child = sectionActor as unknown as St.ScrollView['child'];
+  box.add_child(view);
+  return wrapper;
+}
+
 function severityClass(severity: Severity, dim = false): string {
   return dim ? 'headroom-dim' : `headroom-${severity}`;
 }
@@ -219,22 +250,28 @@ export class HeadroomIndicator extends PanelMenu.Button {
     const menu = this.menu as PopupMenu.PopupMenu;
     menu.removeAll();
     const view = this.view;
+    // The sections scroll, so the menu never runs past the screen however many accounts it shows; the actions
+    // below them stay in view.
+    const sections = new PopupMenu.PopupMenuSection();
     if (!view) {
-      menu.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
+      sections.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
     } else if (view.nothingConnected) {
-      menu.addMenuItem(new TextItem(view.nothingConnectedText ?? '', 'headroom-heading'));
-      for (const line of view.connectHelp) menu.addMenuItem(new TextItem(line, 'headroom-detail'));
+      sections.addMenuItem(new TextItem(view.nothingConnectedText ?? '', 'headroom-heading'));
+      for (const line of view.connectHelp) sections.addMenuItem(new TextItem(line, 'headroom-detail'));
     } else {
-      if (view.offlineText) menu.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
+      if (view.offlineText) {
+        sections.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
+      }
       view.providers.forEach((provider, index) => {
-        if (index > 0) menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-        this.addProvider(menu, provider);
+        if (index > 0) sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+        this.addProvider(sections, provider);
       });
     }
     if (this.keyringProblem) {
-      menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-      menu.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
+      sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+      sections.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
     }
+    menu.addMenuItem(scrolling(sections));
     menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
     menu.addAction(_('Refresh now'), () => this.handlers.refresh());
     menu.addAction(_('Settings'), () => this.handlers.openPreferences());
@@ -245,7 +282,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
     }
   }
 
-  private addProvider(menu: PopupMenu.PopupMenu, provider: ProviderView): void {
+  private addProvider(menu: PopupMenu.PopupMenuSection, provider: ProviderView): void {
     menu.addMenuItem(new TextItem(provider.heading, 'headroom-heading'));
     for (const window of provider.windows) menu.addMenuItem(new WindowItem(window, provider.stale));
     for (const money of provider.money) {

@@ -135,9 +135,9 @@ export function descendants(actor) {
   return out;
 }
 
-/** Texts of every St.Label (or anything with a string `text`) under `actor`. */
+/** Texts of every St.Label (or anything with a string `text`) under `actor` (or a menu section's actor). */
 export function labelTexts(actor) {
-  return descendants(actor)
+  return descendants(actor.actor ?? actor)
     .filter((a) => a instanceof St.Label && a.text)
     .map((a) => a.text);
 }
