@@ -123,14 +123,14 @@ export async function waitForExtensionState(id, state = ExtensionState.ACTIVE, t
   return { state: ext.state, error: ext.error || '', extension: ext };
 }
 
-/** Depth-first list of an actor and all its descendants. */
+/** Depth-first list of an actor and all its descendants, in the order they are drawn (children first to last). */
 export function descendants(actor) {
   const out = [];
   const stack = [actor];
   while (stack.length) {
     const a = stack.pop();
     out.push(a);
-    stack.push(...a.get_children());
+    stack.push(...a.get_children().reverse());
   }
   return out;
 }
