@@ -78,8 +78,10 @@ class InfoItem extends PopupMenu.PopupBaseMenuItem {
     GObject.registerClass(this);
   }
 
-  constructor(styleClass: string) {
+  /** `accessibleName` is what a screen reader says for the whole row. */
+  constructor(styleClass: string, accessibleName: string) {
     super({ reactive: true, can_focus: false, hover: false, style_class: styleClass });
+    this.accessible_name = accessibleName;
   }
 
   override activate(): void {}
@@ -92,7 +94,7 @@ class TextItem extends InfoItem {
   }
 
   constructor(text: string, styleClass: string) {
-    super(styleClass);
+    super(styleClass, text);
     const label = new St.Label({ text, x_expand: true });
     label.clutter_text.line_wrap = true;
     this.add_child(label);
@@ -134,7 +136,10 @@ class WindowItem extends InfoItem {
   }
 
   constructor(window: WindowView, dim: boolean) {
-    super('headroom-window');
+    super(
+      'headroom-window',
+      [window.label, window.percentText, window.resetText, window.paceText].filter(Boolean).join(', '),
+    );
     const column = verticalBox();
     const line = new St.BoxLayout({ x_expand: true });
     line.add_child(new St.Label({ text: window.label, x_expand: true, style_class: 'headroom-window-label' }));
@@ -235,6 +240,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
   update(view: MenuView): void {
     this.view = view;
     this.label.text = view.title;
+    this.accessible_name = `Headroom: ${view.title}`;
     const dim = view.titleParts.length > 0 && view.titleParts.every((part) => part.dim);
     this.label.style_class = `headroom-title ${severityClass(view.severity, dim)}`;
     this.rebuild();
