@@ -1,9 +1,10 @@
 /**
  * The alert engine: which notifications a refresh deserves, and the memory of what already fired so that nothing
  * repeats — not at the next poll, not after a restart of GNOME Shell, not across the SwiftBar plugin's short runs
- * (the shells persist {@link AlertMemory}). Pure: no I/O, no clock of its own.
+ * (the shells persist {@link AlertMemory}). Pure: no I/O, no clock of its own. The settings it applies are in
+ * core/alert-settings.ts, quiet hours in core/quiet-hours.ts, the wording in core/alert-texts.ts.
  *
- * Kinds (REFERENCE.md §4 "Notifications"; §9 items 16 and 18):
+ * Kinds:
  * - `threshold`: a window's use crossed a threshold (default 80, 90, 95 % used, configurable per window). Each fires
  *   at most once per window cycle; when several are crossed at once only the highest fires and the lower ones count
  *   as fired. A new cycle re-arms them.
@@ -15,10 +16,15 @@
  * - `sign-in`: a provider became `signed-out` or `unauthorized`; once per episode, re-armed when it works again.
  *
  * Window cycles are identified by the reset time: a new reset time within `max(windowMinutes / 2, 5 min)` of the
- * remembered one is the same cycle (resets_at jitters by fractions of a second; Codex's logs and API disagree
- * slightly). A cycle ends when its reset time passes or when the source reports a reset time outside that range.
+ * remembered one is the same cycle, and a window whose reset time passed reads as reset (both rules in
+ * core/cycles.ts). A cycle ends when its reset time passes or when the source reports a reset time outside that
+ * range.
  *
- * Decisions (for users who dislike a burst, and the field's known glitch readings of 0 % mid-cycle, §9 item 6):
+ * Decisions (for users who dislike a burst, and for the glitch readings of 0 % mid-cycle that usage APIs are known to
+ * return now and then):
+ * - Percentages as shown: thresholds, depleted and restored compare the used percentage the menu shows
+ *   (`displayedUsedPercent` in core/format.ts: whole, rounded half up), so an alert never contradicts the menu:
+ *   89.5 % shows "90% used" and crosses 90 %; 99.96 % shows "100% used" and is depleted.
  * - First sight: a window seen for the first time (fresh install, new lane) already past thresholds fires only the
  *   highest crossed one, once, like any other crossing; at ≥ 100 % only `depleted`.
  * - Within a cycle whose reset time is known, use falling back below a threshold does not re-arm it: once per cycle
@@ -35,19 +41,14 @@
  * Units: percentages 0–100 (may exceed 100), instants epoch ms, clock times `HH:MM` in the user's time zone.
  */
 import * as z from 'zod/mini';
-import {
-  type DisplayMode,
-  type LocaleOptions,
-  dateFormat,
-  formatDuration,
-  formatLocalTime,
-  formatPercent,
-  formatResetCountdown,
-  shownPercent,
-} from './format.js';
+import { type AlertKinds, type AlertSettings, thresholdsFor } from './alert-settings.js';
+import { AlertTexts } from './alert-texts.js';
+import { sameReset, settleWindow } from './cycles.js';
+import { type LocaleOptions, displayedUsedPercent } from './format.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from './model.js';
 import { asObject, parseEntries, withForeign } from './stored.js';
 import { linearPace } from './pace.js';
+import { inQuietHours } from './quiet-hours.js';
 
 /** What an alert is about. */
 export type AlertKind = 'threshold' | 'depleted' | 'restored' | 'reset' | 'predictive' | 'sign-in';
@@ -75,49 +76,6 @@ export interface Alert {
   urgency: 'normal' | 'high';
 }
 
-/** Quiet hours in the user's local time, `HH:MM` (24-hour). `start` after `end` spans midnight. */
-export interface QuietHours {
-  start: string;
-  end: string;
-}
-
-/** Switches per kind (`depleted` also governs `restored`). */
-export interface AlertKinds {
-  threshold: boolean;
-  depleted: boolean;
-  reset: boolean;
-  predictive: boolean;
-  signIn: boolean;
-}
-
-/** Alert settings, defaults filled in. */
-export interface AlertSettings {
-  /** The master switch. */
-  enabled: boolean;
-  kinds: AlertKinds;
-  /** Thresholds in percent used (0 < t < 100), for windows without their own list. Default 80, 90, 95. */
-  thresholds: number[];
-  /**
-   * Thresholds per window: keys `<provider>.<window id>` (e.g. `claude.weekly-opus`, most specific) or a window id
-   * (e.g. `weekly`). An empty list silences threshold alerts for that window.
-   */
-  windowThresholds: Record<string, number[]>;
-  /** No notifications during these hours; null for none. */
-  quietHours: QuietHours | null;
-  /** Whether texts speak of percent used or percent left. */
-  display: DisplayMode;
-}
-
-/** The defaults: everything on, 80/90/95 % used, no quiet hours. */
-export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
-  enabled: true,
-  kinds: { threshold: true, depleted: true, reset: true, predictive: true, signIn: true },
-  thresholds: [80, 90, 95],
-  windowThresholds: {},
-  quietHours: null,
-  display: 'used',
-};
-
 /** A predictive warning needs at least this share of the window elapsed (percent). */
 export const PREDICTIVE_MIN_ELAPSED_PERCENT = 10;
 /** … and at least this much used (percent): no noise early in a cycle (Pacer's 50 % floor). */
@@ -128,8 +86,6 @@ export const PREDICTIVE_REARM_PERCENT = 90;
 export const REARM_MARGIN = 5;
 /** Remembered windows not seen for this long are forgotten, ms (8 days). */
 export const ALERT_MEMORY_KEEP_MS = 8 * 24 * 60 * 60 * 1000;
-/** The least tolerance when comparing reset times, ms (5 min). */
-export const MIN_CYCLE_TOLERANCE_MS = 5 * 60 * 1000;
 
 /** What the engine remembers of one window's current cycle. */
 export interface WindowAlertMemory {
@@ -228,60 +184,6 @@ export function serializeAlertMemory(memory: AlertMemory): object {
   };
 }
 
-const HH_MM = /^([01]?\d|2[0-3]):([0-5]\d)$/;
-const thresholdList = z.array(z.number().check(z.gt(0), z.lt(100)));
-const alertSettingsFile = {
-  enabled: z.boolean(),
-  kinds: z.record(z.string(), z.unknown()),
-  thresholds: thresholdList,
-  windowThresholds: z.record(z.string(), thresholdList),
-  quietHours: z.nullable(z.object({ start: z.string().check(z.regex(HH_MM)), end: z.string().check(z.regex(HH_MM)) })),
-  display: z.enum(['used', 'remaining']),
-};
-
-/**
- * Alert settings from a config value (e.g. config.json's `alerts` object; undefined when absent). Shape, every key
- * optional: `{enabled: boolean, kinds: {threshold, depleted, reset, predictive, signIn: boolean}, thresholds:
- * number[] (0 < t < 100, percent used), windowThresholds: {"<provider>.<window>" | "<window>": number[]},
- * quietHours: {start: "HH:MM", end: "HH:MM"} | null, display: "used" | "remaining"}`. A bad key falls back to its
- * default and is reported in `problems`. Never throws.
- */
-export function parseAlertSettings(value: unknown): { settings: AlertSettings; problems: string[] } {
-  const settings: AlertSettings = {
-    ...DEFAULT_ALERT_SETTINGS,
-    kinds: { ...DEFAULT_ALERT_SETTINGS.kinds },
-    thresholds: [...DEFAULT_ALERT_SETTINGS.thresholds],
-    windowThresholds: {},
-  };
-  const problems: string[] = [];
-  if (value === undefined) return { settings, problems };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { settings, problems: ['alerts: not an object; using defaults'] };
-  }
-  const record = value as Record<string, unknown>;
-  const read = <T>(key: keyof typeof alertSettingsFile, apply: (parsed: T) => void): void => {
-    if (!(key in record) || record[key] === undefined) return;
-    const parsed = (alertSettingsFile[key] as z.ZodMiniType<T>).safeParse(record[key]);
-    if (parsed.success) apply(parsed.data);
-    else problems.push(`alerts.${key}: ignored an invalid value`);
-  };
-  read<boolean>('enabled', (v) => (settings.enabled = v));
-  read<Record<string, unknown>>('kinds', (v) => {
-    for (const kind of Object.keys(settings.kinds) as (keyof AlertKinds)[]) {
-      const flag = v[kind];
-      if (typeof flag === 'boolean') settings.kinds[kind] = flag;
-      else if (flag !== undefined) problems.push(`alerts.kinds.${kind}: expected true or false`);
-    }
-  });
-  read<number[]>('thresholds', (v) => (settings.thresholds = cleanThresholds(v)));
-  read<Record<string, number[]>>('windowThresholds', (v) => {
-    settings.windowThresholds = Object.fromEntries(Object.entries(v).map(([k, list]) => [k, cleanThresholds(list)]));
-  });
-  read<QuietHours | null>('quietHours', (v) => (settings.quietHours = v));
-  read<DisplayMode>('display', (v) => (settings.display = v));
-  return { settings, problems };
-}
-
 /** Account names, usage pages and the locale for texts. */
 export interface AlertContext {
   /** Display names by account key, e.g. `{claude: "Claude", "claude@claude-work": "Claude (Work)"}`. */
@@ -342,7 +244,12 @@ function evaluate(
     const account = snapshot.account?.key ?? provider;
     if (seenProviders.has(account)) continue;
     seenProviders.add(account);
-    const text = new Texts(context.names?.[account] ?? context.names?.[provider] ?? provider, display, now, locale);
+    const text = new AlertTexts(
+      context.names?.[account] ?? context.names?.[provider] ?? provider,
+      display,
+      now,
+      locale,
+    );
     const url = context.usageUrls?.[provider] ?? '';
     const make = (
       kind: AlertKind,
@@ -388,7 +295,7 @@ function evaluate(
     for (const raw of snapshot.windows ?? []) {
       if (!raw || typeof raw.id !== 'string' || seenWindows.has(raw.id)) continue;
       seenWindows.add(raw.id);
-      const window = settle(raw, now);
+      const window = settleWindow(raw, now);
       if (!Number.isFinite(window.usedPercent)) continue;
       const key = `${account}/${window.id}`;
       const before = memory.windows[key];
@@ -401,12 +308,8 @@ function evaluate(
         cycle = newCycle(null, window, now);
       } else {
         cycle = cloneCycle(before);
-        const tolerance = Math.max(
-          ((window.windowMinutes ?? before.windowMinutes ?? 0) * 60_000) / 2,
-          MIN_CYCLE_TOLERANCE_MS,
-        );
-        const near = (a: number | null, b: number | null): boolean =>
-          a !== null && b !== null && Math.abs(a - b) <= tolerance;
+        const minutes = window.windowMinutes ?? before.windowMinutes;
+        const near = (a: number | null, b: number | null): boolean => sameReset(a, b, minutes);
         if (cycle.resetsAt === null && near(window.resetsAt, cycle.previousResetsAt)) {
           // Still the cycle that just ended, reported a moment late: nothing to learn from it.
           memory.windows[key] = { ...cycle, seenAt: now };
@@ -453,7 +356,7 @@ function resetCandidate(
   cycle: WindowAlertMemory,
   windowId: string,
   settings: AlertSettings,
-  text: Texts,
+  text: AlertTexts,
   make: MakeAlert,
   account: string,
 ): Candidate | null {
@@ -486,11 +389,13 @@ function windowCandidates(
   window: UsageWindow,
   thresholds: number[],
   base: string,
-  text: Texts,
+  text: AlertTexts,
   make: MakeAlert,
 ): Candidate[] {
   const out: Candidate[] = [];
-  const used = window.usedPercent;
+  // Thresholds, depleted and restored follow the percentage the user sees (whole, rounded half up): at 89.5 % the menu
+  // reads "90% used" in red, so the 90 % alert fires; at 99.96 % it reads "100% used", so the window is used up.
+  const used = displayedUsedPercent(window.usedPercent);
   const known = cycle.resetsAt !== null;
 
   if (!known) {
@@ -562,7 +467,7 @@ function windowCandidates(
 
   const pace = window.resetsAt === null ? null : linearPace(window, text.now);
   if (pace && window.resetsAt !== null) {
-    const projected = used / (pace.elapsedPercent / 100);
+    const projected = window.usedPercent / (pace.elapsedPercent / 100);
     if (cycle.predicted && projected <= PREDICTIVE_REARM_PERCENT) {
       cycle.predicted = false;
       bump(cycle, 'predictive');
@@ -649,144 +554,7 @@ function mergeFired(fired: number[], more: number[]): number[] {
   return [...new Set([...fired, ...more])].sort((a, b) => a - b);
 }
 
-/** A window past its reset time reads as reset: 0 %, reset time unknown (as refresh.ts's settleWindow). */
-function settle(window: UsageWindow, now: number): UsageWindow {
-  return window.resetsAt !== null && window.resetsAt <= now ? { ...window, usedPercent: 0, resetsAt: null } : window;
-}
-
-/** Valid thresholds, ascending, without duplicates. */
-function cleanThresholds(list: unknown): number[] {
-  if (!Array.isArray(list)) return [];
-  const valid = list.filter((t): t is number => typeof t === 'number' && Number.isFinite(t) && t > 0 && t < 100);
-  return [...new Set(valid)].sort((a, b) => a - b);
-}
-
-/** The thresholds for a window: `<provider>.<window id>`, then `<window id>`, then the default list. */
-export function thresholdsFor(settings: AlertSettings, provider: ProviderId, windowId: string): number[] {
-  const own = settings.windowThresholds ?? {};
-  const list =
-    own[`${provider}.${windowId}`] ?? own[windowId] ?? settings.thresholds ?? DEFAULT_ALERT_SETTINGS.thresholds;
-  return cleanThresholds(list);
-}
-
 /** An instant as a compact UTC minute for ids: `2026-11-22T10:00Z`. */
 function minuteKey(at: number): string {
   return `${new Date(Math.round(at / 60_000) * 60_000).toISOString().slice(0, 16)}Z`;
-}
-
-/** Minutes since local midnight of `at` in the zone (the platform's when unset or invalid). */
-function localMinutes(at: number, locale: LocaleOptions): number {
-  const format = (timeZone: string | undefined): number => {
-    const parts = dateFormat('en-GB', {
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZone,
-    }).formatToParts(at);
-    const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-    return (part('hour') % 24) * 60 + part('minute');
-  };
-  try {
-    return format(locale.timeZone);
-  } catch {
-    return format(undefined);
-  }
-}
-
-function parseClock(value: string): number | null {
-  const match = HH_MM.exec(value?.trim?.() ?? '');
-  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
-}
-
-/**
- * True when `now` falls in the quiet hours, in the zone of `locale.timeZone` (the platform's when unset). `start`
- * is inclusive, `end` exclusive; `22:00`–`07:00` spans midnight; equal or malformed times mean no quiet hours.
- */
-export function inQuietHours(quiet: QuietHours | null | undefined, now: number, locale: LocaleOptions = {}): boolean {
-  if (!quiet) return false;
-  const start = parseClock(quiet.start);
-  const end = parseClock(quiet.end);
-  if (start === null || end === null || start === end) return false;
-  const minutes = localMinutes(now, locale);
-  return start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
-}
-
-/** The words of alerts for one provider. */
-class Texts {
-  constructor(
-    readonly name: string,
-    readonly display: DisplayMode,
-    readonly now: number,
-    readonly locale: LocaleOptions,
-  ) {}
-
-  /** "Claude session window" from "Session (5 h)". */
-  private short(label: string): string {
-    return `${this.name} ${lowerFirst(label.replace(/\s*\([^)]*\)\s*/g, ' ').trim())} window`;
-  }
-
-  /** "Claude session (5 h) window" from "Session (5 h)". */
-  private long(label: string): string {
-    return `${this.name} ${lowerFirst(label)} window`;
-  }
-
-  /** "82% used" or "18% left". */
-  private percent(used: number): string {
-    const shown = formatPercent(shownPercent(used, this.display), this.locale);
-    return `${shown} ${this.display === 'used' ? 'used' : 'left'}`;
-  }
-
-  /** "Claude session (5 h) window: 82% used, resets in 2 h 14 min (16:16)." */
-  windowLine(window: UsageWindow): string {
-    const reset = window.resetsAt === null ? '' : `, ${formatResetCountdown(window.resetsAt, this.now, this.locale)}`;
-    return `${this.long(window.label)}: ${this.percent(window.usedPercent)}${reset}.`;
-  }
-
-  thresholdTitle(label: string, threshold: number): string {
-    return this.display === 'used'
-      ? `${this.short(label)} reached ${this.percent(threshold)}`
-      : `${this.short(label)} down to ${this.percent(threshold)}`;
-  }
-
-  depletedTitle(label: string): string {
-    return `${this.short(label)} used up`;
-  }
-
-  restoredTitle(label: string): string {
-    return `${this.short(label)} usable again`;
-  }
-
-  resetTitle(label: string): string {
-    return `${this.short(label)} reset`;
-  }
-
-  private inAbout(at: number): string {
-    return `~${formatDuration(at - this.now)}`;
-  }
-
-  predictiveTitle(label: string, runsOutAt: number): string {
-    return `${this.short(label)} runs out in ${this.inAbout(runsOutAt)}`;
-  }
-
-  /** "Claude weekly window runs out in ~1 h 40 min at this pace, before it resets at Thu 08:00. Now 62% used." */
-  predictiveBody(window: UsageWindow, runsOutAt: number, resetsAt: number): string {
-    return (
-      `${this.long(window.label)} runs out in ${this.inAbout(runsOutAt)} at this pace, before it resets at ` +
-      `${formatLocalTime(resetsAt, this.now, this.locale)}. Now ${this.percent(window.usedPercent)}.`
-    );
-  }
-
-  /** Appended to a threshold alert: "At this pace it runs out in ~1 h 40 min." */
-  predictiveSentence(runsOutAt: number): string {
-    return `At this pace it runs out in ${this.inAbout(runsOutAt)}.`;
-  }
-
-  signInTitle(status: 'signed-out' | 'unauthorized'): string {
-    return status === 'signed-out' ? `${this.name}: signed out` : `${this.name}: login rejected`;
-  }
-}
-
-/** "Session" → "session", "Weekly · Opus" → "weekly · Opus"; other labels ("GPT-5 Spark · …", "8 h") unchanged. */
-function lowerFirst(label: string): string {
-  return /^(Session|Weekly|Daily|Monthly)\b/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
 }

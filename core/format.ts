@@ -40,9 +40,28 @@ export function dateFormat(locale: string | undefined, options: Intl.DateTimeFor
   return format;
 }
 
-/** Severity of a used percentage as shown (rounded): warning from 70 %, critical from 90 %. */
+/**
+ * Float noise tolerated when rounding, in percentage points: 0.575 × 100 is 57.49999999999999 in binary floating
+ * point, which must round like 57.5.
+ */
+const ROUNDING_SLACK = 1e-9;
+
+/**
+ * The whole percent shown for a used percentage (0–100, may exceed 100): rounded half up, never below 0 —
+ * 18.5 → 19, 0.5 → 1, 99.6 → 100, 120 → 120. This is the one place a percentage is rounded: what the menu shows
+ * (used or remaining, see {@link shownPercent}), its colour ({@link severityOf}), its bar and the alerts' thresholds
+ * all derive from this number, so "19% used" is never shown next to "82% left". NaN stays NaN.
+ */
+export function displayedUsedPercent(usedPercent: number): number {
+  return Math.max(0, Math.round(usedPercent + ROUNDING_SLACK));
+}
+
+/**
+ * Severity of a used percentage (0–100+) as shown ({@link displayedUsedPercent}): warning from 70 %, critical from
+ * 90 %, so a value shown as "90%" is always critical.
+ */
 export function severityOf(usedPercent: number): Severity {
-  const shown = Math.round(usedPercent);
+  const shown = displayedUsedPercent(usedPercent);
   if (shown >= 90) return 'critical';
   if (shown >= 70) return 'warning';
   return 'normal';
@@ -54,14 +73,31 @@ export function maxSeverity(values: Severity[]): Severity {
   return values.includes('warning') ? 'warning' : 'normal';
 }
 
-/** The number shown for a used percentage in a display mode: remaining is 100 − used, never below 0. */
+/**
+ * The whole number shown for a used percentage (0–100+) in a display mode: used is {@link displayedUsedPercent};
+ * remaining is 100 − that, never below 0. Remaining is derived from the rounded used value, so the two always add up
+ * to 100: 18.5 → 19 used / 81 left, 0.5 → 1 / 99, 99.6 → 100 / 0.
+ */
 export function shownPercent(usedPercent: number, mode: DisplayMode): number {
-  return mode === 'used' ? usedPercent : Math.max(0, 100 - usedPercent);
+  const used = displayedUsedPercent(usedPercent);
+  return mode === 'used' ? used : Math.max(0, 100 - used);
 }
 
-/** A whole-number percentage: 37.4 → "37%". */
+/**
+ * A percentage (0–100+) as a whole percent in the locale: 37 → "37%" ("37 %" in de-DE). A fraction is rounded by
+ * {@link displayedUsedPercent} (37.5 → "38%"); whole numbers such as {@link shownPercent}'s are shown as they are.
+ */
 export function formatPercent(value: number, options: LocaleOptions = {}): string {
-  return numberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(Math.round(value) / 100);
+  return numberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(
+    displayedUsedPercent(value) / 100,
+  );
+}
+
+/**
+ * A used percentage (0–100+) as the display mode shows it, with its word: "19% used" or "81% left" (for 18.5 % used).
+ */
+export function formatShownPercent(usedPercent: number, mode: DisplayMode, options: LocaleOptions = {}): string {
+  return `${formatPercent(shownPercent(usedPercent, mode), options)} ${mode === 'used' ? 'used' : 'left'}`;
 }
 
 /**
@@ -77,6 +113,15 @@ export function formatDuration(ms: number): string {
   if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
   if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
   return `${mins} min`;
+}
+
+/**
+ * When an estimated moment comes, as words for a sentence: "in ~1 h 40 min", "in ~2 d"; "in under a minute" when it
+ * is less than a minute away or already past. `ms` is the duration until it, ms. The "~" marks an estimate (a
+ * forecast), never the compact "< 1 min" of {@link formatDuration}, which would read "~< 1 min".
+ */
+export function formatEstimateIn(ms: number): string {
+  return ms >= 60_000 ? `in ~${formatDuration(ms)}` : 'in under a minute';
 }
 
 /** The hour style of a locale: two digits where clocks run 0–23 ("06:02"), numeric where they are 12-hour. */

@@ -72,6 +72,7 @@ const captureSchema = z.looseObject({
   windows: z.array(windowSchema),
   money: z.array(moneySchema),
   note: z.optional(z.string()),
+  problems: z.optional(z.array(z.string())),
 });
 const failureSchema = z.looseObject({
   status: z.enum(['signed-out', 'unauthorized', 'rate-limited', 'offline', 'error']),

@@ -137,6 +137,12 @@ export interface Capture {
   money: Money[];
   /** Optional note shown with ok data, e.g. "from Codex's local logs". */
   note?: string;
+  /**
+   * Parts of the source's data that were present but could not be read, and so were left out, as one human sentence
+   * each, e.g. "Anthropic's seven_day_opus window could not be read." They name a key, an index or a limit's short
+   * name, never a secret or a raw value. Absent when nothing was left out.
+   */
+  problems?: string[];
 }
 
 /** What a source returns: a capture or a typed failure. */

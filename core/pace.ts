@@ -1,11 +1,12 @@
 /**
- * Pace and forecast of a usage window, as the field does it (REFERENCE.md §4): how much of the window's time has
+ * Pace and forecast of a usage window, as usage monitors commonly do it: how much of the window's time has
  * elapsed, how much use an even pace would have reached by now, the difference, and when the window runs out at
  * the current burn rate — and, once enough history exists, a forecast informed by the user's own past cycles
  * ({@link historicalForecast}), with the phrases both dropdowns show ({@link paceText}, {@link forecastText}).
  */
-import { type LocaleOptions, formatDuration, formatLocalTime, formatPercent } from './format.js';
-import { type Sample, cycleTolerance } from './history.js';
+import { type LocaleOptions, formatEstimateIn, formatLocalTime, formatPercent } from './format.js';
+import { cycleTolerance } from './cycles.js';
+import type { Sample } from './history.js';
 import type { ProviderId, UsageWindow } from './model.js';
 
 /** How use compares with an even pace: within 2 points is on pace; up to 12 ahead/behind; beyond that, far. */
@@ -94,7 +95,7 @@ export interface HistoricalForecast {
 
 /**
  * A forecast of when a window runs out, from the user's own past cycles of it (a simplified version of CodexBar's
- * `HistoricalUsagePace`, REFERENCE.md §4).
+ * `HistoricalUsagePace`: https://github.com/steipete/CodexBar, Sources/CodexBar/HistoricalUsagePace.swift).
  *
  * 1. Past cycles: the provider's samples of the same window id and length, grouped by reset time (within
  *    max(window/2, 5 min)), that reset before the current cycle (by more than that tolerance) and are complete (their
@@ -214,8 +215,8 @@ export function paceText(pace: Pace, options: LocaleOptions = {}): string {
 }
 
 /**
- * A forecast as a phrase: "Runs out in ~1 h 40 min (15:20)", "Runs out in < 1 min (15:20)", "Limit reached" (it ran
- * out already), or "Lasts until reset". Times are local (see `formatLocalTime`). Empty for a missing forecast.
+ * A forecast as a phrase: "Runs out in ~1 h 40 min (15:20)", "Runs out in under a minute (15:20)", "Limit reached"
+ * (it ran out already), or "Lasts until reset". Times are local (see `formatLocalTime`). Empty for a missing forecast.
  *
  * @param now epoch ms.
  */
@@ -224,8 +225,7 @@ export function forecastText(value: Forecast, now: number, options: LocaleOption
   if (value.lastsUntilReset || value.runsOutAt === null) return 'Lasts until reset';
   const left = value.runsOutAt - now;
   if (left <= 0) return 'Limit reached';
-  const duration = left < MINUTE_MS ? '< 1 min' : `~${formatDuration(left)}`;
-  return `Runs out in ${duration} (${formatLocalTime(value.runsOutAt, now, options)})`;
+  return `Runs out ${formatEstimateIn(left)} (${formatLocalTime(value.runsOutAt, now, options)})`;
 }
 
 /**

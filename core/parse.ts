@@ -1,6 +1,26 @@
 /**
- * Small, platform-free parsing helpers shared by the providers: instants, JWT claims, base64, slugs.
+ * Small, platform-free parsing helpers shared by the providers: numbers, instants, JWT claims, base64, slugs.
  */
+import * as z from 'zod/mini';
+
+const PLAIN_DECIMAL = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
+
+/**
+ * Zod schema for a number sent from outside (API bodies, log lines): a finite JSON number, or a string holding a
+ * plain decimal number (`"37"`, `"12.5"`, `"-3"`, `"1790000000"`; surrounding spaces allowed), read as that number.
+ * Anything else fails: non-numeric strings (`"lots"`, `""`), exponents and hex (`"1e3"`, `"0x10"`), `NaN`,
+ * `Infinity`, and digit strings too long to be a finite double. Units are the field's own (percent, epoch seconds…).
+ */
+export const numberLike = z.union([
+  z.number(),
+  z.pipe(
+    z.pipe(
+      z.string().check(z.regex(PLAIN_DECIMAL)),
+      z.transform((text: string) => Number(text)),
+    ),
+    z.number(),
+  ),
+]);
 
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
@@ -24,10 +44,17 @@ export function parseIsoInstant(value: unknown): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-/** Converts epoch seconds (a number, or a numeric string) into epoch ms; null for anything else. */
+/** The latest instant a JavaScript Date can hold, epoch ms (±100,000,000 days from 1970). */
+const MAX_INSTANT_MS = 8.64e15;
+
+/**
+ * Converts epoch seconds (a number, or a numeric string, see {@link numberLike}) into epoch ms; null for anything
+ * else, for zero or less and for instants no Date can hold.
+ */
 export function epochSecondsToMs(value: unknown): number | null {
-  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : null;
+  const parsed = numberLike.safeParse(value);
+  const ms = parsed.success && parsed.data > 0 ? Math.round(parsed.data * 1000) : null;
+  return ms !== null && ms <= MAX_INSTANT_MS ? ms : null;
 }
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -2,12 +2,14 @@
  * The menu as the user reads it, independent of where it is drawn: the menu-bar / top-bar title and one section per
  * provider with its windows, money and status. The SwiftBar plugin, the CLI and the GNOME extension only render this.
  */
-import { type Sample, type SparklinePoint, cycleSamples, sparklinePoints, sparklineText } from './history.js';
+import { cycleSamples } from './cycles.js';
+import type { Sample } from './history.js';
 import type { ProviderId, ProviderSnapshot, Status } from './model.js';
 import { forecast, forecastText, linearPace, paceText } from './pace.js';
 import { DEFAULT_ACCOUNT_ID } from './accounts.js';
 import type { ProviderInfo } from './catalog.js';
 import type { Settings } from './settings.js';
+import { type SparklinePoint, sparklinePoints, sparklineText } from './sparkline.js';
 import type { TelemetryView } from './telemetry/present.js';
 import {
   type LocaleOptions,
@@ -17,6 +19,7 @@ import {
   formatMoney,
   formatPercent,
   formatResetCountdown,
+  formatShownPercent,
   maxSeverity,
   severityOf,
   shownPercent,
@@ -26,14 +29,23 @@ import {
 export interface WindowView {
   id: string;
   label: string;
-  /** Percent used, 0–100+ (after the reset rule). */
+  /** Percent used, 0–100+ (after the reset rule), as the source reported it (not rounded). */
   usedPercent: number;
-  /** What the display mode shows: used, or remaining. */
+  /**
+   * The whole percent the display mode shows: used (rounded half up), or 100 − that (see `shownPercent` in
+   * format.ts).
+   */
   shownPercent: number;
-  /** "37% used" or "63% left". */
+  /** "37% used" or "63% left": {@link shownPercent} with its word. */
   percentText: string;
-  /** Fill of a progress bar, 0–1, following the display mode. */
+  /** Fill of a progress bar, 0–1, following the display mode: {@link shownPercent} / 100, so it matches the text. */
   fraction: number;
+  /**
+   * Where an even pace would be now, as a position on the same bar, 0–1: the share of the window's time elapsed
+   * (used mode) or still ahead (remaining mode). A fill past the marker in used mode is ahead of pace. Null when the
+   * pace is unknown (no reset time or length, or too early in the window).
+   */
+  paceMarker: number | null;
   /** "resets in 2 h 14 min (16:16)"; null when the reset time is unknown. */
   resetText: string | null;
   severity: Severity;
@@ -219,8 +231,14 @@ function presentProvider(
       label: window.label,
       usedPercent: window.usedPercent,
       shownPercent: shown,
-      percentText: `${formatPercent(shown, locale)} ${settings.display === 'used' ? 'used' : 'left'}`,
+      percentText: formatShownPercent(window.usedPercent, settings.display, locale),
       fraction: Math.min(1, Math.max(0, shown / 100)),
+      paceMarker: pace
+        ? Math.min(
+            1,
+            Math.max(0, (settings.display === 'used' ? pace.elapsedPercent : 100 - pace.elapsedPercent) / 100),
+          )
+        : null,
       resetText: window.resetsAt === null ? null : formatResetCountdown(window.resetsAt, now, locale),
       severity: severityOf(window.usedPercent),
       paceText: pace ? paceText(pace, locale) : null,

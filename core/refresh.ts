@@ -5,7 +5,8 @@
  * refreshes (the plugin in its state file).
  */
 import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
-import type { Failure, ProviderSnapshot, UsageWindow } from './model.js';
+import { settleWindow } from './cycles.js';
+import type { Failure, ProviderSnapshot } from './model.js';
 import type { Memory, ProviderMemory } from './memory.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
@@ -22,6 +23,8 @@ import {
 import type { ProviderSettings, Settings } from './settings.js';
 
 export type { Memory, ProviderMemory, SourceMemory } from './memory.js';
+/** The window-settling rule lives in core/cycles.ts; re-exported here for callers that imported it from refresh.ts. */
+export { settleWindow };
 
 /** A capture older than this is shown with status `stale` even though nothing failed, ms (6 h). */
 export const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
@@ -35,14 +38,6 @@ export interface RefreshOptions {
   force: boolean;
   /** Random numbers in [0, 1) for the back-off's jitter; default `Math.random`. */
   random?: Random;
-}
-
-/**
- * A window as it stands at `now`: once its reset time has passed it counts as reset (0 % used, reset time unknown
- * until the source reports the next one).
- */
-export function settleWindow(window: UsageWindow, now: number): UsageWindow {
-  return window.resetsAt !== null && window.resetsAt <= now ? { ...window, usedPercent: 0, resetsAt: null } : window;
 }
 
 /**
@@ -91,6 +86,12 @@ export async function refreshProvider(
   return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
 }
 
+/** A status message followed by the capture's problems (parts the source could not read), as sentences. */
+function withProblems(message: string, problems: string[] = []): string {
+  if (problems.length === 0) return message;
+  return [message && !/[.!?]$/.test(message) ? `${message}.` : message, ...problems].filter(Boolean).join(' ');
+}
+
 /** Builds what the user sees from the sources' memories. */
 function buildSnapshot(
   definition: ProviderDefinition,
@@ -129,11 +130,14 @@ function buildSnapshot(
       ...base,
       status: old ? 'stale' : 'ok',
       stale: false,
-      message: fellBack
-        ? `${primaryFailure.message} Showing ${definition.name}'s ${shown.source.label} instead.`
-        : old
-          ? `No newer data since this capture.`
-          : (capture.note ?? ''),
+      message: withProblems(
+        fellBack
+          ? `${primaryFailure.message} Showing ${definition.name}'s ${shown.source.label} instead.`
+          : old
+            ? `No newer data since this capture.`
+            : (capture.note ?? ''),
+        old ? [] : capture.problems,
+      ),
       fix: fellBack ? primaryFailure.fix : '',
       retryAt: primaryFailure?.retryAt ?? null,
     };

@@ -10,7 +10,7 @@ import { CATALOG, type ProviderInfo, providerEnvName } from './catalog.js';
 import type { DisplayMode } from './format.js';
 import type { Ports } from './ports.js';
 import { joinPath } from './parse.js';
-import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alerts.js';
+import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alert-settings.js';
 import { DEFAULT_TELEMETRY_SETTINGS, type TelemetrySettings, resolveTelemetrySettings } from './telemetry/settings.js';
 
 /** A provider's source choice: `auto` (the provider's documented order, first that works) or one source's id. */

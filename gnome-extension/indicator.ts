@@ -7,11 +7,12 @@ import Gio from 'gi://Gio';
 import GObject from 'gi://GObject';
 import St from 'gi://St';
 import * as PanelMenu from 'resource:///org/gnome/shell/ui/panelMenu.js';
+import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import * as PopupMenu from 'resource:///org/gnome/shell/ui/popupMenu.js';
 import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
 import * as Config from 'resource:///org/gnome/shell/misc/config.js';
 import type { Severity } from '../core/format.js';
-import type { SparklinePoint } from '../core/history.js';
+import type { SparklinePoint } from '../core/sparkline.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 import type { TelemetryRange } from '../core/telemetry/settings.js';
 import { telemetrySection } from './telemetry-section.js';
@@ -69,6 +70,8 @@ function sparkline(points: SparklinePoint[], severity: Severity): St.DrawingArea
 
 /** Width of a usage bar, px. */
 const BAR_WIDTH = 220;
+/** Width of the even-pace marker on a bar, px. */
+const PACE_MARKER_WIDTH = 2;
 
 /**
  * A row that shows information: drawn at full contrast (a non-reactive item would be greyed out as insensitive),
@@ -79,8 +82,10 @@ class InfoItem extends PopupMenu.PopupBaseMenuItem {
     GObject.registerClass(this);
   }
 
-  constructor(styleClass: string) {
+  /** `accessibleName` is what a screen reader says for the whole row. */
+  constructor(styleClass: string, accessibleName: string) {
     super({ reactive: true, can_focus: false, hover: false, style_class: styleClass });
+    this.accessible_name = accessibleName;
   }
 
   override activate(): void {}
@@ -93,11 +98,39 @@ class TextItem extends InfoItem {
   }
 
   constructor(text: string, styleClass: string) {
-    super(styleClass);
+    super(styleClass, text);
     const label = new St.Label({ text, x_expand: true });
     label.clutter_text.line_wrap = true;
     this.add_child(label);
   }
+}
+
+/**
+ * A window's bar: the fill follows the display mode and its colour the consumption; a thin marker shows where an even
+ * pace would be now, so "ahead of pace" is visible without reading.
+ */
+function usageBar(window: WindowView, dim: boolean): St.Widget {
+  const trough = new St.Widget({
+    style_class: 'headroom-bar',
+    width: BAR_WIDTH,
+    layout_manager: new Clutter.FixedLayout(),
+  });
+  trough.add_child(
+    new St.Widget({
+      style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
+      width: Math.round(BAR_WIDTH * window.fraction),
+    }),
+  );
+  if (window.paceMarker !== null) {
+    trough.add_child(
+      new St.Widget({
+        style_class: 'headroom-bar-pace',
+        x: Math.min(BAR_WIDTH - PACE_MARKER_WIDTH, Math.round(BAR_WIDTH * window.paceMarker)),
+        width: PACE_MARKER_WIDTH,
+      }),
+    );
+  }
+  return trough;
 }
 
 /** A usage window: label and percent on one line, a bar, and the reset time. */
@@ -107,7 +140,10 @@ class WindowItem extends InfoItem {
   }
 
   constructor(window: WindowView, dim: boolean) {
-    super('headroom-window');
+    super(
+      'headroom-window',
+      [window.label, window.percentText, window.resetText, window.paceText].filter(Boolean).join(', '),
+    );
     const column = verticalBox();
     const line = new St.BoxLayout({ x_expand: true });
     line.add_child(new St.Label({ text: window.label, x_expand: true, style_class: 'headroom-window-label' }));
@@ -118,14 +154,7 @@ class WindowItem extends InfoItem {
       }),
     );
     column.add_child(line);
-    const trough = new St.BoxLayout({ style_class: 'headroom-bar', width: BAR_WIDTH });
-    trough.add_child(
-      new St.Widget({
-        style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
-        width: Math.round(BAR_WIDTH * window.fraction),
-      }),
-    );
-    column.add_child(trough);
+    column.add_child(usageBar(window, dim));
     if (window.resetText) column.add_child(new St.Label({ text: window.resetText, style_class: 'headroom-detail' }));
     const trend = [window.paceText, window.forecastText].filter(Boolean).join(' · ');
     if (window.points.length > 1 || trend) {
@@ -139,6 +168,36 @@ class WindowItem extends InfoItem {
     }
     this.add_child(column);
   }
+}
+
+/** Room kept below the scrolling sections for the actions and the menu's own margins, logical px. */
+const ACTIONS_RESERVE = 260;
+
+/**
+ * A section wrapped in a vertical scroll view no taller than the primary monitor's work area less room for the
+ * actions.
+ */
+function scrolling(section: PopupMenu.PopupMenuSection): PopupMenu.PopupMenuSection {
+  const scale = St.ThemeContext.get_for_stage(global.stage as Clutter.Stage).scale_factor || 1;
+  const workArea = Main.layoutManager.getWorkAreaForMonitor(Main.layoutManager.primaryIndex);
+  const maxHeight = Math.max(160, Math.floor(workArea.height / scale) - ACTIONS_RESERVE);
+  const view = new St.ScrollView({
+    style_class: 'headroom-scroll',
+    style: `max-height: ${maxHeight}px;`,
+    hscrollbar_policy: St.PolicyType.NEVER,
+    vscrollbar_policy: St.PolicyType.AUTOMATIC,
+    overlay_scrollbars: true,
+  });
+  // A child of the wrapper, so destroying the wrapper (menu.removeAll) destroys it and its items; only its actor
+  // moves into the scroll view.
+  const wrapper = new PopupMenu.PopupMenuSection();
+  wrapper.addMenuItem(section);
+  const box = wrapper.actor as unknown as St.BoxLayout;
+  const sectionActor = section.actor as unknown as Clutter.Actor;
+  box.remove_child(sectionActor);
+  view.child = sectionActor as unknown as St.ScrollView['child'];
+  box.add_child(view);
+  return wrapper;
 }
 
 function severityClass(severity: Severity, dim = false): string {
@@ -187,6 +246,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
   update(view: MenuView): void {
     this.view = view;
     this.label.text = view.title;
+    this.accessible_name = `Headroom: ${view.title}`;
     const dim = view.titleParts.length > 0 && view.titleParts.every((part) => part.dim);
     this.label.style_class = `headroom-title ${severityClass(view.severity, dim)}`;
     this.rebuild();
@@ -203,18 +263,29 @@ export class HeadroomIndicator extends PanelMenu.Button {
     const telemetryOpen = this.telemetryOpen && menu.isOpen;
     menu.removeAll();
     const view = this.view;
+    // The sections scroll, so the menu never runs past the screen however many accounts it shows; the actions
+    // below them stay in view.
+    const sections = new PopupMenu.PopupMenuSection();
     if (!view) {
-      menu.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
+      sections.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
     } else if (view.nothingConnected) {
-      menu.addMenuItem(new TextItem(view.nothingConnectedText ?? '', 'headroom-heading'));
-      for (const line of view.connectHelp) menu.addMenuItem(new TextItem(line, 'headroom-detail'));
+      sections.addMenuItem(new TextItem(view.nothingConnectedText ?? '', 'headroom-heading'));
+      for (const line of view.connectHelp) sections.addMenuItem(new TextItem(line, 'headroom-detail'));
     } else {
-      if (view.offlineText) menu.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
+      if (view.offlineText) {
+        sections.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
+      }
       view.providers.forEach((provider, index) => {
-        if (index > 0) menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-        this.addProvider(menu, provider);
+        if (index > 0) sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+        this.addProvider(sections, provider);
       });
     }
+    if (this.keyringProblem) {
+      sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+      sections.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
+    }
+    menu.addMenuItem(scrolling(sections));
+    // Telemetry sits below the scrolling sections, always in view; its submenu scrolls by itself when it must.
     if (view?.telemetry) {
       menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
       menu.addMenuItem(
@@ -226,10 +297,6 @@ export class HeadroomIndicator extends PanelMenu.Button {
         }),
       );
     }
-    if (this.keyringProblem) {
-      menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-      menu.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
-    }
     menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
     menu.addAction(_('Refresh now'), () => this.handlers.refresh());
     menu.addAction(_('Settings'), () => this.handlers.openPreferences());
@@ -240,7 +307,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
     }
   }
 
-  private addProvider(menu: PopupMenu.PopupMenu, provider: ProviderView): void {
+  private addProvider(menu: PopupMenu.PopupMenuSection, provider: ProviderView): void {
     menu.addMenuItem(new TextItem(provider.heading, 'headroom-heading'));
     for (const window of provider.windows) menu.addMenuItem(new WindowItem(window, provider.stale));
     for (const money of provider.money) {

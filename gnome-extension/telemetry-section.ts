@@ -68,6 +68,7 @@ export function telemetrySection(
     // Before the arrow, after the label and the expander that pushes it right.
     item.insert_child_at_index(label, item.get_n_children() - 1);
   }
+  item.accessible_name = [view.heading, summary].filter(Boolean).join(', ');
   const menu = item.menu;
   for (const row of view.rows) menu.addMenuItem(options.text(`${row.label}: ${row.text}`, 'headroom-telemetry-row'));
   if (view.bars.length > 0) {

@@ -1,11 +1,12 @@
 /**
  * Claude: Claude Code's saved login (read-only) → `GET /api/oauth/usage` → windows and extra-usage money.
- * Facts: REFERENCE.md §1.2 "A — OAuth usage API" and §2.
+ * The endpoint is undocumented; its shape as recorded by steipete/CodexBar (`ClaudeOAuthTests.swift`) and
+ * mlcousek/claude_trayapp (`docs/data-sources.md`), whose payloads are the test fixtures (test/fixtures/PROVENANCE.md).
  */
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import { type Failure, type Money, SESSION_MINUTES, type UsageWindow, WEEKLY_MINUTES } from '../model.js';
-import { joinPath, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import { joinPath, numberLike, parseIsoInstant, slugify, titleCase } from '../parse.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
@@ -25,8 +26,12 @@ export interface ClaudeCredentials {
 /** The outcome of {@link readClaudeCredentials}. */
 export type ClaudeCredentialsResult = { ok: true; credentials: ClaudeCredentials } | { ok: false; failure: Failure };
 
-/** The outcome of {@link parseClaudeUsage}. */
-export type ClaudeUsageResult = { ok: true; windows: UsageWindow[]; money: Money[] } | { ok: false; failure: Failure };
+/**
+ * The outcome of {@link parseClaudeUsage}: windows and money, plus `problems`, one sentence per part that was present
+ * but unreadable and left out (empty when none); or a typed failure.
+ */
+export type ClaudeUsageResult =
+  { ok: true; windows: UsageWindow[]; money: Money[]; problems: string[] } | { ok: false; failure: Failure };
 
 const KEYCHAIN_SERVICE = 'Claude Code-credentials';
 const RERUN_FIX = 'Run `claude` once so Claude Code rewrites it.';
@@ -36,7 +41,7 @@ const CredentialsSchema = z.looseObject({
   claudeAiOauth: z.nullish(
     z.looseObject({
       accessToken: z.nullish(z.string()),
-      expiresAt: z.nullish(z.number()),
+      expiresAt: z.nullish(numberLike),
       scopes: z.nullish(z.array(z.string())),
       subscriptionType: z.nullish(z.string()),
       rateLimitTier: z.nullish(z.string()),
@@ -199,19 +204,23 @@ function failure(status: Failure['status'], message: string, fix: string): { ok:
 }
 
 const WindowSchema = z.looseObject({
-  utilization: z.nullish(z.number()),
+  utilization: z.nullish(numberLike),
   resets_at: z.nullish(z.string()),
 });
 
 const LimitSchema = z.looseObject({
   kind: z.string(),
   group: z.nullish(z.string()),
-  percent: z.nullish(z.number()),
+  percent: z.nullish(numberLike),
   resets_at: z.nullish(z.string()),
-  scope: z.nullish(z.looseObject({ model: z.nullish(z.looseObject({ display_name: z.nullish(z.string()) })) })),
+  scope: z.nullish(
+    z.looseObject({
+      model: z.nullish(z.looseObject({ id: z.nullish(z.string()), display_name: z.nullish(z.string()) })),
+    }),
+  ),
 });
 
-const AmountSchema = z.looseObject({ amount_minor: z.number(), currency: z.string(), exponent: z.number() });
+const AmountSchema = z.looseObject({ amount_minor: numberLike, currency: z.string(), exponent: numberLike });
 
 const SpendSchema = z.looseObject({
   enabled: z.nullish(z.boolean()),
@@ -221,10 +230,10 @@ const SpendSchema = z.looseObject({
 
 const ExtraUsageSchema = z.looseObject({
   is_enabled: z.nullish(z.boolean()),
-  monthly_limit: z.nullish(z.number()),
-  used_credits: z.nullish(z.number()),
+  monthly_limit: z.nullish(numberLike),
+  used_credits: z.nullish(numberLike),
   currency: z.nullish(z.string()),
-  decimal_places: z.nullish(z.number()),
+  decimal_places: z.nullish(numberLike),
 });
 
 /** Window keys of `/api/oauth/usage`, in display order; several keys may feed one window (first non-null wins). */
@@ -260,10 +269,17 @@ const SHARED_KEYS = ['seven_day_design', 'seven_day_omelette'];
  * Windows (`{utilization: percent used 0–100+, resets_at: ISO-8601 | null}`): `five_hour` → `session` (300 min),
  * `seven_day` → `weekly`, and the 7-day lanes `weekly-opus`, `weekly-sonnet`, `weekly-oauth-apps`,
  * `weekly-routines` (routines/cowork aliases) and `weekly-fable` (10080 min). `limits[]` fills `session` and
- * `weekly` when the keyed windows are missing and adds `weekly-<model>` lanes for `weekly_scoped` entries.
- * Windows with a null utilization, malformed windows and unknown keys are skipped.
+ * `weekly` when the keyed windows are missing and adds `weekly-<slug>` lanes for `weekly_scoped` entries with a
+ * display name (slug of `display_name`, else of the model `id`, else `model`; a lane whose id is already taken is the
+ * same lane reported twice, and the first wins, keyed windows before `limits[]`).
+ * Windows with a null utilization and unknown keys are skipped. Every number may also arrive as a decimal string
+ * (`"utilization": "37"`), read as the number ({@link numberLike}); other strings are malformed.
  *
  * Money: one `extra-usage` entry in minor units when extra usage is enabled, from `spend` or else `extra_usage`.
+ *
+ * Problems: a known window, `limits[]` entry, `spend` or `extra_usage` that is present but malformed is left out and
+ * named in `problems`, e.g. "Anthropic's seven_day_opus window could not be read." or "Anthropic's limits[2] entry
+ * could not be read." (key names and indices only, never values).
  *
  * Fails (`error`) when the body is not an object, or when it yields nothing and had malformed entries or none of
  * the known keys.
@@ -272,35 +288,39 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   const unexpected = failure('error', 'Anthropic sent usage data in an unexpected format.', '');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return unexpected;
   const record = body as Record<string, unknown>;
-  let malformed = false;
-  const decode = <T>(schema: z.ZodMiniType<T>, value: unknown): T | null => {
+  const problems: string[] = [];
+  /** Parses a present value; an unreadable one is recorded as "Anthropic's <what> could not be read." */
+  const decode = <T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T | null => {
     if (value === null || value === undefined) return null;
     const parsed = schema.safeParse(value);
-    if (!parsed.success) malformed = true;
+    if (!parsed.success) problems.push(`Anthropic's ${what} could not be read.`);
     return parsed.success ? parsed.data : null;
   };
 
   const keyed = new Map<string, UsageWindow>();
   for (const { keys, id, label, minutes } of WINDOW_KEYS) {
     for (const key of keys) {
-      const window = decode(WindowSchema, record[key]);
+      const window = decode(WindowSchema, record[key], `${key} window`);
       if (typeof window?.utilization !== 'number') continue;
       keyed.set(id, lane(id, label, minutes, window.utilization, window.resets_at));
       break;
     }
   }
   const extras: UsageWindow[] = [];
-  for (const element of Array.isArray(record.limits) ? record.limits : []) {
-    const limit = decode(LimitSchema, element);
+  const limits = decode(z.array(z.unknown()), record.limits, 'limits list') ?? [];
+  for (const [index, element] of limits.entries()) {
+    const limit = decode(LimitSchema, element, `limits[${index}] entry`);
     if (typeof limit?.percent !== 'number') continue;
-    const name = limit.scope?.model?.display_name?.trim();
+    const model = limit.scope?.model;
+    const name = model?.display_name?.trim();
+    const slug = name && (slugify(name) || slugify(model?.id ?? '') || 'model');
     const window =
       limit.kind === 'session'
         ? lane('session', 'Session (5 h)', SESSION_MINUTES, limit.percent, limit.resets_at)
         : limit.kind === 'weekly_all'
           ? lane('weekly', 'Weekly', WEEKLY_MINUTES, limit.percent, limit.resets_at)
           : limit.kind === 'weekly_scoped' && limit.group === 'weekly' && name
-            ? lane(`weekly-${slugify(name)}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
+            ? lane(`weekly-${slug}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
             : null;
     if (!window || keyed.has(window.id) || extras.some((w) => w.id === window.id)) continue;
     if (WINDOW_KEYS.some((w) => w.id === window.id)) keyed.set(window.id, window);
@@ -309,8 +329,8 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   const windows = [...WINDOW_KEYS.flatMap((w) => keyed.get(w.id) ?? []), ...extras];
 
   const money: Money[] = [];
-  const spend = decode(SpendSchema, record.spend);
-  const extra = decode(ExtraUsageSchema, record.extra_usage);
+  const spend = decode(SpendSchema, record.spend, 'spend');
+  const extra = decode(ExtraUsageSchema, record.extra_usage, 'extra_usage');
   if (spend) {
     if (spend.enabled !== false) {
       money.push(
@@ -322,10 +342,10 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   }
 
   const known = ['limits', 'extra_usage', 'spend', ...SHARED_KEYS, ...WINDOW_KEYS.flatMap((w) => w.keys)];
-  if (windows.length === 0 && money.length === 0 && (malformed || !known.some((key) => key in record))) {
+  if (windows.length === 0 && money.length === 0 && (problems.length > 0 || !known.some((key) => key in record))) {
     return unexpected;
   }
-  return { ok: true, windows, money };
+  return { ok: true, windows, money, problems };
 }
 
 function lane(
@@ -409,6 +429,7 @@ export const claudeProvider = defineProvider('claude', {
           plan: credentials.plan,
           windows: usage.windows,
           money: usage.money,
+          ...(usage.problems.length > 0 && { problems: usage.problems }),
         },
       };
     },

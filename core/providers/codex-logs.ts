@@ -1,138 +1,31 @@
 /**
- * Codex's local rollout logs as a usage source (REFERENCE §1.3 G): after each model reply the Codex CLI writes a
- * `token_count` event carrying the account's `rate_limits` into
- * `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<local-ts>-<uuid>.jsonl` (older ones in `$CODEX_HOME/archived_sessions/`).
- * No network, no credentials. Also holds what the API source (codex.ts) shares with it: window normalisation,
- * credits and plan labels.
+ * Codex's local rollout logs as a usage source: after each model reply the Codex CLI writes a `token_count` event
+ * carrying the account's `rate_limits` (openai/codex `codex-rs/protocol/src/protocol.rs`, `TokenCountEvent` and
+ * `RateLimitSnapshot`) into `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<local-ts>-<uuid>.jsonl` (older ones in
+ * `$CODEX_HOME/archived_sessions/`). No network, no credentials. What it shares with the API source lives in
+ * codex-shared.ts.
  */
 import * as z from 'zod/mini';
-import { type Money, type SourceResult, type UsageWindow, SESSION_MINUTES, WEEKLY_MINUTES } from '../model.js';
-import { epochSecondsToMs, joinPath, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import type { SourceResult } from '../model.js';
+import { epochSecondsToMs, joinPath, numberLike, parseIsoInstant } from '../parse.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
-
-/** One Codex limit window before normalisation. */
-export interface CodexWindow {
-  /** Percent used, 0–100 (an integer from the API, a float in rollouts). */
-  usedPercent: number;
-  /** The window's length in minutes as reported (299/300/301 all mean the 5-hour window); null when unknown. */
-  windowMinutes: number | null;
-  /** When the window resets, epoch ms; null when unknown. */
-  resetsAt: number | null;
-}
-
-/** One Codex limit group: the two slots of an API `rate_limit` or a rollout `rate_limits`. */
-export interface CodexWindowGroup {
-  primary: CodexWindow | null;
-  secondary: CodexWindow | null;
-}
-
-/** How a group's windows are named: empty for the main group, e.g. `gpt-5-3-codex-spark` / "GPT-5.3-Codex-Spark". */
-export interface CodexGroupPrefix {
-  idPrefix: string;
-  labelPrefix: string;
-}
-
-const LENGTH_TOLERANCE_MINUTES = 3;
-const SESSION = { id: 'session', label: 'Session (5 h)', windowMinutes: SESSION_MINUTES };
-const WEEKLY = { id: 'weekly', label: 'Weekly', windowMinutes: WEEKLY_MINUTES };
-
-/** A label for a window of any other length: "Daily", "2 d", "8 h", "90 min". */
-function lengthLabel(minutes: number): string {
-  if (minutes === 1440) return 'Daily';
-  if (minutes % 1440 === 0) return `${minutes / 1440} d`;
-  if (minutes % 60 === 0) return `${minutes / 60} h`;
-  return `${minutes} min`;
-}
-
-/**
- * Names a window by its length, never its slot (Free and Go plans send their weekly window as `primary`): within
- * ±3 min of 300 → session, of 10080 → weekly, otherwise `window-<minutes>m`. Only a window of unknown length falls
- * back to its slot (primary → session, secondary → weekly), keeping `windowMinutes` null.
- */
-function classify(minutes: number | null, slot: 'primary' | 'secondary') {
-  if (minutes === null || minutes <= 0) return { ...(slot === 'primary' ? SESSION : WEEKLY), windowMinutes: null };
-  if (Math.abs(minutes - SESSION_MINUTES) <= LENGTH_TOLERANCE_MINUTES) return SESSION;
-  if (Math.abs(minutes - WEEKLY_MINUTES) <= LENGTH_TOLERANCE_MINUTES) return WEEKLY;
-  const rounded = Math.round(minutes);
-  return { id: `window-${rounded}m`, label: lengthLabel(rounded), windowMinutes: rounded };
-}
-
-/** Sort rank: session, weekly, then the rest. */
-function rank(id: string): number {
-  return id.endsWith('session') ? 0 : id.endsWith('weekly') ? 1 : 2;
-}
-
-/**
- * Normalises one Codex limit group into {@link UsageWindow}s, classified by length (see REFERENCE §2): ids
- * `session`, `weekly`, `window-<minutes>m`, prefixed `<idPrefix>-…` and labelled `<labelPrefix> · …` for an extra
- * group. Session and weekly report the canonical 300/10080 minutes. When two windows land on the same id the first
- * (primary) wins. Ordered session, weekly, others.
- */
-export function normaliseCodexWindows(group: CodexWindowGroup, prefix: CodexGroupPrefix): UsageWindow[] {
-  const windows: UsageWindow[] = [];
-  for (const slot of ['primary', 'secondary'] as const) {
-    const window = group[slot];
-    if (!window) continue;
-    const kind = classify(window.windowMinutes, slot);
-    const id = prefix.idPrefix ? `${prefix.idPrefix}-${kind.id}` : kind.id;
-    if (windows.some((w) => w.id === id)) continue;
-    windows.push({
-      id,
-      label: prefix.labelPrefix ? `${prefix.labelPrefix} · ${kind.label}` : kind.label,
-      usedPercent: window.usedPercent,
-      resetsAt: window.resetsAt,
-      windowMinutes: kind.windowMinutes,
-    });
-  }
-  return windows.sort((a, b) => rank(a.id) - rank(b.id));
-}
-
-const Credits = z.looseObject({
-  has_credits: z.optional(z.nullable(z.boolean())),
-  unlimited: z.optional(z.nullable(z.boolean())),
-  balance: z.optional(z.nullable(z.union([z.string(), z.number()]))),
-});
-
-/**
- * Codex credits `{has_credits, unlimited, balance}` (API `credits` and rollout `rate_limits.credits` alike; balance is
- * a decimal string such as "17.50", a number or null) as a `credits` Money in hundredths. Empty unless `has_credits`
- * or `unlimited` is true, or when the value is not such an object.
- */
-export function codexCreditsMoney(value: unknown): Money[] {
-  const parsed = Credits.safeParse(value);
-  if (!parsed.success || !(parsed.data.has_credits || parsed.data.unlimited)) return [];
-  const { balance } = parsed.data;
-  const amount = typeof balance === 'string' && balance.trim() !== '' ? Number(balance) : balance;
-  return [
-    {
-      id: 'credits',
-      label: 'Credits',
-      usedMinor: null,
-      limitMinor: null,
-      balanceMinor: typeof amount === 'number' && Number.isFinite(amount) ? Math.round(amount * 100) : null,
-      currency: 'credits',
-      exponent: 2,
-      unlimited: parsed.data.unlimited === true,
-    },
-  ];
-}
-
-/** A Codex `plan_type` ("pro", "free_workspace") as a label ("Pro", "Free Workspace"); null when absent or empty. */
-export function codexPlanLabel(planType: string | null | undefined): string | null {
-  return planType ? titleCase(planType) || null : null;
-}
-
-/** Codex's home directory: the account's own directory, else `$CODEX_HOME`, default `<home>/.codex`. */
-export function codexHome(ports: Ports, account?: Account): string {
-  return account?.directory ?? ports.env.get('CODEX_HOME') ?? joinPath(ports.env.home, '.codex');
-}
+import {
+  type CodexWindow,
+  type CodexWindowGroup,
+  codexCreditsMoney,
+  codexHome,
+  codexLimitName,
+  codexPlanLabel,
+  normaliseCodexFamilies,
+  plausibleWindowMinutes,
+} from './codex-shared.js';
 
 const RolloutWindow = z.looseObject({
-  used_percent: z.number(),
-  window_minutes: z.optional(z.nullable(z.number())),
-  resets_at: z.optional(z.nullable(z.number())),
-  resets_in_seconds: z.optional(z.nullable(z.number())),
+  used_percent: numberLike,
+  window_minutes: z.optional(z.nullable(numberLike)),
+  resets_at: z.optional(z.nullable(numberLike)),
+  resets_in_seconds: z.optional(z.nullable(numberLike)),
 });
 type RolloutWindow = z.infer<typeof RolloutWindow>;
 
@@ -146,8 +39,8 @@ const TokenCountLine = z.looseObject({
         z.looseObject({
           limit_id: z.optional(z.nullable(z.string())),
           limit_name: z.optional(z.nullable(z.string())),
-          primary: z.optional(z.nullable(RolloutWindow)),
-          secondary: z.optional(z.nullable(RolloutWindow)),
+          primary: z.optional(z.unknown()),
+          secondary: z.optional(z.unknown()),
           credits: z.optional(z.unknown()),
           plan_type: z.optional(z.nullable(z.string())),
         }),
@@ -156,19 +49,30 @@ const TokenCountLine = z.looseObject({
   }),
 });
 
-/** One `rate_limits` snapshot from a rollout line, with at least one window. */
+type Slot = 'primary' | 'secondary';
+
+/** One `rate_limits` snapshot from a rollout line, with at least one readable window. */
 interface Snapshot {
   /** The line's timestamp, epoch ms. */
   at: number;
   limitName: string | null;
   primary: RolloutWindow | null;
   secondary: RolloutWindow | null;
+  /** Slots holding a window that could not be read (malformed, or longer than 366 days). */
+  unreadable: Slot[];
   credits: unknown;
   planType: string | null;
 }
 
 /** The headline limit id; events without a `limit_id` (older CLIs) belong to it. */
 const HEADLINE_LIMIT_ID = 'codex';
+
+/** A slot's window: null when absent; `unreadable` when present but malformed or of implausible length. */
+function readSlot(value: unknown): RolloutWindow | null | 'unreadable' {
+  if (value === null || value === undefined) return null;
+  const parsed = RolloutWindow.safeParse(value);
+  return parsed.success && plausibleWindowMinutes(parsed.data.window_minutes ?? null) ? parsed.data : 'unreadable';
+}
 
 function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } | null {
   let json: unknown;
@@ -181,14 +85,22 @@ function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } 
   if (!parsed.success) return null;
   const limits = parsed.data.payload.rate_limits;
   const at = parseIsoInstant(parsed.data.timestamp);
-  if (!limits || at === null || (!limits.primary && !limits.secondary)) return null;
+  if (!limits || at === null) return null;
+  const windows = { primary: null as RolloutWindow | null, secondary: null as RolloutWindow | null };
+  const unreadable: Slot[] = [];
+  for (const slot of ['primary', 'secondary'] as const) {
+    const window = readSlot(limits[slot]);
+    if (window === 'unreadable') unreadable.push(slot);
+    else windows[slot] = window;
+  }
+  if (!windows.primary && !windows.secondary) return null;
   return {
     limitId: limits.limit_id || HEADLINE_LIMIT_ID,
     snapshot: {
       at,
       limitName: limits.limit_name ?? null,
-      primary: limits.primary ?? null,
-      secondary: limits.secondary ?? null,
+      ...windows,
+      unreadable,
       credits: limits.credits,
       planType: limits.plan_type ?? null,
     },
@@ -223,12 +135,20 @@ function toWindow(window: RolloutWindow | null, lineAt: number, now: number): Co
   };
 }
 
-function snapshotWindows(snapshot: Snapshot, prefix: CodexGroupPrefix, now: number): UsageWindow[] {
-  const group = {
+/** A snapshot's two slots as a {@link CodexWindowGroup}, as of `now`. */
+function snapshotGroup(snapshot: Snapshot, now: number): CodexWindowGroup {
+  return {
     primary: toWindow(snapshot.primary, snapshot.at, now),
     secondary: toWindow(snapshot.secondary, snapshot.at, now),
   };
-  return normaliseCodexWindows(group, prefix);
+}
+
+/** Keeps, per `limit_id`, the newer of `newest`'s snapshot and `found`'s. */
+function mergeNewest(newest: Map<string, Snapshot>, found: Map<string, Snapshot>): void {
+  for (const [limitId, snapshot] of found) {
+    const known = newest.get(limitId);
+    if (!known || snapshot.at > known.at) newest.set(limitId, snapshot);
+  }
 }
 
 /** Day directories inspected, newest first. */
@@ -242,18 +162,28 @@ const MTIME_SLACK_MS = 2000;
 const ROLLOUT_NAME = /^rollout-.*\.jsonl$/;
 
 /**
- * Reads the newest usable `rate_limits` from Codex's rollouts (REFERENCE §1.3 G).
+ * Reads the newest usable `rate_limits` of every limit family from Codex's rollouts.
  *
  * Walks `$CODEX_HOME/sessions/YYYY/MM/DD` (the 5 newest days) and `$CODEX_HOME/archived_sessions` (flat; a file name
- * already under `sessions/` is skipped), then reads at most 20 files, most recently modified first, stopping once a
- * file was last modified before the best event found. In each file, lines are scanned from the end for
- * `event_msg`/`token_count` events whose `rate_limits` has a window; the latest per `limit_id` is kept. The headline is
- * the newest `limit_id: "codex"` snapshot (or one without a `limit_id`); other limit ids from the same file become
- * extra groups named after `limit_name ?? limit_id`.
+ * already under `sessions/` is skipped), then reads at most 20 files, most recently modified first. In each file,
+ * lines are scanned for `event_msg`/`token_count` events whose `rate_limits` has a window, and the newest snapshot of
+ * every `limit_id` across the files read is kept (events without a `limit_id`, from older CLIs, belong to `codex`).
+ * Reading stops at a file last modified before the oldest of those newest snapshots (it cannot hold a newer one for
+ * any family seen), once the main `codex` family has been seen: a newer file holding only another family (a Spark
+ * session) does not hide the main limits in an older one. A family seen first in a file older than that is missed.
  *
- * The capture's time is the event's timestamp; windows whose reset has passed read 0 %. Legacy `resets_in_seconds`
- * counts from the line's timestamp. Unreadable directories and files are skipped: the result is `error` only when
- * nothing could be read, and `signed-out` when nothing usable was found.
+ * Windows: the `codex` family unprefixed, then the other families sorted by name, each prefixed and labelled after
+ * `limit_name ?? limit_id` (see {@link normaliseCodexFamilies} for the unique-id rule). The capture's time is the
+ * newest snapshot's timestamp; plan and credits come from the `codex` snapshot, else from the newest one. Windows
+ * whose reset has passed read 0 %; legacy `resets_in_seconds` counts from the line's timestamp. Numbers may also be
+ * decimal strings (`"used_percent": "12.5"`), read as the numbers ({@link numberLike}).
+ *
+ * Problems: an event whose windows are all unreadable is skipped like any garbage line (an older event of the family
+ * is used). In an event that is used, a window that is present but malformed or longer than 366 days is left out and
+ * named in the capture's `problems` ("Codex's logged secondary window could not be read.", "Codex's logged
+ * GPT-5.3-Codex-Spark primary window could not be read."), as are malformed credits. Unreadable
+ * directories and files are skipped: the result is `error` only when nothing could be read, and `signed-out` when
+ * nothing usable was found.
  */
 export async function readCodexRollouts(ports: Ports, account?: Account): Promise<SourceResult> {
   const home = codexHome(ports, account);
@@ -308,18 +238,17 @@ export async function readCodexRollouts(ports: Ports, account?: Account): Promis
   );
   const files = stats.filter((file) => file.mtimeMs > -Infinity).sort((a, b) => b.mtimeMs - a.mtimeMs);
 
-  let best: { headline: Snapshot; snapshots: Map<string, Snapshot> } | null = null;
+  const newest = new Map<string, Snapshot>();
   for (const { path, mtimeMs } of files.slice(0, MAX_FILES)) {
-    if (best && mtimeMs + MTIME_SLACK_MS < best.headline.at) break;
+    const oldest = Math.min(...[...newest.values()].map((snapshot) => snapshot.at));
+    if (newest.has(HEADLINE_LIMIT_ID) && mtimeMs + MTIME_SLACK_MS < oldest) break;
     const text = await attempt(path, () => ports.files.readText(path));
     if (text === null) continue;
     readAny = true;
-    const snapshots = scanRollout(text);
-    const headline = snapshots.get(HEADLINE_LIMIT_ID);
-    if (headline && (!best || headline.at > best.headline.at)) best = { headline, snapshots };
+    mergeNewest(newest, scanRollout(text));
   }
 
-  if (!best) {
+  if (newest.size === 0) {
     return unreadable !== null && !readAny
       ? {
           ok: false,
@@ -340,23 +269,44 @@ export async function readCodexRollouts(ports: Ports, account?: Account): Promis
   }
 
   const now = ports.clock.now();
-  const { headline, snapshots } = best;
-  const windows = snapshotWindows(headline, { idPrefix: '', labelPrefix: '' }, now);
-  for (const [limitId, snapshot] of snapshots) {
-    if (limitId === HEADLINE_LIMIT_ID) continue;
-    const name = snapshot.limitName || limitId;
-    const idPrefix = slugify(name);
-    if (idPrefix) windows.push(...snapshotWindows(snapshot, { idPrefix, labelPrefix: name }, now));
-  }
+  const latest = [...newest.values()].reduce((a, b) => (b.at > a.at ? b : a));
+  const main = newest.get(HEADLINE_LIMIT_ID) ?? null;
+  const families = [...newest]
+    .filter(([limitId]) => limitId !== HEADLINE_LIMIT_ID)
+    .map(([limitId, snapshot]) => ({ key: limitId, name: snapshot.limitName, snapshot }))
+    .sort((a, b) => compare(familyOrder(a), familyOrder(b)) || compare(a.key, b.key));
+  const problems = [
+    ...(main?.unreadable ?? []).map((slot) => `Codex's logged ${slot} window could not be read.`),
+    ...families.flatMap(({ key, name, snapshot }) =>
+      snapshot.unreadable.map(
+        (slot) => `Codex's logged ${codexLimitName(name, key) ?? 'extra limit'} ${slot} window could not be read.`,
+      ),
+    ),
+  ];
+  const money = codexCreditsMoney((main ?? latest).credits);
+  if (money === null) problems.push("Codex's logged credits could not be read.");
   return {
     ok: true,
     capture: {
       source: 'logs',
-      capturedAt: headline.at,
-      plan: codexPlanLabel(headline.planType),
-      windows,
-      money: codexCreditsMoney(headline.credits),
+      capturedAt: latest.at,
+      plan: codexPlanLabel((main ?? latest).planType),
+      windows: normaliseCodexFamilies(
+        main && snapshotGroup(main, now),
+        families.map(({ key, name, snapshot }) => ({ key, name, group: snapshotGroup(snapshot, now) })),
+      ),
+      money: money ?? [],
       note: 'From your last Codex turn',
+      ...(problems.length > 0 && { problems }),
     },
   };
+}
+
+/** The display order of a family: its name, case-insensitively. */
+function familyOrder(family: { key: string; name: string | null }): string {
+  return (family.name || family.key).toLowerCase();
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

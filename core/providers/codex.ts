@@ -1,26 +1,28 @@
 /**
- * Codex (ChatGPT plans): `$CODEX_HOME/auth.json` → `GET /backend-api/wham/usage` → parse → normalise (REFERENCE §1.3
- * F), with Codex's rollout logs (codex-logs.ts) as the local fallback. Headroom only reads Codex's login: it never
- * writes, refreshes or locks auth.json (§1.1).
+ * Codex (ChatGPT plans): `$CODEX_HOME/auth.json` → `GET /backend-api/wham/usage` → parse → normalise (the body is
+ * openai/codex `codex-rs/codex-backend-openapi-models/src/models/rate_limit_status_payload.rs`, fetched as in
+ * `codex-rs/backend-client/src/client.rs`), with Codex's rollout logs (codex-logs.ts) as the local fallback. Headroom
+ * only reads Codex's login: it never writes, refreshes or locks auth.json (Codex rotates its own refresh token).
  */
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '../model.js';
-import { decodeJwtClaims, epochSecondsToMs, joinPath, slugify } from '../parse.js';
+import { decodeJwtClaims, epochSecondsToMs, joinPath, numberLike } from '../parse.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
+import { readCodexRollouts } from './codex-logs.js';
 import {
+  type CodexFamily,
   type CodexWindow,
   type CodexWindowGroup,
   codexCreditsMoney,
   codexHome,
-  readCodexRollouts,
+  codexLimitName,
   codexPlanLabel,
-  normaliseCodexWindows,
-} from './codex-logs.js';
-
-export { normaliseCodexWindows } from './codex-logs.js';
+  normaliseCodexFamilies,
+  plausibleWindowMinutes,
+} from './codex-shared.js';
 
 /** What Headroom needs from Codex's ChatGPT login. */
 export interface CodexAuth {
@@ -35,9 +37,13 @@ export interface CodexAuth {
 /** The outcome of {@link readCodexAuth}. */
 export type CodexAuthResult = { ok: true; auth: CodexAuth } | { ok: false; failure: Failure };
 
-/** The outcome of {@link parseCodexUsage}. */
+/**
+ * The outcome of {@link parseCodexUsage}: plan, windows and money, plus `problems`, one sentence per part that was
+ * present but unreadable and left out (empty when none); or a typed failure.
+ */
 export type CodexUsageResult =
-  { ok: true; plan: string | null; windows: UsageWindow[]; money: Money[] } | { ok: false; failure: Failure };
+  | { ok: true; plan: string | null; windows: UsageWindow[]; money: Money[]; problems: string[] }
+  | { ok: false; failure: Failure };
 
 const OptionalString = z.optional(z.nullable(z.string()));
 
@@ -149,29 +155,28 @@ export async function readCodexAuth(ports: Ports, account?: Account): Promise<Co
 }
 
 const WhamWindow = z.looseObject({
-  used_percent: z.number(),
-  limit_window_seconds: z.optional(z.nullable(z.number())),
-  reset_at: z.optional(z.nullable(z.number())),
-  reset_after_seconds: z.optional(z.nullable(z.number())),
+  used_percent: numberLike,
+  limit_window_seconds: z.optional(z.nullable(numberLike)),
+  reset_at: z.optional(z.nullable(numberLike)),
+  reset_after_seconds: z.optional(z.nullable(numberLike)),
 });
-type WhamWindow = z.infer<typeof WhamWindow>;
 
+/** A `rate_limit`; its windows are read one by one so that one bad window leaves the other. */
 const WhamRateLimit = z.looseObject({
-  primary_window: z.optional(z.nullable(WhamWindow)),
-  secondary_window: z.optional(z.nullable(WhamWindow)),
+  primary_window: z.optional(z.unknown()),
+  secondary_window: z.optional(z.unknown()),
 });
-type WhamRateLimit = z.infer<typeof WhamRateLimit>;
 
 const WhamAdditionalLimit = z.looseObject({
   limit_name: OptionalString,
   metered_feature: OptionalString,
-  rate_limit: z.optional(z.nullable(WhamRateLimit)),
+  rate_limit: z.optional(z.unknown()),
 });
 
 const WhamUsage = z.looseObject({
   plan_type: OptionalString,
-  rate_limit: z.optional(z.nullable(WhamRateLimit)),
-  additional_rate_limits: z.optional(z.nullable(z.array(z.unknown()))),
+  rate_limit: z.optional(z.unknown()),
+  additional_rate_limits: z.optional(z.unknown()),
   credits: z.optional(z.unknown()),
 });
 
@@ -181,24 +186,52 @@ const UNEXPECTED_FORMAT: Failure = {
   fix: 'If this persists, update Headroom.',
 };
 
-function whamWindow(window: WhamWindow | null | undefined, fetchedAt: number | undefined): CodexWindow | null {
-  if (!window) return null;
-  const seconds = window.limit_window_seconds;
-  const after = window.reset_after_seconds;
-  return {
-    usedPercent: window.used_percent,
-    windowMinutes: seconds ? Math.ceil(seconds / 60) : null,
-    resetsAt:
-      epochSecondsToMs(window.reset_at) ??
-      (fetchedAt !== undefined && typeof after === 'number' ? fetchedAt + after * 1000 : null),
-  };
-}
+/** Reads parts of one wham/usage body, collecting a sentence for each present part it cannot read. */
+class WhamReader {
+  readonly problems: string[] = [];
 
-function whamGroup(limit: WhamRateLimit | null | undefined, fetchedAt: number | undefined): CodexWindowGroup {
-  return {
-    primary: whamWindow(limit?.primary_window, fetchedAt),
-    secondary: whamWindow(limit?.secondary_window, fetchedAt),
-  };
+  constructor(private readonly fetchedAt: number | undefined) {}
+
+  /** Parses a present value; an unreadable one is recorded as "ChatGPT's <what> could not be read." */
+  decode<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T | null {
+    if (value === null || value === undefined) return null;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) this.unreadable(what);
+    return parsed.success ? parsed.data : null;
+  }
+
+  unreadable(what: string): void {
+    this.problems.push(`ChatGPT's ${what} could not be read.`);
+  }
+
+  /** A `*_window`; null when absent or unreadable (including a length beyond 366 days). */
+  window(value: unknown, what: string): CodexWindow | null {
+    const window = this.decode(WhamWindow, value, what);
+    if (!window) return null;
+    const seconds = window.limit_window_seconds;
+    const minutes = seconds ? Math.ceil(seconds / 60) : null;
+    if (!plausibleWindowMinutes(minutes)) {
+      this.unreadable(what);
+      return null;
+    }
+    const after = window.reset_after_seconds;
+    return {
+      usedPercent: window.used_percent,
+      windowMinutes: minutes,
+      resetsAt:
+        epochSecondsToMs(window.reset_at) ??
+        (this.fetchedAt !== undefined && typeof after === 'number' ? this.fetchedAt + after * 1000 : null),
+    };
+  }
+
+  /** A `rate_limit` (`prefix` names its family in problems, e.g. "GPT-5.3-Codex-Spark "). */
+  group(value: unknown, prefix: string): CodexWindowGroup {
+    const limit = this.decode(WhamRateLimit, value, `${prefix}rate_limit`);
+    return {
+      primary: this.window(limit?.primary_window, `${prefix}primary_window`),
+      secondary: this.window(limit?.secondary_window, `${prefix}secondary_window`),
+    };
+  }
 }
 
 /**
@@ -207,29 +240,37 @@ function whamGroup(limit: WhamRateLimit | null | undefined, fetchedAt: number | 
  * `rate_limit.{primary,secondary}_window` = `{used_percent (int or float), limit_window_seconds, reset_at (epoch s),
  * reset_after_seconds}` become windows classified by length (`windowMinutes = ceil(limit_window_seconds / 60)`); when
  * `reset_at` is absent the reset is `fetchedAt + reset_after_seconds` (only if `fetchedAt`, epoch ms, is given). Each
- * well-formed `additional_rate_limits[]` entry adds a group prefixed `slugify(limit_name ?? metered_feature)`;
- * malformed entries are skipped and `code_review_rate_limit` is ignored. `plan_type` is title-cased; `credits` become a
- * `credits` Money when `has_credits` or `unlimited`. A body that is not such an object, or that yields neither windows
- * nor credits, is an `error`.
+ * `additional_rate_limits[]` entry adds a family named `limit_name ?? metered_feature`, with ids made unique as
+ * {@link normaliseCodexFamilies} says; `code_review_rate_limit` is ignored. `plan_type` is title-cased; `credits`
+ * become a `credits` Money when `has_credits` or `unlimited`. Every number may also arrive as a decimal string
+ * (`"used_percent": "12.5"`, `"reset_at": "1790000000"`), read as the number ({@link numberLike}).
+ *
+ * Problems: a window, `rate_limit`, `additional_rate_limits` entry or `credits` that is present but malformed (or a
+ * window longer than 366 days) is left out and named in `problems`, e.g. "ChatGPT's GPT-5.3-Codex-Spark
+ * primary_window could not be read." (key names, indices and short limit names only, never values).
+ *
+ * A body that is not such an object, or that yields neither windows nor credits, is an `error`.
  */
 export function parseCodexUsage(body: unknown, fetchedAt?: number): CodexUsageResult {
   const parsed = WhamUsage.safeParse(body);
   if (!parsed.success) return { ok: false, failure: UNEXPECTED_FORMAT };
   const usage = parsed.data;
-  const windows = normaliseCodexWindows(whamGroup(usage.rate_limit, fetchedAt), { idPrefix: '', labelPrefix: '' });
-  for (const entry of usage.additional_rate_limits ?? []) {
-    const extra = WhamAdditionalLimit.safeParse(entry);
-    if (!extra.success) continue;
-    const name = extra.data.limit_name || extra.data.metered_feature;
-    const idPrefix = name ? slugify(name) : '';
-    if (!name || !idPrefix) continue;
-    windows.push(
-      ...normaliseCodexWindows(whamGroup(extra.data.rate_limit, fetchedAt), { idPrefix, labelPrefix: name }),
-    );
+  const read = new WhamReader(fetchedAt);
+  const main = read.group(usage.rate_limit, '');
+  const families: CodexFamily[] = [];
+  const entries = read.decode(z.array(z.unknown()), usage.additional_rate_limits, 'additional_rate_limits') ?? [];
+  for (const [index, entry] of entries.entries()) {
+    const extra = read.decode(WhamAdditionalLimit, entry, `additional_rate_limits[${index}] entry`);
+    if (!extra) continue;
+    const { limit_name: name, metered_feature: key } = extra;
+    const where = `${codexLimitName(name, key) ?? `additional_rate_limits[${index}]`} `;
+    families.push({ key: key || null, name: name || null, group: read.group(extra.rate_limit, where) });
   }
+  const windows = normaliseCodexFamilies(main, families);
   const money = codexCreditsMoney(usage.credits);
-  if (windows.length === 0 && money.length === 0) return { ok: false, failure: UNEXPECTED_FORMAT };
-  return { ok: true, plan: codexPlanLabel(usage.plan_type), windows, money };
+  if (money === null) read.unreadable('credits');
+  if (windows.length === 0 && !money?.length) return { ok: false, failure: UNEXPECTED_FORMAT };
+  return { ok: true, plan: codexPlanLabel(usage.plan_type), windows, money: money ?? [], problems: read.problems };
 }
 
 const DEFAULT_API_BASE = 'https://chatgpt.com/backend-api';
@@ -259,9 +300,17 @@ async function fetchCodexUsage(ports: Ports, account?: Account): Promise<SourceR
   const now = ports.clock.now();
   const usage = parseCodexUsage(result.body, now);
   if (!usage.ok) return usage;
+  const { windows, money, problems } = usage;
   return {
     ok: true,
-    capture: { source: 'api', capturedAt: now, plan: usage.plan ?? plan, windows: usage.windows, money: usage.money },
+    capture: {
+      source: 'api',
+      capturedAt: now,
+      plan: usage.plan ?? plan,
+      windows,
+      money,
+      ...(problems.length > 0 && { problems }),
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * and per user. Built from a {@link TelemetryReport}; the renderers only lay it out.
  */
 import { type LocaleOptions, formatDuration, formatMoney, numberFormat } from '../format.js';
+import { BLOCKS } from '../sparkline.js';
 import type { TelemetryReport, TelemetryStatus } from './report.js';
 import { TELEMETRY_RANGES, type TelemetryRange } from './settings.js';
 
@@ -79,9 +80,6 @@ function tokensAndCost(tokens: number | null, cost: number | null, locale: Local
   if (cost !== null) parts.push(formatUsd(cost, locale));
   return parts.length > 0 ? parts.join(' · ') : null;
 }
-
-/** Block characters from nothing (▁) to the fullest bucket (█). */
-const BLOCKS = '▁▂▃▄▅▆▇█';
 
 /** Builds the section from a report; `locale` formats the numbers. */
 export function presentTelemetry(report: TelemetryReport, locale: LocaleOptions = {}): TelemetryView {

@@ -1,6 +1,7 @@
 // Core runs unchanged under gjs: zod/mini validation, the Claude usage parser and presentMenu's Intl formatting give
 // what they give under Node.
-import { DEFAULT_ALERT_SETTINGS, evaluateAlerts, emptyAlertMemory } from '../../core/alerts.js';
+import { DEFAULT_ALERT_SETTINGS } from '../../core/alert-settings.js';
+import { evaluateAlerts, emptyAlertMemory } from '../../core/alerts.js';
 import GLib from 'gi://GLib';
 import type { ProviderSnapshot } from '../../core/model.js';
 import { presentMenu } from '../../core/present.js';

@@ -1,6 +1,7 @@
 /**
  * Shared values for unit tests: a fixed clock and its units, and the two standard usage windows.
  */
+import type { Sample } from '../../core/history.js';
 import type { UsageWindow } from '../../core/model.js';
 
 /** Sunday 22 November 2026, 05:00 UTC (18:00 in Auckland, already Sunday evening there). */
@@ -43,4 +44,15 @@ export const providerSettings = (source = 'auto', enabled = true) => ({
   source,
   directories: [] as string[],
   labels: {} as Record<string, string>,
+});
+
+/** A history sample of Claude's session window of the cycle resetting 3 h after T, unless `extra` says otherwise. */
+export const sessionSample = (at: number, usedPercent: number, extra: Partial<Sample> = {}): Sample => ({
+  at,
+  provider: 'claude',
+  windowId: 'session',
+  usedPercent,
+  resetsAt: T + 3 * HOUR,
+  windowMinutes: 300,
+  ...extra,
 });

@@ -1,19 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type AlertSettings, DEFAULT_ALERT_SETTINGS } from '../../core/alert-settings.js';
 import {
   type Alert,
   type AlertContext,
   type AlertMemory,
-  type AlertSettings,
-  DEFAULT_ALERT_SETTINGS,
   emptyAlertMemory,
   evaluateAlerts,
-  inQuietHours,
   parseAlertMemory,
   serializeAlertMemory,
-  parseAlertSettings,
-  thresholdsFor,
 } from '../../core/alerts.js';
+import { displayedUsedPercent } from '../../core/format.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from '../../core/model.js';
 import { defaultAccount } from '../support/builders.js';
 
@@ -303,6 +300,84 @@ describe('a weekly cycle', () => {
   });
 });
 
+describe('alerts agree with the percentage the menu shows', () => {
+  const resetsAt = T0 + 3 * HOUR;
+
+  it('fires the 90 % alert at 89.5 %, which the menu shows as "90% used"', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    timeline.poll(T0, [snapshot([session(85, resetsAt)])]);
+    const [alert] = timeline.poll(T0 + MIN, [snapshot([session(89.5, resetsAt)])]);
+    expect(alert).toMatchObject({
+      id: 'claude/session/2026-11-22T08:00Z/threshold/90',
+      title: 'Claude session window reached 90% used',
+      body: 'Claude session (5 h) window: 90% used, resets in 2 h 59 min (08:00).',
+    });
+  });
+
+  it('says "down to 10% left" at 89.5 % in remaining mode, as the menu does', () => {
+    const remaining = settings((s) => {
+      s.display = 'remaining';
+      s.kinds.predictive = false;
+    });
+    const [alert] = new Timeline(remaining).poll(T0, [snapshot([session(89.5, resetsAt)])]);
+    expect(alert).toMatchObject({
+      title: 'Claude session window down to 10% left',
+      body: 'Claude session (5 h) window: 10% left, resets in 3 h (08:00).',
+    });
+  });
+
+  it('stays silent at 89.4 %, which the menu shows as "89% used"', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    timeline.poll(T0, [snapshot([session(85, resetsAt)])]);
+    expect(timeline.poll(T0 + MIN, [snapshot([session(89.4, resetsAt)])])).toEqual([]);
+  });
+
+  it('calls a window at 99.96 % used up, as the menu shows "100% used"', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    timeline.poll(T0, [snapshot([session(96, resetsAt)])]);
+    const alerts = timeline.poll(T0 + MIN, [snapshot([session(99.96, resetsAt)])]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        kind: 'depleted',
+        title: 'Claude session window used up',
+        body: 'Claude session (5 h) window: 100% used, resets in 2 h 59 min (08:00).',
+      }),
+    ]);
+  });
+
+  it('still fires each alert once per cycle around the rounding edge', () => {
+    const timeline = new Timeline(NO_PREDICTIVE);
+    for (const [i, used] of [89.5, 89.4, 90, 89.6, 94.5, 94.4, 99.5, 99.4, 99.96, 100].entries()) {
+      timeline.poll(T0 + i * MIN, [snapshot([session(used, resetsAt)])]);
+    }
+    expect(timeline.kinds()).toEqual(['threshold 90', 'threshold 95', 'depleted', 'restored']);
+  });
+});
+
+describe('a forecast of less than a minute', () => {
+  // 99.4 % used an hour into a 5-hour window: the last 0.6 points go in about 22 seconds at this pace.
+  const resetsAt = T0 + 4 * HOUR;
+
+  it('reads "runs out in under a minute" on its own', () => {
+    const onlyPredictive = settings((s) => (s.kinds.threshold = false));
+    const [alert] = new Timeline(onlyPredictive).poll(T0, [snapshot([session(99.4, resetsAt)])]);
+    expect(alert).toMatchObject({
+      kind: 'predictive',
+      title: 'Claude session window runs out in under a minute',
+      body:
+        'Claude session (5 h) window runs out in under a minute at this pace, before it resets at 09:00. ' +
+        'Now 99% used.',
+    });
+  });
+
+  it('reads "runs out in under a minute" appended to a threshold alert', () => {
+    const [alert] = new Timeline().poll(T0, [snapshot([session(99.4, resetsAt)])]);
+    expect(alert?.body).toBe(
+      'Claude session (5 h) window: 99% used, resets in 4 h (09:00). At this pace it runs out in under a minute.',
+    );
+  });
+});
+
 describe('stale data', () => {
   it('never alerts from stale snapshots, and a fresh one counts as first sight', () => {
     const timeline = new Timeline();
@@ -394,22 +469,6 @@ describe('quiet hours', () => {
     expect(run(morning, 86)).toEqual([]);
     expect(run(morning + MIN, 91).map((a) => a.id)).toEqual(['claude/weekly/2026-11-23T12:00Z/threshold/90']);
   });
-
-  it('reads HH:MM in the given zone, spanning midnight or not', () => {
-    const zone = { timeZone: 'Europe/Berlin' };
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, night, zone)).toBe(true);
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, morning, zone)).toBe(false);
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, Date.UTC(2026, 10, 23, 5, 59), zone)).toBe(true);
-    expect(inQuietHours({ start: '22:00', end: '07:00' }, Date.UTC(2026, 10, 23, 6, 0), zone)).toBe(false);
-    const noonInBerlin = Date.UTC(2026, 10, 23, 11, 15);
-    expect(inQuietHours({ start: '12:00', end: '13:30' }, noonInBerlin, zone)).toBe(true);
-    expect(inQuietHours({ start: '12:00', end: '13:30' }, noonInBerlin, { timeZone: 'UTC' })).toBe(false);
-    expect(inQuietHours({ start: '08:00', end: '08:00' }, morning, zone)).toBe(false);
-    expect(inQuietHours({ start: '25:00', end: '07:00' }, night, zone)).toBe(false);
-    expect(inQuietHours(null, night, zone)).toBe(false);
-    // An unknown zone falls back to the platform's instead of throwing.
-    expect(typeof inQuietHours({ start: '00:00', end: '23:59' }, night, { timeZone: 'Mars/Olympus' })).toBe('boolean');
-  });
 });
 
 describe('switches', () => {
@@ -445,13 +504,6 @@ describe('thresholds per window', () => {
   const custom = settings((s) => {
     s.kinds.predictive = false;
     s.windowThresholds = { weekly: [50], 'claude.session': [70], 'codex.weekly': [] };
-  });
-
-  it('uses <provider>.<window>, then <window>, then the default list', () => {
-    expect(thresholdsFor(custom, 'claude', 'session')).toEqual([70]);
-    expect(thresholdsFor(custom, 'codex', 'session')).toEqual([80, 90, 95]);
-    expect(thresholdsFor(custom, 'claude', 'weekly')).toEqual([50]);
-    expect(thresholdsFor(custom, 'codex', 'weekly')).toEqual([]);
   });
 
   it('fires per window', () => {
@@ -539,37 +591,6 @@ describe('alert memory', () => {
   });
 });
 
-describe('parseAlertSettings', () => {
-  it('gives the defaults for nothing', () => {
-    expect(parseAlertSettings(undefined)).toEqual({ settings: DEFAULT_ALERT_SETTINGS, problems: [] });
-  });
-
-  it('reads every key and keeps the defaults for bad ones', () => {
-    const { settings: s, problems } = parseAlertSettings({
-      enabled: true,
-      kinds: { predictive: false, signIn: 'no' },
-      thresholds: [95, 75, 75],
-      windowThresholds: { 'claude.weekly': [50, 100] },
-      quietHours: { start: '22:00', end: '7:30' },
-      display: 'sideways',
-    });
-    expect(s.kinds).toEqual({ threshold: true, depleted: true, reset: true, predictive: false, signIn: true });
-    expect(s.thresholds).toEqual([75, 95]);
-    expect(s.windowThresholds).toEqual(DEFAULT_ALERT_SETTINGS.windowThresholds);
-    expect(s.quietHours).toEqual({ start: '22:00', end: '7:30' });
-    expect(s.display).toBe('used');
-    expect(problems).toEqual([
-      'alerts.kinds.signIn: expected true or false',
-      'alerts.windowThresholds: ignored an invalid value',
-      'alerts.display: ignored an invalid value',
-    ]);
-    expect(parseAlertSettings('off')).toEqual({
-      settings: DEFAULT_ALERT_SETTINGS,
-      problems: ['alerts: not an object; using defaults'],
-    });
-  });
-});
-
 describe('properties', () => {
   const resetsAt = T0 + 5 * HOUR;
   /** A sample within one 5-hour cycle: minutes into it, used percent, reset jitter (ms), staleness. */
@@ -624,8 +645,10 @@ describe('properties', () => {
     fc.assert(
       fc.property(cycleSamples, (samples) => {
         for (const { alert, maxUsed } of runCycle(samples)) {
-          if (alert.kind === 'threshold') expect(maxUsed).toBeGreaterThanOrEqual(Number(alert.id.split('/')[4]));
-          if (alert.kind === 'depleted') expect(maxUsed).toBeGreaterThanOrEqual(100);
+          // Alerts follow the percentage the menu shows (whole, rounded half up).
+          const shown = displayedUsedPercent(maxUsed);
+          if (alert.kind === 'threshold') expect(shown).toBeGreaterThanOrEqual(Number(alert.id.split('/')[4]));
+          if (alert.kind === 'depleted') expect(shown).toBeGreaterThanOrEqual(100);
           if (alert.kind === 'predictive') expect(maxUsed).toBeGreaterThanOrEqual(50);
           expect(alert.kind).not.toBe('reset');
         }

@@ -7,6 +7,7 @@ import {
   readClaudeCredentials,
 } from '../../core/providers/claude.js';
 import { type FakePortsOptions, fakePorts, fixtureJson, fixtureText, jsonResponse } from '../support/fake-ports.js';
+import { numbersAsStrings } from '../support/numeric-strings.js';
 
 const HOME_CREDENTIALS = '/home/dev/.claude/.credentials.json';
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -34,6 +35,7 @@ describe('parseClaudeUsage', () => {
   it('reads the basic payload', () => {
     expect(usage('claude-oauth-usage-basic')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -52,6 +54,7 @@ describe('parseClaudeUsage', () => {
   it('adds the Fable lane from limits[] without duplicating session and weekly', () => {
     expect(usage('claude-oauth-usage-limits-fable-2026-07-03')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -82,6 +85,7 @@ describe('parseClaudeUsage', () => {
   it('reads enterprise extra usage in EUR with no windows', () => {
     expect(usage('claude-oauth-usage-extra-usage-enterprise-eur')).toEqual({
       ok: true,
+      problems: [],
       windows: [],
       money: [
         {
@@ -118,6 +122,7 @@ describe('parseClaudeUsage', () => {
   it('folds routines/cowork aliases into one lane and ignores omelette', () => {
     expect(usage('claude-oauth-usage-routines-cowork-aliases')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -141,6 +146,7 @@ describe('parseClaudeUsage', () => {
   it('reads the live trayapp payload: codenames ignored, money from spend', () => {
     expect(usage('claude-oauth-usage-live-2026-09-07-trayapp')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -175,6 +181,7 @@ describe('parseClaudeUsage', () => {
   it('reads the January 2026 payload (no limits, no spend, extra usage off)', () => {
     expect(usage('claude-oauth-usage-real-aim-2026-01')).toEqual({
       ok: true,
+      problems: [],
       windows: [
         {
           id: 'session',
@@ -202,7 +209,7 @@ describe('parseClaudeUsage', () => {
     });
   });
 
-  it('takes session and weekly from limits[] when the keyed windows are null, never inventing 100 %', () => {
+  it('takes session and weekly from limits[] when the keyed windows are null, never inventing 100 %, and names bad entries', () => {
     const result = parseClaudeUsage({
       five_hour: null,
       seven_day: null,
@@ -217,6 +224,7 @@ describe('parseClaudeUsage', () => {
     });
     expect(result).toEqual({
       ok: true,
+      problems: ["Anthropic's limits[4] entry could not be read.", "Anthropic's limits[5] entry could not be read."],
       windows: [
         { id: 'session', label: 'Session (5 h)', usedPercent: 7, resetsAt: null, windowMinutes: 300 },
         { id: 'weekly', label: 'Weekly', usedPercent: 42, resetsAt: Date.UTC(2026, 6, 8, 9), windowMinutes: 10080 },
@@ -250,6 +258,77 @@ describe('parseClaudeUsage', () => {
     ]);
   });
 
+  it('names a model lane whose display name has no letters after its model id, never `weekly-`', () => {
+    const result = parseClaudeUsage({
+      limits: [
+        {
+          kind: 'weekly_scoped',
+          group: 'weekly',
+          percent: 61,
+          scope: { model: { id: 'claude-opus-5', display_name: '★★' } },
+        },
+        { kind: 'weekly_scoped', group: 'weekly', percent: 62, scope: { model: { display_name: '—' } } },
+      ],
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.label, w.usedPercent])).toEqual([
+      ['weekly-claude-opus-5', 'Weekly · ★★', 61],
+      ['weekly-model', 'Weekly · —', 62],
+    ]);
+  });
+
+  it.each([
+    'claude-oauth-usage-real-aim-2026-01',
+    'claude-oauth-usage-limits-fable-2026-07-03',
+    'claude-oauth-usage-live-2026-09-07-trayapp',
+    'claude-oauth-usage-extra-usage-enterprise-eur',
+  ])('reads numbers sent as strings in %s as the numbers', (name) => {
+    const body = fixtureJson(`claude/oauth-usage/${name}.json`);
+    const keys = ['utilization', 'percent', 'amount_minor', 'exponent', 'monthly_limit', 'used_credits'];
+    const strings = numbersAsStrings(body, [...keys, 'decimal_places']);
+    expect(JSON.stringify(strings)).toMatch(/"(utilization|amount_minor|used_credits)":"\d/);
+    expect(parseClaudeUsage(strings)).toEqual(parseClaudeUsage(body));
+  });
+
+  it('still rejects a utilization that is not a number', () => {
+    const result = parseClaudeUsage({
+      five_hour: { utilization: '37', resets_at: null },
+      seven_day: { utilization: '37%', resets_at: null },
+      seven_day_opus: { utilization: '', resets_at: null },
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.usedPercent])).toEqual([['session', 37]]);
+    expect(result.ok && result.problems).toEqual([
+      "Anthropic's seven_day window could not be read.",
+      "Anthropic's seven_day_opus window could not be read.",
+    ]);
+  });
+
+  it('names a window of the real January 2026 payload that it cannot read, without its value', () => {
+    const body = fixtureJson('claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json') as Record<string, unknown>;
+    body.seven_day_sonnet = { utilization: 'sk-ant-oat01-SECRET', resets_at: '2026-01-08T14:59:59.6Z' };
+    const result = parseClaudeUsage(body);
+    expect(result).toMatchObject({
+      ok: true,
+      problems: ["Anthropic's seven_day_sonnet window could not be read."],
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.usedPercent])).toEqual([
+      ['session', 24],
+      ['weekly', 36],
+    ]);
+    expect(JSON.stringify(result)).not.toContain('SECRET');
+  });
+
+  it('names unreadable spend in the real trayapp payload and falls back to extra_usage', () => {
+    const body = fixtureJson('claude/oauth-usage/claude-oauth-usage-live-2026-09-07-trayapp.json') as {
+      spend: { used: unknown };
+    };
+    body.spend.used = 'lots';
+    const result = parseClaudeUsage(body);
+    expect(result).toMatchObject({ ok: true, problems: ["Anthropic's spend could not be read."] });
+    expect(result.ok && result.money.map((m) => [m.id, m.usedMinor, m.limitMinor])).toEqual([
+      ['extra-usage', 0, 10000],
+    ]);
+  });
+
   it('keeps overage above 100 and skips one malformed window', () => {
     const result = parseClaudeUsage({
       five_hour: { utilization: 104.5, resets_at: null },
@@ -280,7 +359,12 @@ describe('parseClaudeUsage', () => {
   });
 
   it('accepts an all-null payload as no data', () => {
-    expect(parseClaudeUsage({ five_hour: null, seven_day: null })).toEqual({ ok: true, windows: [], money: [] });
+    expect(parseClaudeUsage({ five_hour: null, seven_day: null })).toEqual({
+      ok: true,
+      windows: [],
+      money: [],
+      problems: [],
+    });
   });
 
   it.each([
@@ -526,6 +610,17 @@ describe('claudeProvider api source', () => {
       },
     });
     expect(result.ok && result.capture.windows.map((w) => w.id)).toEqual(['session', 'weekly', 'weekly-sonnet']);
+  });
+
+  it('puts the windows it could not read in the capture', async () => {
+    const body = fixtureJson('claude/oauth-usage/claude-oauth-usage-basic.json') as Record<string, unknown>;
+    body.seven_day = { utilization: { value: 30 }, resets_at: '2025-12-31T00:00:00Z' };
+    const { result } = await fetchWith({ http: () => jsonResponse(body) });
+    expect(result).toMatchObject({
+      ok: true,
+      capture: { problems: ["Anthropic's seven_day window could not be read."] },
+    });
+    expect(result.ok && result.capture.windows.map((w) => w.id)).toEqual(['session', 'weekly-sonnet']);
   });
 
   it('honours HEADROOM_ANTHROPIC_API_URL, trailing slash stripped', async () => {

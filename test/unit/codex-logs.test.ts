@@ -5,6 +5,7 @@ import { readCodexRollouts } from '../../core/providers/codex-logs.js';
 import { codexLogsSource } from '../../core/providers/codex.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureText, type FakePortsOptions } from '../support/fake-ports.js';
+import { numbersAsStrings } from '../support/numeric-strings.js';
 
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
 const SESSIONS = '/home/dev/.codex/sessions';
@@ -129,6 +130,43 @@ describe('readCodexRollouts', () => {
     expect(result.ok && result.capture.windows).toEqual([session(0, null), weekly(40, 1795407363000)]);
   });
 
+  it('reads numbers sent as strings as the numbers', async () => {
+    const keys = ['used_percent', 'window_minutes', 'resets_at', 'balance'];
+    const text = rollout('run1')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.stringify(numbersAsStrings(JSON.parse(line), keys)))
+      .join('\n');
+    expect(text).toContain('"used_percent":"12.5"');
+    expect(text).toContain('"resets_at":"1795324563"');
+    const ports = fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: text } });
+    expect(await readCodexRollouts(ports)).toEqual(
+      await readCodexRollouts(fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: rollout('run1') } })),
+    );
+    expect(await readCodexRollouts(ports)).toMatchObject({
+      ok: true,
+      capture: { windows: [session(12.5, 1795324563000), weekly(40, 1795407363000)], money: [credits(1750)] },
+    });
+  });
+
+  it('names a window of the real run1 event that it cannot read, and shows the other', async () => {
+    const text = rollout('run1').replace('"used_percent":40.0', '"used_percent":"forty"');
+    expect(text).not.toBe(rollout('run1'));
+    const ports = fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: text } });
+    expect(await readCodexRollouts(ports)).toEqual({
+      ok: true,
+      capture: {
+        source: 'logs',
+        capturedAt: at('2026-11-22T04:16:03.860Z'),
+        plan: null,
+        windows: [session(12.5, 1795324563000)],
+        money: [credits(1750)],
+        note: 'From your last Codex turn',
+        problems: ["Codex's logged secondary window could not be read."],
+      },
+    });
+  });
+
   it('skips garbage lines and a truncated last line', async () => {
     const last = rollout('run7-chatgpt-ws').trimEnd().split('\n').pop() as string;
     const text = [
@@ -208,45 +246,157 @@ describe('readCodexRollouts', () => {
     expect(await readCodexRollouts(ports)).toMatchObject({ ok: true });
   });
 
-  it('adds other limit ids from the newest file as extra groups, latest per id', async () => {
-    const spark = (percent: number, time: string) =>
-      tokenCount(time, {
-        limit_id: 'codex_bengalfox',
-        limit_name: 'GPT-5.3-Codex-Spark',
-        primary: { used_percent: percent, window_minutes: 300, resets_at: 1795330000 },
-        secondary: null,
-      });
-    const other = tokenCount('2026-11-22T04:16:04.000Z', {
-      limit_id: 'codex_other',
-      limit_name: null,
-      primary: null,
-      secondary: { used_percent: 9, window_minutes: 10080, resets_at: null },
-    });
-    const text = [spark(10, '2026-11-22T04:10:00.000Z'), spark(20, '2026-11-22T04:15:00.000Z'), rollout('run1'), other];
-    const olderFile = [
-      tokenCount('2026-11-22T03:00:00.000Z', { limit_id: 'codex_elsewhere', primary: { used_percent: 1 } }),
-      tokenCount('2026-11-22T03:00:01.000Z', { limit_id: 'codex', primary: { used_percent: 2 } }),
-    ].join('\n');
-    const ports = fakePorts({
-      files: {
-        [rolloutPath(DAY, '05-10-00')]: file(text.join('\n'), NOW),
-        [rolloutPath(DAY, '04-00-00')]: file(olderFile, at('2026-11-22T04:20:00.000Z')),
-      },
-    });
-    const result = await readCodexRollouts(ports);
-    expect(result).toMatchObject({ ok: true, capture: { capturedAt: at('2026-11-22T04:16:03.860Z') } });
-    expect(result.ok && result.capture.windows).toEqual([
-      session(12.5, 1795324563000),
-      weekly(40, 1795407363000),
-      { id: 'codex-other-weekly', label: 'codex_other · Weekly', usedPercent: 9, resetsAt: null, windowMinutes: 10080 },
+  describe('limit families', () => {
+    const RUN1_AT = at('2026-11-22T04:16:03.860Z');
+    /** The real run1 token_count event, re-stamped and re-labelled as another family with other percentages. */
+    const family = (limitId: string, limitName: string | null, time: string, percents: [number, number]) => {
+      const event = JSON.parse(
+        rollout('run1')
+          .trimEnd()
+          .split('\n')
+          .find((line) => line.includes('"token_count"')) as string,
+      );
+      const limits = event.payload.rate_limits;
+      Object.assign(limits, { limit_id: limitId, limit_name: limitName });
+      limits.primary.used_percent = percents[0];
+      limits.secondary.used_percent = percents[1];
+      return JSON.stringify({ ...event, timestamp: time });
+    };
+    const spark = (time: string, percents: [number, number]) =>
+      family('codex_bengalfox', 'GPT-5.3-Codex-Spark', time, percents);
+    const sparkWindows = (sessionPercent: number, weeklyPercent: number) => [
       {
         id: 'gpt-5-3-codex-spark-session',
         label: 'GPT-5.3-Codex-Spark · Session (5 h)',
-        usedPercent: 20,
-        resetsAt: 1795330000000,
+        usedPercent: sessionPercent,
+        resetsAt: 1795324563000,
         windowMinutes: 300,
       },
-    ]);
+      {
+        id: 'gpt-5-3-codex-spark-weekly',
+        label: 'GPT-5.3-Codex-Spark · Weekly',
+        usedPercent: weeklyPercent,
+        resetsAt: 1795407363000,
+        windowMinutes: 10080,
+      },
+    ];
+
+    it('shows a rollout whose only family is codex_other, with its plan and credits', async () => {
+      const line = family('codex_other', null, '2026-11-22T04:16:03.860Z', [12.5, 40]);
+      const ports = fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: `${line}\n` } });
+      expect(await readCodexRollouts(ports)).toEqual({
+        ok: true,
+        capture: {
+          source: 'logs',
+          capturedAt: RUN1_AT,
+          plan: null,
+          windows: [
+            {
+              id: 'codex-other-session',
+              label: 'codex_other · Session (5 h)',
+              usedPercent: 12.5,
+              resetsAt: 1795324563000,
+              windowMinutes: 300,
+            },
+            {
+              id: 'codex-other-weekly',
+              label: 'codex_other · Weekly',
+              usedPercent: 40,
+              resetsAt: 1795407363000,
+              windowMinutes: 10080,
+            },
+          ],
+          money: [credits(1750)],
+          note: 'From your last Codex turn',
+        },
+      });
+    });
+
+    it('shows the main family from an older file when a newer file holds only Spark', async () => {
+      const sparkAt = '2026-11-22T04:40:00.000Z';
+      const { ports, reads } = recordingPorts({
+        files: {
+          [rolloutPath(DAY, '05-39-00')]: file(spark(sparkAt, [30, 100]), at(sparkAt)),
+          [rolloutPath(DAY, '05-16-03')]: file(rollout('run1'), at('2026-11-22T04:16:04.000Z')),
+          [rolloutPath(DAY, '05-00-00')]: file(rollout('run5-429'), at('2026-11-22T04:00:00.000Z')),
+        },
+      });
+      const result = await readCodexRollouts(ports);
+      expect(result).toMatchObject({ ok: true, capture: { capturedAt: at(sparkAt), money: [credits(1750)] } });
+      expect(result.ok && result.capture.windows).toEqual([
+        session(12.5, 1795324563000),
+        weekly(40, 1795407363000),
+        ...sparkWindows(30, 100),
+      ]);
+      // The third file is older than every family's newest snapshot: not read.
+      expect(reads).toEqual([rolloutPath(DAY, '05-39-00'), rolloutPath(DAY, '05-16-03')]);
+    });
+
+    it('keeps the newest snapshot of each family across files and within a file', async () => {
+      const newer = [
+        spark('2026-11-22T04:10:00.000Z', [5, 50]),
+        rollout('run1').trimEnd(),
+        family('codex_other', null, '2026-11-22T04:16:04.000Z', [9, 19]),
+      ].join('\n');
+      // A concurrent session: modified earlier, yet it holds a newer Spark event (twice; the last line wins).
+      const concurrent = [
+        spark('2026-11-22T04:12:00.000Z', [6, 60]),
+        spark('2026-11-22T04:13:00.000Z', [7, 70]),
+        family('codex', null, '2026-11-22T04:13:30.000Z', [1, 2]),
+      ].join('\n');
+      const ports = fakePorts({
+        files: {
+          [rolloutPath(DAY, '05-10-00')]: file(newer, at('2026-11-22T04:16:05.000Z')),
+          [rolloutPath(DAY, '05-12-00')]: file(concurrent, at('2026-11-22T04:13:31.000Z')),
+        },
+      });
+      const result = await readCodexRollouts(ports);
+      expect(result).toMatchObject({ ok: true, capture: { capturedAt: at('2026-11-22T04:16:04.000Z') } });
+      expect(result.ok && result.capture.windows.map((w) => [w.id, w.usedPercent])).toEqual([
+        ['session', 12.5],
+        ['weekly', 40],
+        ['codex-other-session', 9],
+        ['codex-other-weekly', 19],
+        ['gpt-5-3-codex-spark-session', 7],
+        ['gpt-5-3-codex-spark-weekly', 70],
+      ]);
+    });
+
+    it("names another family's window that it cannot read, such as an absurd length", async () => {
+      const line = JSON.parse(spark('2026-11-22T04:20:00.000Z', [30, 100]));
+      line.payload.rate_limits.primary.window_minutes = 1e300;
+      const text = [rollout('run1').trimEnd(), JSON.stringify(line)].join('\n');
+      const result = await readCodexRollouts(fakePorts({ files: { [rolloutPath(DAY, '05-16-03')]: text } }));
+      expect(result).toMatchObject({
+        ok: true,
+        capture: { problems: ["Codex's logged GPT-5.3-Codex-Spark primary window could not be read."] },
+      });
+      expect(result.ok && result.capture.windows.map((w) => [w.id, w.usedPercent])).toEqual([
+        ['session', 12.5],
+        ['weekly', 40],
+        ['gpt-5-3-codex-spark-weekly', 100],
+      ]);
+    });
+
+    it('gives two families with the same name distinct ids and labels', async () => {
+      const text = [
+        family('codex_a', 'Spark', '2026-11-22T04:16:00.000Z', [1, 2]),
+        family('codex_b', 'Spark', '2026-11-22T04:16:01.000Z', [3, 4]),
+        family('codex_c', '★', '2026-11-22T04:16:02.000Z', [5, 6]),
+      ].join('\n');
+      const ports = fakePorts({ files: { [rolloutPath(DAY, '05-16-00')]: text } });
+      const result = await readCodexRollouts(ports);
+      const windows = result.ok ? result.capture.windows : [];
+      expect(windows.map((w) => [w.id, w.label, w.usedPercent])).toEqual([
+        ['spark-session', 'Spark · Session (5 h)', 1],
+        ['spark-weekly', 'Spark · Weekly', 2],
+        ['spark-2-session', 'Spark (2) · Session (5 h)', 3],
+        ['spark-2-weekly', 'Spark (2) · Weekly', 4],
+        ['codex-c-session', '★ · Session (5 h)', 5],
+        ['codex-c-weekly', '★ · Weekly', 6],
+      ]);
+      expect(new Set(windows.map((w) => w.id)).size).toBe(windows.length);
+    });
   });
 
   it('says how to get data when no rollout has rate limits', async () => {

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Failure } from '../../core/model.js';
 import { TransportError } from '../../core/ports.js';
-import {
-  codexApiSource,
-  codexProvider,
-  normaliseCodexWindows,
-  parseCodexUsage,
-  readCodexAuth,
-} from '../../core/providers/codex.js';
+import { codexApiSource, codexProvider, parseCodexUsage, readCodexAuth } from '../../core/providers/codex.js';
+import { normaliseCodexFamilies, normaliseCodexWindows } from '../../core/providers/codex-shared.js';
 import { session, weekly } from '../support/builders.js';
 import { fakePorts, fixtureJson, fixtureText, jsonResponse, type FakePortsOptions } from '../support/fake-ports.js';
+import { numbersAsStrings } from '../support/numeric-strings.js';
 
 const AUTH_PATH = '/home/dev/.codex/auth.json';
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -107,10 +103,63 @@ describe('normaliseCodexWindows', () => {
   });
 });
 
+describe('normaliseCodexFamilies', () => {
+  const group = (usedPercent: number) => ({
+    primary: { usedPercent, windowMinutes: 300, resetsAt: null },
+    secondary: null,
+  });
+  const ids = (windows: { id: string; label: string }[]) => windows.map((w) => [w.id, w.label]);
+
+  it('numbers the second family of the same name or slug', () => {
+    const windows = normaliseCodexFamilies(group(1), [
+      { key: 'codex_a', name: 'Spark', group: group(2) },
+      { key: 'codex_b', name: 'spark', group: group(3) },
+      { key: 'codex_c', name: 'Spark 2', group: group(4) },
+    ]);
+    expect(ids(windows)).toEqual([
+      ['session', 'Session (5 h)'],
+      ['spark-session', 'Spark · Session (5 h)'],
+      ['spark-2-session', 'spark (2) · Session (5 h)'],
+      ['spark-2-2-session', 'Spark 2 (2) · Session (5 h)'],
+    ]);
+  });
+
+  it('names a family whose name slugs to nothing after its key, else "limit"', () => {
+    const windows = normaliseCodexFamilies(null, [
+      { key: 'codex_bengalfox', name: '⚡', group: group(1) },
+      { key: null, name: '—', group: group(2) },
+      { key: '…', name: null, group: group(3) },
+    ]);
+    expect(ids(windows)).toEqual([
+      ['codex-bengalfox-session', '⚡ · Session (5 h)'],
+      ['limit-session', '— · Session (5 h)'],
+      ['limit-2-session', '… (2) · Session (5 h)'],
+    ]);
+  });
+
+  it('drops a window of absurd length instead of naming it by its minutes', () => {
+    const windows = normaliseCodexFamilies(
+      {
+        primary: { usedPercent: 1, windowMinutes: 1.66e298, resetsAt: null },
+        secondary: { usedPercent: 2, windowMinutes: 10080, resetsAt: null },
+      },
+      [
+        {
+          key: 'x',
+          name: 'X',
+          group: { primary: { usedPercent: 3, windowMinutes: 527041, resetsAt: null }, secondary: null },
+        },
+      ],
+    );
+    expect(windows).toEqual([weekly(2, null)]);
+  });
+});
+
 describe('parseCodexUsage', () => {
   it('parses the basic payload', () => {
     expect(parseCodexUsage(wham('basic'))).toEqual({
       ok: true,
+      problems: [],
       plan: null,
       windows: [session(22, 1766948068000), weekly(43, 1767407914000)],
       money: [],
@@ -120,6 +169,7 @@ describe('parseCodexUsage', () => {
   it('parses a Free plan with a lone weekly window', () => {
     expect(parseCodexUsage(wham('free-weekly-only'))).toEqual({
       ok: true,
+      problems: [],
       plan: 'Free',
       windows: [weekly(0, 1775468693000)],
       money: [],
@@ -129,6 +179,7 @@ describe('parseCodexUsage', () => {
   it('drops credits when has_credits is false, even with a string balance', () => {
     expect(parseCodexUsage(wham('credits-string-balance'))).toEqual({
       ok: true,
+      problems: [],
       plan: 'Pro',
       windows: [session(12, 1766948068000)],
       money: [],
@@ -138,6 +189,7 @@ describe('parseCodexUsage', () => {
   it('parses the real payload and ignores the code review limit', () => {
     expect(parseCodexUsage(wham('real-aim'))).toEqual({
       ok: true,
+      problems: [],
       plan: 'Pro',
       windows: [session(3, 1767385852000), weekly(9, 1767859444000)],
       money: [],
@@ -147,6 +199,7 @@ describe('parseCodexUsage', () => {
   it('adds additional rate limits as their own groups', () => {
     expect(parseCodexUsage(wham('spark-additional-rate-limits'))).toEqual({
       ok: true,
+      problems: [],
       plan: 'Pro',
       windows: [
         session(22, 1766948068000),
@@ -170,7 +223,7 @@ describe('parseCodexUsage', () => {
     });
   });
 
-  it('skips malformed additional limits one by one and falls back to metered_feature', () => {
+  it('skips malformed additional limits one by one, names them, and falls back to metered_feature', () => {
     const result = parseCodexUsage({
       rate_limit: null,
       additional_rate_limits: [
@@ -185,6 +238,10 @@ describe('parseCodexUsage', () => {
     });
     expect(result).toEqual({
       ok: true,
+      problems: [
+        "ChatGPT's Broken primary_window could not be read.",
+        "ChatGPT's additional_rate_limits[1] entry could not be read.",
+      ],
       plan: null,
       windows: [
         {
@@ -209,6 +266,7 @@ describe('parseCodexUsage', () => {
     });
     expect(result).toEqual({
       ok: true,
+      problems: [],
       plan: 'Free Workspace',
       windows: [session(23, 1790009000000), weekly(61.5, 1790400000000)],
       money: [],
@@ -221,6 +279,7 @@ describe('parseCodexUsage', () => {
     });
     expect(result).toMatchObject({
       ok: true,
+      problems: [],
       windows: [{ id: 'window-1440m', label: 'Daily', usedPercent: 4, resetsAt: null, windowMinutes: 1440 }],
     });
   });
@@ -239,6 +298,7 @@ describe('parseCodexUsage', () => {
     };
     expect(parseCodexUsage(body, NOW)).toMatchObject({
       ok: true,
+      problems: [],
       windows: [session(1, NOW + 600_000), weekly(2, 1790400000000)],
     });
     expect(parseCodexUsage(body)).toMatchObject({ ok: true, windows: [session(1, null), weekly(2, 1790400000000)] });
@@ -267,6 +327,74 @@ describe('parseCodexUsage', () => {
       { ...money, balanceMinor: null, unlimited: true },
     ]);
     expect(credits({ has_credits: false, unlimited: false, balance: '5' })).toMatchObject({ status: 'error' });
+  });
+
+  it('keeps two additional limits of the same name apart and drops a window of absurd length', () => {
+    const body = wham('spark-additional-rate-limits') as {
+      rate_limit: { primary_window: { limit_window_seconds: number } };
+      additional_rate_limits: { limit_name: string; metered_feature: string }[];
+    };
+    const [spark] = body.additional_rate_limits;
+    body.additional_rate_limits.push({ ...spark!, metered_feature: 'codex_other' });
+    body.rate_limit.primary_window.limit_window_seconds = 1e300;
+    const result = parseCodexUsage(body);
+    expect(result.ok && result.problems).toEqual(["ChatGPT's primary_window could not be read."]);
+    expect(result.ok && result.windows.map((w) => [w.id, w.label, w.usedPercent])).toEqual([
+      ['weekly', 'Weekly', 43],
+      ['gpt-5-3-codex-spark-session', 'GPT-5.3-Codex-Spark · Session (5 h)', 30],
+      ['gpt-5-3-codex-spark-weekly', 'GPT-5.3-Codex-Spark · Weekly', 100],
+      ['gpt-5-3-codex-spark-2-session', 'GPT-5.3-Codex-Spark (2) · Session (5 h)', 30],
+      ['gpt-5-3-codex-spark-2-weekly', 'GPT-5.3-Codex-Spark (2) · Weekly', 100],
+    ]);
+  });
+
+  it.each(['real-aim', 'spark-additional-rate-limits', 'free-weekly-only'])(
+    'reads numbers sent as strings in %s as the numbers',
+    (name) => {
+      const body = wham(name);
+      const strings = numbersAsStrings(body, [
+        'used_percent',
+        'limit_window_seconds',
+        'reset_at',
+        'reset_after_seconds',
+        'balance',
+      ]);
+      expect(JSON.stringify(strings)).toContain('"used_percent":"');
+      expect(parseCodexUsage(strings, NOW)).toEqual(parseCodexUsage(body, NOW));
+    },
+  );
+
+  it('names the window of the real Spark payload that it cannot read, and keeps the others', () => {
+    const body = wham('spark-additional-rate-limits') as {
+      additional_rate_limits: { rate_limit: { secondary_window: { used_percent: unknown } } }[];
+    };
+    body.additional_rate_limits[0]!.rate_limit.secondary_window.used_percent = 'full';
+    const result = parseCodexUsage(body);
+    expect(result).toMatchObject({
+      ok: true,
+      problems: ["ChatGPT's GPT-5.3-Codex-Spark secondary_window could not be read."],
+    });
+    expect(result.ok && result.windows.map((w) => [w.id, w.usedPercent])).toEqual([
+      ['session', 22],
+      ['weekly', 43],
+      ['gpt-5-3-codex-spark-session', 30],
+    ]);
+  });
+
+  it('names unreadable credits and an unreadable main rate_limit', () => {
+    const body = wham('real-aim') as Record<string, unknown>;
+    expect(parseCodexUsage({ ...body, credits: 'plenty' })).toMatchObject({
+      ok: true,
+      problems: ["ChatGPT's credits could not be read."],
+      money: [],
+    });
+    const extra = wham('spark-additional-rate-limits') as Record<string, unknown>;
+    const result = parseCodexUsage({ ...extra, rate_limit: [1, 2] });
+    expect(result).toMatchObject({ ok: true, problems: ["ChatGPT's rate_limit could not be read."] });
+    expect(result.ok && result.windows.map((w) => w.id)).toEqual([
+      'gpt-5-3-codex-spark-session',
+      'gpt-5-3-codex-spark-weekly',
+    ]);
   });
 
   it.each([
@@ -436,6 +564,16 @@ describe('Codex API source', () => {
       ['gpt-5-3-codex-spark-session', 30],
       ['gpt-5-3-codex-spark-weekly', 100],
     ]);
+  });
+
+  it('puts the windows it could not read in the capture', async () => {
+    const body = wham('basic') as { rate_limit: { secondary_window: Record<string, unknown> } };
+    body.rate_limit.secondary_window = { used_percent: null };
+    const result = await codexApiSource.fetch(withAuth({ http: () => jsonResponse(body) }));
+    expect(result).toMatchObject({
+      ok: true,
+      capture: { windows: [session(22, 1766948068000)], problems: ["ChatGPT's secondary_window could not be read."] },
+    });
   });
 
   it('omits ChatGPT-Account-Id when unknown and falls back to the login plan', async () => {

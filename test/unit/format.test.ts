@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  displayedUsedPercent,
   formatClockTime,
   formatDuration,
+  formatEstimateIn,
   formatLocalTime,
   formatMoney,
   formatPercent,
   formatResetCountdown,
+  formatShownPercent,
   maxSeverity,
   severityOf,
   shownPercent,
@@ -36,6 +39,20 @@ describe('formatDuration', () => {
 
   it('never says "0 h" or "0 min"', () => {
     for (const ms of [HOUR, 2 * HOUR, DAY, 2 * DAY, DAY + 30 * MIN]) expect(formatDuration(ms)).not.toMatch(/\b0 /);
+  });
+});
+
+describe('formatEstimateIn', () => {
+  it.each([
+    [100 * MIN, 'in ~1 h 40 min'],
+    [2 * DAY, 'in ~2 d'],
+    [MIN, 'in ~1 min'],
+    [MIN - 1, 'in under a minute'],
+    [30 * SEC, 'in under a minute'],
+    [0, 'in under a minute'],
+    [-5 * MIN, 'in under a minute'],
+  ])('phrases %i ms as "%s", never "~< 1 min"', (ms, text) => {
+    expect(formatEstimateIn(ms)).toBe(text);
   });
 });
 
@@ -194,20 +211,72 @@ describe('formatPercent', () => {
     expect(formatPercent(120, { locale: 'en-US' })).toBe('120%');
     expect(spaces(formatPercent(37, { locale: 'de-DE' }))).toBe('37 %');
   });
+
+  it('never shows "-0%" for a reading a hair below zero', () => {
+    expect(formatPercent(-0.3, { locale: 'en-US' })).toBe('0%');
+  });
+});
+
+describe('displayedUsedPercent', () => {
+  it.each([
+    [0, 0],
+    [0.4, 0],
+    [0.5, 1],
+    [18.5, 19],
+    [18.49, 18],
+    [89.5, 90],
+    [99.49, 99],
+    [99.6, 100],
+    [99.96, 100],
+    [120, 120],
+    [-0.4, 0],
+  ])('shows %d percent used as %d', (used, shown) => {
+    expect(displayedUsedPercent(used)).toBe(shown);
+  });
+
+  it('rounds a half that floating point computed a hair short (0.575 × 100) up, like the half it is', () => {
+    expect(0.575 * 100).toBeLessThan(57.5);
+    expect(displayedUsedPercent(0.575 * 100)).toBe(58);
+  });
+});
+
+describe('formatShownPercent: used and left always add up to 100', () => {
+  it.each([
+    [18.5, '19% used', '81% left'],
+    [0.5, '1% used', '99% left'],
+    [99.6, '100% used', '0% left'],
+    [37, '37% used', '63% left'],
+    [37.4, '37% used', '63% left'],
+    [130, '130% used', '0% left'],
+  ])('%d percent used reads "%s" and "%s"', (used, usedText, leftText) => {
+    expect(formatShownPercent(used, 'used', { locale: 'en-GB' })).toBe(usedText);
+    expect(formatShownPercent(used, 'remaining', { locale: 'en-GB' })).toBe(leftText);
+  });
+
+  it('adds up in the texts for every tenth of a percent from 0 to 100', () => {
+    const number = (text: string): number => Number(/^\d+/.exec(text)?.[0]);
+    for (let tenths = 0; tenths <= 1000; tenths++) {
+      const used = formatShownPercent(tenths / 10, 'used', { locale: 'en-GB' });
+      const left = formatShownPercent(tenths / 10, 'remaining', { locale: 'en-GB' });
+      expect(number(used) + number(left), `${used} / ${left}`).toBe(100);
+    }
+  });
 });
 
 describe('severityOf', () => {
   it.each([
     [0, 'normal'],
     [69.4, 'normal'],
+    [69.5, 'warning'],
     [69.6, 'warning'],
     [70, 'warning'],
     [89.4, 'warning'],
+    [89.5, 'critical'],
     [89.6, 'critical'],
     [90, 'critical'],
     [100, 'critical'],
     [140, 'critical'],
-  ])('rates %d %% as %s', (used, severity) => {
+  ])('rates %d percent as %s', (used, severity) => {
     expect(severityOf(used)).toBe(severity);
   });
 
@@ -219,13 +288,17 @@ describe('severityOf', () => {
 });
 
 describe('shownPercent', () => {
-  it('shows used as is, even above 100', () => {
+  it('shows used as a whole percent, even above 100', () => {
     expect(shownPercent(37, 'used')).toBe(37);
+    expect(shownPercent(18.5, 'used')).toBe(19);
     expect(shownPercent(130, 'used')).toBe(130);
   });
 
-  it('shows remaining as 100 − used, never below 0', () => {
+  it('shows remaining as 100 − the used percent shown, never below 0', () => {
     expect(shownPercent(37, 'remaining')).toBe(63);
+    expect(shownPercent(18.5, 'remaining')).toBe(81);
+    expect(shownPercent(0.5, 'remaining')).toBe(99);
+    expect(shownPercent(99.6, 'remaining')).toBe(0);
     expect(shownPercent(100, 'remaining')).toBe(0);
     expect(shownPercent(130, 'remaining')).toBe(0);
     expect(shownPercent(0, 'remaining')).toBe(100);

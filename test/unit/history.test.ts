@@ -6,21 +6,17 @@ import {
   GARBAGE_LINE_LIMIT,
   HISTORY_HEADER,
   type Sample,
-  cycleSamples,
   formatSampleLine,
   loadHistory,
   openHistory,
   parseHistory,
   parseSampleLine,
   recordSamples,
-  sameCycle,
   serializeHistory,
-  sparklinePoints,
-  sparklineText,
 } from '../../core/history.js';
 import type { ProviderId, ProviderSnapshot, Status, UsageWindow } from '../../core/model.js';
 import { memoryHistoryFile, nodeHistoryFile } from '../support/history-files.js';
-import { defaultAccount } from '../support/builders.js';
+import { defaultAccount, sessionSample } from '../support/builders.js';
 
 /** Sunday 22 November 2026, 05:00 UTC. */
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -57,17 +53,7 @@ function snapshot(
   };
 }
 
-function sample(at: number, usedPercent: number, extra: Partial<Sample> = {}): Sample {
-  return {
-    at,
-    provider: 'claude',
-    windowId: 'session',
-    usedPercent,
-    resetsAt: T + 3 * HOUR,
-    windowMinutes: 300,
-    ...extra,
-  };
-}
+const sample = sessionSample;
 
 /** Records one session value captured at `at` (and checked at `at`) into a history; returns what was recorded. */
 async function recordAt(history: ReturnType<typeof openHistory>, at: number, windows: UsageWindow[]) {
@@ -441,83 +427,5 @@ describe('recordSamples over a real file', () => {
     expect(readFileSync(path, 'utf8')).toBe(serializeHistory([sample(T - HOUR, 10), sample(T, 20)]));
     await recordAt(history, T + MIN, [session(25)]);
     expect((await loadHistory(openHistory(file))).samples.map((s) => s.usedPercent)).toEqual([10, 20, 25]);
-  });
-});
-
-describe('cycleSamples', () => {
-  it("keeps the provider's samples of the window's current cycle, in time order", () => {
-    const window = session(40, T + 3 * HOUR);
-    const mine = [sample(T - HOUR, 20), sample(T - 2 * HOUR, 10, { resetsAt: T + 3 * HOUR - 2 * HOUR })];
-    const others = [
-      sample(T - HOUR, 20, { provider: 'codex' }),
-      sample(T - HOUR, 20, { windowId: 'weekly' }),
-      sample(T - HOUR, 20, { windowMinutes: 10080 }),
-      sample(T - 6 * HOUR, 90, { resetsAt: T - 2 * HOUR }),
-      sample(T - HOUR, 20, { resetsAt: T + 3 * HOUR + 151 * MIN }),
-      sample(T - HOUR, 20, { resetsAt: null }),
-      sample(T + MIN, 50),
-    ];
-    expect(cycleSamples([...others, ...mine], 'claude', window, T)).toEqual([mine[1], mine[0]]);
-    expect(cycleSamples(mine, 'claude', session(40, null), T)).toEqual([]);
-    expect(cycleSamples(null as unknown as Sample[], 'claude', window, T)).toEqual([]);
-  });
-
-  it('treats resets within max(window / 2, 5 min) as the same cycle', () => {
-    const shortWindow = { resetsAt: T, windowMinutes: 4 };
-    expect(sameCycle(shortWindow, { resetsAt: T + 5 * MIN, windowMinutes: 4 })).toBe(true);
-    expect(sameCycle(shortWindow, { resetsAt: T + 5 * MIN + 1, windowMinutes: 4 })).toBe(false);
-    expect(sameCycle({ resetsAt: T, windowMinutes: 300 }, { resetsAt: T - 150 * MIN, windowMinutes: 300 })).toBe(true);
-    expect(sameCycle({ resetsAt: T, windowMinutes: 300 }, { resetsAt: T - 151 * MIN, windowMinutes: 300 })).toBe(false);
-    expect(sameCycle({ resetsAt: null, windowMinutes: 300 }, { resetsAt: null, windowMinutes: 300 })).toBe(true);
-    expect(sameCycle({ resetsAt: null, windowMinutes: 300 }, { resetsAt: T, windowMinutes: 300 })).toBe(false);
-  });
-});
-
-describe('sparklines', () => {
-  // A session cycle from START to START + 5 h.
-  const START = T - 2 * HOUR;
-  const window = session(0, START + 5 * HOUR);
-  const at = (minutes: number): number => START + minutes * MIN;
-
-  it('draws a rising series from ▁ to █', () => {
-    const rising = Array.from({ length: 8 }, (_, k) => sample(at(35 * (k + 1)), (k / 7) * 100));
-    expect(sparklineText(rising, window, at(280), 8)).toBe('▁▂▃▄▅▆▇█');
-    expect(sparklineText(rising.reverse(), window, at(280), 8)).toBe('▁▂▃▄▅▆▇█');
-  });
-
-  it('draws a flat series flat and clamps values above 100 %', () => {
-    const flat = [sample(at(0), 50), sample(at(100), 50)];
-    expect(sparklineText(flat, window, at(120))).toBe('▅'.repeat(12));
-    expect(sparklineText([sample(at(0), 130)], window, at(120), 3)).toBe('███');
-  });
-
-  it('carries the last value across gaps and starts from 0 %', () => {
-    const gappy = [sample(at(70), 20), sample(at(150), 80)];
-    expect(sparklineText(gappy, window, at(200), 10)).toBe('▁▁▁▂▂▂▂▇▇▇');
-  });
-
-  it('is empty without samples, reset time or width', () => {
-    expect(sparklineText([], window, at(100))).toBe('');
-    expect(sparklineText([sample(at(10), 5)], session(5, null), at(100))).toBe('');
-    expect(sparklineText([sample(at(10), 5)], window, at(100), 0)).toBe('');
-    expect(sparklineText([sample(at(10), 5)], window, START)).toBe('');
-    expect(sparklineText([sample(at(110), 5)], window, at(100))).toBe('');
-  });
-
-  it('gives points along the whole window for a drawn chart', () => {
-    const points = sparklinePoints([sample(at(150), 80), sample(at(60), 20)], window, at(240));
-    expect(points).toEqual([
-      { x: 0, y: 0 },
-      { x: 0.2, y: 20 },
-      { x: 0.5, y: 80 },
-      { x: 0.8, y: 80 },
-    ]);
-    expect(sparklinePoints([sample(at(60), 120)], window, at(60))).toEqual([
-      { x: 0, y: 0 },
-      { x: 0.2, y: 100 },
-      { x: 0.2, y: 100 },
-    ]);
-    expect(sparklinePoints([], window, at(60))).toEqual([]);
-    expect(sparklinePoints([sample(at(60), 1)], { ...window, windowMinutes: null }, at(60))).toEqual([]);
   });
 });

@@ -280,7 +280,9 @@ describe('text', () => {
   it('phrases forecasts', () => {
     expect(forecastText(linear(T + 100 * MIN), T, GB_UTC)).toBe('Runs out in ~1 h 40 min (06:40)');
     expect(forecastText(linear(T + 2 * DAY), T, GB_UTC)).toBe('Runs out in ~2 d (Tue 05:00)');
-    expect(forecastText(linear(T + 30 * SEC), T, GB_UTC)).toBe('Runs out in < 1 min (05:00)');
+    expect(forecastText(linear(T + 30 * SEC), T, GB_UTC)).toBe('Runs out in under a minute (05:00)');
+    expect(forecastText(linear(T + MIN - 1), T, GB_UTC)).toBe('Runs out in under a minute (05:00)');
+    expect(forecastText(linear(T + MIN), T, GB_UTC)).toBe('Runs out in ~1 min (05:01)');
     expect(forecastText(linear(T), T, GB_UTC)).toBe('Limit reached');
     expect(forecastText(linear(null), T, GB_UTC)).toBe('Lasts until reset');
     expect(forecastText(null as unknown as Forecast, T)).toBe('');

@@ -99,6 +99,23 @@ describe('presentMenu: the title', () => {
     expect(session?.fraction).toBeCloseTo(0.05);
   });
 
+  it.each([
+    [18.5, '19% used', 0.19, '81% left', 0.81],
+    [0.5, '1% used', 0.01, '99% left', 0.99],
+    [99.6, '100% used', 1, '0% left', 0],
+  ])(
+    'shows %d percent used as "%s" and "%s", bar and title agreeing',
+    (used, usedText, usedFill, leftText, leftFill) => {
+      const title = { title: ['claude.session'] };
+      const inUse = menu([claude(used)], settingsWith(title));
+      expect(inUse.providers[0]?.windows[0]).toMatchObject({ percentText: usedText, fraction: usedFill });
+      expect(inUse.title).toBe(`C ${usedText.replace(' used', '')}`);
+      const left = menu([claude(used)], settingsWith({ ...title, display: 'remaining' }));
+      expect(left.providers[0]?.windows[0]).toMatchObject({ percentText: leftText, fraction: leftFill });
+      expect(left.title).toBe(`C ${leftText.replace(' left', '')}`);
+    },
+  );
+
   it('says "used" and fills bars by use in used mode', () => {
     const session = menu([claude(37)]).providers[0]?.windows[0];
     expect(session).toMatchObject({ percentText: '37% used', shownPercent: 37, fraction: 0.37 });
@@ -369,5 +386,27 @@ describe('pace in the title and the dropdown', () => {
       forecastText: 'Lasts until reset',
       runsOut: false,
     });
+  });
+});
+
+describe('the pace marker on a bar', () => {
+  // A session window 2 h into its 5 h: an even pace would have used 40 %.
+  const sessionAt = (used: number): ProviderSnapshot => snap('claude', [win('session', used, T + 3 * 60 * MIN)]);
+
+  it('sits at the share of the window elapsed, so a fill past it is ahead of pace', () => {
+    const window = menu([sessionAt(55)]).providers[0]?.windows[0];
+    expect(window?.paceMarker).toBeCloseTo(0.4, 6);
+    expect(window!.fraction).toBeGreaterThan(window!.paceMarker!);
+  });
+
+  it('counts from the other end when the bar shows what is left', () => {
+    const remaining = settingsWith({ display: 'remaining' });
+    const window = menu([sessionAt(55)], remaining).providers[0]?.windows[0];
+    expect(window?.paceMarker).toBeCloseTo(0.6, 6);
+    expect(window?.fraction).toBeCloseTo(0.45, 6);
+  });
+
+  it('is absent when the reset time is unknown', () => {
+    expect(menu([snap('claude', [win('session', 55)])]).providers[0]?.windows[0]?.paceMarker).toBeNull();
   });
 });

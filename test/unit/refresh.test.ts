@@ -214,6 +214,21 @@ describe('refreshProvider: choosing what to show', () => {
     expect(snapshot.message).toBe("from Codex's local logs");
   });
 
+  it("follows the note with the capture's problems while ok, and keeps them across a reload", async () => {
+    const problem = "Codex's logged secondary window could not be read.";
+    const provider = definition(
+      scripted(
+        'logs',
+        false,
+        ok(capture('logs', T, [session(10)], { note: 'From your last Codex turn', problems: [problem] })),
+      ),
+    );
+    const { snapshot, memory } = await refreshAt(T, provider);
+    expect(snapshot).toMatchObject({ status: 'ok', message: `From your last Codex turn. ${problem}` });
+    const reloaded = parseMemory(JSON.parse(JSON.stringify({ codex: memory }))).memory;
+    expect(reloaded.codex?.sources.logs?.lastGood?.problems).toEqual([problem]);
+  });
+
   it('falls back to another source with the first failure as message and fix', async () => {
     const provider = definition(
       scripted('api', true, fail(UNAUTHORIZED)),

@@ -1,4 +1,4 @@
-import { DEFAULT_ALERT_SETTINGS } from '../../core/alerts.js';
+import { DEFAULT_ALERT_SETTINGS } from '../../core/alert-settings.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, configFilePath, loadSettings, resolveSettings } from '../../core/settings.js';
 import { fakePorts } from '../support/fake-ports.js';

@@ -123,21 +123,21 @@ export async function waitForExtensionState(id, state = ExtensionState.ACTIVE, t
   return { state: ext.state, error: ext.error || '', extension: ext };
 }
 
-/** Depth-first list of an actor and all its descendants. */
+/** Depth-first list of an actor and all its descendants, in the order they are drawn (children first to last). */
 export function descendants(actor) {
   const out = [];
   const stack = [actor];
   while (stack.length) {
     const a = stack.pop();
     out.push(a);
-    stack.push(...a.get_children());
+    stack.push(...a.get_children().reverse());
   }
   return out;
 }
 
-/** Texts of every St.Label (or anything with a string `text`) under `actor`. */
+/** Texts of every St.Label (or anything with a string `text`) under `actor` (or a menu section's actor). */
 export function labelTexts(actor) {
-  return descendants(actor)
+  return descendants(actor.actor ?? actor)
     .filter((a) => a instanceof St.Label && a.text)
     .map((a) => a.text);
 }
