@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderSnapshot, UsageWindow } from '../../core/model.js';
+import type { ProviderSnapshot } from '../../core/model.js';
 import { presentMenu } from '../../core/present.js';
 import { PROVIDERS } from '../../core/providers/index.js';
 import { DEFAULT_SETTINGS } from '../../core/settings.js';
 import { waybarLine } from '../../swiftbar-plugin/waybar.js';
-import { defaultAccount } from '../support/builders.js';
-
-const T = Date.UTC(2026, 10, 22, 5, 0, 0);
-
-function snap(provider: string, windows: UsageWindow[], extra: Partial<ProviderSnapshot> = {}): ProviderSnapshot {
-  return {
-    provider,
-    account: defaultAccount(provider),
-    source: windows.length > 0 ? 'api' : null,
-    status: 'ok',
-    message: '',
-    fix: '',
-    stale: false,
-    plan: null,
-    fetchedAt: windows.length > 0 ? T - 60_000 : null,
-    retryAt: null,
-    windows,
-    money: [],
-    ...extra,
-  };
-}
+import { T, okSnapshot as snap } from '../support/builders.js';
 
 function line(snapshots: ProviderSnapshot[]) {
   return waybarLine(presentMenu(snapshots, PROVIDERS, DEFAULT_SETTINGS, { now: T, timeZone: 'UTC', locale: 'en-US' }));
