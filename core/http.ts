@@ -3,7 +3,7 @@
  * pages, HTML and truncated bodies, timeouts and unreachable hosts. Shared by every API source.
  */
 import type { Failure } from './model.js';
-import { type HttpRequest, type HttpResponse, type Ports, TransportError } from './ports.js';
+import { type HttpPostRequest, type HttpRequest, type HttpResponse, type Ports, TransportError } from './ports.js';
 
 /** How long a 429 without a usable Retry-After blocks a source, ms (CodexBar's per-token gate uses 5 min). */
 export const DEFAULT_RETRY_AFTER_MS = 5 * 60 * 1000;
@@ -68,10 +68,30 @@ export function hostOf(url: string): string {
  * - no response → `offline` (timeouts say so), or `error` for anything unexpected.
  */
 export async function getJson(ports: Ports, request: HttpRequest, service: ServiceInfo): Promise<JsonResult> {
+  return exchangeJson(ports, request, service, () => ports.http.get(request));
+}
+
+/**
+ * Performs a POST (body and Content-Type in `request`) and decodes a JSON answer exactly as {@link getJson} does.
+ * A port without `post` gives an `error`. Never rejects.
+ */
+export async function postJson(ports: Ports, request: HttpPostRequest, service: ServiceInfo): Promise<JsonResult> {
+  const post = ports.http.post?.bind(ports.http);
+  if (!post)
+    return { ok: false, failure: { status: 'error', message: 'This Headroom cannot send POST requests.', fix: '' } };
+  return exchangeJson(ports, request, service, () => post(request));
+}
+
+async function exchangeJson(
+  ports: Ports,
+  request: HttpRequest,
+  service: ServiceInfo,
+  send: () => Promise<HttpResponse>,
+): Promise<JsonResult> {
   const host = hostOf(request.url);
   let response: HttpResponse;
   try {
-    response = await ports.http.get(request);
+    response = await send();
   } catch (error) {
     return { ok: false, failure: transportFailure(error, host, request.timeoutMs) };
   }

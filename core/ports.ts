@@ -35,9 +35,24 @@ export class TransportError extends Error {
   }
 }
 
-/** Performs HTTP GETs. Resolves with any status code; rejects only with a {@link TransportError}. */
+/**
+ * An HTTP POST request: a {@link HttpRequest} plus its body, already encoded (`application/x-www-form-urlencoded`
+ * for an OAuth token request, JSON for an RPC). `contentType` is sent as the Content-Type header.
+ */
+export interface HttpPostRequest extends HttpRequest {
+  body: string;
+  /** E.g. `application/json`, `application/x-www-form-urlencoded`. */
+  contentType: string;
+}
+
+/** Performs HTTP requests. Resolves with any status code; rejects only with a {@link TransportError}. */
 export interface HttpClient {
   get(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Performs a POST (Gemini's Code Assist API and Google's token endpoint take only POSTs). Both shells' adapters
+   * implement it; a port without it makes POST-only sources fail with a typed error.
+   */
+  post?(request: HttpPostRequest): Promise<HttpResponse>;
 }
 
 /** A directory entry. */

@@ -15,6 +15,7 @@ declare module 'gi://Soup?version=3.0' {
       get_response_headers(): MessageHeaders;
       get_status(): number;
       readonly status_code: number;
+      set_request_body_from_bytes(contentType: string | null, bytes: GLib.Bytes | null): void;
     }
     class Session {
       constructor(properties?: { timeout?: number; user_agent?: string; max_conns?: number });
@@ -33,7 +34,12 @@ declare module 'gi://Soup?version=3.0' {
       IPV4_ONLY = 2,
       IPV6_ONLY = 4,
     }
+    class MessageBody {
+      flatten(): GLib.Bytes;
+    }
     class ServerMessage {
+      get_method(): string;
+      get_request_body(): MessageBody;
       get_request_headers(): MessageHeaders;
       get_response_headers(): MessageHeaders;
       set_status(status: number, reason: string | null): void;

@@ -5,7 +5,15 @@
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Soup from 'gi://Soup?version=3.0';
-import type { DirEntry, FileStat, HttpRequest, HttpResponse, Ports, ProcessResult } from '../core/ports.js';
+import type {
+  DirEntry,
+  FileStat,
+  HttpPostRequest,
+  HttpRequest,
+  HttpResponse,
+  Ports,
+  ProcessResult,
+} from '../core/ports.js';
 import { TransportError } from '../core/ports.js';
 
 Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
@@ -80,30 +88,36 @@ export class GjsPorts implements Ports {
   }
 
   readonly http = {
-    get: async (request: HttpRequest): Promise<HttpResponse> => {
-      if (!this.session) throw new TransportError('cancelled', 'extension disabled');
-      const message = Soup.Message.new('GET', request.url);
-      if (!message) throw new TransportError('other', 'invalid URL');
-      const requestHeaders = message.get_request_headers();
-      for (const [name, value] of Object.entries(request.headers)) requestHeaders.append(name, value);
-      if (!Object.keys(request.headers).some((name) => name.toLowerCase() === 'user-agent')) {
-        requestHeaders.append('User-Agent', this.userAgent);
-      }
-      let bytes: GLib.Bytes;
-      try {
-        bytes = await this.session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
-      } catch (error) {
-        throw transportError(error);
-      }
-      const headers: Record<string, string> = {};
-      message.get_response_headers().foreach((name, value) => {
-        const key = name.toLowerCase();
-        headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-      });
-      // status_code, not get_status(): the latter throws for codes Soup's enum lacks (429, 520).
-      return { status: message.status_code, headers, body: decoder.decode(bytes.toArray()) };
-    },
+    get: (request: HttpRequest): Promise<HttpResponse> => this.send(request, 'GET'),
+    post: (request: HttpPostRequest): Promise<HttpResponse> => this.send(request, 'POST', request),
   };
+
+  /** One request over Soup, cancelled by {@link destroy}; a POST carries its body with its Content-Type. */
+  private async send(request: HttpRequest, method: 'GET' | 'POST', post?: HttpPostRequest): Promise<HttpResponse> {
+    if (!this.session) throw new TransportError('cancelled', 'extension disabled');
+    const message = Soup.Message.new(method, request.url);
+    if (!message) throw new TransportError('other', 'invalid URL');
+    if (post)
+      message.set_request_body_from_bytes(post.contentType, new GLib.Bytes(new TextEncoder().encode(post.body)));
+    const requestHeaders = message.get_request_headers();
+    for (const [name, value] of Object.entries(request.headers)) requestHeaders.append(name, value);
+    if (!Object.keys(request.headers).some((name) => name.toLowerCase() === 'user-agent')) {
+      requestHeaders.append('User-Agent', this.userAgent);
+    }
+    let bytes: GLib.Bytes;
+    try {
+      bytes = await this.session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
+    } catch (error) {
+      throw transportError(error);
+    }
+    const headers: Record<string, string> = {};
+    message.get_response_headers().foreach((name, value) => {
+      const key = name.toLowerCase();
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    });
+    // status_code, not get_status(): the latter throws for codes Soup's enum lacks (429, 520).
+    return { status: message.status_code, headers, body: decoder.decode(bytes.toArray()) };
+  }
 
   readonly files = {
     readText: async (path: string): Promise<string | null> => {

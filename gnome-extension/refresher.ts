@@ -7,6 +7,7 @@ import GLib from 'gi://GLib';
 import { type History, openHistory } from '../core/history.js';
 import { type RefreshOutcome, deserializeState, runRefresh, serializeState } from '../core/session.js';
 import type { Settings } from '../core/settings.js';
+import { nextTimerSeconds } from '../core/wake.js';
 import type { GjsPorts } from './gjs-ports.js';
 
 /** A file in Headroom's state directory, `$XDG_STATE_HOME/headroom/`. */
@@ -37,12 +38,23 @@ export class Refresher {
     });
   }
 
-  /** (Re)arms the periodic timer; the old one is removed first. */
-  schedule(intervalSeconds: number): void {
+  private intervalSeconds = 300;
+
+  /**
+   * (Re)arms the timer for the refresh interval; the old one is removed first. After each refresh the timer is
+   * re-armed to follow the scheduler: max(interval, nextWakeAt − now) (core/wake.ts), so a refresh that can ask no
+   * remote source before a Retry-After or back-off does not tick uselessly every interval.
+   */
+  schedule(intervalSeconds: number, nextWakeAt: number | null = null): void {
+    this.intervalSeconds = intervalSeconds;
     if (this.timerId) GLib.Source.remove(this.timerId);
-    this.timerId = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, intervalSeconds, () => {
+    this.timerId = 0;
+    if (this.destroyed) return;
+    const delay = nextTimerSeconds(intervalSeconds, nextWakeAt, this.ports.clock.now());
+    this.timerId = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, delay, () => {
+      this.timerId = 0;
       void this.refresh(false);
-      return GLib.SOURCE_CONTINUE;
+      return GLib.SOURCE_REMOVE;
     });
   }
 
@@ -72,9 +84,12 @@ export class Refresher {
       if (this.destroyed) return;
       this.lastRefreshAt = this.ports.clock.now();
       this.onOutcome(outcome);
+      this.schedule(this.intervalSeconds, outcome.nextWakeAt);
       await this.ports.writePrivateFile(path, serializeState(outcome.state));
     } catch (error) {
-      if (!this.destroyed) this.ports.log.warn(`refresh failed: ${(error as Error).message}`);
+      if (this.destroyed) return;
+      this.ports.log.warn(`refresh failed: ${(error as Error).message}`);
+      if (!this.timerId) this.schedule(this.intervalSeconds);
     }
   }
 

@@ -2,7 +2,7 @@
  * Headroom's SwiftBar/xbar plugin and command-line tool: one short run that refreshes the providers (sparing their
  * APIs with the cached state), prints the menu or the JSON document on stdout, and saves the state.
  *
- * Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose] [--help] [--version]
+ * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose] [--help] [--version]
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
  */
 import { join, resolve } from 'node:path';
@@ -16,14 +16,15 @@ import { loadSettings } from '../core/settings.js';
 import { nodePorts } from './node-ports.js';
 import { deliver, notifierFor } from './notify.js';
 import { type MenuFormat, renderMenuBar, renderText } from './render.js';
+import { renderWaybar } from './waybar.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
 import { presentTelemetry } from '../core/telemetry/index.js';
 
 declare const HEADROOM_VERSION: string;
 
-type OutputFormat = MenuFormat | 'json';
-const FORMATS: OutputFormat[] = ['swiftbar', 'xbar', 'text', 'json'];
+type OutputFormat = MenuFormat | 'json' | 'waybar';
+const FORMATS: OutputFormat[] = ['swiftbar', 'xbar', 'text', 'json', 'waybar'];
 
 /** The usage text, naming the providers of the catalog and their variables. */
 function helpText(): string {
@@ -35,10 +36,11 @@ function helpText(): string {
   ).join('\n');
   return `Headroom: the usage limits of ${tools.slice(0, -1).join(', ')} and ${tools[tools.length - 1]} on this machine.
 
-Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
+Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
 
-  --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json
+  --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
+               waybar (one JSON line for a Waybar custom module)
   --refresh    ask the providers now instead of serving a result cached less than a minute ago
   --verbose    diagnostics on stderr
   --version    print the version
@@ -125,7 +127,11 @@ async function main(): Promise<number> {
     });
     if (report) menu.telemetry = presentTelemetry(report, { locale: settings.locale });
     process.stdout.write(
-      parsed.format === 'text' ? renderText(menu) : renderMenuBar(menu, parsed.format, { pluginPath }),
+      parsed.format === 'waybar'
+        ? renderWaybar(menu)
+        : parsed.format === 'text'
+          ? renderText(menu)
+          : renderMenuBar(menu, parsed.format, { pluginPath }),
     );
     return 0;
   } catch (error) {
@@ -134,6 +140,15 @@ async function main(): Promise<number> {
     ports.log.warn(`internal error: ${message}`);
     if (parsed.format === 'swiftbar' || parsed.format === 'xbar') {
       process.stdout.write('Headroom ⚠ | color=#c41e1e\n---\nHeadroom hit an internal error; run it with --verbose\n');
+      return 0;
+    }
+    if (parsed.format === 'waybar') {
+      const line = {
+        text: 'Headroom ⚠',
+        tooltip: 'Headroom hit an internal error; run it with --verbose',
+        class: 'critical',
+      };
+      process.stdout.write(`${JSON.stringify({ ...line, percentage: 0, alt: 'critical' })}\n`);
       return 0;
     }
     return 1;

@@ -10,6 +10,8 @@ import {
   type FileReader,
   type FileStat,
   type HttpClient,
+  type HttpPostRequest,
+  type HttpRequest,
   type HttpResponse,
   type Ports,
   type Subprocess,
@@ -58,34 +60,44 @@ function toTransportError(error: unknown, timeoutMs: number, errors: typeof impo
   return new TransportError('other', code || cause || 'request failed');
 }
 
+/** One request over undici with a total timeout; the body is read up to {@link MAX_BODY_BYTES}. */
+async function send(
+  { url, headers, timeoutMs }: HttpRequest,
+  method: 'GET' | 'POST',
+  body?: string,
+): Promise<HttpResponse> {
+  const { errors, request } = await (undici ??= import('undici'));
+  try {
+    const response = await request(url, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) break;
+      chunks.push(chunk);
+    }
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { status: response.statusCode, headers: flat, body: Buffer.concat(chunks).toString('utf8') };
+  } catch (error) {
+    throw toTransportError(error, timeoutMs, errors);
+  }
+}
+
 /** HTTP over undici, with a total timeout per request. */
 export const undiciHttp: HttpClient = {
-  async get({ url, headers, timeoutMs }): Promise<HttpResponse> {
-    const { errors, request } = await (undici ??= import('undici'));
-    try {
-      const response = await request(url, {
-        method: 'GET',
-        headers,
-        signal: AbortSignal.timeout(timeoutMs),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) break;
-        chunks.push(chunk);
-      }
-      const flat: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      return { status: response.statusCode, headers: flat, body: Buffer.concat(chunks).toString('utf8') };
-    } catch (error) {
-      throw toTransportError(error, timeoutMs, errors);
-    }
-  },
+  get: (request) => send(request, 'GET'),
+  post: (request: HttpPostRequest) =>
+    send({ ...request, headers: { ...request.headers, 'Content-Type': request.contentType } }, 'POST', request.body),
 };
 
 /** Read-only files over node:fs. */

@@ -41,6 +41,13 @@ server.add_handler('/broken', (_server, message) => respond(message, 500, 'upstr
 server.add_handler('/origin-down', (_server, message) => respond(message, 520, ''));
 server.add_handler('/usage', (_server, message) => respond(message, 200, fixture));
 server.add_handler('/hang', (_server, message) => message.pause());
+server.add_handler('/echo', (_server, message) => {
+  const type = message.get_request_headers();
+  let contentType = '';
+  type.foreach((name, value) => (contentType = name.toLowerCase() === 'content-type' ? value : contentType));
+  const body = new TextDecoder().decode(message.get_request_body().flatten().toArray());
+  respond(message, 200, JSON.stringify({ method: message.get_method(), contentType, body }));
+});
 const base = listen(server);
 
 function ports(): GjsPorts {
@@ -79,6 +86,23 @@ test('200 JSON: body, lower-cased response headers, request headers as sent', as
   equal(received['anthropic-beta'], 'oauth-2025-04-20');
   equal(received.Accept, 'application/json');
   equal(received['User-Agent'], 'claude-code/2.1.0 (headroom)');
+});
+
+test('POST sends its body with its Content-Type', async () => {
+  const http = ports();
+  const response = await http.http.post({
+    url: `${base}/echo`,
+    headers: { Accept: 'application/json' },
+    body: 'grant_type=refresh_token&refresh_token=r%2F1',
+    contentType: 'application/x-www-form-urlencoded',
+    timeoutMs: 15000,
+  });
+  http.destroy();
+  equal(JSON.parse(response.body), {
+    method: 'POST',
+    contentType: 'application/x-www-form-urlencoded',
+    body: 'grant_type=refresh_token&refresh_token=r%2F1',
+  });
 });
 
 test("without a User-Agent header the session's is sent", async () => {

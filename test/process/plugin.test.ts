@@ -155,6 +155,31 @@ describe('the built plugin on real captured payloads', () => {
     ]);
   });
 
+  it('prints one JSON line for a Waybar custom module, coloured by the fullest window', async () => {
+    serveAim();
+    const result = await run(['--format', 'waybar'], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api' });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const line = JSON.parse(result.stdout);
+    expect(line).toEqual({
+      text: 'C 24% · X 3%',
+      tooltip: expect.any(String),
+      class: 'normal',
+      percentage: 36,
+      alt: 'normal',
+    });
+    expect(line.tooltip).toContain('Claude · Max 20x\nSession (5 h): 24% used · resets');
+    expect(line.tooltip).toContain('Weekly · Sonnet: 1% used');
+    expect(line.tooltip).toContain('Codex · Pro\nSession (5 h): 3% used');
+
+    api.replies.set(CLAUDE_PATH, {
+      fixture: 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json',
+      transform: (json) => ({ ...(json as object), seven_day: { utilization: 93, resets_at: '2026-01-08T06:59:59Z' } }),
+    });
+    const hot = JSON.parse((await run(['--format=waybar', '--refresh'], { HEADROOM_NOW: JAN_NOW })).stdout);
+    expect(hot).toMatchObject({ class: 'critical', alt: 'critical', percentage: 93 });
+  });
+
   it('prints SwiftBar menu lines with colours, a refresh item and the usage links', async () => {
     serveAim();
     const result = await run([], { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api', SWIFTBAR: '1' });

@@ -2,7 +2,7 @@
  * Shared values for unit tests: a fixed clock and its units, and the two standard usage windows.
  */
 import type { Sample } from '../../core/history.js';
-import type { UsageWindow } from '../../core/model.js';
+import type { ProviderSnapshot, UsageWindow } from '../../core/model.js';
 
 /** Sunday 22 November 2026, 05:00 UTC (18:00 in Auckland, already Sunday evening there). */
 export const T = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -54,5 +54,26 @@ export const sessionSample = (at: number, usedPercent: number, extra: Partial<Sa
   usedPercent,
   resetsAt: T + 3 * HOUR,
   windowMinutes: 300,
+  ...extra,
+});
+
+/** An `ok` snapshot of a provider's default account from the API, captured a minute before {@link T}. */
+export const okSnapshot = (
+  provider: string,
+  windows: UsageWindow[],
+  extra: Partial<ProviderSnapshot> = {},
+): ProviderSnapshot => ({
+  provider,
+  account: defaultAccount(provider),
+  source: windows.length > 0 ? 'api' : null,
+  status: 'ok',
+  message: '',
+  fix: '',
+  stale: false,
+  plan: null,
+  fetchedAt: windows.length > 0 ? T - MIN : null,
+  retryAt: null,
+  windows,
+  money: [],
   ...extra,
 });
