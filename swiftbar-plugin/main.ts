@@ -33,6 +33,7 @@ function helpText(): string {
   return `Headroom: the usage limits of ${tools.slice(0, -1).join(', ')} and ${tools[tools.length - 1]} on this machine.
 
 Usage: headroom [--format swiftbar|xbar|text|json] [--refresh] [--verbose]
+       headroom statusline [install|uninstall] [--config-dir DIR]
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json
   --refresh    ask the providers now instead of serving a result cached less than a minute ago
@@ -74,6 +75,11 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'statusline') {
+    // Claude Code's status-line hook runs on every render: loaded only here, and it needs none of the rest.
+    const { statusLineCommand } = await import('./statusline.js');
+    return statusLineCommand(process.argv.slice(3));
+  }
   const parsed = parseArgs(process.argv.slice(2), process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);
