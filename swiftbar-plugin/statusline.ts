@@ -174,23 +174,24 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** A settings.json text as an object; null (said on stderr) when it is not a JSON object, which is left alone. */
+function parseSettings(text: string, path: string): Record<string, unknown> | null {
+  let parsed;
+  try {
+    parsed = SettingsSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = null;
+  }
+  if (parsed?.success) return parsed.data;
+  process.stderr.write(`headroom: ${path} is not a JSON object; left as it is.\n`);
+  return null;
+}
+
 async function install(directory: string, env: Environment): Promise<number> {
   const path = join(directory, 'settings.json');
   const text = await readTextOrNull(path);
-  let settings: Record<string, unknown> = {};
-  if (text !== null) {
-    let parsed;
-    try {
-      parsed = SettingsSchema.safeParse(JSON.parse(text));
-    } catch {
-      parsed = null;
-    }
-    if (!parsed?.success) {
-      process.stderr.write(`headroom: ${path} is not a JSON object; left as it is.\n`);
-      return 1;
-    }
-    settings = parsed.data;
-  }
+  const settings = text === null ? {} : parseSettings(text, path);
+  if (!settings) return 1;
   const command = `${shellQuote(resolve(process.argv[1] ?? 'headroom'))} statusline --config-dir ${shellQuote(directory)}`;
   const current = StatusLineSettingSchema.safeParse(settings.statusLine);
   if (current.success && current.data.command === command && (await installEntry(env, directory))) {
@@ -238,17 +239,9 @@ async function uninstall(directory: string, env: Environment): Promise<number> {
     }
   } else if (text !== null) {
     // Changed since: restore only the previous statusLine.
-    let parsed;
-    try {
-      parsed = SettingsSchema.safeParse(JSON.parse(text));
-    } catch {
-      parsed = null;
-    }
-    if (!parsed?.success) {
-      process.stderr.write(`headroom: ${path} is not a JSON object; left as it is.\n`);
-      return 1;
-    }
-    const { statusLine: _ours, ...rest } = parsed.data;
+    const settings = parseSettings(text, path);
+    if (!settings) return 1;
+    const { statusLine: _ours, ...rest } = settings;
     const restored = entry.previous === null ? rest : { ...rest, statusLine: entry.previous };
     await writeFileAtomic(path, `${JSON.stringify(restored, null, 2)}\n`, (await stat(path)).mode & 0o777);
   }

@@ -2,7 +2,6 @@
  * `headroom statusline` as Claude Code runs it: the built plugin fed a real status-line capture, then read back by
  * `headroom --format json` with no network request; and its install/uninstall in a Claude Code settings.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,25 +22,7 @@ afterEach(() => sandbox.cleanup());
 
 /** Runs the built plugin with `input` on stdin, as Claude Code runs its status-line command. */
 function runWithStdin(args: string[], input: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [sandbox.plugin, ...args], {
-      cwd: sandbox.dir,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: sandbox.home,
-        XDG_STATE_HOME: sandbox.state,
-        TZ: 'Europe/Berlin',
-        ...api.baseUrls,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runPlugin(args, sandbox, api.baseUrls, input);
 }
 
 /** The real capture with its reset times moved to 2 h and 3 d from now (the capture's own are in the past). */
