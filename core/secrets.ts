@@ -5,7 +5,7 @@
  */
 
 /** Names of the secrets Headroom may keep. */
-export type SecretKey = 'claude-session-key';
+export type SecretKey = 'claude-session-key' | 'claude-oauth';
 
 /** Why the keyring could not be used. */
 export type KeyringProblem = 'unavailable' | 'locked' | 'error';

@@ -1,0 +1,108 @@
+/**
+ * Headroom's own secrets for the CLI and SwiftBar plugin, as core's {@link SecretStore}: on Linux the Secret Service
+ * through libsecret's `secret-tool` (package libsecret-tools), with the same attribute (`key`) the GNOME extension's
+ * gnome-extension/keyring.ts uses, so one item serves both; on macOS the login Keychain through `/usr/bin/security`.
+ * The secret only ever travels on the child's stdin: `secret-tool store` reads it from stdin, and `security -i`
+ * reads its command from stdin. Never argv, files, logs or state.
+ */
+import { spawn } from 'node:child_process';
+import {
+  KEYRING_PROBLEMS,
+  type KeyringProblem,
+  type SecretKey,
+  type SecretResult,
+  type SecretStore,
+} from '../core/secrets.js';
+
+/** The Keychain service name of Headroom's items on macOS. */
+const KEYCHAIN_SERVICE = 'org.gnome.shell.extensions.headroom';
+const TIMEOUT_MS = 10_000;
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs argv (no shell) with `input` on stdin; null when the program cannot be started. */
+function run(argv: string[], input: string): Promise<Exit | null> {
+  return new Promise((done) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', () => done(null));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+function failure<T>(problem: KeyringProblem): SecretResult<T> {
+  return { ok: false, problem, ...KEYRING_PROBLEMS[problem] };
+}
+
+/** secret-tool's errors (stderr, never holding the secret) onto a problem. */
+function problemOf(exit: Exit | null): KeyringProblem {
+  if (!exit) return 'unavailable';
+  if (/locked|dismissed|cancel/i.test(exit.stderr)) return 'locked';
+  if (/not provided|ServiceUnknown|Cannot autolaunch|connect|No such interface|was not provided/i.test(exit.stderr)) {
+    return 'unavailable';
+  }
+  return 'error';
+}
+
+/** The Secret Service via `secret-tool`. */
+export const secretToolStore: SecretStore = {
+  async lookup(key: SecretKey) {
+    const exit = await run(['secret-tool', 'lookup', 'key', key], '');
+    if (exit?.code === 0) return { ok: true, value: exit.stdout };
+    // secret-tool exits 1 with no output when nothing matches.
+    if (exit?.code === 1 && exit.stderr.trim() === '') return { ok: true, value: null };
+    return failure(problemOf(exit));
+  },
+  async store(key: SecretKey, label: string, value: string) {
+    const exit = await run(['secret-tool', 'store', `--label=${label}`, 'key', key], value);
+    return exit?.code === 0 ? { ok: true, value: true } : failure(problemOf(exit));
+  },
+  async clear(key: SecretKey) {
+    const exit = await run(['secret-tool', 'clear', 'key', key], '');
+    return exit?.code === 0 || (exit?.code === 1 && exit.stderr.trim() === '')
+      ? { ok: true, value: true }
+      : failure(problemOf(exit));
+  },
+};
+
+/** A word quoted for `security -i`'s command line (double quotes, backslash escapes). */
+function quote(word: string): string {
+  return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** The login Keychain via `/usr/bin/security`; the secret goes in on stdin through `security -i`. */
+export const keychainStore: SecretStore = {
+  async lookup(key: SecretKey) {
+    const exit = await run(['/usr/bin/security', 'find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', key, '-w'], '');
+    if (exit?.code === 0) return { ok: true, value: exit.stdout.replace(/\n$/, '') };
+    if (exit?.code === 44) return { ok: true, value: null };
+    return failure(exit ? 'error' : 'unavailable');
+  },
+  async store(key: SecretKey, label: string, value: string) {
+    const command = `add-generic-password -U -s ${quote(KEYCHAIN_SERVICE)} -a ${quote(key)} -l ${quote(label)} -w ${quote(value)}\n`;
+    const exit = await run(['/usr/bin/security', '-i'], command);
+    return exit?.code === 0 && !/error/i.test(exit.stderr)
+      ? { ok: true, value: true }
+      : failure(exit ? 'error' : 'unavailable');
+  },
+  async clear(key: SecretKey) {
+    const exit = await run(['/usr/bin/security', 'delete-generic-password', '-s', KEYCHAIN_SERVICE, '-a', key], '');
+    return exit && (exit.code === 0 || exit.code === 44)
+      ? { ok: true, value: true }
+      : failure(exit ? 'error' : 'unavailable');
+  },
+};
+
+/** The keyring of this platform: the Keychain on macOS, the Secret Service elsewhere. */
+export function cliSecretStore(platform: string = process.platform): SecretStore {
+  return platform === 'darwin' ? keychainStore : secretToolStore;
+}
