@@ -19,6 +19,8 @@ export interface SourceInfo {
    * Retry-After, back-off, sign-in pause); local sources are read on every refresh.
    */
   readonly remote: boolean;
+  /** A capture of this source older than this is shown as `stale`, ms; default 6 h (refresh.ts). */
+  readonly staleAfterMs?: number;
 }
 
 /**
@@ -65,7 +67,10 @@ export const CATALOG: readonly ProviderInfo[] = [
     tool: 'Claude Code',
     usageUrl: 'https://claude.ai/settings/usage',
     connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
-    sources: [{ id: 'api', label: 'OAuth API', remote: true }],
+    sources: [
+      { id: 'api', label: 'OAuth API', remote: true },
+      { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
+    ],
     directories: {
       configKey: 'configDirs',
       env: 'HEADROOM_CLAUDE_CONFIG_DIRS',

@@ -79,6 +79,7 @@ const failureSchema = z.looseObject({
   message: z.string(),
   fix: z.string(),
   retryAt: z.optional(z.number()),
+  unused: z.optional(z.boolean()),
 });
 
 /** zod schema of one {@link SourceMemory}; unknown fields are kept. */

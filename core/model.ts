@@ -125,6 +125,11 @@ export interface Failure {
   fix: string;
   /** For `rate-limited`: when the source may be asked again, epoch ms. */
   retryAt?: number;
+  /**
+   * True when the source is simply not set up (no Headroom sign-in, no status-line record): `auto` then passes over
+   * it without a word when another source has data, and shows it only when no source has anything to say.
+   */
+  unused?: boolean;
 }
 
 /** The data a source produced on success. */

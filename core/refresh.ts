@@ -110,7 +110,9 @@ function buildSnapshot(
   );
   const capture = shown?.memory?.lastGood ?? null;
   const shownFailure = shown?.memory?.lastFailure ?? null;
-  const primaryFailure = entries.find((entry) => entry.memory?.lastFailure)?.memory?.lastFailure ?? null;
+  // A source that is merely not set up (`unused`) speaks only when no other source has anything to say.
+  const failures = entries.flatMap((entry) => entry.memory?.lastFailure ?? []);
+  const primaryFailure = failures.find((failure) => !failure.unused) ?? failures[0] ?? null;
   const plan =
     capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
   const base = {
@@ -124,8 +126,8 @@ function buildSnapshot(
   };
 
   if (shown && capture && !shownFailure) {
-    const old = now - capture.capturedAt > STALE_AFTER_MS;
-    const fellBack = primaryFailure !== null && shown !== entries[0];
+    const old = now - capture.capturedAt > (shown.source.staleAfterMs ?? STALE_AFTER_MS);
+    const fellBack = primaryFailure !== null && !primaryFailure.unused && shown !== entries[0];
     return {
       ...base,
       status: old ? 'stale' : 'ok',

@@ -6,9 +6,9 @@
 
 /**
  * Names of the secrets Headroom may keep: a claude.ai session key; the password or token of the Prometheus server
- * holding Claude Code's metrics (core/telemetry/connect.ts).
+ * holding Claude Code's metrics (core/telemetry/connect.ts); the tokens of Headroom's own Claude sign-in.
  */
-export type SecretKey = 'claude-session-key' | 'prometheus-secret';
+export type SecretKey = 'claude-session-key' | 'prometheus-secret' | 'claude-oauth';
 
 /** Why the keyring could not be used. */
 export type KeyringProblem = 'unavailable' | 'locked' | 'error';

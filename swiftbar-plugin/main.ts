@@ -38,6 +38,7 @@ function helpText(): string {
 
 Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
+       headroom statusline [install|uninstall] [--config-dir DIR]
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
@@ -88,6 +89,11 @@ function makePorts(verbose: boolean): ReturnType<typeof nodePorts> {
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
+  if (args[0] === 'statusline') {
+    // Claude Code's status-line hook runs on every render: loaded only here, and it needs none of the rest.
+    const { statusLineCommand } = await import('./statusline.js');
+    return statusLineCommand(args.slice(1));
+  }
   if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
   const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {

@@ -5,11 +5,13 @@
  *
  * Location: `$SWIFTBAR_PLUGIN_DATA_PATH`, else `$XDG_STATE_HOME/headroom`, else `~/.local/state/headroom`.
  */
-import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryFile } from '../core/history.js';
 import { type StateDocument, deserializeState, serializeState } from '../core/session.js';
+import { readTextOrNull, writePrivateFile } from './files.js';
+
+export { writePrivateFile } from './files.js';
 
 /** File name of the state document inside the state directory. */
 export const STATE_FILE = 'state.json';
@@ -20,39 +22,6 @@ export const HISTORY_FILE = 'history.jsonl';
 export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
   if (env.SWIFTBAR_PLUGIN_DATA_PATH) return env.SWIFTBAR_PLUGIN_DATA_PATH;
   return join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'headroom');
-}
-
-/** A file's text, or null when it does not exist. Rejects on other errors. */
-async function readTextOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-/**
- * Replaces a file atomically with mode 0600, creating its directory with mode 0700: a crash mid-write leaves the
- * previous file intact. Rejects when the directory cannot be written.
- */
-export async function writePrivateFile(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await chmod(temp, 0o600);
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
 }
 
 /** Loads the state; a missing, unreadable or malformed file gives an empty state. */

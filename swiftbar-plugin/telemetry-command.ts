@@ -79,7 +79,7 @@ export function loadCliTelemetry(
   settings: Settings,
   range?: TelemetryRange,
 ): Promise<TelemetryReport | null> {
-  return loadTelemetry(ports, settings.telemetry, cliSecretStore(ports), {
+  return loadTelemetry(ports, settings.telemetry, cliSecretStore(ports.env.platform), {
     now: ports.clock.now(),
     missingSecretFix: missingSecretFix(ports),
     ...(range ? { range } : {}),
@@ -127,12 +127,17 @@ export async function runTelemetryCommand(argv: string[], makePorts: (verbose: b
   if (parsed.action === 'check') {
     const { settings, problems } = await loadSettings(ports);
     for (const problem of problems) ports.log.warn(problem);
-    const result = await checkConnection(ports, settings.telemetry, cliSecretStore(ports), missingSecretFix(ports));
+    const result = await checkConnection(
+      ports,
+      settings.telemetry,
+      cliSecretStore(ports.env.platform),
+      missingSecretFix(ports),
+    );
     process.stdout.write(`${result.text}\n`);
     return result.ok ? 0 : 1;
   }
   if (parsed.action !== 'show') {
-    const keyring = cliSecretStore(ports);
+    const keyring = cliSecretStore(ports.env.platform);
     let result;
     if (parsed.action === 'store-secret') {
       const secret = secretFromFile(await readSecret());

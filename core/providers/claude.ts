@@ -10,6 +10,7 @@ import { joinPath, numberLike, parseIsoInstant, slugify, titleCase } from '../pa
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
+import { fetchStatusLine } from '../statusline.js';
 
 /** The parts of Claude Code's login that Headroom uses. */
 export interface ClaudeCredentials {
@@ -387,8 +388,10 @@ const SCOPE_FIX =
   'run `claude` and sign in there instead.';
 
 /**
- * Claude, read from `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude
- * Code's own token (read-only; never refreshed), one account per Claude Code configuration directory.
+ * Claude, one account per Claude Code configuration directory, from
+ * - `api`: `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude Code's own
+ *   token (read-only; never refreshed);
+ * - `statusline`: the limits Claude Code last handed `headroom statusline` (core/statusline.ts); local, no network.
  */
 export const claudeProvider = defineProvider('claude', {
   api: {
@@ -434,4 +437,5 @@ export const claudeProvider = defineProvider('claude', {
       };
     },
   },
+  statusline: { fetch: fetchStatusLine },
 });

@@ -139,8 +139,11 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the built plugin from an unrelated working directory with a clean environment plus `env`. */
-export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, string>): Promise<Run> {
+/**
+ * Runs the built plugin from an unrelated working directory with a clean environment plus `env`; `input`, when
+ * given, is written to its stdin (as Claude Code feeds a status-line command).
+ */
+export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, string>, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [sandbox.plugin, ...args], {
       cwd: sandbox.dir,
@@ -160,5 +163,6 @@ export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, 
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
   });
 }

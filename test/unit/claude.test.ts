@@ -581,7 +581,10 @@ describe('claudeProvider api source', () => {
       usageUrl: 'https://claude.ai/settings/usage',
       connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
     });
-    expect(claudeProvider.sources.map((s) => [s.id, s.label, s.remote])).toEqual([['api', 'OAuth API', true]]);
+    expect(claudeProvider.sources.map((s) => [s.id, s.label, s.remote])).toEqual([
+      ['api', 'OAuth API', true],
+      ['statusline', 'Claude Code status line', false],
+    ]);
   });
 
   it('sends exactly the expected request and returns a capture', async () => {
