@@ -4,6 +4,7 @@
  */
 import type { Alert } from './alerts.js';
 import type { Money, ProviderSnapshot } from './model.js';
+import { checkInstant } from './ranges.js';
 
 /** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
 export interface JsonWindowV1 {
@@ -46,13 +47,17 @@ export interface JsonDocumentV1 {
   alerts: Alert[];
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+/** An instant as ISO 8601; null when unknown or out of range (core/ranges.ts), so the document never throws. */
+const iso = (ms: number | null): string | null => {
+  const checked = checkInstant(ms);
+  return checked === null ? null : new Date(checked).toISOString();
+};
 
 /** Builds the v1 document from snapshots and the alerts of this run; `now` is epoch ms. */
 export function toJsonDocument(snapshots: ProviderSnapshot[], now: number, alerts: Alert[] = []): JsonDocumentV1 {
   return {
     version: 1,
-    generatedAt: new Date(now).toISOString(),
+    generatedAt: new Date(Number.isFinite(now) ? now : 0).toISOString(),
     providers: snapshots.map((snapshot) => ({
       id: snapshot.provider,
       account: { id: snapshot.account.id, label: snapshot.account.label },
