@@ -7,7 +7,7 @@
 import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
 import { settleWindow } from './cycles.js';
 import type { Failure, ProviderSnapshot } from './model.js';
-import type { Memory, ProviderMemory } from './memory.js';
+import { type Memory, type ProviderMemory, settleClock } from './memory.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
 import {
@@ -60,7 +60,11 @@ export async function refreshProvider(
   account: Account = accountsOf(definition, providerSettings, ports.env.home)[0]!,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
   const sources = selectedSources(definition, providerSettings);
-  const memory: ProviderMemory = { ...previous, sources: { ...previous?.sources } };
+  const settled = Object.entries(previous?.sources ?? {}).map(([id, source]) => [
+    id,
+    settleClock(source, ports.clock.now()),
+  ]);
+  const memory: ProviderMemory = { ...previous, sources: Object.fromEntries(settled) };
   const random = options.random ?? Math.random;
   await Promise.all(
     sources.map(async (source) => {
