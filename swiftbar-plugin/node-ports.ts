@@ -3,7 +3,8 @@
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import {
   type DirEntry,
@@ -88,16 +89,35 @@ export const undiciHttp: HttpClient = {
   },
 };
 
-/** Read-only files over node:fs. */
+/** The largest file read, bytes: Codex's rollouts run to a few MiB; nothing Headroom reads is larger. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A regular file's text, or null when it does not exist. Opened non-blocking, so that a FIFO (or a device, a socket)
+ * in place of a credentials file is refused at once instead of waiting for a writer forever; a file that is not
+ * regular or is larger than {@link MAX_FILE_BYTES} rejects.
+ */
+export async function readRegularFile(path: string): Promise<string | null> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    if (info.size > MAX_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Read-only files over node:fs; only regular files are read (see {@link readRegularFile}). */
 export const nodeFiles: FileReader = {
-  async readText(path) {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-  },
+  readText: readRegularFile,
   async list(path): Promise<DirEntry[] | null> {
     try {
       const entries = await readdir(path, { withFileTypes: true });

@@ -6,10 +6,11 @@
  * Location: `$SWIFTBAR_PLUGIN_DATA_PATH`, else `$XDG_STATE_HOME/headroom`, else `~/.local/state/headroom`.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryFile } from '../core/history.js';
 import { type StateDocument, deserializeState, serializeState } from '../core/session.js';
+import { readRegularFile } from './node-ports.js';
 
 /** File name of the state document inside the state directory. */
 export const STATE_FILE = 'state.json';
@@ -22,15 +23,8 @@ export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
   return join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'headroom');
 }
 
-/** A file's text, or null when it does not exist. Rejects on other errors. */
-async function readTextOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
+/** A file's text, or null when it does not exist; only regular files are read (node-ports.ts). */
+const readTextOrNull = readRegularFile;
 
 /**
  * Replaces a file atomically with mode 0600, creating its directory with mode 0700: a crash mid-write leaves the
