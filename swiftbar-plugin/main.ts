@@ -201,4 +201,6 @@ function print(
   );
 }
 
-process.exitCode = await main();
+// Exit as soon as the result is out: an idle keep-alive connection of fetch's pool would hold the process open for
+// a while, and every SwiftBar refresh would wait for it. stdout is a pipe or a file here, written synchronously.
+process.exit(await main());
