@@ -7,28 +7,21 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFile
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MockApi, type Run, type Sandbox, makeSandbox, runPlugin } from '../support/plugin-harness.js';
+import { API_PATHS, type Run, type Sandbox, pluginTestBed, runPlugin } from '../support/plugin-harness.js';
 import { jsonDocumentV1 } from '../support/json-v1-schema.js';
 
-const CLAUDE_PATH = '/api/oauth/usage';
-const CODEX_PATH = '/backend-api/wham/usage';
+const { claude: CLAUDE_PATH, codex: CODEX_PATH } = API_PATHS;
 const JAN_NOW = '2026-01-02T17:30:00Z';
 const CLAUDE_FIXTURE = 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json';
 const CODEX_FIXTURE = 'codex/wham-usage/codex-wham-usage-real-aim.json';
 
-const api = new MockApi();
+const { api, current } = pluginTestBed({ beforeAll, afterAll, beforeEach, afterEach });
 let sandbox: Sandbox;
-
-beforeAll(() => api.start());
-afterAll(() => api.stop());
 beforeEach(() => {
-  sandbox = makeSandbox();
-  api.received.length = 0;
-  api.replies.clear();
+  sandbox = current();
   api.replies.set(CLAUDE_PATH, { fixture: CLAUDE_FIXTURE });
   api.replies.set(CODEX_PATH, { fixture: CODEX_FIXTURE });
 });
-afterEach(() => sandbox.cleanup());
 
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return runPlugin(args, sandbox, { ...api.baseUrls, HEADROOM_CODEX: 'api', ...env });

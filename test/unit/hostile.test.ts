@@ -10,7 +10,8 @@ import { parseClaudeUsage } from '../../core/providers/claude.js';
 import { parseCodexUsage } from '../../core/providers/codex.js';
 import { codexCreditsMoney } from '../../core/providers/codex-shared.js';
 import { deserializeState, serializeState } from '../../core/state.js';
-import { T, defaultAccount, session } from '../support/builders.js';
+import { T, session } from '../support/builders.js';
+import { snapshotOf } from '../fuzz/check.js';
 
 describe('hostile numbers from the APIs', () => {
   it('drops a Claude reset time out of range, keeping the window and saying why', () => {
@@ -66,18 +67,8 @@ describe('formatting never throws', () => {
 
   it('writes an instant out of range as null in JSON v1', () => {
     const snapshot = {
-      provider: 'claude',
-      account: defaultAccount('claude'),
-      source: 'api',
-      status: 'ok' as const,
-      message: '',
-      fix: '',
-      stale: false,
-      plan: null,
+      ...snapshotOf('claude', { plan: null, windows: [session(10, 1e17)], money: [] }, T),
       fetchedAt: 1e17,
-      retryAt: null,
-      windows: [session(10, 1e17)],
-      money: [],
     };
     const document = toJsonDocument([snapshot], T);
     expect(document.providers[0]!.fetchedAt).toBeNull();
