@@ -23,8 +23,9 @@ const INTERVAL = '5m';
 const pluginFile = join(root, 'dist', 'swiftbar', `headroom.${INTERVAL}.mjs`);
 
 // esbuild drops comments, so the shebang and the xbar/SwiftBar metadata go in the banner. The shebang finds
-// Homebrew's node on Apple silicon and Intel Macs, where SwiftBar's PATH lacks it. undici is CommonJS and
-// require()s Node built-ins, so the ES module gets a require of its own.
+// Homebrew's node on Apple silicon and Intel Macs, where SwiftBar's PATH lacks it. A bundled CommonJS dependency
+// would require() Node built-ins, so the ES module keeps a require of its own. The bundle stays readable (not
+// minified): measured, minifying it saved under 5 ms a run.
 const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bin" node
 // <xbar.title>Headroom</xbar.title>
 // <xbar.version>v${pkg.version}</xbar.version>
@@ -54,7 +55,6 @@ await esbuild.build({
   format: 'esm',
   target: 'node20',
   charset: 'utf8',
-  minify: false,
   legalComments: 'inline',
   banner: { js: banner },
   define: { HEADROOM_VERSION: JSON.stringify(pkg.version) },

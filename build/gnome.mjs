@@ -10,7 +10,7 @@ import * as esbuild from 'esbuild';
 const FORBIDDEN = {
   shell: [/^gi:\/\/(Gtk|Gdk|Adw)(\?|$)/],
   prefs: [/^gi:\/\/(St|Clutter|Meta|Shell|Mtk|Cogl)(\?|$)/, /^resource:\/\/\/org\/gnome\/shell\//],
-  both: [/^(node:|undici)/],
+  both: [/^node:/],
 };
 
 function importsOf(file) {

@@ -40,6 +40,7 @@
  *
  * Units: percentages 0–100 (may exceed 100), instants epoch ms, clock times `HH:MM` in the user's time zone.
  */
+import { checkInstant } from './ranges.js';
 import * as z from 'zod/mini';
 import { type AlertKinds, type AlertSettings, thresholdsFor } from './alert-settings.js';
 import { AlertTexts } from './alert-texts.js';
@@ -554,7 +555,8 @@ function mergeFired(fired: number[], more: number[]): number[] {
   return [...new Set([...fired, ...more])].sort((a, b) => a - b);
 }
 
-/** An instant as a compact UTC minute for ids: `2026-11-22T10:00Z`. */
+/** An instant as a compact UTC minute for ids: `2026-11-22T10:00Z`; one no Date holds as `t<number>`. */
 function minuteKey(at: number): string {
+  if (checkInstant(at) === null) return `t${at}`;
   return `${new Date(Math.round(at / 60_000) * 60_000).toISOString().slice(0, 16)}Z`;
 }

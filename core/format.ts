@@ -1,7 +1,14 @@
 /**
  * Formatting for people: percentages (used or remaining), countdowns, reset times in the user's time zone and
  * locale (Intl), money. Shared by the SwiftBar plugin, the CLI and the GNOME Shell extension.
+ *
+ * Never throws: a value no formatter can show (NaN, an instant no Date holds, a money exponent Intl refuses) reads
+ * {@link UNKNOWN}. Parsers drop such values first (core/ranges.ts); this is the last line of defence.
  */
+import { checkExponent, checkInstant } from './ranges.js';
+
+/** What a value that cannot be shown reads: an em dash. */
+export const UNKNOWN = '—';
 
 /** Whether numbers are shown as percent used (as claude.ai does) or percent remaining (as Codex does). */
 export type DisplayMode = 'used' | 'remaining';
@@ -88,6 +95,7 @@ export function shownPercent(usedPercent: number, mode: DisplayMode): number {
  * {@link displayedUsedPercent} (37.5 → "38%"); whole numbers such as {@link shownPercent}'s are shown as they are.
  */
 export function formatPercent(value: number, options: LocaleOptions = {}): string {
+  if (!Number.isFinite(value)) return UNKNOWN;
   return numberFormat(options.locale, { style: 'percent', maximumFractionDigits: 0 }).format(
     displayedUsedPercent(value) / 100,
   );
@@ -105,6 +113,7 @@ export function formatShownPercent(usedPercent: number, mode: DisplayMode, optio
  * "< 1 min".
  */
 export function formatDuration(ms: number): string {
+  if (Number.isNaN(ms) || ms === Infinity) return UNKNOWN;
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return '< 1 min';
   const days = Math.floor(minutes / 1440);
@@ -139,8 +148,9 @@ function hourCycle(options: LocaleOptions): 'h12' | 'h23' | undefined {
   return options.hour12 === undefined ? undefined : options.hour12 ? 'h12' : 'h23';
 }
 
-/** A clock time in the user's locale and zone: "06:02" or "6:02 AM". */
+/** A clock time in the user's locale and zone: "06:02" or "6:02 AM"; {@link UNKNOWN} for an instant out of range. */
 export function formatClockTime(at: number, options: LocaleOptions = {}): string {
+  if (checkInstant(at) === null) return UNKNOWN;
   return dateFormat(options.locale, {
     hour: hourStyle(options),
     hourCycle: hourCycle(options),
@@ -163,6 +173,7 @@ function dayKey(at: number, options: LocaleOptions): string {
  * A reset instant relative to now, in local time: "16:16" today, "Thu 08:00" within a week, "3 Jan 08:00" beyond.
  */
 export function formatLocalTime(at: number, now: number, options: LocaleOptions = {}): string {
+  if (checkInstant(at) === null || checkInstant(now) === null) return UNKNOWN;
   if (dayKey(at, options) === dayKey(now, options)) return formatClockTime(at, options);
   const withinWeek = Math.abs(at - now) < 6 * 86_400_000;
   return dateFormat(options.locale, {
@@ -182,9 +193,11 @@ export function formatResetCountdown(resetsAt: number, now: number, options: Loc
 
 /**
  * An amount in minor units as money: (1234, "USD", 2) → "$12.34"; `credits` → "12.34 credits". Intl formats any
- * well-formed three-letter code (an unknown one as "XYZ 12.34"); anything else reads "12.34 <currency>".
+ * well-formed three-letter code (an unknown one as "XYZ 12.34"); anything else reads "12.34 <currency>". An amount
+ * that is not finite, or an exponent outside 0–20, reads {@link UNKNOWN}.
  */
 export function formatMoney(minor: number, currency: string, exponent: number, options: LocaleOptions = {}): string {
+  if (!Number.isFinite(minor) || checkExponent(exponent) === null) return UNKNOWN;
   const major = minor / 10 ** exponent;
   const digits = { minimumFractionDigits: exponent, maximumFractionDigits: exponent };
   if (/^[A-Z]{3}$/.test(currency)) {
@@ -194,5 +207,5 @@ export function formatMoney(minor: number, currency: string, exponent: number, o
       // An unknown ISO code: show the plain number with the code.
     }
   }
-  return `${numberFormat(options.locale, digits).format(major)} ${currency}`;
+  return `${numberFormat(options.locale, digits).format(major)} ${currency}`.trim();
 }

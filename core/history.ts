@@ -31,6 +31,8 @@
  * atomically (write a temporary file in the same directory, then rename it over the old one), so a crash leaves the
  * old or the new file, never half of one.
  */
+import { parseJsonText } from './parse.js';
+import { MAX_DURATION_SECONDS, checkInstant, checkPercent } from './ranges.js';
 import * as z from 'zod/mini';
 import { sameCycle } from './cycles.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from './model.js';
@@ -205,16 +207,16 @@ function nullableNumber(value: unknown): value is number | null {
 /** True when a sample's values are in range (see the format in the module comment). */
 function validSample(sample: Sample): boolean {
   return (
-    Number.isFinite(sample.at) &&
-    sample.at > 0 &&
+    checkInstant(sample.at) !== null &&
     typeof sample.windowId === 'string' &&
     sample.windowId.length >= 1 &&
     sample.windowId.length <= 100 &&
-    Number.isFinite(sample.usedPercent) &&
-    sample.usedPercent >= 0 &&
-    sample.usedPercent <= 10_000 &&
-    (sample.resetsAt === null || (Number.isFinite(sample.resetsAt) && sample.resetsAt > 0)) &&
-    (sample.windowMinutes === null || (Number.isFinite(sample.windowMinutes) && sample.windowMinutes > 0))
+    checkPercent(sample.usedPercent) !== null &&
+    (sample.resetsAt === null || checkInstant(sample.resetsAt) !== null) &&
+    (sample.windowMinutes === null ||
+      (Number.isFinite(sample.windowMinutes) &&
+        sample.windowMinutes > 0 &&
+        sample.windowMinutes * 60 <= MAX_DURATION_SECONDS))
   );
 }
 
@@ -462,7 +464,7 @@ function sortByTime(samples: Sample[]): void {
 
 function safeJson(line: string): unknown {
   try {
-    return JSON.parse(line);
+    return parseJsonText(line);
   } catch {
     return undefined;
   }

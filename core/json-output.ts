@@ -6,6 +6,7 @@ import type { Alert } from './alerts.js';
 import type { Money, ProviderSnapshot } from './model.js';
 import { type JsonTelemetryV1, toJsonTelemetry } from './telemetry/json.js';
 import type { TelemetryReport } from './telemetry/report.js';
+import { checkInstant } from './ranges.js';
 
 /** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
 export interface JsonWindowV1 {
@@ -50,7 +51,11 @@ export interface JsonDocumentV1 {
   telemetry: JsonTelemetryV1 | null;
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+/** An instant as ISO 8601; null when unknown or out of range (core/ranges.ts), so the document never throws. */
+const iso = (ms: number | null): string | null => {
+  const checked = checkInstant(ms);
+  return checked === null ? null : new Date(checked).toISOString();
+};
 
 /**
  * Builds the v1 document from snapshots, the alerts of this run and the telemetry report (null when telemetry is
@@ -64,7 +69,7 @@ export function toJsonDocument(
 ): JsonDocumentV1 {
   return {
     version: 1,
-    generatedAt: new Date(now).toISOString(),
+    generatedAt: new Date(Number.isFinite(now) ? now : 0).toISOString(),
     providers: snapshots.map((snapshot) => ({
       id: snapshot.provider,
       account: { id: snapshot.account.id, label: snapshot.account.label },

@@ -5,10 +5,20 @@
  * Stored shape (unchanged since the first release; accounts other than the default add keys):
  * `{"<account key>": {"sources": {"<source id>": SourceMemory}}}`, e.g. `{"claude": {"sources": {"api": …}},
  * "claude@claude-work": {"sources": {"api": …}}}`. Read entry by entry (core/stored.ts): an account or source entry
- * this build cannot read is kept and written back as it was.
+ * this build cannot read is kept and written back as it was. Numbers are range-checked as the parsers check them
+ * (core/ranges.ts): an instant or amount out of range reads as unknown, a window of a percent out of range or a
+ * money entry of an unusable currency or exponent is dropped, a capture of an impossible time is forgotten.
  */
 import * as z from 'zod/mini';
 import type { Capture, Failure } from './model.js';
+import {
+  checkCurrency,
+  checkDurationSeconds,
+  checkExponent,
+  checkInstant,
+  checkMinorUnits,
+  checkPercent,
+} from './ranges.js';
 import { asObject, parseEntries, withForeign } from './stored.js';
 
 /** What Headroom remembers of one source between refreshes. Holds no secrets. */
@@ -48,51 +58,116 @@ export interface ProviderMemory {
 export type Memory = Record<string, ProviderMemory>;
 
 const nullableNumber = z.nullable(z.number());
+/** A stored instant, epoch ms; one out of range (core/ranges.ts) reads as unknown (null). */
+const storedInstant = z.pipe(
+  z.nullable(z.number()),
+  z.transform((value: number | null) => checkInstant(value)),
+);
+/** A stored amount, minor units; one out of range reads as unknown (null). */
+const storedMinor = z.pipe(
+  z.nullable(z.number()),
+  z.transform((value: number | null) => checkMinorUnits(value)),
+);
 const windowSchema = z.looseObject({
-  id: z.string(),
+  id: z.string().check(z.minLength(1)),
   label: z.string(),
-  usedPercent: z.number(),
-  resetsAt: nullableNumber,
-  windowMinutes: nullableNumber,
+  usedPercent: z.number().check(z.refine((value) => checkPercent(value) !== null)),
+  resetsAt: storedInstant,
+  windowMinutes: z.pipe(
+    nullableNumber,
+    z.transform((value: number | null) =>
+      value !== null && value > 0 && checkDurationSeconds(value * 60) !== null ? value : null,
+    ),
+  ),
 });
 const moneySchema = z.looseObject({
   id: z.string(),
   label: z.string(),
-  usedMinor: nullableNumber,
-  limitMinor: nullableNumber,
-  balanceMinor: nullableNumber,
-  currency: z.string(),
-  exponent: z.number(),
+  usedMinor: storedMinor,
+  limitMinor: storedMinor,
+  balanceMinor: storedMinor,
+  currency: z.string().check(z.refine((value) => checkCurrency(value) === value)),
+  exponent: z.number().check(z.refine((value) => checkExponent(value) !== null)),
   unlimited: z.boolean(),
 });
+/** A list of which only the elements `schema` reads are kept: one bad window drops that window, not the capture. */
+function readableElements<T>(schema: z.ZodMiniType<T>) {
+  return z.pipe(
+    z.array(z.unknown()),
+    z.transform((values: unknown[]) =>
+      values.flatMap((value) => {
+        const parsed = schema.safeParse(value);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    ),
+  );
+}
 const captureSchema = z.looseObject({
   source: z.string(),
-  capturedAt: z.number(),
+  capturedAt: z.number().check(z.refine((value) => checkInstant(value) !== null)),
   plan: z.nullable(z.string()),
-  windows: z.array(windowSchema),
-  money: z.array(moneySchema),
+  windows: readableElements(windowSchema),
+  money: readableElements(moneySchema),
   note: z.optional(z.string()),
   problems: z.optional(z.array(z.string())),
 });
+/** A stored capture; one that cannot be read (e.g. a capture time out of range) is forgotten (null). */
+const storedCapture = z.pipe(
+  z.unknown(),
+  z.transform((value: unknown) => {
+    const parsed = captureSchema.safeParse(value);
+    return parsed.success ? parsed.data : null;
+  }),
+);
 const failureSchema = z.looseObject({
   status: z.enum(['signed-out', 'unauthorized', 'rate-limited', 'offline', 'error']),
   message: z.string(),
   fix: z.string(),
-  retryAt: z.optional(z.number()),
+  retryAt: z.optional(
+    z.pipe(
+      z.number(),
+      z.transform((value: number) => checkInstant(value) ?? undefined),
+    ),
+  ),
   unused: z.optional(z.boolean()),
 });
 
 /** zod schema of one {@link SourceMemory}; unknown fields are kept. */
 export const sourceMemorySchema = z.looseObject({
-  lastAttemptAt: nullableNumber,
-  lastGood: z.nullable(captureSchema),
+  lastAttemptAt: storedInstant,
+  lastGood: storedCapture,
   lastFailure: z.nullable(failureSchema),
   failures: z.optional(z.number()),
-  nextAllowedAt: z.optional(nullableNumber),
+  // Out of range: unknown, i.e. the rules of memory written before the scheduler (never a pause).
+  nextAllowedAt: z.optional(
+    z.pipe(
+      nullableNumber,
+      z.transform((value: number | null) => (value === null ? null : (checkInstant(value) ?? undefined))),
+    ),
+  ),
   credentialsFingerprint: z.optional(z.nullable(z.string())),
 });
 
 const accountShape = z.looseObject({ sources: z.unknown() });
+
+/**
+ * A source's memory as of `now` (epoch ms) on a clock that may have been ahead when it was written (`HEADROOM_NOW`,
+ * a wrong RTC): a capture or attempt time in the future is treated as now, and the back-off, retry time or sign-in
+ * pause decided at such an attempt is lifted (it ends now), so one run with a wrong clock never freezes polling.
+ */
+export function settleClock(memory: SourceMemory, now: number): SourceMemory {
+  const fromFuture = memory.lastAttemptAt !== null && memory.lastAttemptAt > now;
+  const capture = memory.lastGood;
+  if (!fromFuture && !(capture && capture.capturedAt > now)) return memory;
+  return {
+    ...memory,
+    lastAttemptAt: fromFuture ? now : memory.lastAttemptAt,
+    lastGood: capture && capture.capturedAt > now ? { ...capture, capturedAt: now } : capture,
+    ...(fromFuture && memory.nextAllowedAt !== undefined && { nextAllowedAt: now }),
+    ...(fromFuture &&
+      memory.lastFailure?.retryAt !== undefined && { lastFailure: { ...memory.lastFailure, retryAt: now } }),
+  };
+}
 
 /** Parsed memory plus the account entries this build could not read at all. */
 export interface ParsedMemory {

@@ -57,6 +57,14 @@ export function epochSecondsToMs(value: unknown): number | null {
   return ms !== null && ms <= MAX_INSTANT_MS ? ms : null;
 }
 
+/**
+ * `JSON.parse` for the text of a file (credentials, auth.json, config.json, the state document): a leading UTF-8
+ * byte-order mark, which some editors write, is skipped. Throws like `JSON.parse` on anything else that is not JSON.
+ */
+export function parseJsonText(text: string): unknown {
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
+}
+
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Decodes base64 or base64url (padding optional) into bytes; null when the input has foreign characters. */

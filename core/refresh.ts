@@ -6,8 +6,8 @@
  */
 import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
 import { settleWindow } from './cycles.js';
-import type { Failure, ProviderSnapshot } from './model.js';
-import type { Memory, ProviderMemory } from './memory.js';
+import type { Failure, ProviderSnapshot, SourceResult } from './model.js';
+import { type Memory, type ProviderMemory, settleClock } from './memory.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
 import {
@@ -60,14 +60,18 @@ export async function refreshProvider(
   account: Account = accountsOf(definition, providerSettings, ports.env.home)[0]!,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
   const sources = selectedSources(definition, providerSettings);
-  const memory: ProviderMemory = { ...previous, sources: { ...previous?.sources } };
+  const settled = Object.entries(previous?.sources ?? {}).map(([id, source]) => [
+    id,
+    settleClock(source, ports.clock.now()),
+  ]);
+  const memory: ProviderMemory = { ...previous, sources: Object.fromEntries(settled) };
   const random = options.random ?? Math.random;
   await Promise.all(
     sources.map(async (source) => {
       const before = memory.sources[source.id];
       const startedAt = ports.clock.now();
       if (!source.remote) {
-        const result = await source.fetch(ports, account);
+        const result = await fetchSafely(source, ports, account);
         memory.sources[source.id] = result.ok
           ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
           : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
@@ -79,11 +83,31 @@ export async function refreshProvider(
       if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
       if (fingerprint === undefined && source.credentialsFingerprint)
         fingerprint = await readFingerprint(source, ports, account);
-      const result = await source.fetch(ports, account);
+      const result = await fetchSafely(source, ports, account);
       memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
     }),
   );
   return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
+}
+
+/**
+ * Asks a source, turning a rejection (a bug, never bad input: sources return failures as values) into an `error`
+ * failure of that source alone, so one provider's bug never takes the others' output with it.
+ */
+async function fetchSafely(source: SourceDefinition, ports: Ports, account: Account): Promise<SourceResult> {
+  try {
+    return await source.fetch(ports, account);
+  } catch (error) {
+    ports.log.warn(`${source.id} source failed: ${(error as Error | null)?.message ?? String(error)}`);
+    return {
+      ok: false,
+      failure: {
+        status: 'error',
+        message: 'Headroom hit an internal error reading this source.',
+        fix: 'Update Headroom.',
+      },
+    };
+  }
 }
 
 /** A status message followed by the capture's problems (parts the source could not read), as sentences. */

@@ -9,7 +9,7 @@ import type { AccountSettings } from './accounts.js';
 import { CATALOG, type ProviderInfo, providerEnvName } from './catalog.js';
 import type { DisplayMode } from './format.js';
 import type { Ports } from './ports.js';
-import { joinPath } from './parse.js';
+import { joinPath, parseJsonText } from './parse.js';
 import { type AlertSettings, DEFAULT_ALERT_SETTINGS, parseAlertSettings } from './alert-settings.js';
 import { DEFAULT_TELEMETRY_SETTINGS, type TelemetrySettings, resolveTelemetrySettings } from './telemetry/settings.js';
 
@@ -295,7 +295,7 @@ export async function loadSettings(ports: Ports): Promise<LoadedSettings> {
   const early: string[] = [];
   try {
     const text = await ports.files.readText(path);
-    if (text !== null) file = JSON.parse(text) as unknown;
+    if (text !== null) file = parseJsonText(text);
   } catch {
     early.push(`${path}: not readable JSON; using defaults`);
   }

@@ -10,6 +10,7 @@
  */
 import { type AlertMemory, emptyAlertMemory, parseAlertMemory, serializeAlertMemory } from './alerts.js';
 import { type Memory, parseMemory, serializeMemory } from './memory.js';
+import { parseJsonText } from './parse.js';
 import { asObject } from './stored.js';
 
 /** The schema version this build writes; a document of a higher one is read as far as it is understood. */
@@ -58,7 +59,7 @@ export function serializeState(state: StateDocument): string {
 export function deserializeState(text: string | null): StateDocument {
   let document: Record<string, unknown> | null;
   try {
-    document = asObject(JSON.parse(text ?? ''));
+    document = asObject(parseJsonText(text ?? ''));
   } catch {
     return emptyState();
   }

@@ -33,6 +33,9 @@ const HTTP_TIMEOUT_SECONDS = 15;
 
 const decoder = new TextDecoder();
 
+/** The largest file read, bytes: Codex's rollouts run to a few MiB; nothing Headroom reads is larger. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 function isNotFound(error: unknown): boolean {
   return (
     error instanceof GLib.Error &&
@@ -120,9 +123,20 @@ export class GjsPorts implements Ports {
   }
 
   readonly files = {
+    // Only regular files are read, up to MAX_FILE_BYTES: a FIFO in place of a credentials file would block
+    // load_contents until a writer came, a device file would never end.
     readText: async (path: string): Promise<string | null> => {
       try {
-        const [contents] = await Gio.File.new_for_path(path).load_contents_async(this.cancellable);
+        const file = Gio.File.new_for_path(path);
+        const info = await file.query_info_async(
+          'standard::type,standard::size',
+          Gio.FileQueryInfoFlags.NONE,
+          GLib.PRIORITY_DEFAULT,
+          this.cancellable,
+        );
+        if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
+        if (info.get_size() > MAX_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
+        const [contents] = await file.load_contents_async(this.cancellable);
         return decoder.decode(contents);
       } catch (error) {
         if (isNotFound(error)) return null;

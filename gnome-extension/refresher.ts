@@ -9,6 +9,10 @@ import { type RefreshOutcome, deserializeState, runRefresh, serializeState } fro
 import type { Settings } from '../core/settings.js';
 import { nextTimerSeconds } from '../core/wake.js';
 import type { GjsPorts } from './gjs-ports.js';
+import { type StateLock, acquireStateLock } from './state-lock.js';
+
+/** The longest a refresh waits for another process's refresh, ms. */
+const LOCK_WAIT_MS = 10_000;
 
 /** A file in Headroom's state directory, `$XDG_STATE_HOME/headroom/`. */
 function statePath(name: string): string {
@@ -78,18 +82,31 @@ export class Refresher {
 
   private async run(force: boolean): Promise<void> {
     const path = statePath('state.json');
+    // One refresh at a time across the extension and CLI runs (state-lock.ts): load, refresh, save under the lock.
+    let lock: StateLock | null = null;
     try {
+      GLib.mkdir_with_parents(statePath(''), 0o700);
+      lock = await acquireStateLock(statePath(''), LOCK_WAIT_MS);
       const state = deserializeState(await this.ports.files.readText(path).catch(() => null));
       const outcome = await runRefresh(this.ports, this.settings(), state, this.history, { force });
       if (this.destroyed) return;
       this.lastRefreshAt = this.ports.clock.now();
-      this.onOutcome(outcome);
+      let saved = lock !== null;
+      if (lock) {
+        await this.ports.writePrivateFile(path, serializeState(outcome.state)).catch((error: unknown) => {
+          saved = false;
+          this.ports.log.warn(`could not save the state: ${(error as Error).message}`);
+        });
+      }
+      // Nothing remembered (no lock, or no save): notifying would repeat the same alerts at every refresh.
+      this.onOutcome(saved ? outcome : { ...outcome, alerts: [] });
       this.schedule(this.intervalSeconds, outcome.nextWakeAt);
-      await this.ports.writePrivateFile(path, serializeState(outcome.state));
     } catch (error) {
       if (this.destroyed) return;
       this.ports.log.warn(`refresh failed: ${(error as Error).message}`);
       if (!this.timerId) this.schedule(this.intervalSeconds);
+    } finally {
+      await lock?.release();
     }
   }
 

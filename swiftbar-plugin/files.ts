@@ -1,19 +1,37 @@
 /**
- * Small file helpers of the Node shell: reading a file that may be missing, and atomic replaces (temp file + fsync +
+ * Small file helpers of the Node shell: reading a regular file that may be missing, and atomic replaces (temp file + fsync +
  * rename, so a crash mid-write leaves the previous file intact). Kept apart from state.ts so that light commands
  * (`headroom statusline`) need nothing else.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-/** A file's text, or null when it does not exist. Rejects on other errors. */
-export async function readTextOrNull(path: string): Promise<string | null> {
+/** The largest file read, bytes: Codex's rollouts run to a few MiB; nothing Headroom reads is larger. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A regular file's text, or null when it does not exist. Opened non-blocking, so that a FIFO (or a device, a socket)
+ * in place of a credentials file is refused at once instead of waiting for a writer forever; a file that is not
+ * regular or is larger than {@link MAX_FILE_BYTES} rejects.
+ */
+export async function readRegularFile(path: string): Promise<string | null> {
+  let handle;
   try {
-    return await readFile(path, 'utf8');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    if (info.size > MAX_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

@@ -11,15 +11,17 @@ import { openHistory } from '../core/history.js';
 import { toJsonDocument } from '../core/json-output.js';
 import { presentMenu } from '../core/present.js';
 import { PROVIDERS } from '../core/providers/index.js';
-import { runRefresh } from '../core/session.js';
-import { loadSettings } from '../core/settings.js';
+import { type Ports, TransportError } from '../core/ports.js';
+import { type RefreshOutcome, type StateDocument, runRefresh } from '../core/session.js';
+import { type Settings, loadSettings } from '../core/settings.js';
 import { nodePorts } from './node-ports.js';
 import { deliver, notifierFor } from './notify.js';
 import { type MenuFormat, renderMenuBar, renderText } from './render.js';
+import { acquireLock, removeStaleTemps } from './single-flight.js';
 import { renderWaybar } from './waybar.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
-import { presentTelemetry } from '../core/telemetry/index.js';
+import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
 
 declare const HEADROOM_VERSION: string;
 
@@ -101,6 +103,9 @@ async function main(): Promise<number> {
     return parsed.exit;
   }
   const ports = makePorts(parsed.verbose);
+  const deadlineMs =
+    Number(process.env.HEADROOM_DEADLINE_MS) > 0 ? Number(process.env.HEADROOM_DEADLINE_MS) : DEADLINE_MS;
+  const runDeadline = Date.now() + deadlineMs;
   try {
     const { settings, problems } = await loadSettings(ports);
     for (const problem of problems) ports.log.warn(problem);
@@ -112,34 +117,51 @@ async function main(): Promise<number> {
       ports.log.warn(`telemetry: internal error: ${(error as Error | null)?.message ?? String(error)}`);
       return null;
     });
-    const outcome = await runRefresh(ports, settings, await loadState(directory), history, { force: parsed.refresh });
-    if (outcome.historyError) ports.log.debug(`history: ${outcome.historyError}`);
-    await saveState(directory, outcome.state).catch((error: unknown) =>
-      ports.log.warn(`could not save state in ${directory}: ${(error as Error).message}`),
-    );
-    const failures = await deliver(outcome.alerts, notifierFor(process.env, process.platform), pluginPath);
-    for (const failure of failures) ports.log.warn(failure);
-    const now = ports.clock.now();
-    const report = await telemetry;
-    if (parsed.format === 'json') {
-      const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, report);
-      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    const startedAt = ports.clock.now();
+    // One run at a time refreshes; the others wait for its saved result (swiftbar-plugin/single-flight.ts).
+    const lock = await acquireLock(directory, Math.max(0, Math.min(LOCK_WAIT_MS, runDeadline - Date.now() - 1000)));
+    const notices: string[] = [];
+    try {
+      if (lock) await removeStaleTemps(directory, Date.now());
+      const state = await loadState(directory);
+      // A forced run that waited for another run's refresh serves that one's answer instead of asking again.
+      const force = parsed.refresh && !(lock?.waited && attemptedSince(state, startedAt));
+      const refreshing = runRefresh(ports, settings, state, history, { force });
+      const outcome = await Promise.race([refreshing, timeout(runDeadline)]);
+      if (outcome === 'timeout') {
+        // Something hung (a file system, a socket): print what the state already holds, save and notify nothing.
+        ports.log.warn(`no result within ${deadlineMs} ms; showing the last saved values`);
+        const cached = await runRefresh(deadPorts(ports), settings, state, null, { force: false });
+        print(parsed.format, cached, ports.clock.now(), settings, pluginPath, null, [
+          `This run stopped after ${Math.round(deadlineMs / 1000)} s: the values are the last saved ones.`,
+        ]);
+        process.exit(0);
+      }
+      if (outcome.historyError) ports.log.debug(`history: ${outcome.historyError}`);
+      let saved = lock !== null;
+      if (lock) {
+        await saveState(directory, outcome.state).catch((error: unknown) => {
+          saved = false;
+          ports.log.warn(`could not save state in ${directory}: ${(error as Error).message}`);
+        });
+      }
+      if (!saved) {
+        notices.push(
+          lock
+            ? `Headroom can't save its state in ${directory}, so it asks the providers at every run and can't notify. Fix: make that folder writable, or set XDG_STATE_HOME to one that is.`
+            : `Headroom can't lock its state in ${directory}, so this run shows its values without saving or notifying. Fix: make that folder writable, or set XDG_STATE_HOME to one that is.`,
+        );
+      }
+      // Nothing can be remembered: notifying would repeat the same alerts at every run.
+      const alerts = saved ? outcome.alerts : [];
+      const failures = await deliver(alerts, notifierFor(process.env, process.platform), pluginPath);
+      for (const failure of failures) ports.log.warn(failure);
+      const report = await Promise.race([telemetry, timeout(runDeadline).then(() => null)]);
+      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices);
       return 0;
+    } finally {
+      await lock?.release();
     }
-    const menu = presentMenu(outcome.snapshots, PROVIDERS, settings, {
-      now,
-      samples: outcome.samples,
-      offline: outcome.offline,
-    });
-    if (report) menu.telemetry = presentTelemetry(report, { locale: settings.locale });
-    process.stdout.write(
-      parsed.format === 'waybar'
-        ? renderWaybar(menu)
-        : parsed.format === 'text'
-          ? renderText(menu)
-          : renderMenuBar(menu, parsed.format, { pluginPath }),
-    );
-    return 0;
   } catch (error) {
     // A bug, not bad input (bad input is a typed state): say so briefly, without a stack, and keep the item visible.
     const message = (error as Error | null)?.message ?? String(error);
@@ -161,4 +183,65 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+/** The longest a run may take before it prints what it has, ms (the API timeouts are 15 s). */
+const DEADLINE_MS = 40_000;
+/** The longest a run waits for another run's refresh, ms. */
+const LOCK_WAIT_MS = 20_000;
+
+/** Resolves to `'timeout'` at `at` (epoch ms); the timer does not keep the process alive. */
+function timeout(at: number): Promise<'timeout'> {
+  return new Promise((resolve) => setTimeout(() => resolve('timeout'), Math.max(0, at - Date.now())).unref());
+}
+
+/** True when some source of the state was asked at or after `since` (epoch ms), by another run. */
+function attemptedSince(state: StateDocument, since: number): boolean {
+  return Object.values(state.memory).some((account) =>
+    Object.values(account.sources).some((source) => source.lastAttemptAt !== null && source.lastAttemptAt >= since),
+  );
+}
+
+/** Ports that answer nothing: a refresh over them only shows what the state holds. */
+function deadPorts(ports: Ports): Ports {
+  const refuse = (): Promise<never> => Promise.reject(new TransportError('timeout', 'run deadline'));
+  return {
+    ...ports,
+    http: { get: refuse },
+    files: { readText: refuse, list: refuse, stat: refuse },
+    subprocess: { run: refuse },
+  };
+}
+
+/** Prints the run's result in its format: JSON v1, the terminal view or the SwiftBar/xbar menu. */
+function print(
+  format: OutputFormat,
+  outcome: Pick<RefreshOutcome, 'snapshots' | 'alerts' | 'samples' | 'offline'>,
+  now: number,
+  settings: Settings,
+  pluginPath: string,
+  telemetry: TelemetryReport | null,
+  notices: string[],
+): void {
+  if (format === 'json') {
+    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry);
+    const withNotices = notices.length > 0 ? { ...document, notices } : document;
+    process.stdout.write(`${JSON.stringify(withNotices, null, 2)}\n`);
+    return;
+  }
+  const menu = presentMenu(outcome.snapshots, PROVIDERS, settings, {
+    now,
+    samples: outcome.samples,
+    offline: outcome.offline,
+  });
+  if (telemetry) menu.telemetry = presentTelemetry(telemetry, { locale: settings.locale });
+  process.stdout.write(
+    format === 'waybar'
+      ? renderWaybar(menu)
+      : format === 'text'
+        ? renderText(menu, notices)
+        : renderMenuBar(menu, format, { pluginPath, notices }),
+  );
+}
+
+// Exit as soon as the result is out: an idle keep-alive connection of fetch's pool would hold the process open for
+// a while, and every SwiftBar refresh would wait for it. stdout is a pipe or a file here, written synchronously.
+process.exit(await main());

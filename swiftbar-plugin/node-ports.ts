@@ -1,10 +1,11 @@
 /**
- * Node implementations of core's ports for the SwiftBar plugin and CLI: undici for HTTP, node:fs for files,
+ * Node implementations of core's ports for the SwiftBar plugin and CLI: node:http(s) for HTTP, node:fs for files,
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
+import { readRegularFile } from './files.js';
 import {
   type DirEntry,
   type FileReader,
@@ -33,6 +34,7 @@ const OFFLINE_CODES = new Set([
   'EPIPE',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 function isMissing(error: unknown): boolean {
@@ -40,76 +42,85 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/** undici, loaded on the first request: a run served from the cache or from local logs never pays for it. */
-let undici: Promise<typeof import('undici')> | undefined;
-
-/** Maps an undici or system error onto a TransportError kind. */
-function toTransportError(error: unknown, timeoutMs: number, errors: typeof import('undici').errors): TransportError {
-  const code = (error as { code?: string } | null)?.code ?? '';
-  const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
-  if (
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError ||
-    error instanceof errors.ConnectTimeoutError ||
-    (error as Error | null)?.name === 'TimeoutError'
-  ) {
-    return new TransportError('timeout', `no answer within ${timeoutMs} ms`);
-  }
-  if (OFFLINE_CODES.has(code) || OFFLINE_CODES.has(cause)) return new TransportError('offline', code || cause);
-  if ((error as Error | null)?.name === 'AbortError') return new TransportError('cancelled', 'cancelled');
-  return new TransportError('other', code || cause || 'request failed');
+/** Maps a node:http error onto a TransportError kind (a TransportError passes through). */
+function toTransportError(error: unknown): TransportError {
+  if (error instanceof TransportError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
+  if (OFFLINE_CODES.has(code)) return new TransportError('offline', code);
+  return new TransportError('other', code || 'request failed');
 }
 
-/** One request over undici with a total timeout; the body is read up to {@link MAX_BODY_BYTES}. */
+/**
+ * One request over node:http or node:https (loaded on the first request of their kind), one connection per request
+ * (`agent: false`: nothing keeps the process alive afterwards), with a total timeout covering connect, headers and
+ * body; the body is read up to {@link MAX_BODY_BYTES}. Redirects are not followed. Node's global `fetch` (undici)
+ * would work too, but in Node 20 it compiles undici's WASM HTTP parser on first use and the process then takes
+ * ~150 ms longer to exit; node:http's parser is built in.
+ */
 async function send(
   { url, headers, timeoutMs }: HttpRequest,
   method: 'GET' | 'POST',
   body?: string,
 ): Promise<HttpResponse> {
-  const { errors, request } = await (undici ??= import('undici'));
-  try {
-    const response = await request(url, {
-      method,
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+  const target = new URL(url);
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      clearTimeout(timer);
+      reject(toTransportError(error));
+    };
+    const outgoing = request(target, { method, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (): void => {
+        clearTimeout(timer);
+        const flat: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        resolve({ status: response.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks).toString('utf8') });
+      };
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        else {
+          response.destroy();
+          finish();
+        }
+      });
+      response.on('end', finish);
+      response.on('error', fail);
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) break;
-      chunks.push(chunk);
-    }
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return { status: response.statusCode, headers: flat, body: Buffer.concat(chunks).toString('utf8') };
-  } catch (error) {
-    throw toTransportError(error, timeoutMs, errors);
-  }
+    const timer = setTimeout(
+      () => outgoing.destroy(new TransportError('timeout', `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    outgoing.on('error', fail);
+    outgoing.end(body);
+  });
 }
 
-/** HTTP over undici, with a total timeout per request. */
-export const undiciHttp: HttpClient = {
+/** HTTP over node:http(s), with a total timeout per request (see {@link send}). */
+export const nodeHttp: HttpClient = {
   get: (request) => send(request, 'GET'),
   post: (request: HttpPostRequest) =>
-    send({ ...request, headers: { ...request.headers, 'Content-Type': request.contentType } }, 'POST', request.body),
+    send(
+      {
+        ...request,
+        headers: {
+          ...request.headers,
+          'Content-Type': request.contentType,
+          'Content-Length': String(Buffer.byteLength(request.body)),
+        },
+      },
+      'POST',
+      request.body,
+    ),
 };
 
-/** Read-only files over node:fs. */
+/** Read-only files over node:fs; only regular files are read (see {@link readRegularFile}). */
 export const nodeFiles: FileReader = {
-  async readText(path) {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-  },
+  readText: readRegularFile,
   async list(path): Promise<DirEntry[] | null> {
     try {
       const entries = await readdir(path, { withFileTypes: true });
@@ -165,7 +176,7 @@ export function nodePorts(options: { now?: number; verbose: boolean }): Ports {
     user = process.env.USER ?? '';
   }
   return {
-    http: undiciHttp,
+    http: nodeHttp,
     files: nodeFiles,
     subprocess: nodeSubprocess,
     clock: { now: () => options.now ?? Date.now() },

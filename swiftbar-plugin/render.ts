@@ -12,6 +12,8 @@ export type MenuFormat = 'swiftbar' | 'xbar' | 'text';
 /** How to rerun this plugin for the "Refresh now" item: its absolute path. */
 export interface RenderContext {
   pluginPath: string;
+  /** Problems of this run itself, each a sentence and its fix (e.g. a state directory it cannot write); optional. */
+  notices?: string[];
 }
 
 const SEVERITY_COLORS: Record<Severity, { light: string; dark: string }> = {
@@ -86,6 +88,10 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
   }
   if (menu.offlineText) {
     w.item(`⚠ ${menu.offlineText}`, { color: w.color('warning') });
+    w.separator();
+  }
+  for (const notice of context.notices ?? []) {
+    w.item(`⚠ ${notice}`, { color: w.color('warning') });
     w.separator();
   }
   for (const provider of menu.providers) {
@@ -186,7 +192,7 @@ function bar(fraction: number): string {
 }
 
 /** Renders the menu as plain text for a terminal. */
-export function renderText(menu: MenuView): string {
+export function renderText(menu: MenuView, notices: readonly string[] = []): string {
   const clean = (text: string): string => text.replace(TERMINAL_UNSAFE, '');
   const out: string[] = [];
   if (menu.nothingConnected) {
@@ -198,6 +204,7 @@ export function renderText(menu: MenuView): string {
   }
   out.push(`Headroom  ${clean(menu.title)}`);
   if (menu.offlineText) out.push(`! ${menu.offlineText}`);
+  for (const notice of notices) out.push(`! ${clean(notice)}`);
   const labelWidth = Math.max(
     12,
     ...menu.providers.flatMap((p) => [...p.windows, ...p.money].map((row) => clean(row.label).length)),

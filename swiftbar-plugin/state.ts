@@ -9,7 +9,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryFile } from '../core/history.js';
 import { type StateDocument, deserializeState, serializeState } from '../core/session.js';
-import { readTextOrNull, writePrivateFile } from './files.js';
+import { readRegularFile, writePrivateFile } from './files.js';
 
 export { writePrivateFile } from './files.js';
 
@@ -26,7 +26,7 @@ export function stateDirectory(env: NodeJS.ProcessEnv, home: string): string {
 
 /** Loads the state; a missing, unreadable or malformed file gives an empty state. */
 export async function loadState(directory: string): Promise<StateDocument> {
-  return deserializeState(await readTextOrNull(join(directory, STATE_FILE)).catch(() => null));
+  return deserializeState(await readRegularFile(join(directory, STATE_FILE)).catch(() => null));
 }
 
 /** Saves the state atomically. */
@@ -37,7 +37,7 @@ export function saveState(directory: string, state: StateDocument): Promise<void
 /** The history file (core/history.ts) over node:fs: appends, and atomic replaces for compaction. */
 export function nodeHistoryFile(path: string): HistoryFile {
   return {
-    read: () => readTextOrNull(path),
+    read: () => readRegularFile(path),
     async append(text) {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       await appendFile(path, text, { encoding: 'utf8', mode: 0o600 });

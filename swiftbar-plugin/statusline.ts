@@ -24,7 +24,7 @@ import {
   withStatusLineEntry,
 } from '../core/statusline.js';
 import type { Environment } from '../core/ports.js';
-import { readTextOrNull, writeFileAtomic, writePrivateFile } from './files.js';
+import { readRegularFile, writeFileAtomic, writePrivateFile } from './files.js';
 
 /** How long the user's previous status-line command may run, ms. */
 const CHAIN_TIMEOUT_MS = 3000;
@@ -61,7 +61,7 @@ function installPath(env: Environment): string {
 }
 
 async function readInstallRecord(env: Environment): Promise<Record<string, unknown>> {
-  const text = await readTextOrNull(installPath(env)).catch(() => null);
+  const text = await readRegularFile(installPath(env)).catch(() => null);
   try {
     const parsed = InstallRecordSchema.safeParse(text === null ? null : JSON.parse(text));
     return parsed.success ? parsed.data.dirs : {};
@@ -149,7 +149,7 @@ async function render(directory: string, env: Environment): Promise<number> {
   const limits = parseStatusLineInput(input);
   let line = '';
   try {
-    const text = await readTextOrNull(recordPath).catch(() => null);
+    const text = await readRegularFile(recordPath).catch(() => null);
     if (limits) {
       line = formatStatusLine(limits, now, now);
       await writePrivateFile(recordPath, withStatusLineEntry(text, directory, { capturedAt: now, rateLimits: limits }));
@@ -189,7 +189,7 @@ function parseSettings(text: string, path: string): Record<string, unknown> | nu
 
 async function install(directory: string, env: Environment): Promise<number> {
   const path = join(directory, 'settings.json');
-  const text = await readTextOrNull(path);
+  const text = await readRegularFile(path);
   const settings = text === null ? {} : parseSettings(text, path);
   if (!settings) return 1;
   const command = `${shellQuote(resolve(process.argv[1] ?? 'headroom'))} statusline --config-dir ${shellQuote(directory)}`;
@@ -222,13 +222,13 @@ async function uninstall(directory: string, env: Environment): Promise<number> {
     process.stdout.write(`Headroom's status line is not installed in ${path}.\n`);
     return 0;
   }
-  const text = await readTextOrNull(path);
+  const text = await readRegularFile(path);
   const backup = `${path}${BACKUP_SUFFIX}`;
   if (text !== null && sha256(text) === entry.written) {
     // Unchanged since install: put the user's file back byte for byte.
     if (entry.existed) {
       const mode = (await stat(path)).mode & 0o777;
-      const original = await readTextOrNull(backup);
+      const original = await readRegularFile(backup);
       if (original === null) {
         process.stderr.write(`headroom: the backup ${backup} is gone; ${path} left as it is.\n`);
         return 1;

@@ -6,7 +6,15 @@
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import { type Failure, type Money, SESSION_MINUTES, type UsageWindow, WEEKLY_MINUTES } from '../model.js';
-import { joinPath, numberLike, parseIsoInstant, slugify, titleCase } from '../parse.js';
+import { joinPath, numberLike, parseIsoInstant, parseJsonText, slugify, titleCase } from '../parse.js';
+import {
+  MAX_INSTANT_MS,
+  checkCurrency,
+  checkExponent,
+  checkInstant,
+  checkMinorUnits,
+  checkPercent,
+} from '../ranges.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
@@ -164,7 +172,7 @@ export async function readClaudeCredentials(ports: Ports, account?: Account): Pr
 
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch {
     return failure('error', `${where} is not valid JSON.`, RERUN_FIX);
   }
@@ -181,7 +189,8 @@ export async function readClaudeCredentials(ports: Ports, account?: Account): Pr
       'Run `claude` once and sign in with your Claude subscription.',
     );
   }
-  const expiresAt = oauth.expiresAt ?? null;
+  // An expiry beyond 2100 (1e17) is unknown, not "never"; one in the past is past, however far.
+  const expiresAt = typeof oauth.expiresAt === 'number' && oauth.expiresAt <= MAX_INSTANT_MS ? oauth.expiresAt : null;
   if (expiresAt !== null && expiresAt <= ports.clock.now()) {
     return failure(
       'signed-out',
@@ -298,12 +307,38 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
     return parsed.success ? parsed.data : null;
   };
 
+  /**
+   * A window from a percent and a reset time, range-checked (core/ranges.ts): an out-of-range percent drops the
+   * window, an out-of-range reset time only the time; either is named in `problems`.
+   */
+  const lane = (
+    what: string,
+    id: string,
+    label: string,
+    windowMinutes: number,
+    percent: number,
+    resets: string | null | undefined,
+  ): UsageWindow | null => {
+    const usedPercent = checkPercent(percent);
+    if (usedPercent === null) {
+      problems.push(`Anthropic's ${what} has a percentage out of range.`);
+      return null;
+    }
+    const parsedReset = parseIsoInstant(resets);
+    const resetsAt = checkInstant(parsedReset);
+    if (resetsAt === null && (parsedReset !== null || (resets ?? '') !== '')) {
+      problems.push(`Anthropic's ${what} has an unreadable reset time.`);
+    }
+    return { id, label, usedPercent, resetsAt, windowMinutes };
+  };
+
   const keyed = new Map<string, UsageWindow>();
   for (const { keys, id, label, minutes } of WINDOW_KEYS) {
     for (const key of keys) {
       const window = decode(WindowSchema, record[key], `${key} window`);
       if (typeof window?.utilization !== 'number') continue;
-      keyed.set(id, lane(id, label, minutes, window.utilization, window.resets_at));
+      const read = lane(`${key} window`, id, label, minutes, window.utilization, window.resets_at);
+      if (read) keyed.set(id, read);
       break;
     }
   }
@@ -315,13 +350,14 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
     const model = limit.scope?.model;
     const name = model?.display_name?.trim();
     const slug = name && (slugify(name) || slugify(model?.id ?? '') || 'model');
+    const what = `limits[${index}] entry`;
     const window =
       limit.kind === 'session'
-        ? lane('session', 'Session (5 h)', SESSION_MINUTES, limit.percent, limit.resets_at)
+        ? lane(what, 'session', 'Session (5 h)', SESSION_MINUTES, limit.percent, limit.resets_at)
         : limit.kind === 'weekly_all'
-          ? lane('weekly', 'Weekly', WEEKLY_MINUTES, limit.percent, limit.resets_at)
+          ? lane(what, 'weekly', 'Weekly', WEEKLY_MINUTES, limit.percent, limit.resets_at)
           : limit.kind === 'weekly_scoped' && limit.group === 'weekly' && name
-            ? lane(`weekly-${slug}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
+            ? lane(what, `weekly-${slug}`, `Weekly · ${name}`, WEEKLY_MINUTES, limit.percent, limit.resets_at)
             : null;
     if (!window || keyed.has(window.id) || extras.some((w) => w.id === window.id)) continue;
     if (WINDOW_KEYS.some((w) => w.id === window.id)) keyed.set(window.id, window);
@@ -332,15 +368,27 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   const money: Money[] = [];
   const spend = decode(SpendSchema, record.spend, 'spend');
   const extra = decode(ExtraUsageSchema, record.extra_usage, 'extra_usage');
-  if (spend) {
-    if (spend.enabled !== false) {
-      money.push(
-        extraUsage(spend.used.amount_minor, spend.limit?.amount_minor, spend.used.currency, spend.used.exponent),
-      );
-    }
-  } else if (extra?.is_enabled === true) {
-    money.push(extraUsage(extra.used_credits, extra.monthly_limit, extra.currency ?? 'USD', extra.decimal_places ?? 2));
-  }
+  const entry =
+    spend && spend.enabled !== false
+      ? extraUsage(
+          'spend',
+          spend.used.amount_minor,
+          spend.limit?.amount_minor,
+          spend.used.currency,
+          spend.used.exponent,
+          problems,
+        )
+      : !spend && extra?.is_enabled === true
+        ? extraUsage(
+            'extra_usage',
+            extra.used_credits,
+            extra.monthly_limit,
+            extra.currency ?? 'USD',
+            extra.decimal_places ?? 2,
+            problems,
+          )
+        : null;
+  if (entry) money.push(entry);
 
   const known = ['limits', 'extra_usage', 'spend', ...SHARED_KEYS, ...WINDOW_KEYS.flatMap((w) => w.keys)];
   if (windows.length === 0 && money.length === 0 && (problems.length > 0 || !known.some((key) => key in record))) {
@@ -349,31 +397,36 @@ export function parseClaudeUsage(body: unknown): ClaudeUsageResult {
   return { ok: true, windows, money, problems };
 }
 
-function lane(
-  id: string,
-  label: string,
-  windowMinutes: number,
-  usedPercent: number,
-  resetsAt: string | null | undefined,
-): UsageWindow {
-  return { id, label, usedPercent, resetsAt: parseIsoInstant(resetsAt), windowMinutes };
-}
-
-function minor(amount: number | null | undefined): number | null {
-  return typeof amount === 'number' ? Math.round(amount) : null;
-}
-
+/**
+ * The `extra-usage` Money, range-checked (core/ranges.ts): a currency that is not a three-letter code or an exponent
+ * outside 0–20 drops the entry; an amount out of range is unknown (null). Each is named in `problems` under `what`
+ * (`spend`, `extra_usage`).
+ */
 function extraUsage(
+  what: string,
   used: number | null | undefined,
   limit: number | null | undefined,
-  currency: string,
-  exponent: number,
-): Money {
+  rawCurrency: string,
+  rawExponent: number,
+  problems: string[],
+): Money | null {
+  const currency = checkCurrency(rawCurrency);
+  const exponent = checkExponent(rawExponent);
+  if (currency === null || exponent === null) {
+    problems.push(`Anthropic's ${what} has an unreadable currency or number of decimal places.`);
+    return null;
+  }
+  const amount = (value: number | null | undefined): number | null => {
+    if (value === null || value === undefined) return null;
+    const checked = checkMinorUnits(value);
+    if (checked === null || checked < 0) problems.push(`Anthropic's ${what} has an amount out of range.`);
+    return checked !== null && checked >= 0 ? checked : null;
+  };
   return {
     id: 'extra-usage',
     label: 'Extra usage',
-    usedMinor: minor(used),
-    limitMinor: minor(limit),
+    usedMinor: amount(used),
+    limitMinor: amount(limit),
     balanceMinor: null,
     currency,
     exponent,

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import type { SourceResult } from '../model.js';
-import { epochSecondsToMs, joinPath, numberLike, parseIsoInstant } from '../parse.js';
+import { joinPath, numberLike, parseIsoInstant, parseJsonText } from '../parse.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import {
@@ -18,7 +18,7 @@ import {
   codexLimitName,
   codexPlanLabel,
   normaliseCodexFamilies,
-  plausibleWindowMinutes,
+  readCodexWindow,
 } from './codex-shared.js';
 
 const RolloutWindow = z.looseObject({
@@ -27,7 +27,6 @@ const RolloutWindow = z.looseObject({
   resets_at: z.optional(z.nullable(numberLike)),
   resets_in_seconds: z.optional(z.nullable(numberLike)),
 });
-type RolloutWindow = z.infer<typeof RolloutWindow>;
 
 const TokenCountLine = z.looseObject({
   timestamp: z.string(),
@@ -56,10 +55,12 @@ interface Snapshot {
   /** The line's timestamp, epoch ms. */
   at: number;
   limitName: string | null;
-  primary: RolloutWindow | null;
-  secondary: RolloutWindow | null;
-  /** Slots holding a window that could not be read (malformed, or longer than 366 days). */
+  primary: CodexWindow | null;
+  secondary: CodexWindow | null;
+  /** Slots holding a window that could not be read (malformed, a percent out of range, longer than 366 days). */
   unreadable: Slot[];
+  /** Slots whose reset time was out of range (left unknown). */
+  badReset: Slot[];
   credits: unknown;
   planType: string | null;
 }
@@ -67,17 +68,31 @@ interface Snapshot {
 /** The headline limit id; events without a `limit_id` (older CLIs) belong to it. */
 const HEADLINE_LIMIT_ID = 'codex';
 
-/** A slot's window: null when absent; `unreadable` when present but malformed or of implausible length. */
-function readSlot(value: unknown): RolloutWindow | null | 'unreadable' {
+/**
+ * A slot's window: null when absent; `unreadable` when present but malformed, of a percent out of range or of
+ * implausible length. `at` is the line's time, epoch ms (legacy `resets_in_seconds` counts from it).
+ */
+function readSlot(value: unknown, at: number, badReset: () => void): CodexWindow | null | 'unreadable' {
   if (value === null || value === undefined) return null;
   const parsed = RolloutWindow.safeParse(value);
-  return parsed.success && plausibleWindowMinutes(parsed.data.window_minutes ?? null) ? parsed.data : 'unreadable';
+  if (!parsed.success) return 'unreadable';
+  const window = parsed.data;
+  return readCodexWindow(
+    {
+      usedPercent: window.used_percent,
+      windowMinutes: window.window_minutes,
+      resetsAtSeconds: window.resets_at,
+      resetsInSeconds: window.resets_in_seconds,
+      from: at,
+    },
+    badReset,
+  );
 }
 
 function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } | null {
   let json: unknown;
   try {
-    json = JSON.parse(line);
+    json = parseJsonText(line);
   } catch {
     return null;
   }
@@ -86,10 +101,11 @@ function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } 
   const limits = parsed.data.payload.rate_limits;
   const at = parseIsoInstant(parsed.data.timestamp);
   if (!limits || at === null) return null;
-  const windows = { primary: null as RolloutWindow | null, secondary: null as RolloutWindow | null };
+  const windows = { primary: null as CodexWindow | null, secondary: null as CodexWindow | null };
   const unreadable: Slot[] = [];
+  const badReset: Slot[] = [];
   for (const slot of ['primary', 'secondary'] as const) {
-    const window = readSlot(limits[slot]);
+    const window = readSlot(limits[slot], at, () => badReset.push(slot));
     if (window === 'unreadable') unreadable.push(slot);
     else windows[slot] = window;
   }
@@ -101,6 +117,7 @@ function parseTokenCount(line: string): { limitId: string; snapshot: Snapshot } 
       limitName: limits.limit_name ?? null,
       ...windows,
       unreadable,
+      badReset,
       credits: limits.credits,
       planType: limits.plan_type ?? null,
     },
@@ -121,25 +138,18 @@ function scanRollout(text: string): Map<string, Snapshot> {
   return latest;
 }
 
-/** A rollout window as a {@link CodexWindow}; a window whose reset has passed reads 0 % with no reset. */
-function toWindow(window: RolloutWindow | null, lineAt: number, now: number): CodexWindow | null {
+/** A rollout window as of `now`: a window whose reset has passed reads 0 % with no reset. */
+function toWindow(window: CodexWindow | null, now: number): CodexWindow | null {
   if (!window) return null;
-  const resetsAt =
-    epochSecondsToMs(window.resets_at) ??
-    (typeof window.resets_in_seconds === 'number' ? lineAt + window.resets_in_seconds * 1000 : null);
-  const reset = resetsAt !== null && resetsAt < now;
-  return {
-    usedPercent: reset ? 0 : window.used_percent,
-    windowMinutes: window.window_minutes ?? null,
-    resetsAt: reset ? null : resetsAt,
-  };
+  const reset = window.resetsAt !== null && window.resetsAt < now;
+  return reset ? { ...window, usedPercent: 0, resetsAt: null } : window;
 }
 
 /** A snapshot's two slots as a {@link CodexWindowGroup}, as of `now`. */
 function snapshotGroup(snapshot: Snapshot, now: number): CodexWindowGroup {
   return {
-    primary: toWindow(snapshot.primary, snapshot.at, now),
-    secondary: toWindow(snapshot.secondary, snapshot.at, now),
+    primary: toWindow(snapshot.primary, now),
+    secondary: toWindow(snapshot.secondary, now),
   };
 }
 
@@ -275,12 +285,14 @@ export async function readCodexRollouts(ports: Ports, account?: Account): Promis
     .filter(([limitId]) => limitId !== HEADLINE_LIMIT_ID)
     .map(([limitId, snapshot]) => ({ key: limitId, name: snapshot.limitName, snapshot }))
     .sort((a, b) => compare(familyOrder(a), familyOrder(b)) || compare(a.key, b.key));
+  const slotProblems = (snapshot: Snapshot, family: string): string[] => [
+    ...snapshot.unreadable.map((slot) => `Codex's logged ${family}${slot} window could not be read.`),
+    ...snapshot.badReset.map((slot) => `Codex's logged ${family}${slot} window has a reset time out of range.`),
+  ];
   const problems = [
-    ...(main?.unreadable ?? []).map((slot) => `Codex's logged ${slot} window could not be read.`),
+    ...(main ? slotProblems(main, '') : []),
     ...families.flatMap(({ key, name, snapshot }) =>
-      snapshot.unreadable.map(
-        (slot) => `Codex's logged ${codexLimitName(name, key) ?? 'extra limit'} ${slot} window could not be read.`,
-      ),
+      slotProblems(snapshot, `${codexLimitName(name, key) ?? 'extra limit'} `),
     ),
   ];
   const money = codexCreditsMoney((main ?? latest).credits);

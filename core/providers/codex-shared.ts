@@ -7,7 +7,8 @@
  */
 import * as z from 'zod/mini';
 import { type Money, type UsageWindow, SESSION_MINUTES, WEEKLY_MINUTES } from '../model.js';
-import { joinPath, numberLike, slugify, titleCase } from '../parse.js';
+import { epochSecondsToMs, joinPath, numberLike, slugify, titleCase } from '../parse.js';
+import { checkDurationSeconds, checkInstant, checkMinorUnits, checkPercent } from '../ranges.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 
@@ -31,6 +32,42 @@ export interface CodexWindowGroup {
 export interface CodexGroupPrefix {
   idPrefix: string;
   labelPrefix: string;
+}
+
+/** One Codex window as sent (API `*_window` or rollout `primary`/`secondary`), its numbers already read. */
+export interface RawCodexWindow {
+  /** Percent used. */
+  usedPercent: number;
+  /** The window's length in minutes; null or undefined when not sent. */
+  windowMinutes: number | null | undefined;
+  /** The reset instant, epoch seconds (API `reset_at`, rollout `resets_at`). */
+  resetsAtSeconds: number | null | undefined;
+  /** The reset countdown in seconds from `from` (API `reset_after_seconds`, rollout `resets_in_seconds`). */
+  resetsInSeconds: number | null | undefined;
+  /** When the countdown started, epoch ms (fetch time, the rollout line's time); undefined when unknown. */
+  from: number | undefined;
+}
+
+/**
+ * A sent Codex window as a {@link CodexWindow}, range-checked (core/ranges.ts): a percent out of range or a length
+ * beyond 366 days drops the window (`'unreadable'`); a reset instant or countdown out of range leaves the reset
+ * unknown and calls `badReset`.
+ */
+export function readCodexWindow(raw: RawCodexWindow, badReset: () => void): CodexWindow | 'unreadable' {
+  const usedPercent = checkPercent(raw.usedPercent);
+  const windowMinutes = raw.windowMinutes ?? null;
+  if (usedPercent === null || !plausibleWindowMinutes(windowMinutes)) return 'unreadable';
+  let resetsAt: number | null = null;
+  if (raw.resetsAtSeconds !== null && raw.resetsAtSeconds !== undefined) {
+    resetsAt = checkInstant(epochSecondsToMs(raw.resetsAtSeconds));
+  } else if (raw.resetsInSeconds !== null && raw.resetsInSeconds !== undefined && raw.from !== undefined) {
+    const seconds = checkDurationSeconds(raw.resetsInSeconds);
+    resetsAt = seconds === null ? null : checkInstant(raw.from + seconds * 1000);
+  } else {
+    return { usedPercent, windowMinutes, resetsAt };
+  }
+  if (resetsAt === null) badReset();
+  return { usedPercent, windowMinutes, resetsAt };
 }
 
 const LENGTH_TOLERANCE_MINUTES = 3;
@@ -154,7 +191,8 @@ const Credits = z.looseObject({
  * Codex credits `{has_credits, unlimited, balance}` (API `credits` and rollout `rate_limits.credits` alike; balance is
  * a decimal string such as "17.50", a number or null) as a `credits` Money in hundredths; a balance that is not a
  * number (see {@link numberLike}) is unknown (null). Empty when absent (null, undefined) or unless `has_credits` or
- * `unlimited` is true; null when present but not such an object (the caller reports it).
+ * `unlimited` is true; null when present but not such an object, or when its balance is a number beyond ±10^13
+ * credits (core/ranges.ts; the caller reports it).
  */
 export function codexCreditsMoney(value: unknown): Money[] | null {
   if (value === null || value === undefined) return [];
@@ -162,13 +200,15 @@ export function codexCreditsMoney(value: unknown): Money[] | null {
   if (!parsed.success) return null;
   if (!(parsed.data.has_credits || parsed.data.unlimited)) return [];
   const amount = numberLike.safeParse(parsed.data.balance);
+  const balance = amount.success ? checkMinorUnits(amount.data * 100) : null;
+  if (amount.success && balance === null) return null;
   return [
     {
       id: 'credits',
       label: 'Credits',
       usedMinor: null,
       limitMinor: null,
-      balanceMinor: amount.success ? Math.round(amount.data * 100) : null,
+      balanceMinor: balance,
       currency: 'credits',
       exponent: 2,
       unlimited: parsed.data.unlimited === true,

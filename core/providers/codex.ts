@@ -7,7 +7,8 @@
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
 import type { Failure, FailureStatus, Money, SourceResult, UsageWindow } from '../model.js';
-import { decodeJwtClaims, epochSecondsToMs, joinPath, numberLike } from '../parse.js';
+import { decodeJwtClaims, epochSecondsToMs, joinPath, numberLike, parseJsonText } from '../parse.js';
+import { MAX_INSTANT_MS } from '../ranges.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
@@ -21,7 +22,7 @@ import {
   codexLimitName,
   codexPlanLabel,
   normaliseCodexFamilies,
-  plausibleWindowMinutes,
+  readCodexWindow,
 } from './codex-shared.js';
 
 /** What Headroom needs from Codex's ChatGPT login. */
@@ -93,7 +94,7 @@ function claimedAccountId(claims: Record<string, unknown> | null): string | null
 
 function parseJson(body: string): unknown {
   try {
-    return JSON.parse(body);
+    return parseJsonText(body);
   } catch {
     return undefined;
   }
@@ -135,7 +136,8 @@ export async function readCodexAuth(ports: Ports, account?: Account): Promise<Co
   }
   const accessClaims = decodeJwtClaims(accessToken);
   const expiresAt = epochSecondsToMs(accessClaims?.exp);
-  if (expiresAt !== null && expiresAt <= ports.clock.now()) {
+  // An expiry beyond 2100 is unknown, not "never"; one in the past is past, however far.
+  if (expiresAt !== null && expiresAt <= Math.min(ports.clock.now(), MAX_INSTANT_MS)) {
     return fail('signed-out', "Codex's login has expired.", 'Run `codex` once; it renews its own login.');
   }
   const idToken = text(tokens?.id_token) ?? text(tokens?.idToken);
@@ -204,24 +206,26 @@ class WhamReader {
     this.problems.push(`ChatGPT's ${what} could not be read.`);
   }
 
-  /** A `*_window`; null when absent or unreadable (including a length beyond 366 days). */
+  /**
+   * A `*_window`; null when absent or unreadable (a percent out of range, a length beyond 366 days); a reset time
+   * out of range is left unknown and reported.
+   */
   window(value: unknown, what: string): CodexWindow | null {
     const window = this.decode(WhamWindow, value, what);
     if (!window) return null;
     const seconds = window.limit_window_seconds;
-    const minutes = seconds ? Math.ceil(seconds / 60) : null;
-    if (!plausibleWindowMinutes(minutes)) {
-      this.unreadable(what);
-      return null;
-    }
-    const after = window.reset_after_seconds;
-    return {
-      usedPercent: window.used_percent,
-      windowMinutes: minutes,
-      resetsAt:
-        epochSecondsToMs(window.reset_at) ??
-        (this.fetchedAt !== undefined && typeof after === 'number' ? this.fetchedAt + after * 1000 : null),
-    };
+    const read = readCodexWindow(
+      {
+        usedPercent: window.used_percent,
+        windowMinutes: seconds ? Math.ceil(seconds / 60) : null,
+        resetsAtSeconds: window.reset_at,
+        resetsInSeconds: window.reset_after_seconds,
+        from: this.fetchedAt,
+      },
+      () => this.problems.push(`ChatGPT's ${what} has a reset time out of range.`),
+    );
+    if (read === 'unreadable') this.unreadable(what);
+    return read === 'unreadable' ? null : read;
   }
 
   /** A `rate_limit` (`prefix` names its family in problems, e.g. "GPT-5.3-Codex-Spark "). */

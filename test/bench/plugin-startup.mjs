@@ -1,8 +1,11 @@
-// Benchmark: the plugin's whole process (one SwiftBar refresh: start node, parse the bundle, read the local Codex
-// logs, render, save state) against a bare `node -e 0` on the same machine. Warm state, local sources only, so no
-// network is involved. Prints the medians and their ratio.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+// Benchmark: the plugin's whole process against a bare `node -e 0` on the same machine, two ways:
+// - local only: one SwiftBar refresh with warm state and local sources only (Codex's logs): start node, parse the
+//   bundle, read the rollouts, record history, render, save state;
+// - refreshing: `--refresh` with both providers' APIs answered by a loopback server replaying captured payloads.
+// Runs are interleaved; prints the medians and their ratios to bare node.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,26 +13,50 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const plugin = join(root, 'dist', 'swiftbar', 'headroom.5m.mjs');
 const runs = Number(process.env.BENCH_RUNS ?? 30);
+const fixtures = join(root, 'test', 'fixtures');
+const bodies = {
+  '/api/oauth/usage': readFileSync(join(fixtures, 'claude/oauth-usage/claude-oauth-usage-real-aim-2026-01.json')),
+  '/backend-api/wham/usage': readFileSync(join(fixtures, 'codex/wham-usage/codex-wham-usage-real-aim.json')),
+};
+const server = createServer((request, response) => {
+  const body = bodies[(request.url ?? '').split('?')[0]];
+  response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body ?? '{}');
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
-cpSync(join(root, 'test', 'fixtures', 'home'), join(dir, 'home'), { recursive: true });
-const env = {
+cpSync(join(fixtures, 'home'), join(dir, 'home'), { recursive: true });
+const common = {
   PATH: process.env.PATH,
   HOME: join(dir, 'home'),
-  XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
   SWIFTBAR: '1',
-  HEADROOM_CLAUDE: 'off',
-  HEADROOM_CODEX: 'logs',
+  HEADROOM_NOTIFY: 'off',
   LANG: 'en_US.UTF-8',
 };
+const local = { ...common, XDG_STATE_HOME: join(dir, 'state'), HEADROOM_CLAUDE: 'off', HEADROOM_CODEX: 'logs' };
+const refreshing = {
+  ...common,
+  XDG_STATE_HOME: join(dir, 'state-refresh'),
+  HEADROOM_NOW: '2026-01-02T17:30:00Z',
+  HEADROOM_CODEX: 'api',
+  HEADROOM_ANTHROPIC_API_URL: base,
+  HEADROOM_CHATGPT_API_URL: `${base}/backend-api`,
+};
 
-function time(args) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env, cwd: dir, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return ms;
+function time(args, env) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve(ms);
+    });
+  });
 }
 
 const median = (values) => {
@@ -39,20 +66,25 @@ const median = (values) => {
 };
 
 try {
-  time([plugin]); // warm the state file and the OS caches
-  time(['-e', '0']);
+  await time([plugin], local); // warm the state files and the OS caches
+  await time([plugin, '--refresh'], refreshing);
+  await time(['-e', '0'], common);
   const bare = [];
-  const full = [];
+  const localRuns = [];
+  const refreshRuns = [];
   for (let i = 0; i < runs; i++) {
-    bare.push(time(['-e', '0']));
-    full.push(time([plugin]));
+    bare.push(await time(['-e', '0'], common));
+    localRuns.push(await time([plugin], local));
+    refreshRuns.push(await time([plugin, '--refresh'], refreshing));
   }
   const b = median(bare);
-  const p = median(full);
+  const l = median(localRuns);
+  const r = median(refreshRuns);
   console.log(`node ${process.version}, ${runs} runs each, interleaved`);
-  console.log(`bare node -e 0:       median ${b.toFixed(1)} ms`);
-  console.log(`headroom plugin run:  median ${p.toFixed(1)} ms`);
-  console.log(`ratio: ${(p / b).toFixed(2)}x bare node`);
+  console.log(`bare node -e 0:                 median ${b.toFixed(1)} ms`);
+  console.log(`plugin, local only:             median ${l.toFixed(1)} ms  ratio ${(l / b).toFixed(2)}x`);
+  console.log(`plugin --refresh over loopback: median ${r.toFixed(1)} ms  ratio ${(r / b).toFixed(2)}x`);
 } finally {
+  server.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -28,6 +28,14 @@ test('readText reads UTF-8, and a missing file is null', async () => {
   equal(await ports.files.readText(`${dir}/missing/deeper.json`), null);
 });
 
+test('readText refuses a FIFO at once instead of waiting for a writer', async () => {
+  GLib.spawn_command_line_sync(`mkfifo ${dir}/fifo.json`);
+  let error: unknown = null;
+  await ports.files.readText(`${dir}/fifo.json`).catch((caught: unknown) => (error = caught));
+  ok(String(error).includes('not a regular file'));
+  GLib.unlink(`${dir}/fifo.json`);
+});
+
 test('list names files and directories; a missing path or a file is null', async () => {
   const entries = await ports.files.list(dir);
   ok(entries);

@@ -3,6 +3,8 @@
  * home holding a Claude Code credentials file, a Codex auth.json and rollouts written by the real Codex CLI.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -285,13 +287,18 @@ describe('the built plugin on real captured payloads', () => {
 
   it('says which host it cannot reach when the connection is refused or dropped', async () => {
     api.replies.set(CODEX_PATH, { destroy: true });
+    // A port that was free a moment ago (fetch refuses the spec's blocked ports such as 9 outright).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
     const result = await run(['--format', 'json'], {
       HEADROOM_NOW: JAN_NOW,
       HEADROOM_CODEX: 'api',
-      HEADROOM_ANTHROPIC_API_URL: 'http://127.0.0.1:9',
+      HEADROOM_ANTHROPIC_API_URL: `http://127.0.0.1:${port}`,
     });
     const [claude, codex] = JSON.parse(result.stdout).providers;
-    expect(claude).toMatchObject({ status: 'offline', message: "Can't reach 127.0.0.1:9." });
+    expect(claude).toMatchObject({ status: 'offline', message: `Can't reach 127.0.0.1:${port}.` });
     expect(codex).toMatchObject({ status: 'offline' });
     expect(result.stderr).toBe('');
   });

@@ -166,3 +166,29 @@ export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, 
     if (input !== undefined) child.stdin.end(input);
   });
 }
+
+/** The mocked paths of Claude's and Codex's usage endpoints. */
+export const API_PATHS = { claude: '/api/oauth/usage', codex: '/backend-api/wham/usage' } as const;
+
+/**
+ * A mock API started for a test file and a fresh sandbox for each test, registered with vitest's hooks given (so
+ * this module stays free of vitest). `current()` is the running test's sandbox.
+ */
+export function pluginTestBed(hooks: {
+  beforeAll: (fn: () => Promise<void>) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+  beforeEach: (fn: () => void) => void;
+  afterEach: (fn: () => void) => void;
+}): { api: MockApi; current: () => Sandbox } {
+  const api = new MockApi();
+  let sandbox: Sandbox | undefined;
+  hooks.beforeAll(() => api.start());
+  hooks.afterAll(() => api.stop());
+  hooks.beforeEach(() => {
+    sandbox = makeSandbox();
+    api.received.length = 0;
+    api.replies.clear();
+  });
+  hooks.afterEach(() => sandbox?.cleanup());
+  return { api, current: () => sandbox! };
+}

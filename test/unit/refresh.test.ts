@@ -419,6 +419,28 @@ describe('refreshAll', () => {
     expect(memory.claude?.sources.api?.lastGood?.windows).toEqual([session(37)]);
   });
 
+  it("one provider's source that throws is an error of its own; the other provider still shows", async () => {
+    const claudeApi = scripted('api', true, ok(capture('api', T, [session(37)])));
+    const claude: ProviderDefinition = { ...definition(claudeApi), id: 'claude', name: 'Claude', letter: 'C' };
+    const broken: SourceDefinition = {
+      ...scripted('api', true),
+      fetch: () => Promise.reject(new RangeError('Invalid time value')),
+    };
+    const { snapshots } = await refreshAll(
+      [claude, definition(broken)],
+      fakePorts({ now: T }),
+      DEFAULT_SETTINGS,
+      {},
+      {
+        force: true,
+      },
+    );
+    expect(snapshots.map((s) => [s.provider, s.status])).toEqual([
+      ['claude', 'ok'],
+      ['codex', 'error'],
+    ]);
+  });
+
   it("uses the settings' minimum interval and source choice", async () => {
     const api = scripted('api', true, ok(capture('api', T, [session(10)])));
     const logs = scripted('logs', false, ok(capture('logs', T, [session(10)])));
