@@ -18,6 +18,8 @@ const PACKAGES = {
   zip: '/usr/bin/zip',
   unzip: '/usr/bin/unzip',
   gettext: '/usr/bin/msgfmt',
+  // The locale sources (de_DE) the German GNOME Shell session compiles inside its chroot.
+  locales: '/usr/share/i18n/locales/de_DE',
 };
 
 const missing = Object.entries(PACKAGES)

@@ -89,6 +89,11 @@ export interface ProviderView {
   /** The fix to try; null when none. */
   fixText: string | null;
   windows: WindowView[];
+  /**
+   * The window with the highest used percent (the first of equals), for the account's one-line summary: percent,
+   * bar and reset of the window that runs out first. Null without windows.
+   */
+  fullest: WindowView | null;
   money: MoneyView[];
   usageUrl: string;
   severity: Severity;
@@ -113,6 +118,12 @@ export interface MenuView {
   /** The most severe of the title parts. */
   severity: Severity;
   providers: ProviderView[];
+  /**
+   * True when more than {@link EXPANDED_ACCOUNTS} accounts are shown: renderers show each account as one summary
+   * line (heading, its {@link ProviderView.fullest} window's percent and reset) with its detail folded away (a
+   * collapsed row in GNOME, a submenu in SwiftBar), so that the menu stays short however many accounts there are.
+   */
+  compactAccounts?: boolean;
   /** True when no provider has any data and every one is signed out: show the connect help instead. */
   nothingConnected: boolean;
   /**
@@ -136,6 +147,9 @@ export interface PresentOptions extends LocaleOptions {
   /** True when every provider's API is unreachable. */
   offline?: boolean;
 }
+
+/** Up to this many accounts, the menu shows every account's full detail (see {@link MenuView.compactAccounts}). */
+export const EXPANDED_ACCOUNTS = 2;
 
 const STATUS_TITLES: Record<Exclude<Status, 'ok'>, string> = {
   stale: 'Data is old',
@@ -182,6 +196,7 @@ export function presentMenu(
     titleParts: nothingConnected ? [] : titleParts,
     severity: maxSeverity(titleParts.map((part) => part.severity)),
     providers,
+    compactAccounts: providers.length > EXPANDED_ACCOUNTS,
     nothingConnected,
     nothingConnectedText: nothingConnected
       ? `Headroom found no ${orList(enabled.map((definition) => definition.tool))} login on this machine.`
@@ -288,6 +303,10 @@ function presentProvider(
     statusText,
     fixText: snapshot.fix || null,
     windows,
+    fullest: windows.reduce<WindowView | null>(
+      (best, window) => (best === null || window.usedPercent > best.usedPercent ? window : best),
+      null,
+    ),
     money,
     usageUrl: definition.usageUrl,
     severity: maxSeverity(windows.map((window) => window.severity)),

@@ -14,6 +14,7 @@ import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
 import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
+import { connectObject, disconnectObject } from './signals.js';
 import { DISPLAY_KEYS, SETTINGS_KEYS, TELEMETRY_KEYS, readSettings } from './settings.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
 import { TelemetryPoller } from './telemetry-poller.js';
@@ -28,10 +29,8 @@ export default class HeadroomExtension extends Extension {
   private indicator: HeadroomIndicator | null = null;
   private refresher: Refresher | null = null;
   private notifier: Notifier | null = null;
-  private settingsChangedId = 0;
   /** GNOME's `org.gnome.desktop.interface` (its clock format); null when the schema is missing. */
   private clockSettings: Gio.Settings | null = null;
-  private clockChangedId = 0;
   private outcome: RefreshOutcome | null = null;
   private telemetry: TelemetryPoller | null = null;
   /** The Telemetry section's last report; null while telemetry is off or before the first. */
@@ -81,11 +80,10 @@ export default class HeadroomExtension extends Extension {
     );
 
     Main.panel.addToStatusArea(this.uuid, indicator);
-    this.settingsChangedId = settings.connect('changed', (_settings: Gio.Settings, key: string) =>
-      this.settingChanged(key),
-    );
+    connectObject(settings, 'changed', (_settings: Gio.Settings, key: string) => this.settingChanged(key), this);
     this.clockSettings = clockSettings();
-    this.clockChangedId = this.clockSettings?.connect(`changed::${CLOCK_FORMAT_KEY}`, () => this.render()) ?? 0;
+    if (this.clockSettings)
+      connectObject(this.clockSettings, `changed::${CLOCK_FORMAT_KEY}`, () => this.render(), this);
     refresher.schedule(settings.get_uint('refresh-interval'));
     void refresher.refresh(false);
     void keyring.status().then((result) => {
@@ -94,10 +92,8 @@ export default class HeadroomExtension extends Extension {
   }
 
   override disable(): void {
-    if (this.settingsChangedId) this.settings?.disconnect(this.settingsChangedId);
-    this.settingsChangedId = 0;
-    if (this.clockChangedId) this.clockSettings?.disconnect(this.clockChangedId);
-    this.clockChangedId = 0;
+    disconnectObject(this.settings, this);
+    disconnectObject(this.clockSettings, this);
     this.clockSettings = null;
     this.refresher?.destroy();
     this.telemetry?.destroy();

@@ -15,6 +15,7 @@ import type { Severity } from '../core/format.js';
 import type { SparklinePoint } from '../core/sparkline.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 import type { TelemetryRange } from '../core/telemetry/settings.js';
+import { connectObject, disconnectObject } from './signals.js';
 import { telemetrySection } from './telemetry-section.js';
 
 /** What the indicator asks of the extension. */
@@ -170,34 +171,118 @@ class WindowItem extends InfoItem {
   }
 }
 
+/**
+ * An account's one-line summary: its heading (name and plan), the fullest window's percent and bar with its pace
+ * marker, and that window's reset; activating it (click, Enter or Space) shows or hides the account's full detail
+ * below it without closing the menu. It takes the keyboard focus, so the arrow keys move from account to account.
+ */
+class AccountItem extends PopupMenu.PopupBaseMenuItem {
+  static {
+    GObject.registerClass(this);
+  }
+
+  private expanded: boolean;
+  private readonly arrow: St.Icon;
+  private readonly details: PopupMenu.PopupMenuSection;
+  private readonly summary: string;
+  private readonly toggled: (expanded: boolean) => void;
+
+  constructor(
+    provider: ProviderView,
+    details: PopupMenu.PopupMenuSection,
+    expanded: boolean,
+    toggled: (expanded: boolean) => void,
+  ) {
+    super({ style_class: 'headroom-account' });
+    this.expanded = expanded;
+    this.details = details;
+    this.toggled = toggled;
+    const fullest = provider.fullest;
+    const dim = provider.stale;
+    this.arrow = new St.Icon({
+      style_class: 'popup-menu-arrow headroom-account-arrow',
+      y_align: Clutter.ActorAlign.START,
+    });
+    this.add_child(this.arrow);
+    const column = verticalBox();
+    const line = new St.BoxLayout({ x_expand: true });
+    line.add_child(new St.Label({ text: provider.heading, x_expand: true, style_class: 'headroom-heading' }));
+    if (fullest) {
+      line.add_child(
+        new St.Label({
+          text: fullest.percentText,
+          style_class: `headroom-percent ${severityClass(fullest.severity, dim)}`,
+        }),
+      );
+    }
+    column.add_child(line);
+    if (fullest) column.add_child(usageBar(fullest, dim));
+    const note = fullest
+      ? [fullest.label, fullest.resetText].filter(Boolean).join(' · ')
+      : (provider.statusText ?? provider.fixText ?? '');
+    const problem = provider.status !== 'ok' && fullest !== null;
+    if (note) column.add_child(new St.Label({ text: note, style_class: 'headroom-detail' }));
+    if (problem && provider.statusText) {
+      column.add_child(new St.Label({ text: provider.statusText, style_class: 'headroom-detail headroom-warning' }));
+    }
+    this.add_child(column);
+    this.summary = [provider.heading, fullest ? `${fullest.label} ${fullest.percentText}` : null, note]
+      .filter(Boolean)
+      .join(', ');
+    this.showState();
+  }
+
+  /** Shows the state: the arrow, the details, and what a screen reader says. */
+  private showState(): void {
+    this.arrow.icon_name = this.expanded ? 'pan-down-symbolic' : 'pan-end-symbolic';
+    (this.details.actor as unknown as Clutter.Actor).visible = this.expanded;
+    this.accessible_name = `${this.summary}, ${this.expanded ? _('expanded') : _('collapsed')}`;
+  }
+
+  override activate(): void {
+    this.expanded = !this.expanded;
+    this.showState();
+    this.toggled(this.expanded);
+  }
+}
+
 /** Room kept below the scrolling sections for the actions and the menu's own margins, logical px. */
 const ACTIONS_RESERVE = 260;
 
 /**
- * A section wrapped in a vertical scroll view no taller than the primary monitor's work area less room for the
- * actions.
+ * A section shown in a vertical scroll view no taller than the primary monitor's work area less room for the actions.
+ * The section stays a menu child of this wrapper (its items behave as menu items) while its actor moves into the
+ * scroll view, so the wrapper no longer finds it among its own items: destroy() destroys it explicitly. Without that
+ * the section's GNOME Shell side (its handler on Main.sessionMode, which holds every item) outlived each rebuild.
  */
-function scrolling(section: PopupMenu.PopupMenuSection): PopupMenu.PopupMenuSection {
-  const scale = St.ThemeContext.get_for_stage(global.stage as Clutter.Stage).scale_factor || 1;
-  const workArea = Main.layoutManager.getWorkAreaForMonitor(Main.layoutManager.primaryIndex);
-  const maxHeight = Math.max(160, Math.floor(workArea.height / scale) - ACTIONS_RESERVE);
-  const view = new St.ScrollView({
-    style_class: 'headroom-scroll',
-    style: `max-height: ${maxHeight}px;`,
-    hscrollbar_policy: St.PolicyType.NEVER,
-    vscrollbar_policy: St.PolicyType.AUTOMATIC,
-    overlay_scrollbars: true,
-  });
-  // A child of the wrapper, so destroying the wrapper (menu.removeAll) destroys it and its items; only its actor
-  // moves into the scroll view.
-  const wrapper = new PopupMenu.PopupMenuSection();
-  wrapper.addMenuItem(section);
-  const box = wrapper.actor as unknown as St.BoxLayout;
-  const sectionActor = section.actor as unknown as Clutter.Actor;
-  box.remove_child(sectionActor);
-  view.child = sectionActor as unknown as St.ScrollView['child'];
-  box.add_child(view);
-  return wrapper;
+class ScrollingSection extends PopupMenu.PopupMenuSection {
+  private readonly inner: PopupMenu.PopupMenuSection;
+
+  constructor(inner: PopupMenu.PopupMenuSection) {
+    super();
+    this.inner = inner;
+    const scale = St.ThemeContext.get_for_stage(global.stage as Clutter.Stage).scale_factor || 1;
+    const workArea = Main.layoutManager.getWorkAreaForMonitor(Main.layoutManager.primaryIndex);
+    const maxHeight = Math.max(160, Math.floor(workArea.height / scale) - ACTIONS_RESERVE);
+    const view = new St.ScrollView({
+      style_class: 'headroom-scroll',
+      style: `max-height: ${maxHeight}px;`,
+      hscrollbar_policy: St.PolicyType.NEVER,
+      vscrollbar_policy: St.PolicyType.AUTOMATIC,
+      overlay_scrollbars: true,
+    });
+    this.addMenuItem(inner);
+    const box = this.actor as unknown as St.BoxLayout;
+    const innerActor = inner.actor as unknown as Clutter.Actor;
+    box.remove_child(innerActor);
+    view.child = innerActor as unknown as St.ScrollView['child'];
+    box.add_child(view);
+  }
+
+  override destroy(): void {
+    this.inner.destroy();
+    super.destroy();
+  }
 }
 
 function severityClass(severity: Severity, dim = false): string {
@@ -214,6 +299,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private readonly handlers: IndicatorActions;
   private keyringProblem: string | null = null;
   private view: MenuView | null = null;
+  /** Accounts the user expanded (true) or collapsed (false), by account key; kept across rebuilds. */
+  private readonly expanded = new Map<string, boolean>();
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
   private telemetryOpen = false;
 
@@ -235,11 +322,26 @@ export class HeadroomIndicator extends PanelMenu.Button {
     });
     box.add_child(this.label);
     this.add_child(box);
-    (this.menu as PopupMenu.PopupMenu).connect('open-state-changed', (_menu: unknown, open: boolean) => {
-      if (open) this.handlers.menuOpened();
-      return undefined;
-    });
+    connectObject(
+      this.menu,
+      'open-state-changed',
+      (_menu: unknown, open: boolean) => {
+        if (open) this.handlers.menuOpened();
+        return undefined;
+      },
+      this,
+    );
     this.rebuild();
+  }
+
+  /**
+   * Destroys the indicator and its menu. First drops the top bar's handler on the menu: Panel._onMenuSet connects
+   * the menu's open-state-changed with the panel as owner, and as a menu has no GObject destroy signal, GNOME Shell
+   * never untracks it; the panel would keep one handler (and the old menu) per enable.
+   */
+  override destroy(): void {
+    disconnectObject(this.menu, Main.panel);
+    super.destroy();
   }
 
   /** Shows a new menu view. */
@@ -275,16 +377,25 @@ export class HeadroomIndicator extends PanelMenu.Button {
       if (view.offlineText) {
         sections.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
       }
+      // Each account shows its full detail until the user collapses it, unless the view asks for compact rows.
+      const expandedByDefault = !view.compactAccounts;
       view.providers.forEach((provider, index) => {
         if (index > 0) sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-        this.addProvider(sections, provider);
+        const details = new PopupMenu.PopupMenuSection();
+        this.addProvider(details, provider);
+        sections.addMenuItem(
+          new AccountItem(provider, details, this.expanded.get(provider.key) ?? expandedByDefault, (open) =>
+            this.expanded.set(provider.key, open),
+          ),
+        );
+        sections.addMenuItem(details);
       });
     }
     if (this.keyringProblem) {
       sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
       sections.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
     }
-    menu.addMenuItem(scrolling(sections));
+    menu.addMenuItem(new ScrollingSection(sections));
     // Telemetry sits below the scrolling sections, always in view; its submenu scrolls by itself when it must.
     if (view?.telemetry) {
       menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
@@ -307,8 +418,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
     }
   }
 
+  /** An account's full detail (its summary row above shows the heading). */
   private addProvider(menu: PopupMenu.PopupMenuSection, provider: ProviderView): void {
-    menu.addMenuItem(new TextItem(provider.heading, 'headroom-heading'));
     for (const window of provider.windows) menu.addMenuItem(new WindowItem(window, provider.stale));
     for (const money of provider.money) {
       menu.addMenuItem(

@@ -7,6 +7,7 @@ import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import * as MessageTray from 'resource:///org/gnome/shell/ui/messageTray.js';
 import { gettext as _ } from 'resource:///org/gnome/shell/extensions/extension.js';
 import type { Alert } from '../core/alerts.js';
+import { connectObject } from './signals.js';
 
 /** Shows alerts as notifications. Create in enable(); destroy() in disable() removes them all. */
 export class Notifier {
@@ -37,9 +38,14 @@ export class Notifier {
       // Two copies of Gio's types meet here (@girs versions); the object is the same.
       icon: Gio.icon_new_for_string(this.iconPath) as unknown as MessageTray.Source['icon'],
     });
-    source.connect('destroy', () => {
-      if (this.source === source) this.source = null;
-    });
+    connectObject(
+      source,
+      'destroy',
+      () => {
+        if (this.source === source) this.source = null;
+      },
+      this,
+    );
     Main.messageTray.add(source);
     this.source = source;
     return source;

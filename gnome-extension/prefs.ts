@@ -7,7 +7,11 @@ import Adw from 'gi://Adw';
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Gtk from 'gi://Gtk';
-import { ExtensionPreferences, gettext as _ } from 'resource:///org/gnome/Shell/Extensions/js/extensions/prefs.js';
+import {
+  ExtensionPreferences,
+  gettext as _,
+  ngettext,
+} from 'resource:///org/gnome/Shell/Extensions/js/extensions/prefs.js';
 import { CATALOG } from '../core/catalog.js';
 import { PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL } from '../core/telemetry/connect.js';
 import { checkConnection } from '../core/telemetry/index.js';
@@ -222,13 +226,26 @@ function displayGroup(settings: Gio.Settings, watch: Watch): Adw.PreferencesGrou
   settings.bind('indicator-pace', pace, 'active', Gio.SettingsBindFlags.DEFAULT);
   group.add(pace);
   const interval = new Adw.SpinRow({
-    title: _('Refresh interval'),
-    subtitle: _('Seconds between two refreshes'),
+    title: _('Refresh interval, seconds'),
     adjustment: new Gtk.Adjustment({ lower: 60, upper: 3600, step_increment: 60, page_increment: 600 }),
   });
   settings.bind('refresh-interval', interval, 'value', Gio.SettingsBindFlags.DEFAULT);
+  // The interval in words, with the plural form the language needs ("every 5 minutes", "alle 5 Minuten").
+  const syncEvery = (): void => {
+    interval.subtitle = everyText(Math.round(interval.value));
+  };
+  syncEvery();
+  interval.connect('notify::value', syncEvery);
   group.add(interval);
   return group;
+}
+
+/** "Every minute", "Every 5 minutes", "Every 90 seconds": a refresh interval given in seconds. */
+function everyText(seconds: number): string {
+  if (seconds % 60 !== 0)
+    return ngettext('Every %d second', 'Every %d seconds', seconds).replace('%d', String(seconds));
+  const minutes = seconds / 60;
+  return ngettext('Every minute', 'Every %d minutes', minutes).replace('%d', String(minutes));
 }
 
 /**
@@ -432,13 +449,19 @@ export default class HeadroomPreferences extends ExtensionPreferences {
     let open = true;
     const watch: Watch = (key, callback) => handlers.push(settings.connect(`changed::${key}`, callback));
 
-    const page = new Adw.PreferencesPage();
-    for (const group of providerGroups(settings, watch)) page.add(group);
-    page.add(displayGroup(settings, watch));
-    page.add(notificationsGroup(settings, watch));
-    page.add(telemetryGroup(settings, watch, keyring, ports, () => open));
-    page.add(keyringGroup(keyring, () => open));
-    window.add(page);
+    // Four pages, so that each fits a small screen: the window shows them as a view switcher.
+    const page = (name: string, title: string, icon: string, groups: Adw.PreferencesGroup[]): void => {
+      const result = new Adw.PreferencesPage({ name, title, icon_name: icon });
+      for (const group of groups) result.add(group);
+      window.add(result);
+    };
+    page('providers', _('Providers'), 'system-users-symbolic', providerGroups(settings, watch));
+    page('display', _('Display'), 'video-display-symbolic', [displayGroup(settings, watch)]);
+    page('alerts', _('Alerts'), 'preferences-system-notifications-symbolic', [notificationsGroup(settings, watch)]);
+    page('telemetry', _('Telemetry'), 'network-server-symbolic', [
+      telemetryGroup(settings, watch, keyring, ports, () => open),
+      keyringGroup(keyring, () => open),
+    ]);
 
     window.connect('close-request', () => {
       open = false;

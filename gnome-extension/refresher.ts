@@ -3,12 +3,14 @@
  * document and the history file are the ones the CLI uses too (`~/.local/state/headroom/`), so the two spare the
  * providers' APIs together and never notify the same crossing twice.
  */
+import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import { type History, openHistory } from '../core/history.js';
 import { type RefreshOutcome, deserializeState, runRefresh, serializeState } from '../core/session.js';
 import type { Settings } from '../core/settings.js';
 import { nextTimerSeconds } from '../core/wake.js';
 import type { GjsPorts } from './gjs-ports.js';
+import { named } from './signals.js';
 import { type StateLock, acquireStateLock } from './state-lock.js';
 
 /** The longest a refresh waits for another process's refresh, ms. */
@@ -25,6 +27,8 @@ export class Refresher {
   private running: Promise<void> | null = null;
   private queuedForce: boolean | null = null;
   private destroyed = false;
+  /** Cancelled in destroy(): stops a wait for the refresh lock. */
+  private readonly cancellable = new Gio.Cancellable();
   private readonly history: History;
   /** When the last refresh finished, epoch ms (0 before the first). */
   lastRefreshAt = 0;
@@ -55,11 +59,14 @@ export class Refresher {
     this.timerId = 0;
     if (this.destroyed) return;
     const delay = nextTimerSeconds(intervalSeconds, nextWakeAt, this.ports.clock.now());
-    this.timerId = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, delay, () => {
-      this.timerId = 0;
-      void this.refresh(false);
-      return GLib.SOURCE_REMOVE;
-    });
+    this.timerId = named(
+      GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, delay, () => {
+        this.timerId = 0;
+        void this.refresh(false);
+        return GLib.SOURCE_REMOVE;
+      }),
+      'refresh timer',
+    );
   }
 
   /**
@@ -86,7 +93,7 @@ export class Refresher {
     let lock: StateLock | null = null;
     try {
       GLib.mkdir_with_parents(statePath(''), 0o700);
-      lock = await acquireStateLock(statePath(''), LOCK_WAIT_MS);
+      lock = await acquireStateLock(statePath(''), LOCK_WAIT_MS, this.cancellable);
       const state = deserializeState(await this.ports.files.readText(path).catch(() => null));
       const outcome = await runRefresh(this.ports, this.settings(), state, this.history, { force });
       if (this.destroyed) return;
@@ -112,6 +119,7 @@ export class Refresher {
 
   destroy(): void {
     this.destroyed = true;
+    this.cancellable.cancel();
     if (this.timerId) GLib.Source.remove(this.timerId);
     this.timerId = 0;
   }

@@ -7,6 +7,7 @@
  */
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
+import { named } from './signals.js';
 
 Gio._promisify(Gio.File.prototype, 'create_async', 'create_finish');
 Gio._promisify(Gio.File.prototype, 'delete_async', 'delete_finish');
@@ -43,19 +44,38 @@ export function isStaleLock(text: string, now: number): boolean {
   return Math.abs(now - at!) > STALE_LOCK_MS || !GLib.file_test(`/proc/${pid}`, GLib.FileTest.EXISTS);
 }
 
-const wait = (ms: number): Promise<void> =>
-  new Promise((resolve) =>
-    GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+/**
+ * Resolves after `ms`, or at once when `cancellable` is cancelled; either way its timeout source is gone, so a
+ * disabled extension leaves no wait behind.
+ */
+function wait(ms: number, cancellable: Gio.Cancellable): Promise<void> {
+  return new Promise((resolve) => {
+    let handler = 0;
+    const id = named(
+      GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+        cancellable.disconnect(handler);
+        resolve();
+        return GLib.SOURCE_REMOVE;
+      }),
+      'refresh lock wait',
+    );
+    // connect() runs the callback at once when already cancelled, and the handler cannot be disconnected inside it.
+    handler = cancellable.connect(() => {
+      GLib.Source.remove(id);
       resolve();
-      return GLib.SOURCE_REMOVE;
-    }),
-  );
+    });
+  });
+}
 
 /**
  * Takes the lock in `directory` (which must exist), waiting at most `waitMs`; null when it could not be had (the
- * directory is not writable, or the wait ran out).
+ * directory is not writable, the wait ran out, or `cancellable` was cancelled).
  */
-export async function acquireStateLock(directory: string, waitMs: number): Promise<StateLock | null> {
+export async function acquireStateLock(
+  directory: string,
+  waitMs: number,
+  cancellable: Gio.Cancellable = new Gio.Cancellable(),
+): Promise<StateLock | null> {
   const path = GLib.build_filenamev([directory, LOCK_FILE]);
   const file = Gio.File.new_for_path(path);
   const pid = new Gio.Credentials().get_unix_pid();
@@ -82,7 +102,8 @@ export async function acquireStateLock(directory: string, waitMs: number): Promi
       await file.delete_async(GLib.PRIORITY_DEFAULT, null).catch(() => undefined);
       continue;
     }
-    if (Date.now() >= deadline) return null;
-    await wait(POLL_MS);
+    if (Date.now() >= deadline || cancellable.is_cancelled()) return null;
+    await wait(POLL_MS, cancellable);
+    if (cancellable.is_cancelled()) return null;
   }
 }

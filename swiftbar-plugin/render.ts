@@ -96,7 +96,8 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
   }
   for (const provider of menu.providers) {
     if (menu.nothingConnected) break;
-    writeProvider(w, provider);
+    if (menu.compactAccounts) writeAccountSummary(w, provider);
+    else writeProvider(w, provider);
     w.separator();
   }
   if (menu.telemetry) {
@@ -117,24 +118,49 @@ function usagePages(menu: MenuView): ProviderView[] {
   return menu.providers.filter((provider, index) => menu.providers.findIndex((p) => p.id === provider.id) === index);
 }
 
+/** An account in full: its heading, then every window, money line, status and source. */
 function writeProvider(w: MenuWriter, provider: ProviderView): void {
   w.item(provider.heading, { color: w.color('normal'), size: '14' });
+  writeDetails(w, provider, 0);
+}
+
+/**
+ * An account in two lines, for menus with many accounts: its heading, whose submenu holds the full detail, and the
+ * fullest window's percent and reset (or the account's status when it has no window).
+ */
+function writeAccountSummary(w: MenuWriter, provider: ProviderView): void {
+  w.item(provider.heading, { color: w.color('normal'), size: '14' });
+  writeDetails(w, provider, 1);
+  const fullest = provider.fullest;
+  if (fullest) {
+    const reset = fullest.resetText ? ` · ${fullest.resetText}` : '';
+    w.item(`${fullest.label}: ${fullest.percentText}${reset}`, { color: w.color(fullest.severity, provider.stale) });
+  }
+  if (provider.status !== 'ok' && provider.statusText) {
+    w.item(`⚠ ${provider.statusText}`, { color: w.color('warning') });
+  }
+}
+
+/** An account's windows, money, status, fix and source, at `depth` (1: the submenu of the line above). */
+function writeDetails(w: MenuWriter, provider: ProviderView, depth: number): void {
   const dim = provider.stale;
   for (const window of provider.windows) {
     const reset = window.resetText ? ` · ${window.resetText}` : '';
-    w.item(`${window.label}: ${window.percentText}${reset}`, { color: w.color(window.severity, dim) });
+    w.item(`${window.label}: ${window.percentText}${reset}`, { color: w.color(window.severity, dim) }, depth);
     const trend = trendText(window);
-    if (trend) w.item(trend, { color: w.color(window.runsOut ? 'warning' : 'normal', !window.runsOut), size: '12' });
+    if (trend) {
+      w.item(trend, { color: w.color(window.runsOut ? 'warning' : 'normal', !window.runsOut), size: '12' }, depth);
+    }
   }
   for (const money of provider.money) {
-    w.item(`${money.label}: ${money.text}`, { color: w.color(money.severity, dim) });
+    w.item(`${money.label}: ${money.text}`, { color: w.color(money.severity, dim) }, depth);
   }
   if (provider.statusText) {
     const severity: Severity = provider.status === 'ok' ? 'normal' : 'warning';
-    w.item(`${provider.status === 'ok' ? '' : '⚠ '}${provider.statusText}`, { color: w.color(severity) });
+    w.item(`${provider.status === 'ok' ? '' : '⚠ '}${provider.statusText}`, { color: w.color(severity) }, depth);
   }
-  if (provider.fixText) w.item(provider.fixText, { color: w.color('normal', true), size: '12' });
-  if (provider.sourceText) w.item(provider.sourceText, { color: w.color('normal', true), size: '12' });
+  if (provider.fixText) w.item(provider.fixText, { color: w.color('normal', true), size: '12' }, depth);
+  if (provider.sourceText) w.item(provider.sourceText, { color: w.color('normal', true), size: '12' }, depth);
 }
 
 /**

@@ -24,6 +24,15 @@ const CAPTURED_AT = Date.parse('2026-01-02T17:30:00Z');
 
 const WORK_CLAUDE_TOKEN = 'sk-ant-oat01-HEADROOMFIXTURE-claude-work-access-3d5e7f9a1b2c';
 const WORK_CODEX_TOKEN = 'HEADROOMFIXTURE-codex-work-access-token-9b3f';
+const TEAM_CLAUDE_TOKEN = 'sk-ant-oat01-HEADROOMFIXTURE-claude-team-access-5b7d9f1a3c4e';
+const TEAM_CODEX_TOKEN = 'HEADROOMFIXTURE-codex-team-access-token-4d2a';
+
+/** A preferences page as test/gnome/lib/prefs-probe.js reads it from the widget tree. */
+interface PrefsPage {
+  name: string;
+  painted: boolean;
+  groups: { title: string; rows: { title: string; visible: boolean }[] }[];
+}
 
 const isRoot = process.getuid?.() === 0;
 const inCi = process.env.CI === 'true';
@@ -32,7 +41,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
   return new Promise((resolve, reject) => {
     // A crash or hang of the shell itself (seen once in ~80 boots of forky's 50.5) is retried once; a failed check
     // or a JS error never is.
-    const env = { ...process.env, HEADROOM_E2E_RETRIES: '1' };
+    const env = { ...process.env, HEADROOM_E2E_RETRIES: '1', HEADROOM_E2E_TIMEOUT: '420' };
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -61,6 +70,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         const session = api.vars.get('claude_session');
         if (session) shifted.five_hour.utilization = Number(session);
         if (bearer(request) === WORK_CLAUDE_TOKEN) shifted.five_hour.utilization = 61;
+        if (bearer(request) === TEAM_CLAUDE_TOKEN) shifted.five_hour.utilization = 88;
         return shifted;
       },
     });
@@ -69,6 +79,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       transform: (json, request) => {
         const shifted = shift(json) as { rate_limit: { primary_window: { used_percent: number } } };
         if (bearer(request) === WORK_CODEX_TOKEN) shifted.rate_limit.primary_window.used_percent = 42;
+        if (bearer(request) === TEAM_CODEX_TOKEN) shifted.rate_limit.primary_window.used_percent = 67;
         return shifted;
       },
     });
@@ -97,8 +108,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   afterAll(() => api.stop());
 
   it.each(SUITES)(
-    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 50 enable/disable cycles',
-    async ({ suite }) => {
+    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 200 enable/disable cycles, memory',
+    async ({ suite, shell }) => {
       api.vars.clear();
       expect(existsSync(join(EXTENSION, 'metadata.json'))).toBe(true);
       const out = join(ROOT, 'dist', 'e2e', suite);
@@ -136,15 +147,20 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         `HEADROOM_E2E_ACCOUNT_ITEMS=${JSON.stringify([
           'claude.session',
           'claude@claude-work.session',
+          'claude@claude-team.session',
           'codex.session',
           'codex@codex-work.session',
+          'codex@codex-team.session',
         ])}`,
-        'HEADROOM_E2E_EXPECT_ACCOUNTS_LABEL=C 81% · C@claude-work 61% · X 3% · X@codex-work 42%',
+        'HEADROOM_E2E_EXPECT_ACCOUNTS_LABEL=C 81% · C@claude-work 61% · C@claude-team 88% · X 3% · X@codex-work 42% · X@codex-team 67%',
+        // Six accounts in the order of the settings: each provider's default directory first, then its extra ones.
         `HEADROOM_E2E_EXPECT_ACCOUNT_HEADINGS=${JSON.stringify([
           'Claude (~/.claude) · Max 20x',
           'Claude (~/.claude-work) · Pro',
+          'Claude (~/.claude-team) · Max 5x',
           'Codex (~/.codex) · Pro',
           'Codex (~/.codex-work) · Pro',
+          'Codex (~/.codex-team) · Pro',
         ])}`,
         'TZ=Europe/Berlin',
       ]);
@@ -161,12 +177,120 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'notification-in-message-tray',
           'one-panel-entry',
           'indicator-shows-accounts',
-          'menu-has-a-section-per-account',
+          'menu-has-a-row-per-account',
+          'account-rows-compact',
+          'menu-inside-work-area',
+          'keyboard-moves-through-rows',
+          'return-expands-a-row',
           'telemetry-section',
+          'preference-pages-painted',
+          'ui-actor-count-stable',
+          'signal-count-stable',
+          'source-count-stable',
+          'nothing-left-while-disabled',
+          'rss-growth-at-most-2mb',
         ]),
       );
-      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png'])
+      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png', 'menu-expanded.png'])
         expect(existsSync(join(out, png))).toBe(true);
+
+      // The lifecycle and memory figures, in the test output (README quotes them).
+      const { cycles, memory } = JSON.parse(report) as {
+        cycles: Record<'uiActors' | 'signals' | 'sources', { before: number; after: number }> & { count: number };
+        memory: { refreshes: number; growthKb: number; rssKbBefore: number };
+      };
+      console.log(
+        `GNOME Shell ${shell} (${suite}): ${cycles.count} disable/enable cycles: UI actors ${cycles.uiActors.before} → ` +
+          `${cycles.uiActors.after}, signal handlers on shell objects ${cycles.signals.before} → ${cycles.signals.after}, ` +
+          `main-loop sources ${cycles.sources.before} → ${cycles.sources.after}; ${memory.refreshes} refreshes: ` +
+          `resident memory ${memory.rssKbBefore} kB ${memory.growthKb >= 0 ? '+' : ''}${memory.growthKb} kB`,
+      );
+
+      // The preferences: every page painted, with the groups and rows a user needs (read from the widget tree).
+      const prefs = JSON.parse(report) as { prefsPages: PrefsPage[]; prefsServiceInstalled: boolean };
+      if (prefs.prefsServiceInstalled) expect(existsSync(join(out, 'prefs.png'))).toBe(true);
+      expect(prefs.prefsPages.map((page) => page.name)).toEqual(['providers', 'display', 'alerts', 'telemetry']);
+      for (const page of prefs.prefsPages) {
+        expect(page.painted, page.name).toBe(true);
+        expect(existsSync(join(out, `prefs-${page.name}.png`))).toBe(true);
+      }
+      const rows = (name: string): Record<string, string[]> =>
+        Object.fromEntries(
+          prefs.prefsPages
+            .find((page) => page.name === name)!
+            .groups.map((group) => [group.title, group.rows.filter((row) => row.visible).map((row) => row.title)]),
+        );
+      const providers = rows('providers');
+      for (const name of ['Claude', 'Codex']) {
+        expect(providers[name]).toEqual(
+          expect.arrayContaining([
+            `Show ${name}`,
+            'Source',
+            expect.stringContaining('Extra accounts'),
+            expect.stringContaining('Account names'),
+          ]),
+        );
+      }
+      expect(rows('display').Display).toEqual(
+        expect.arrayContaining(['Show', 'Top bar items', 'Show pace in the top bar', 'Refresh interval, seconds']),
+      );
+      expect(rows('alerts').Notifications).toEqual(
+        expect.arrayContaining([
+          'Notify',
+          'Thresholds (percent used)',
+          'When a window resets',
+          'When the pace runs out early',
+        ]),
+      );
+      const telemetry = rows('telemetry');
+      expect(telemetry.Telemetry).toEqual(
+        expect.arrayContaining([expect.stringContaining('Prometheus URL'), 'Range', 'Login', 'Test connection']),
+      );
+      expect(telemetry.Keyring).toEqual(['Secret Service']);
+    },
+    900_000,
+  );
+
+  it.each(SUITES)(
+    'GNOME Shell $shell ($suite) in German: the dropdown and the preferences from the German catalogue',
+    async ({ suite }) => {
+      api.vars.clear();
+      const out = join(ROOT, 'dist', 'e2e', `${suite}-de`);
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out, { recursive: true });
+      const result = await run(join(HARNESS, 'run-shell.sh'), [
+        suite,
+        EXTENSION,
+        join(ROOT, 'test', 'fixtures', 'home'),
+        join(HARNESS, 'german-automation.js'),
+        out,
+        ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
+        'HEADROOM_E2E_LOCALE=de_DE.UTF-8',
+        `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(['Jetzt aktualisieren', 'Einstellungen', 'Nutzungsseite öffnen: Claude'])}`,
+        // Page titles, rows, and the refresh interval of 300 s in words with German plural forms.
+        `HEADROOM_E2E_EXPECT_PREFS=${JSON.stringify([
+          'Anbieter',
+          'Anzeige',
+          'Hinweise',
+          'Telemetrie',
+          'Claude anzeigen',
+          'Aktualisierungsintervall in Sekunden',
+          'Alle 5 Minuten',
+          'Benachrichtigungen',
+          'Schlüsselbund',
+        ])}`,
+        'TZ=Europe/Berlin',
+      ]);
+      const resultFile = join(out, 'result.json');
+      const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
+      expect(result.code, `${result.output}\n${report}`).toBe(0);
+      const parsed = JSON.parse(report) as { lang: string; checks: { name: string; ok: boolean }[] };
+      expect(parsed.lang).toBe('de_DE.UTF-8');
+      expect(parsed.checks.filter((check) => !check.ok)).toEqual([]);
+      expect(parsed.checks.map((check) => check.name)).toEqual(
+        expect.arrayContaining(['menu-strings-in-german', 'preferences-in-german']),
+      );
+      for (const png of ['menu-de.png', 'prefs-de-display.png']) expect(existsSync(join(out, png))).toBe(true);
     },
     300_000,
   );

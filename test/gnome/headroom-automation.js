@@ -4,14 +4,19 @@
 // - the extension is ACTIVE and the indicator shows the expected percentages;
 // - the open menu lists every expected window with its reset countdown;
 // - "Refresh now" makes a new request to the server;
-// - the preferences window builds (where the suite ships the Extensions app);
-// - 50 disable/enable cycles leave one panel entry, no leftover actors, and the indicator working again;
-// - with a second Claude Code directory and a second Codex home in the settings, the indicator and the menu show
-//   four accounts;
+// - the preferences window is mapped and painted, and each page of the extension's prefs.js is painted and holds
+//   the groups and rows the test expects (read from the Gtk widget tree);
+// - 200 disable/enable cycles leave one panel entry, the same number of UI actors, of signal handlers the extension
+//   holds on shell objects and of its main-loop sources (none while disabled), and the indicator working again;
+// - 500 refreshes grow the shell's resident memory by at most 2 MB;
+// - with three Claude Code directories and three Codex homes in the settings, the indicator shows six accounts and
+//   the menu one compact row each, inside the work area (nothing cut off); the arrow keys move the key focus from
+//   row to row and Return shows a row's detail;
 // - with HEADROOM_PROMETHEUS_URL set, the menu has the Telemetry section, collapsed, with its summary.
 // Saves screenshots of the top bar, the open menu and the preferences window. Writes $HEADROOM_E2E_RESULT.
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
+import St from 'gi://St';
 
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import * as E2E from 'file:///opt/headroom-e2e/lib/shell-e2e.js';
@@ -20,7 +25,8 @@ const EXPECTED_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_LABEL');
 const EXPECTED_MENU = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_MENU') ?? '[]');
 const MOCK = GLib.getenv('HEADROOM_E2E_MOCK');
 const EXPECTED_CROSSED_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_CROSSED_LABEL');
-const CYCLES = Number(GLib.getenv('HEADROOM_E2E_CYCLES') ?? 50);
+const CYCLES = Number(GLib.getenv('HEADROOM_E2E_CYCLES') ?? 200);
+const REFRESHES = Number(GLib.getenv('HEADROOM_E2E_REFRESHES') ?? 500);
 const ACCOUNT_ITEMS = JSON.parse(GLib.getenv('HEADROOM_E2E_ACCOUNT_ITEMS') ?? '[]');
 const EXPECTED_ACCOUNTS_LABEL = GLib.getenv('HEADROOM_E2E_EXPECT_ACCOUNTS_LABEL');
 const EXPECTED_ACCOUNT_HEADINGS = JSON.parse(GLib.getenv('HEADROOM_E2E_EXPECT_ACCOUNT_HEADINGS') ?? '[]');
@@ -126,9 +132,11 @@ export async function run() {
     });
   }
 
-  const prefsApp = GLib.find_program_in_path('gnome-extensions-app') !== null;
-  r.extra.prefsAppInstalled = prefsApp;
-  if (prefsApp) {
+  // The preferences as GNOME opens them (the org.gnome.Shell.Extensions service), where the suite ships it next to
+  // its shell: the window must be mapped and painted, not just listed.
+  const prefsService = GLib.file_test('/usr/share/gnome-shell/org.gnome.Shell.Extensions', GLib.FileTest.EXISTS);
+  r.extra.prefsServiceInstalled = prefsService;
+  if (prefsService) {
     await r.step('preferences', async () => {
       Main.extensionManager.openExtensionPrefs(uuid, '', {});
       const window = await E2E.waitFor(() => windowTitled('Headroom'), {
@@ -136,13 +144,24 @@ export async function run() {
         interval: 100,
         message: 'the preferences window',
       });
-      await E2E.sleep(1000);
-      r.extra.prefsPng = await E2E.screenshotScreen(`${out}/prefs.png`);
-      r.check('preferences-window', window !== null, window?.get_title());
+      const shot = await E2E.screenshotPaintedWindow(window, `${out}/prefs.png`);
+      r.extra.prefsWindow = { title: window.get_title(), ...shot };
+      r.check('preferences-window-painted', shot.painted, r.extra.prefsWindow);
       window.delete(global.get_current_time());
       await E2E.waitFor(() => windowTitled('Headroom') === null, { timeout: 10000, message: 'prefs closed' });
     });
   }
+
+  // Every page of the extension's own prefs.js, run under this suite's gjs, Gtk 4 and libadwaita in a window of this
+  // shell (test/gnome/lib/prefs-probe.js): a screenshot of each painted page and its rows from the widget tree.
+  await r.step('preference-pages', async () => {
+    r.extra.prefsPages = await E2E.probePreferences(Main.extensionManager.lookup(uuid).path, out);
+    r.check(
+      'preference-pages-painted',
+      r.extra.prefsPages.length > 0 && r.extra.prefsPages.every((page) => page.painted),
+      r.extra.prefsPages.map(({ name, painted, rect }) => ({ name, painted, rect })),
+    );
+  });
 
   await r.step('notification', async () => {
     // Cross 80 % of the session window, then ask for a refresh as the user would.
@@ -174,26 +193,107 @@ export async function run() {
     });
   });
 
-  const before = E2E.actorSnapshot(MARKER);
-  await r.step('disable-enable-cycles', async () => {
-    const { lostSignals } = await E2E.cycleExtension(uuid, CYCLES);
-    if (lostSignals.length) r.extra.lostSettingsSignals = lostSignals;
-  });
-  await r.step('working-after-cycles', async () => {
-    await E2E.waitFor(() => indicatorLabel(E2E.statusAreaButton(uuid)) === EXPECTED_CROSSED_LABEL, {
-      timeout: 20000,
-      message: 'the label after the cycles',
+  let tracker = null;
+  await r.step('lifecycle', async () => {
+    // One cycle first: the shell builds some of its own parts lazily, and the tracker only sees what an enable makes.
+    const extensionPath = Main.extensionManager.lookup(uuid).path;
+    tracker = await E2E.trackExtensionResources(extensionPath);
+    await E2E.cycleExtension(uuid, 1);
+    const settle = async () => {
+      await E2E.waitFor(() => indicatorLabel(E2E.statusAreaButton(uuid)) === EXPECTED_CROSSED_LABEL, {
+        timeout: 20000,
+        message: 'the label after enabling',
+      });
+      // The refresh after enable (and the telemetry after it) finished: no request or lock wait in flight.
+      await E2E.waitFor(() => !Main.extensionManager.lookup(uuid).stateObj?.refresher?.running, {
+        timeout: 20000,
+        message: 'the refresh after enabling',
+      });
+      E2E.clearNotifications();
+      await E2E.sleep(500);
+      await E2E.waitLeisure();
+    };
+    await settle();
+    const before = { actors: E2E.actorSnapshot(MARKER), ...tracker.counts() };
+    let disabledMax = { signals: 0, sources: 0 };
+    const { lostSignals } = await E2E.cycleExtension(uuid, CYCLES, 10000, () => {
+      const counts = tracker.counts();
+      if (counts.signals + counts.sources > disabledMax.signals + disabledMax.sources) disabledMax = counts;
     });
+    if (lostSignals.length) r.extra.lostSettingsSignals = lostSignals;
+    await settle();
+    const after = { actors: E2E.actorSnapshot(MARKER), ...tracker.counts() };
+    const diff = E2E.diffActors(before.actors, after.actors);
+    r.extra.cycles = {
+      count: CYCLES,
+      signals: { before: before.signals, after: after.signals, whileDisabled: disabledMax.signals },
+      sources: { before: before.sources, after: after.sources, whileDisabled: disabledMax.sources },
+      signalTargets: after.signalTargets,
+      sourceNames: after.sourceNames,
+      disabledLeftovers: disabledMax,
+      ...diff,
+    };
+    console.log(`[e2e] ${CYCLES} cycles: ${JSON.stringify({ ...r.extra.cycles, uiActorsAdded: undefined })}`);
+    r.check('one-panel-entry', E2E.panelEntryCount(uuid) === 1, E2E.panelEntryCount(uuid));
+    r.check(
+      'no-leftover-marked-actors',
+      diff.marked.after === diff.marked.before && diff.marked.before > 0,
+      diff.marked,
+    );
+    r.check('panel-actor-count-stable', diff.panelActors.after === diff.panelActors.before, diff.panelActors);
+    r.check('ui-top-level-count-stable', diff.uiTopLevel.after === diff.uiTopLevel.before, diff.uiTopLevel);
+    r.check('ui-actor-count-stable', diff.uiActors.after === diff.uiActors.before, {
+      ...diff.uiActors,
+      added: diff.uiActorsAdded,
+      removed: diff.uiActorsRemovedCount,
+    });
+    r.check('signal-count-stable', after.signals === before.signals && before.signals > 0, r.extra.cycles.signals);
+    r.check('source-count-stable', after.sources === before.sources, r.extra.cycles.sources);
+    r.check('nothing-left-while-disabled', disabledMax.signals === 0 && disabledMax.sources === 0, disabledMax);
   });
-  await E2E.sleep(200);
-  await E2E.waitLeisure();
-  const after = E2E.actorSnapshot(MARKER);
-  const diff = E2E.diffActors(before, after);
-  r.extra.cycles = { count: CYCLES, ...diff };
-  r.check('one-panel-entry', E2E.panelEntryCount(uuid) === 1, E2E.panelEntryCount(uuid));
-  r.check('no-leftover-marked-actors', after.marked === before.marked && before.marked > 0, diff.marked);
-  r.check('panel-actor-count-stable', after.panelActors === before.panelActors, diff.panelActors);
-  r.check('ui-top-level-count-stable', after.uiTopLevel === before.uiTopLevel, diff.uiTopLevel);
+
+  await r.step('memory', async () => {
+    // Refreshes as the timer runs them (forced, so each one asks the loopback server), with a rebuild of the menu
+    // each; resident memory after a collection, before and after.
+    const { default: System } = await import('system');
+    const refresher = () => Main.extensionManager.lookup(uuid).stateObj.refresher;
+    const refreshes = async (n) => {
+      for (let i = 0; i < n; i++) await refresher().refresh(true);
+    };
+    const settledRss = async () => {
+      System.gc();
+      await E2E.sleep(300);
+      await E2E.waitLeisure();
+      System.gc();
+      await E2E.sleep(300);
+      return E2E.residentKb();
+    };
+    const { debugGetSignalTrackers } = await import('resource:///org/gnome/shell/misc/signalTracker.js');
+    await refreshes(50);
+    const before = await settledRss();
+    const countsBefore = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
+    const start = GLib.get_monotonic_time();
+    const steps = [];
+    for (let done = 0; done < REFRESHES; done += 100) {
+      await refreshes(Math.min(100, REFRESHES - done));
+      steps.push(E2E.residentKb());
+    }
+    const seconds = (GLib.get_monotonic_time() - start) / 1e6;
+    const after = await settledRss();
+    const countsAfter = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
+    r.extra.memory = {
+      refreshes: REFRESHES,
+      rssKbBefore: before,
+      rssKbAfter: after,
+      growthKb: after - before,
+      rssKbEvery100: steps,
+      seconds,
+      signalsOnShellObjects: { before: countsBefore.signals, after: countsAfter.signals },
+      shellSignalTrackers: { before: countsBefore.trackers, after: countsAfter.trackers },
+    };
+    console.log(`[e2e] memory: ${JSON.stringify(r.extra.memory)}`);
+    r.check('rss-growth-at-most-2mb', after - before <= 2048, r.extra.memory);
+  });
 
   await r.step('accounts', async () => {
     // The extension's own settings, as the preferences would write them.
@@ -211,7 +311,10 @@ export async function run() {
     settings.set_boolean('notifications-enabled', false);
     settings.set_value(
       'account-directories',
-      new GLib.Variant('a{sas}', { claude: ['~/.claude-work'], codex: ['~/.codex-work'] }),
+      new GLib.Variant('a{sas}', {
+        claude: ['~/.claude-work', '~/.claude-team'],
+        codex: ['~/.codex-work', '~/.codex-team'],
+      }),
     );
     settings.set_strv('indicator-items', ACCOUNT_ITEMS);
     const accountsButton = E2E.statusAreaButton(uuid);
@@ -225,15 +328,109 @@ export async function run() {
       expected: EXPECTED_ACCOUNTS_LABEL,
     });
     await E2E.openMenu(accountsButton, 500);
+    // Telemetry arrives after the limits; the menu is rebuilt with it.
+    await E2E.waitFor(
+      () => E2E.labelTexts(accountsButton.menu.actor).some((text) => text.startsWith('Telemetry ·')) || !PROMETHEUS_URL,
+      { timeout: 20000, message: 'the Telemetry section with six accounts' },
+    ).catch(() => undefined);
+    await E2E.sleep(300);
+    await E2E.waitLeisure();
+    const menuActor = accountsButton.menu.actor;
+    const rows = () => E2E.descendants(menuActor).filter((a) => a.has_style_class_name?.('headroom-account'));
     const texts = accountsButton.menu._getMenuItems().flatMap((item) => E2E.labelTexts(item));
     r.extra.accountsMenuTexts = texts;
+    const headings = rows().map((row) => E2E.labelTexts(row)[0]);
+    r.extra.accountRows = rows().map((row) => row.accessible_name);
+    r.check('menu-has-a-row-per-account', JSON.stringify(headings) === JSON.stringify(EXPECTED_ACCOUNT_HEADINGS), {
+      headings,
+      expected: EXPECTED_ACCOUNT_HEADINGS,
+    });
+    // Compact: each row shows the fullest window's percent and reset; the windows' own items stay hidden.
+    const hiddenWindows = E2E.descendants(menuActor).filter((a) => a.has_style_class_name?.('headroom-window'));
     r.check(
-      'menu-has-a-section-per-account',
-      JSON.stringify(texts.filter((text) => EXPECTED_ACCOUNT_HEADINGS.includes(text))) ===
-        JSON.stringify(EXPECTED_ACCOUNT_HEADINGS),
-      { headings: texts.filter((text) => /^(Claude|Codex) /.test(text)) },
+      'account-rows-compact',
+      rows().every(
+        (row) => /\d+% used/.test(E2E.labelTexts(row).join(' ')) && /resets in/.test(E2E.labelTexts(row).join(' ')),
+      ) &&
+        hiddenWindows.length > 0 &&
+        hiddenWindows.every((a) => !a.is_mapped()),
+      r.extra.accountRows,
+    );
+    // Nothing cut off: the open menu lies inside the work area, and so does its last action.
+    const workArea = Main.layoutManager.getWorkAreaForMonitor(Main.layoutManager.primaryIndex);
+    const extents = (actor) => {
+      const [x, y] = actor.get_transformed_position();
+      const [width, height] = actor.get_transformed_size();
+      return { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) };
+    };
+    const inside = (box) =>
+      box.x >= workArea.x &&
+      box.y >= workArea.y &&
+      box.x + box.width <= workArea.x + workArea.width &&
+      box.y + box.height <= workArea.y + workArea.height;
+    const items = accountsButton.menu._getMenuItems();
+    const lastAction = items[items.length - 1];
+    const menuBox = extents(menuActor);
+    const lastBox = extents(lastAction.actor ?? lastAction);
+    r.extra.sixAccountsLayout = {
+      workArea: { x: workArea.x, y: workArea.y, width: workArea.width, height: workArea.height },
+      menu: menuBox,
+      lastAction: { text: E2E.labelTexts(lastAction).join(' '), ...lastBox },
+    };
+    r.check(
+      'menu-inside-work-area',
+      inside(menuBox) && inside(lastBox) && lastBox.y + lastBox.height <= menuBox.y + menuBox.height,
+      r.extra.sixAccountsLayout,
     );
     r.extra.accountsPng = await E2E.screenshotScreen(`${out}/menu-accounts.png`);
+
+    // The keyboard: Down moves the key focus from account row to account row, then to the actions; Return on a
+    // row shows its detail.
+    const { default: Clutter } = await import('gi://Clutter');
+    const keyboard = Clutter.get_default_backend()
+      .get_default_seat()
+      .create_virtual_device(Clutter.InputDeviceType.KEYBOARD_DEVICE);
+    const press = async (keyval) => {
+      keyboard.notify_keyval(GLib.get_monotonic_time(), keyval, Clutter.KeyState.PRESSED);
+      keyboard.notify_keyval(GLib.get_monotonic_time(), keyval, Clutter.KeyState.RELEASED);
+      await E2E.sleep(150);
+      await E2E.waitLeisure();
+    };
+    const focused = () => {
+      const actor = global.stage.get_key_focus();
+      return actor ? actor.accessible_name || E2E.labelTexts(actor).join(' ') : null;
+    };
+    menuActor.navigate_focus(null, St.DirectionType.TAB_FORWARD, false);
+    const visited = [focused()];
+    for (let i = 0; i < 10; i++) {
+      await press(Clutter.KEY_Down);
+      visited.push(focused());
+    }
+    r.extra.keyboardFocus = visited;
+    r.check(
+      'keyboard-moves-through-rows',
+      EXPECTED_ACCOUNT_HEADINGS.every((heading, i) => visited[i]?.startsWith(heading)) &&
+        visited.includes('Refresh now') &&
+        visited.indexOf('Refresh now') > EXPECTED_ACCOUNT_HEADINGS.length - 1,
+      visited,
+    );
+    // Back up to the second account and open it.
+    menuActor.navigate_focus(null, St.DirectionType.TAB_FORWARD, false);
+    await press(Clutter.KEY_Down);
+    await press(Clutter.KEY_Return);
+    const second = rows()[1];
+    const detailShown = E2E.descendants(menuActor).some(
+      (a) => a.has_style_class_name?.('headroom-window') && a.is_mapped(),
+    );
+    r.check(
+      'return-expands-a-row',
+      accountsButton.menu.isOpen && detailShown && /expanded$/.test(second?.accessible_name ?? ''),
+      {
+        name: second?.accessible_name,
+        detailShown,
+      },
+    );
+    r.extra.expandedPng = await E2E.screenshotScreen(`${out}/menu-expanded.png`);
     await E2E.closeMenu(accountsButton);
     settings.reset('account-directories');
     settings.reset('indicator-items');

@@ -11,6 +11,8 @@
 #   OUT_DIR/session.log   gsettings / keyring / dbus-run-session output
 #   OUT_DIR/run.env       SUITE, rc, timed_out, durations
 # Each K=V is added to the environment of the session (and so of gnome-shell).
+# HEADROOM_E2E_LOCALE=de_DE.UTF-8 also compiles that locale (from the host's
+# /usr/share/i18n) and starts the session in it.
 #
 # Exit 0 only if: the shell exited 0 before the timeout, result.json has
 # "ok": true, and shell.log has no "JS ERROR" / "Gjs-CRITICAL" line.
@@ -90,6 +92,19 @@ SESSION
 
   chroot "$R" dbus-daemon --system --fork --print-pid >/dev/null
 
+  # HEADROOM_E2E_LOCALE=de_DE.UTF-8 among the K=V: the roots ship only C.UTF-8, so compile that locale with the
+  # root's own localedef from the host's locale sources (Debian's "locales" package) into the run's /run, and start
+  # the session in it (LANG, LOCPATH).
+  LOCALE_ENV=()
+  for kv in "$@"; do
+    case "$kv" in HEADROOM_E2E_LOCALE=*) locale=${kv#HEADROOM_E2E_LOCALE=} ;; *) continue ;; esac
+    mkdir -p "$R/opt/headroom-e2e/i18n" "$R/run/headroom-locale"
+    mount --bind /usr/share/i18n "$R/opt/headroom-e2e/i18n"
+    chroot "$R" env I18NPATH=/opt/headroom-e2e/i18n localedef -i "${locale%%.*}" -f "${locale#*.}" \
+      "/run/headroom-locale/$locale" >"$WORK/localedef.log" 2>&1 || true
+    LOCALE_ENV=(LOCPATH=/run/headroom-locale "LANG=$locale")
+  done
+
   start=$(date +%s.%N)
   chroot --userspec=1000:1000 "$R" env -i \
       HOME=$U USER=tester LOGNAME=tester SHELL=/bin/bash \
@@ -99,7 +114,7 @@ SESSION
       HEADROOM_E2E_MODULE="/opt/headroom-e2e/automation/$MODNAME" \
       HEADROOM_E2E_RESULT="$E2E/result.json" \
       HEADROOM_E2E_OUT="$E2E" \
-      "$@" \
+      "$@" "${LOCALE_ENV[@]}" \
       dbus-run-session -- /opt/headroom-e2e/session.sh >"$WORK/session.log" 2>&1 &
   session=$!
 

@@ -309,3 +309,48 @@ describe('renderText', () => {
     );
   });
 });
+
+describe('a menu with many accounts', () => {
+  const work = snap(
+    'claude',
+    [win('session', 'Session (5 h)', 12, T + HOUR), win('weekly', 'Weekly', 64, T + 50 * HOUR)],
+    {
+      account: { id: 'claude-work', key: 'claude@claude-work', label: '~/.claude-work' },
+      plan: 'Pro',
+    },
+  );
+  const view = menu([CLAUDE, work, CODEX]);
+
+  it('shows every account in full up to two accounts, compact beyond', () => {
+    expect(menu([CLAUDE, CODEX]).compactAccounts).toBe(false);
+    expect(view.compactAccounts).toBe(true);
+  });
+
+  it("summarises each account by its fullest window, in the settings' order", () => {
+    expect(view.providers.map((p) => [p.heading, p.fullest?.label, p.fullest?.percentText])).toEqual([
+      ['Claude (~/.claude) · Max 20x', 'Session (5 h)', '37% used'],
+      ['Claude (~/.claude-work) · Pro', 'Weekly', '64% used'],
+      ['Codex', 'Weekly', '100% used'],
+    ]);
+  });
+
+  it('gives SwiftBar two lines per account, the heading holding the full detail as a submenu', () => {
+    const lines = renderMenuBar(view, 'swiftbar', CONTEXT).trimEnd().split('\n');
+    const texts = lines.filter((line) => line !== '---').map(textOf);
+    const at = texts.indexOf('Claude (~/.claude-work) · Pro');
+    expect(texts.slice(at, at + 8)).toEqual([
+      'Claude (~/.claude-work) · Pro',
+      '--Session (5 h): 12% used · resets in 1 h (6:00 AM)',
+      '--68% behind pace (in reserve) · Lasts until reset',
+      '--Weekly: 64% used · resets in 2 d 2 h (Tue 7:00 AM)',
+      '--6% behind pace (in reserve) · Lasts until reset',
+      '--via OAuth API · updated 4:59 AM',
+      'Weekly: 64% used · resets in 2 d 2 h (Tue 7:00 AM)',
+      'Codex',
+    ]);
+    // Every submenu line belongs to a heading, and the actions stay at the top level.
+    expect(texts.filter((text) => !text.startsWith('--'))).toEqual(
+      expect.arrayContaining(['Refresh now', 'Open Claude usage page', 'Open Codex usage page']),
+    );
+  });
+});

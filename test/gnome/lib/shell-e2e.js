@@ -187,13 +187,16 @@ function _describeActor(a) {
 }
 
 /**
- * Snapshot for leak checks: the actor set under Main.uiGroup plus the counts
+ * Snapshot for leak checks: the actor set under Main.uiGroup (less application windows) plus the counts
  * that an extension leak changes (top-level uiGroup children hold popup menus,
  * panel boxes hold indicators). Compare two snapshots with `diffActors()`.
  */
 export function actorSnapshot(marker) {
+  // Application windows (global.window_group) come and go with their clients, not with an extension.
+  const windows = new Set(descendants(global.window_group));
   return {
-    actors: new Set(descendants(Main.uiGroup)),
+    actors: new Set(descendants(Main.uiGroup).filter((a) => !windows.has(a))),
+    topLevel: Main.uiGroup.get_children().map(_describeActor),
     uiTopLevel: Main.uiGroup.get_children().length,
     panelActors: countActors(Main.panel),
     marked: countMarkedActors(marker),
@@ -215,6 +218,9 @@ export function diffActors(before, after) {
     uiActors: { before: before.actors.size, after: after.actors.size },
     uiActorsAdded: added.slice(0, 40).map(_describeActor),
     uiActorsRemovedCount: removed.length,
+    uiActorsRemoved: removed.slice(0, 20).map(_describeActor),
+    topLevelAdded: after.topLevel.filter((name) => !before.topLevel.includes(name)),
+    topLevelRemoved: before.topLevel.filter((name) => !after.topLevel.includes(name)),
   };
 }
 
@@ -322,7 +328,7 @@ export async function waitSettingsSettled(quietMs = 40, timeout = 5000) {
  * is returned in `lostSignals`. An extension that fails to enable ends in
  * ERROR instead and fails the cycle.
  */
-export async function cycleExtension(id, cycles = 50, timeout = 10000) {
+export async function cycleExtension(id, cycles = 50, timeout = 10000, onDisabled = () => {}) {
   const mgr = Main.extensionManager;
   const lostSignals = [];
   const reach = async (state, i, what) => {
@@ -344,6 +350,7 @@ export async function cycleExtension(id, cycles = 50, timeout = 10000) {
   for (let i = 0; i < cycles; i++) {
     mgr.disableExtension(id);
     await reach(ExtensionState.INACTIVE, i, 'disable');
+    onDisabled(i);
     mgr.enableExtension(id);
     await reach(ExtensionState.ACTIVE, i, 'enable');
   }
@@ -454,4 +461,221 @@ export class Result {
     }
     GLib.file_set_contents(path, `${json}\n`);
   }
+}
+
+/**
+ * Whether the PNG at `path` shows something drawn: at least `minColours` distinct colours among its pixels (a window
+ * that is mapped but not yet painted is one flat colour).
+ */
+export async function isPainted(path, minColours = 16) {
+  const { default: GdkPixbuf } = await import('gi://GdkPixbuf');
+  const pixbuf = GdkPixbuf.Pixbuf.new_from_file(path);
+  const pixels = pixbuf.get_pixels();
+  const stride = pixbuf.get_rowstride();
+  const channels = pixbuf.get_n_channels();
+  const colours = new Set();
+  for (let y = 0; y < pixbuf.get_height() && colours.size < minColours; y += 2) {
+    for (let x = 0; x < pixbuf.get_width() && colours.size < minColours; x += 2) {
+      const i = y * stride + x * channels;
+      colours.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+    }
+  }
+  return colours.size >= minColours;
+}
+
+/**
+ * Screenshots a window's frame rectangle until it is painted (see isPainted), at most `timeout` ms. Resolves with
+ * `{path, painted, rect}`.
+ */
+export async function screenshotPaintedWindow(metaWindow, path, timeout = 15000) {
+  const deadline = GLib.get_monotonic_time() + timeout * 1000;
+  for (;;) {
+    const rect = metaWindow.get_frame_rect();
+    const actor = metaWindow.get_compositor_private();
+    if (actor?.mapped && rect.width > 0 && rect.height > 0) {
+      await screenshotArea(path, rect.x, rect.y, rect.width, rect.height);
+      const rectangle = { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+      if (await isPainted(path)) return { path, painted: true, rect: rectangle };
+      if (GLib.get_monotonic_time() > deadline) return { path, painted: false, rect: rectangle };
+    } else if (GLib.get_monotonic_time() > deadline) {
+      return { path, painted: false, rect: null };
+    }
+    await sleep(200);
+  }
+}
+
+/** Reads a small JSON file, or null while it does not exist. */
+export function readJson(path) {
+  const file = Gio.File.new_for_path(path);
+  if (!file.query_exists(null)) return null;
+  return JSON.parse(new TextDecoder().decode(file.load_contents(null)[1]));
+}
+
+/**
+ * Counts what an extension holds on the shell while it runs: signal handlers it connected (directly or through
+ * connectObject, and through shell code it called) on the shell's long-lived objects, and main-loop sources it
+ * created. It wraps GObject.Object's and the shell EventEmitter's connect/connect_after/disconnect and GLib's
+ * timeout/idle functions for the rest of the session. A connection is the extension's when the JS stack passes
+ * through a file under `extensionPath` (so handlers the shell makes on its behalf count too); a source when the
+ * extension's code called the GLib function itself. A source stops counting when it is removed or its callback returns SOURCE_REMOVE; a
+ * handler when it is disconnected, from any stack. `counts()` returns `{signals, sources, signalTargets,
+ * sourceNames}`.
+ *
+ * The shell's long-lived objects: `global` and its display, stage, settings, window and workspace managers, the
+ * panel, layout manager, overview, message tray, session mode, extension manager, St's settings, theme context and
+ * texture cache, and every actor of the stage when tracking starts.
+ */
+export async function trackExtensionResources(extensionPath) {
+  const { default: GObject } = await import('gi://GObject');
+  const { default: Clutter } = await import('gi://Clutter');
+  const { EventEmitter } = await import('resource:///org/gnome/shell/misc/signals.js');
+  const shellObjects = new Set([
+    global,
+    global.display,
+    global.stage,
+    global.settings,
+    global.window_manager,
+    global.workspace_manager,
+    Main.panel,
+    Main.layoutManager,
+    Main.overview,
+    Main.messageTray,
+    Main.sessionMode,
+    Main.extensionManager,
+    St.Settings.get(),
+    St.ThemeContext.get_for_stage(global.stage),
+    St.TextureCache.get_default(),
+    ...descendants(global.stage),
+  ]);
+  const ours = () => (new Error().stack ?? '').includes(extensionPath);
+  // Frame 0 is ours(), 1 the wrapper, 2 whoever called the GLib function.
+  const callerIsOurs = () => ((new Error().stack ?? '').split('\n')[2] ?? '').includes(extensionPath);
+  /** target → Map(handler id → signal name) */
+  const handlers = new Map();
+  const sources = new Map();
+  const describe = (target) =>
+    target instanceof Clutter.Actor ? _describeActor(target) : (target.constructor?.name ?? String(target));
+
+  for (const proto of [GObject.Object.prototype, EventEmitter.prototype]) {
+    for (const name of ['connect', 'connect_after']) {
+      const original = proto[name];
+      if (typeof original !== 'function') continue;
+      proto[name] = function (signal, ...rest) {
+        const id = original.call(this, signal, ...rest);
+        if (shellObjects.has(this) && ours()) {
+          if (!handlers.has(this)) handlers.set(this, new Map());
+          handlers.get(this).set(id, signal);
+        }
+        return id;
+      };
+    }
+    const disconnect = proto.disconnect;
+    proto.disconnect = function (id) {
+      handlers.get(this)?.delete(id);
+      return disconnect.call(this, id);
+    };
+  }
+
+  const wrapSource = (name, callbackIndex, once = false) => {
+    const original = GLib[name];
+    if (typeof original !== 'function') return;
+    GLib[name] = function (...args) {
+      if (!callerIsOurs()) return original.apply(this, args);
+      let id = 0;
+      const callback = args[callbackIndex];
+      args[callbackIndex] = (...cbArgs) => {
+        const result = callback(...cbArgs);
+        if (once || !result) sources.delete(id);
+        return result;
+      };
+      id = original.apply(this, args);
+      sources.set(id, name);
+      return id;
+    };
+  };
+  wrapSource('timeout_add', 2);
+  wrapSource('timeout_add_seconds', 2);
+  wrapSource('idle_add', 1);
+  wrapSource('timeout_add_once', 2, true);
+  wrapSource('idle_add_once', 1, true);
+  const remove = GLib.Source.remove;
+  GLib.Source.remove = function (id) {
+    sources.delete(id);
+    return remove.call(this, id);
+  };
+  const setName = GLib.Source.set_name_by_id;
+  const names = new Map();
+  GLib.Source.set_name_by_id = function (id, name) {
+    names.set(id, name);
+    return setName.call(this, id, name);
+  };
+
+  return {
+    counts() {
+      const signalTargets = {};
+      let signals = 0;
+      for (const [target, ids] of handlers) {
+        if (ids.size === 0) continue;
+        signals += ids.size;
+        const key = describe(target);
+        signalTargets[key] = [...(signalTargets[key] ?? []), ...ids.values()];
+      }
+      return {
+        signals,
+        sources: sources.size,
+        signalTargets,
+        sourceNames: [...sources.keys()].map((id) => names.get(id) ?? `unnamed ${sources.get(id)}`),
+      };
+    },
+  };
+}
+
+/** Resident memory of this process (the shell), kB, from /proc/self/status. */
+export function residentKb() {
+  const [, bytes] = GLib.file_get_contents('/proc/self/status');
+  const match = /VmRSS:\s+(\d+) kB/.exec(new TextDecoder().decode(bytes));
+  return match ? Number(match[1]) : null;
+}
+
+function _windowTitled(fragment) {
+  return global.display.list_all_windows().find((w) => (w.get_title() ?? '').includes(fragment)) ?? null;
+}
+
+/**
+ * Runs the extension's own prefs.js in a window of this shell (prefs-probe.js, under the suite's gjs, Gtk 4 and
+ * libadwaita, in the shell's environment and so its language), screenshots each page once it is painted as
+ * `<out>/<prefix>-<page>.png`, and resolves with the pages: `{name, title, groups: [{title, rows: [{type, title,
+ * subtitle, visible}]}], painted, rect}`.
+ */
+export async function probePreferences(extensionPath, out, prefix = 'prefs') {
+  const launcher = new Gio.SubprocessLauncher({ flags: Gio.SubprocessFlags.NONE });
+  launcher.set_stdout_file_path(`${out}/${prefix}-probe.log`);
+  launcher.set_stderr_file_path(`${out}/${prefix}-probe.log`);
+  launcher.setenv('GDK_BACKEND', 'wayland', true);
+  launcher.setenv('GSK_RENDERER', 'cairo', true);
+  const probe = launcher.spawnv(['gjs', '-m', '/opt/headroom-e2e/lib/prefs-probe.js', extensionPath, out]);
+  const names = await waitFor(() => readJson(`${out}/prefs-pages.json`), {
+    timeout: 30000,
+    interval: 100,
+    message: 'the probe window',
+  });
+  const pages = [];
+  for (const name of names) {
+    const page = await waitFor(() => readJson(`${out}/prefs-page-${name}.json`), {
+      timeout: 20000,
+      interval: 100,
+      message: `the ${name} page`,
+    });
+    const window = _windowTitled('preferences (probe)');
+    const shot = window
+      ? await screenshotPaintedWindow(window, `${out}/${prefix}-${name}.png`)
+      : { painted: false, rect: null };
+    pages.push({ ...page, painted: shot.painted, rect: shot.rect });
+    GLib.file_set_contents(`${out}/prefs-page-${name}.done`, '');
+  }
+  await waitFor(() => _windowTitled('preferences (probe)') === null, { timeout: 10000, message: 'probe closed' });
+  probe.force_exit();
+  for (const name of ['prefs-pages.json', ...names.flatMap((n) => [`prefs-page-${n}.json`, `prefs-page-${n}.done`])])
+    Gio.File.new_for_path(`${out}/${name}`).delete(null);
+  return pages;
 }
