@@ -380,7 +380,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
       // Each account shows its full detail until the user collapses it, unless the view asks for compact rows.
       const expandedByDefault = !view.compactAccounts;
       view.providers.forEach((provider, index) => {
-        if (index > 0) sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+        // Compact rows are separated by their own spacing, so that six of them fit a 720 px screen.
+        if (index > 0 && !view.compactAccounts) sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
         const details = new PopupMenu.PopupMenuSection();
         this.addProvider(details, provider);
         sections.addMenuItem(

@@ -26,4 +26,19 @@ test('a lock older than 30 s is taken over', async () => {
   await lock.release();
 });
 
+test('a cancelled wait ends at once with no lock (the extension was disabled)', async () => {
+  GLib.file_set_contents(path, `${me} ${Date.now()}`);
+  const cancellable = new Gio.Cancellable();
+  const started = Date.now();
+  const waiting = acquireStateLock(dir, 10_000, cancellable);
+  GLib.timeout_add(GLib.PRIORITY_DEFAULT, 120, () => {
+    cancellable.cancel();
+    return GLib.SOURCE_REMOVE;
+  });
+  equal(await waiting, null);
+  ok(Date.now() - started < 2_000, `gave up after ${Date.now() - started} ms`);
+  ok(GLib.file_test(path, GLib.FileTest.EXISTS), 'the holder keeps its lock');
+  GLib.unlink(path);
+});
+
 await run();

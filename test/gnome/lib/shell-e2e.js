@@ -601,12 +601,13 @@ export async function trackExtensionResources(extensionPath) {
   const remove = GLib.Source.remove;
   GLib.Source.remove = function (id) {
     sources.delete(id);
+    names.delete(id);
     return remove.call(this, id);
   };
   const setName = GLib.Source.set_name_by_id;
   const names = new Map();
   GLib.Source.set_name_by_id = function (id, name) {
-    names.set(id, name);
+    if (sources.has(id)) names.set(id, name);
     return setName.call(this, id, name);
   };
 
