@@ -299,6 +299,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private readonly handlers: IndicatorActions;
   private keyringProblem: string | null = null;
   private view: MenuView | null = null;
+  /** The shown view as drawn (see update()). */
+  private drawn = '';
   /** Accounts the user expanded (true) or collapsed (false), by account key; kept across rebuilds. */
   private readonly expanded = new Map<string, boolean>();
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
@@ -344,8 +346,17 @@ export class HeadroomIndicator extends PanelMenu.Button {
     super.destroy();
   }
 
-  /** Shows a new menu view. */
+  /**
+   * Shows a new menu view. A view that draws the same as the shown one changes nothing: most refreshes bring the same
+   * figures, and rebuilding the menu for them would only cost (every rebuild makes and destroys a hundred actors).
+   */
   update(view: MenuView): void {
+    // Trend points are drawn 64 px wide: a move of less than half a pixel draws the same.
+    const drawn = JSON.stringify(view, (name, value: unknown) =>
+      (name === 'x' || name === 'y') && typeof value === 'number' ? Math.round(value * 128) : value,
+    );
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
     this.view = view;
     this.label.text = view.title;
     this.accessible_name = `Headroom: ${view.title}`;
