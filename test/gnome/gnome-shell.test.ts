@@ -202,7 +202,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       console.log(
         `GNOME Shell ${shell} (${suite}): ${cycles.count} disable/enable cycles: UI actors ${cycles.uiActors.before} → ` +
           `${cycles.uiActors.after}, signal handlers on shell objects ${cycles.signals.before} → ${cycles.signals.after}, ` +
-          `main-loop sources ${cycles.sources.before} → ${cycles.sources.after}; ${memory.refreshes} refreshes: ` +
+          `main-loop sources ${cycles.sources.before} → ${cycles.sources.after}; ${memory.refreshes} refreshes after a warm-up: ` +
           `resident memory ${memory.rssKbBefore} kB ${memory.growthKb >= 0 ? '+' : ''}${memory.growthKb} kB`,
       );
 
