@@ -94,6 +94,8 @@ export class Refresher {
     try {
       GLib.mkdir_with_parents(statePath(''), 0o700);
       lock = await acquireStateLock(statePath(''), LOCK_WAIT_MS, this.cancellable);
+      // Disabled while waiting: the ports' Soup session is gone, so nothing more may run.
+      if (this.destroyed) return;
       const state = deserializeState(await this.ports.files.readText(path).catch(() => null));
       const outcome = await runRefresh(this.ports, this.settings(), state, this.history, { force });
       if (this.destroyed) return;

@@ -187,13 +187,14 @@ function _describeActor(a) {
 }
 
 /**
- * Snapshot for leak checks: the actor set under Main.uiGroup (less application windows) plus the counts
+ * Snapshot for leak checks: the actor set under Main.uiGroup (less application windows and the overview) plus the counts
  * that an extension leak changes (top-level uiGroup children hold popup menus,
  * panel boxes hold indicators). Compare two snapshots with `diffActors()`.
  */
 export function actorSnapshot(marker) {
-  // Application windows (global.window_group) come and go with their clients, not with an extension.
-  const windows = new Set(descendants(global.window_group));
+  // Application windows (global.window_group) come and go with their clients, and the overview (app grid, search)
+  // builds its parts lazily: neither belongs to an extension.
+  const windows = new Set([...descendants(global.window_group), ...descendants(Main.layoutManager.overviewGroup)]);
   return {
     actors: new Set(descendants(Main.uiGroup).filter((a) => !windows.has(a))),
     topLevel: Main.uiGroup.get_children().map(_describeActor),
