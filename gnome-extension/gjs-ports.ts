@@ -69,9 +69,6 @@ function transportError(error: unknown): TransportError {
  * Core's ports over Soup and Gio. `destroy()` cancels every request and file operation in flight; afterwards every
  * call fails as cancelled.
  */
-/** Sessions of destroyed ports whose requests are still ending (see {@link GjsPorts.destroy}). */
-const RETIRING = new Set<Soup.Session>();
-
 export class GjsPorts implements Ports {
   private session: Soup.Session | null;
   private readonly cancellable = new Gio.Cancellable();
@@ -86,19 +83,10 @@ export class GjsPorts implements Ports {
     this.session = new Soup.Session({ timeout: options.timeoutSeconds ?? HTTP_TIMEOUT_SECONDS });
   }
 
-  /** Requests in flight: the session is kept until they have ended. */
-  private inFlight = 0;
-
-  /**
-   * Cancels what is in flight and drops the Soup session. A session with requests still unwinding stays referenced
-   * (in {@link RETIRING}) until the last one ends: a session collected by the JS garbage collector before its
-   * cancelled messages were unqueued crashed GNOME Shell 48 (libsoup-CRITICAL soup_session_feature_request_unqueued,
-   * then SIGSEGV) during fast disable/enable cycles.
-   */
+  /** Cancels what is in flight and drops the Soup session. */
   destroy(): void {
     this.cancellable.cancel();
     this.session?.abort();
-    if (this.session && this.inFlight > 0) RETIRING.add(this.session);
     this.session = null;
   }
 
@@ -120,15 +108,10 @@ export class GjsPorts implements Ports {
       requestHeaders.append('User-Agent', this.userAgent);
     }
     let bytes: GLib.Bytes;
-    const session = this.session;
-    this.inFlight++;
     try {
-      bytes = await session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
+      bytes = await this.session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
     } catch (error) {
       throw transportError(error);
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) RETIRING.delete(session);
     }
     const headers: Record<string, string> = {};
     message.get_response_headers().foreach((name, value) => {
