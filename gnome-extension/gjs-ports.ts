@@ -211,14 +211,8 @@ export class GjsPorts implements Ports {
     const file = Gio.File.new_for_path(path);
     const parent = file.get_parent();
     if (parent) await this.ensureDirectory(parent);
-    // A GLib.Bytes of its own (a copy), held until the write ends: handing the Uint8Array straight over let a
-    // cancelled write (disable mid-save) free the buffer twice on GNOME 48 (GLib-CRITICAL, then a crash).
-    // The cast bridges two copies of GLib's types in node_modules (as elsewhere here).
-    const bytes = new GLib.Bytes(new TextEncoder().encode(text)) as unknown as Parameters<
-      Gio.File['replace_contents_bytes_async']
-    >[0];
     await file.replace_contents_bytes_async(
-      bytes,
+      new TextEncoder().encode(text),
       null,
       false,
       Gio.FileCreateFlags.PRIVATE | Gio.FileCreateFlags.REPLACE_DESTINATION,
@@ -233,10 +227,7 @@ export class GjsPorts implements Ports {
     if (parent) await this.ensureDirectory(parent);
     const stream = await file.append_to_async(Gio.FileCreateFlags.PRIVATE, GLib.PRIORITY_DEFAULT, this.cancellable);
     try {
-      const bytes = new GLib.Bytes(new TextEncoder().encode(text)) as unknown as Parameters<
-        Gio.OutputStream['write_bytes_async']
-      >[0];
-      await stream.write_bytes_async(bytes, GLib.PRIORITY_DEFAULT, this.cancellable);
+      await stream.write_bytes_async(new TextEncoder().encode(text), GLib.PRIORITY_DEFAULT, this.cancellable);
     } finally {
       await stream.close_async(GLib.PRIORITY_DEFAULT, null);
     }

@@ -85,12 +85,7 @@ export async function acquireStateLock(
     try {
       const stream = await file.create_async(Gio.FileCreateFlags.PRIVATE, GLib.PRIORITY_DEFAULT, null);
       try {
-        // A GLib.Bytes of its own, held until the write ends (see GjsPorts.writePrivateFile); the cast bridges two
-        // copies of GLib's types in node_modules.
-        const bytes = new GLib.Bytes(new TextEncoder().encode(token)) as unknown as Parameters<
-          Gio.OutputStream['write_bytes_async']
-        >[0];
-        await stream.write_bytes_async(bytes, GLib.PRIORITY_DEFAULT, null);
+        await stream.write_bytes_async(new TextEncoder().encode(token), GLib.PRIORITY_DEFAULT, null);
       } finally {
         await stream.close_async(GLib.PRIORITY_DEFAULT, null);
       }
