@@ -400,9 +400,9 @@ export async function run() {
     // The keyboard: Down moves the key focus from account row to account row, then to the actions; Return on a
     // row shows its detail.
     const { default: Clutter } = await import('gi://Clutter');
-    const keyboard = Clutter.get_default_backend()
-      .get_default_seat()
-      .create_virtual_device(Clutter.InputDeviceType.KEYBOARD_DEVICE);
+    // Clutter.get_default_backend() is gone in GNOME 51; the stage's context has the backend from 48 on.
+    const backend = global.stage.context?.get_backend?.() ?? Clutter.get_default_backend();
+    const keyboard = backend.get_default_seat().create_virtual_device(Clutter.InputDeviceType.KEYBOARD_DEVICE);
     const press = async (keyval) => {
       keyboard.notify_keyval(GLib.get_monotonic_time(), keyval, Clutter.KeyState.PRESSED);
       keyboard.notify_keyval(GLib.get_monotonic_time(), keyval, Clutter.KeyState.RELEASED);
