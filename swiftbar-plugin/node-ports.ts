@@ -2,7 +2,6 @@
  * Node implementations of core's ports for the SwiftBar plugin and CLI: node:http(s) for HTTP, node:fs for files,
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
-import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
@@ -141,11 +140,15 @@ export const nodeFiles: FileReader = {
   },
 };
 
-/** Subprocesses via execFile: argv only, no shell, killed at the timeout. */
+/**
+ * Subprocesses via execFile: argv only, no shell, killed at the timeout. node:child_process is loaded on the first
+ * call (it pulls in net and streams: most runs never start a process).
+ */
 export const nodeSubprocess: Subprocess = {
-  run(argv, { timeoutMs }) {
+  async run(argv, { timeoutMs }) {
     const [file, ...args] = argv;
-    if (!file) return Promise.reject(new Error('empty argv'));
+    if (!file) throw new Error('empty argv');
+    const { execFile } = await import('node:child_process');
     return new Promise((resolve, reject) => {
       execFile(
         file,
