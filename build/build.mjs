@@ -29,12 +29,13 @@ const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bi
 // <xbar.title>Headroom</xbar.title>
 // <xbar.version>v${pkg.version}</xbar.version>
 // <xbar.author>Headroom developers</xbar.author>
-// <xbar.desc>Claude and Codex usage limits: session and weekly windows, reset times, extra usage.</xbar.desc>
+// <xbar.desc>Claude, Codex and Gemini usage limits: session, weekly and daily windows, reset times, extra usage.</xbar.desc>
 // <xbar.dependencies>node</xbar.dependencies>
 // <xbar.var>select(HEADROOM_DISPLAY="used"): Show percent used or percent remaining. [used, remaining]</xbar.var>
-// <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
+// <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session,gemini.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
 // <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, api, statusline, off]</xbar.var>
 // <xbar.var>select(HEADROOM_CODEX="auto"): Codex source. [auto, api, logs, off]</xbar.var>
+// <xbar.var>select(HEADROOM_GEMINI="auto"): Gemini source. [auto, api, off]</xbar.var>
 // <xbar.var>select(HEADROOM_NOTIFY="on"): Notifications before a limit is hit and when it resets. [on, off]</xbar.var>
 // <xbar.var>select(HEADROOM_TITLE_PACE="off"): Mark the menu-bar items with their pace (↑ ahead, ↓ behind). [on, off]</xbar.var>
 // <swiftbar.hideRunInTerminal>true</swiftbar.hideRunInTerminal>

@@ -40,7 +40,7 @@ export interface AccountDirectoriesInfo {
 
 /** A provider, as data. */
 export interface ProviderInfo {
-  /** Stable id: `claude`, `codex`. */
+  /** Stable id: `claude`, `codex`, `gemini`. */
   readonly id: string;
   /** Display name, e.g. "Claude". */
   readonly name: string;
@@ -94,6 +94,21 @@ export const CATALOG: readonly ProviderInfo[] = [
       env: 'HEADROOM_CODEX_HOMES',
       defaultDirectory: '~/.codex',
       nouns: 'Codex homes',
+    },
+  },
+  {
+    id: 'gemini',
+    name: 'Gemini',
+    letter: 'G',
+    tool: 'Gemini CLI',
+    usageUrl: 'https://codeassist.google/',
+    connectHelp: 'Run `gemini` and choose Login with Google.',
+    sources: [{ id: 'api', label: 'Code Assist API', remote: true }],
+    directories: {
+      configKey: 'configDirs',
+      env: 'HEADROOM_GEMINI_CONFIG_DIRS',
+      defaultDirectory: '~/.gemini',
+      nouns: 'Gemini CLI configuration directories',
     },
   },
 ];

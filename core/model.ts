@@ -112,6 +112,12 @@ export interface ProviderSnapshot {
   retryAt: number | null;
   windows: UsageWindow[];
   money: Money[];
+  /**
+   * True when the provider's tool is simply not set up for this account (every source said `unused`, e.g. no
+   * `~/.gemini` login at all) and it never had data: such an account is left out of the output while any other is
+   * connected (core/refresh.ts `refreshAll`) and never notifies. Absent otherwise.
+   */
+  unused?: boolean;
 }
 
 /**

@@ -174,6 +174,7 @@ function buildSnapshot(
       message: `No ${definition.name} source is enabled.`,
       fix: 'Choose a source in the settings.',
     };
+  const unused = capture === null && failures.length > 0 && failures.every((f) => f.unused);
   return {
     ...base,
     status: failure.status,
@@ -181,6 +182,7 @@ function buildSnapshot(
     message: failure.message,
     fix: failure.fix,
     retryAt: failure.retryAt ?? null,
+    ...(unused && { unused: true }),
   };
 }
 
@@ -238,12 +240,24 @@ export async function refreshAll(
   results.forEach((result, index) => {
     memory[targets[index]!.account.key] = result.memory;
   });
+  const snapshots = results.map((result) => result.snapshot);
   return {
-    snapshots: results.map((result) => result.snapshot),
+    snapshots: withoutUnused(snapshots),
     memory,
     offline: isOffline(memory, settings, definitions),
     nextWakeAt: nextWakeAt(memory, settings, ports.clock.now(), definitions),
   };
+}
+
+/**
+ * Leaves out the accounts whose tool is not set up at all (`unused`, e.g. Gemini CLI on a machine that never ran it)
+ * while any other account is connected (has windows or is not signed out), so that a user of Claude and Codex sees
+ * no Gemini section, title item or alert. When nothing is connected every account stays, so the "found no login"
+ * help names every tool.
+ */
+function withoutUnused(snapshots: ProviderSnapshot[]): ProviderSnapshot[] {
+  const connected = snapshots.some((s) => !s.unused && (s.windows.length > 0 || s.status !== 'signed-out'));
+  return connected ? snapshots.filter((s) => !s.unused) : snapshots;
 }
 
 /** True for the default account of its provider (core/accounts.ts). */

@@ -5,7 +5,8 @@
  * a machine without it fails rather than skips. Screenshots land in dist/e2e/<suite>/.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockApi, ROOT } from '../support/plugin-harness.js';
@@ -42,8 +43,33 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
   });
 }
 
+/**
+ * The fixture home plus a Gemini CLI login (`~/.gemini/settings.json` and `oauth_creds.json`, made-up tokens, valid
+ * until 2099), so that the shell shows a Gemini section as well. The copy keeps the rollouts' modification times.
+ */
+function homeWithGemini(): string {
+  const home = join(mkdtempSync(join(tmpdir(), 'headroom-e2e-home-')), 'home');
+  execFileSync('cp', ['-a', join(ROOT, 'test', 'fixtures', 'home'), home]);
+  mkdirSync(join(home, '.gemini'));
+  writeFileSync(
+    join(home, '.gemini', 'settings.json'),
+    JSON.stringify({ security: { auth: { selectedType: 'oauth-personal' } } }),
+  );
+  writeFileSync(
+    join(home, '.gemini', 'oauth_creds.json'),
+    JSON.stringify({
+      access_token: 'ya29.HEADROOMFIXTURE-gemini-e2e-access',
+      refresh_token: '1//HEADROOMFIXTURE-gemini-e2e-refresh',
+      token_type: 'Bearer',
+      expiry_date: Date.UTC(2099, 0, 1),
+    }),
+  );
+  return home;
+}
+
 describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   const api = new MockApi();
+  let home = '';
 
   beforeAll(async () => {
     expect(isRoot, 'the GNOME Shell tests need root (chroot and mount namespaces)').toBe(true);
@@ -72,6 +98,18 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         return shifted;
       },
     });
+    // Gemini's Code Assist API: the captured project and buckets (Pro 40 %, Flash 10 %, Flash-Lite 20 % used), reset
+    // ten hours from now.
+    home = homeWithGemini();
+    api.replies.set('/v1internal:loadCodeAssist', { fixture: 'gemini/gemini-loadCodeAssist-codexbar.json' });
+    api.replies.set('/v1internal:retrieveUserQuota', {
+      fixture: 'gemini/gemini-retrieveUserQuota-codexbar.json',
+      transform: (json) => {
+        const body = json as { buckets: { resetTime: string }[] };
+        for (const bucket of body.buckets) bucket.resetTime = new Date(Date.now() + 10 * 3_600_000).toISOString();
+        return body;
+      },
+    });
     // A Prometheus holding Claude Code's token and cost metrics, for the Telemetry section.
     api.replies.set('/prom/api/v1/label/__name__/values', {
       body: JSON.stringify({
@@ -94,7 +132,10 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
     // Building the three chroots from scratch on a busy two-core machine has taken 20 minutes.
   }, 2_400_000);
 
-  afterAll(() => api.stop());
+  afterAll(async () => {
+    await api.stop();
+    if (home) rmSync(join(home, '..'), { recursive: true, force: true });
+  });
 
   it.each(SUITES)(
     'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 50 enable/disable cycles',
@@ -118,20 +159,27 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         'resets in 3 h',
         '9% used',
         'resets in 5 d 14 h',
+        'Gemini · Gemini Code Assist in Google One AI Pro',
+        'Pro (24 h)',
+        '40% used',
+        'Flash (24 h)',
+        '10% used',
+        'Flash-Lite (24 h)',
+        '20% used',
         'Refresh now',
         'Settings',
       ];
       const result = await run(join(HARNESS, 'run-shell.sh'), [
         suite,
         EXTENSION,
-        join(ROOT, 'test', 'fixtures', 'home'),
+        home,
         join(HARNESS, 'headroom-automation.js'),
         out,
         ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
         `HEADROOM_E2E_MOCK=http://127.0.0.1:${api.port}`,
         `HEADROOM_PROMETHEUS_URL=http://127.0.0.1:${api.port}/prom`,
-        'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3%',
-        'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3%',
+        'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3% · G 40%',
+        'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3% · G 40%',
         `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
         `HEADROOM_E2E_ACCOUNT_ITEMS=${JSON.stringify([
           'claude.session',
@@ -152,7 +200,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
       expect(result.code, `${result.output}\n${report}`).toBe(0);
       const parsed = JSON.parse(report) as { ok: boolean; checks: { name: string; ok: boolean }[]; label: string };
-      expect(parsed.label).toBe('C 24% · X 3%');
+      expect(parsed.label).toBe('C 24% · X 3% · G 40%');
       expect(parsed.checks.filter((check) => !check.ok)).toEqual([]);
       expect(parsed.checks.map((check) => check.name)).toEqual(
         expect.arrayContaining([

@@ -459,10 +459,55 @@ describe('refreshAll', () => {
     const settings = settingsWith((s) => {
       s.providers.claude!.enabled = false;
       s.providers.codex!.enabled = false;
+      s.providers.gemini!.enabled = false;
     });
     const { snapshots, memory } = await refreshAll(PROVIDERS, fakePorts({ now: T }), settings, {}, { force: true });
     expect(snapshots).toEqual([]);
     expect(memory).toEqual({});
+  });
+});
+
+describe('refreshAll: a tool that is not set up', () => {
+  it('leaves Gemini out while another provider is connected, and names it when nothing is', async () => {
+    const codexAuth = JSON.stringify({ tokens: { access_token: 'tok', account_id: 'acc' } });
+    const connected = await refreshAll(
+      PROVIDERS,
+      fakePorts({ now: T, files: { '/home/dev/.codex/auth.json': codexAuth }, http: () => jsonResponse({}, 500) }),
+      DEFAULT_SETTINGS,
+      {},
+      { force: true },
+    );
+    expect(connected.snapshots.map((s) => s.provider)).toEqual(['claude', 'codex']);
+    // Its memory is kept all the same, so a later sign-in is noticed by the fingerprint.
+    expect(connected.memory.gemini?.sources.api?.lastFailure).toMatchObject({ status: 'signed-out', unused: true });
+
+    const nothing = await refreshAll(PROVIDERS, fakePorts({ now: T }), DEFAULT_SETTINGS, {}, { force: true });
+    expect(nothing.snapshots.map((s) => [s.provider, s.status, s.unused ?? false])).toEqual([
+      ['claude', 'signed-out', false],
+      ['codex', 'signed-out', false],
+      ['gemini', 'signed-out', true],
+    ]);
+  });
+
+  it('shows Gemini once Gemini CLI has a settings file, even without a login', async () => {
+    const { snapshots } = await refreshAll(
+      PROVIDERS,
+      fakePorts({
+        now: T,
+        files: {
+          '/home/dev/.codex/auth.json': JSON.stringify({ tokens: { access_token: 'tok' } }),
+          '/home/dev/.gemini/settings.json': JSON.stringify({ security: { auth: { selectedType: 'vertex-ai' } } }),
+        },
+        http: () => jsonResponse({}, 500),
+      }),
+      DEFAULT_SETTINGS,
+      {},
+      { force: true },
+    );
+    expect(snapshots.find((s) => s.provider === 'gemini')).toMatchObject({
+      status: 'signed-out',
+      fix: expect.stringContaining('/auth'),
+    });
   });
 });
 
