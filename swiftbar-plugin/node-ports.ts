@@ -2,7 +2,7 @@
  * Node implementations of core's ports for the SwiftBar plugin and CLI: node:http(s) for HTTP, node:fs for files,
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
@@ -14,7 +14,9 @@ import {
   type HttpPostRequest,
   type HttpRequest,
   type HttpResponse,
+  type PipedProcess,
   type Ports,
+  type SpawnOptions,
   type Subprocess,
   TransportError,
 } from '../core/ports.js';
@@ -141,8 +143,62 @@ export const nodeFiles: FileReader = {
   },
 };
 
-/** Subprocesses via execFile: argv only, no shell, killed at the timeout. */
+/** The longest stdout line kept whole by {@link spawnPiped}, characters; longer lines are cut. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+/**
+ * Starts a program with piped stdin/stdout (stderr discarded), argv only, no shell; resolves once it runs, rejects
+ * when it cannot start (ENOENT, EACCES). `exited` resolves from the `close` event, after Node has reaped the child.
+ */
+function spawnPiped(argv: string[], options: SpawnOptions): Promise<PipedProcess> {
+  const [file, ...args] = argv;
+  if (!file) return Promise.reject(new Error('empty argv'));
+  const child = spawn(file, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'ignore'] });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf('\n')) >= 0) {
+      options.onLine(pending.slice(0, end).replace(/\r$/, ''));
+      pending = pending.slice(end + 1);
+    }
+    if (pending.length > MAX_LINE_CHARS) pending = pending.slice(0, MAX_LINE_CHARS);
+  });
+  child.stdin.on('error', () => {}); // EPIPE once the program has gone: writes are dropped
+  let running = true;
+  // A run that ends early (the run deadline's process.exit) takes its children with it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => {
+    running = false;
+    process.off('exit', killOnExit);
+  });
+  const piped: PipedProcess = {
+    write: (text) => {
+      if (running && child.stdin.writable) child.stdin.write(text);
+    },
+    closeStdin: () => {
+      child.stdin.end();
+    },
+    signal: (signal) => {
+      if (running) child.kill(signal);
+    },
+    exited,
+  };
+  return new Promise((resolve, reject) => {
+    child.once('spawn', () => resolve(piped));
+    child.once('error', reject);
+  });
+}
+
+/** Subprocesses via execFile (`run`) or spawn with pipes (`spawn`): argv only, no shell. */
 export const nodeSubprocess: Subprocess = {
+  spawn: spawnPiped,
+  delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
   run(argv, { timeoutMs }) {
     const [file, ...args] = argv;
     if (!file) return Promise.reject(new Error('empty argv'));

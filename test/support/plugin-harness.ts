@@ -154,6 +154,9 @@ export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, 
         XDG_CONFIG_HOME: join(sandbox.dir, 'config'),
         TZ: 'Europe/Berlin',
         LANG: 'en_GB.UTF-8',
+        // Codex's app-server source would start whatever `codex` is on PATH (node_modules/.bin under npm): tests that
+        // want it set HEADROOM_CODEX_BIN or PATH themselves.
+        HEADROOM_CODEX_BIN: '/nonexistent/codex',
         ...env,
       },
     });
