@@ -70,7 +70,9 @@ export class MockApi {
       }
       if (path === '/__requests') {
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ count: this.received.length }));
+        const byPath: Record<string, number> = {};
+        for (const { path: asked } of this.received) byPath[asked] = (byPath[asked] ?? 0) + 1;
+        response.end(JSON.stringify({ count: this.received.length, byPath }));
         return;
       }
       const received = { path, headers: request.headers };
