@@ -23,7 +23,8 @@ export interface SourceInfo {
   readonly staleAfterMs?: number;
   /**
    * True for a fallback: in `auto` it is asked only when every remote source before it could not be used (their
-   * last attempt failed), after them; chosen on its own it is asked like any other source.
+   * last attempt failed for a login problem or an error; see scheduler.ts `sourceWanted`), after them; chosen on its
+   * own it is asked like any other source.
    */
   readonly fallback?: boolean;
 }

@@ -218,7 +218,9 @@ export function selectedSources(
 /**
  * True when the source at `index` of `sources` (a provider's sources in `auto` order) should be asked: always for a
  * source that is not a fallback; for a fallback (catalog `fallback`), only when every remote non-fallback source
- * before it failed its last attempt (`lastFailure` set in `memory`, the provider's source memories).
+ * before it failed its last attempt (`lastFailure` set in `memory`, the provider's source memories) for a reason the
+ * fallback may get around: a login problem or an error, not `offline` or `rate-limited` (the fallback would reach the
+ * same service).
  */
 export function sourceWanted(
   sources: readonly SourceDefinition[],
@@ -229,7 +231,10 @@ export function sourceWanted(
   return sources
     .slice(0, index)
     .filter((source) => source.remote && !source.fallback)
-    .every((source) => !!memory?.[source.id]?.lastFailure);
+    .every((source) => {
+      const status = memory?.[source.id]?.lastFailure?.status;
+      return status !== undefined && status !== 'offline' && status !== 'rate-limited';
+    });
 }
 
 /** Every enabled account's selected remote sources with their memories (fallbacks only while wanted). */

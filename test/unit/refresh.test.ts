@@ -634,6 +634,15 @@ describe('refreshProvider: a fallback source (Codex app-server)', () => {
     expect(second.snapshot).toMatchObject({ source: 'api', windows: [session(12)] });
   });
 
+  it('is not started when the API is offline or rate-limited (it would reach the same service)', async () => {
+    for (const failure of [OFFLINE, rateLimited(T + HOUR)]) {
+      const appServer = fallback(ok(capture('app-server', T, [session(11)])));
+      const { snapshot } = await refreshAt(T, definition(scripted('api', true, fail(failure)), appServer));
+      expect(appServer.calls).toBe(0);
+      expect(snapshot.status).toBe(failure.status);
+    }
+  });
+
   it('is asked on its own when chosen, without asking the API', async () => {
     const api = scripted('api', true, ok(capture('api', T, [session(10)])));
     const appServer = fallback(ok(capture('app-server', T, [session(11)])));
