@@ -58,6 +58,8 @@ export async function run() {
   const out = E2E.outDir();
   r.extra.shellVersion = (await import('resource:///org/gnome/shell/misc/config.js')).PACKAGE_VERSION;
   await E2E.beginRun();
+  // A retried run (after a crash of the shell) starts from the mock's initial answers again.
+  await E2E.httpGet(`${MOCK}/__set?claude_session=`);
 
   const state = await E2E.waitForExtensionState(uuid);
   if (
