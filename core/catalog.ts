@@ -21,6 +21,12 @@ export interface SourceInfo {
   readonly remote: boolean;
   /** A capture of this source older than this is shown as `stale`, ms; default 6 h (refresh.ts). */
   readonly staleAfterMs?: number;
+  /**
+   * True for a fallback: in `auto` it is asked only when every remote source before it could not be used (their
+   * last attempt failed for a login problem or an error; see scheduler.ts `sourceWanted`), after them; chosen on its
+   * own it is asked like any other source.
+   */
+  readonly fallback?: boolean;
 }
 
 /**
@@ -87,6 +93,7 @@ export const CATALOG: readonly ProviderInfo[] = [
     connectHelp: 'Run `codex` and sign in with your ChatGPT plan.',
     sources: [
       { id: 'api', label: 'ChatGPT API', remote: true },
+      { id: 'app-server', label: 'app-server', remote: true, fallback: true },
       { id: 'logs', label: 'local logs', remote: false },
     ],
     directories: {

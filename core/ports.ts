@@ -87,11 +87,51 @@ export interface ProcessResult {
 }
 
 /**
+ * A program started with pipes for a line-based conversation on stdio (e.g. `codex app-server`'s JSON-RPC). Its
+ * stderr is discarded: another tool's diagnostics may quote what it received, and Headroom never logs them.
+ */
+export interface PipedProcess {
+  /** Writes UTF-8 text to its stdin. Never throws; text written after stdin closed or the process ended is dropped. */
+  write(text: string): void;
+  /** Closes its stdin (end of input). */
+  closeStdin(): void;
+  /** Sends a signal; does nothing once the process has ended. */
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /**
+   * Resolves once the process has ended and been reaped (no zombie): its exit code, or null when a signal ended it.
+   * Never rejects.
+   */
+  readonly exited: Promise<number | null>;
+}
+
+/** How to start a {@link PipedProcess}. */
+export interface SpawnOptions {
+  /** Variables added to (or replacing those of) the inherited environment. */
+  env: Record<string, string>;
+  /**
+   * Called with each line the program writes to stdout, without its line break, decoded as UTF-8. Lines longer than
+   * 4 MiB are cut.
+   */
+  onLine(line: string): void;
+}
+
+/**
  * Runs a program directly (never through a shell) with a timeout, capturing its output. Rejects when the program
  * cannot be started.
  */
 export interface Subprocess {
   run(argv: string[], options: { timeoutMs: number }): Promise<ProcessResult>;
+  /**
+   * Starts a long-running program with piped stdin/stdout, found on `PATH` when `argv[0]` has no `/`. Rejects when it
+   * cannot be started (not found, not executable). Optional: a shell without it makes sources that need one fail
+   * with a typed error.
+   */
+  spawn?(argv: string[], options: SpawnOptions): Promise<PipedProcess>;
+  /**
+   * Resolves after `ms` milliseconds (the platform's timer), for start and request timeouts. A pending delay never
+   * keeps a CLI process alive, and the GNOME extension drops pending ones on disable().
+   */
+  delay?(ms: number): Promise<void>;
 }
 
 /** The time. */

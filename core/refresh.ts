@@ -19,6 +19,7 @@ import {
   readFingerprint,
   recordAttempt,
   selectedSources,
+  sourceWanted,
 } from './scheduler.js';
 import type { ProviderSettings, Settings } from './settings.js';
 
@@ -41,7 +42,8 @@ export interface RefreshOptions {
 }
 
 /**
- * Refreshes one provider. Sources are asked in the provider's `auto` order (or only the forced one). Remote sources
+ * Refreshes one provider. Sources are asked in the provider's `auto` order (or only the forced one); a fallback source
+ * (catalog `fallback`) only after the others, and in `auto` only when the remote sources before it failed. Remote sources
  * are spared by the scheduler (scheduler.ts): not asked again within `minIntervalMs` (ms) unless `force`, never
  * before a rate-limit's retry time, backed off exponentially after errors and while offline, and paused after a
  * sign-in problem until their credentials change. Local sources are read every time. Never rejects.
@@ -66,27 +68,30 @@ export async function refreshProvider(
   ]);
   const memory: ProviderMemory = { ...previous, sources: Object.fromEntries(settled) };
   const random = options.random ?? Math.random;
-  await Promise.all(
-    sources.map(async (source) => {
-      const before = memory.sources[source.id];
-      const startedAt = ports.clock.now();
-      if (!source.remote) {
-        const result = await fetchSafely(source, ports, account);
-        memory.sources[source.id] = result.ok
-          ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
-          : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
-        return;
-      }
-      // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
-      // the attempt, so a login rewritten during it is noticed at the next refresh.
-      let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
-      if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
-      if (fingerprint === undefined && source.credentialsFingerprint)
-        fingerprint = await readFingerprint(source, ports, account);
+  const ask = async (source: SourceDefinition): Promise<void> => {
+    const before = memory.sources[source.id];
+    const startedAt = ports.clock.now();
+    if (!source.remote) {
       const result = await fetchSafely(source, ports, account);
-      memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
-    }),
-  );
+      memory.sources[source.id] = result.ok
+        ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
+        : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
+      return;
+    }
+    // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
+    // the attempt, so a login rewritten during it is noticed at the next refresh.
+    let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
+    if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
+    if (fingerprint === undefined && source.credentialsFingerprint)
+      fingerprint = await readFingerprint(source, ports, account);
+    const result = await fetchSafely(source, ports, account);
+    memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
+  };
+  // The sources first, then each fallback if the sources before it could not be used (scheduler.ts sourceWanted).
+  await Promise.all(sources.filter((source) => !source.fallback).map(ask));
+  for (const [index, source] of sources.entries()) {
+    if (source.fallback && sourceWanted(sources, index, memory.sources)) await ask(source);
+  }
   return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
 }
 

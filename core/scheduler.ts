@@ -215,7 +215,29 @@ export function selectedSources(
     : definition.sources.filter((source) => source.id === choice.source);
 }
 
-/** Every enabled account's selected remote sources with their memories. */
+/**
+ * True when the source at `index` of `sources` (a provider's sources in `auto` order) should be asked: always for a
+ * source that is not a fallback; for a fallback (catalog `fallback`), only when every remote non-fallback source
+ * before it failed its last attempt (`lastFailure` set in `memory`, the provider's source memories) for a reason the
+ * fallback may get around: a login problem or an error, not `offline` or `rate-limited` (the fallback would reach the
+ * same service).
+ */
+export function sourceWanted(
+  sources: readonly SourceDefinition[],
+  index: number,
+  memory: Readonly<Record<string, SourceMemory>> | undefined,
+): boolean {
+  if (!sources[index]?.fallback) return true;
+  return sources
+    .slice(0, index)
+    .filter((source) => source.remote && !source.fallback)
+    .every((source) => {
+      const status = memory?.[source.id]?.lastFailure?.status;
+      return status !== undefined && status !== 'offline' && status !== 'rate-limited';
+    });
+}
+
+/** Every enabled account's selected remote sources with their memories (fallbacks only while wanted). */
 function remoteSources(
   memory: Memory,
   settings: Settings,
@@ -224,10 +246,13 @@ function remoteSources(
   return definitions.flatMap((definition) => {
     const providerSettings = settings.providers[definition.id];
     if (!providerSettings?.enabled) return [];
-    const remote = selectedSources(definition, providerSettings).filter((source) => source.remote);
-    return accountsOf(definition, providerSettings).flatMap((account) =>
-      remote.map((source) => ({ key: account.key, memory: memory[account.key]?.sources[source.id] })),
-    );
+    const selected = selectedSources(definition, providerSettings);
+    return accountsOf(definition, providerSettings).flatMap((account) => {
+      const sources = memory[account.key]?.sources;
+      return selected
+        .filter((source, index) => source.remote && sourceWanted(selected, index, sources))
+        .map((source) => ({ key: account.key, memory: sources?.[source.id] }));
+    });
   });
 }
 

@@ -9,6 +9,8 @@ import { presentMenu } from '../core/present.js';
 import { PROVIDERS } from '../core/providers/index.js';
 import { CLOCK_FORMAT_KEY, clockHour12, clockSettings } from './clock.js';
 import { GjsPorts } from './gjs-ports.js';
+import { liveWatchTargets } from '../core/live.js';
+import { LiveWatcher } from './live-watcher.js';
 import { HeadroomIndicator } from './indicator.js';
 import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
@@ -28,6 +30,8 @@ export default class HeadroomExtension extends Extension {
   private indicator: HeadroomIndicator | null = null;
   private refresher: Refresher | null = null;
   private notifier: Notifier | null = null;
+  /** File monitors on the local sources (live updates). */
+  private watcher: LiveWatcher | null = null;
   private settingsChangedId = 0;
   /** GNOME's `org.gnome.desktop.interface` (its clock format); null when the schema is missing. */
   private clockSettings: Gio.Settings | null = null;
@@ -58,6 +62,8 @@ export default class HeadroomExtension extends Extension {
       (outcome) => {
         this.outcome = outcome;
         this.render();
+        // A directory created since (a new day's sessions, a new project) is watched from now on.
+        void this.watcher?.update();
         for (const alert of outcome.alerts) this.notifier?.notify(alert);
         // Telemetry follows each refresh of the limits, on its own: it never holds them up.
         void this.telemetry?.refresh();
@@ -86,6 +92,13 @@ export default class HeadroomExtension extends Extension {
     );
     this.clockSettings = clockSettings();
     this.clockChangedId = this.clockSettings?.connect(`changed::${CLOCK_FORMAT_KEY}`, () => this.render()) ?? 0;
+    // A CLI writing its files re-reads the local sources at once; remote ones follow within the scheduler's limits.
+    this.watcher = new LiveWatcher(
+      ports,
+      () => liveWatchTargets(readSettings(settings), ports.env),
+      () => void this.refresher?.refresh(false),
+    );
+    void this.watcher.update();
     refresher.schedule(settings.get_uint('refresh-interval'));
     void refresher.refresh(false);
     void keyring.status().then((result) => {
@@ -99,6 +112,8 @@ export default class HeadroomExtension extends Extension {
     if (this.clockChangedId) this.clockSettings?.disconnect(this.clockChangedId);
     this.clockChangedId = 0;
     this.clockSettings = null;
+    this.watcher?.destroy();
+    this.watcher = null;
     this.refresher?.destroy();
     this.telemetry?.destroy();
     this.keyring?.destroy();

@@ -11,8 +11,10 @@ import type {
   HttpPostRequest,
   HttpRequest,
   HttpResponse,
+  PipedProcess,
   Ports,
   ProcessResult,
+  SpawnOptions,
 } from '../core/ports.js';
 import { TransportError } from '../core/ports.js';
 
@@ -27,6 +29,8 @@ Gio._promisify(Gio.File.prototype, 'set_attributes_async', 'set_attributes_finis
 Gio._promisify(Gio.File.prototype, 'append_to_async', 'append_to_finish');
 Gio._promisify(Gio.OutputStream.prototype, 'write_bytes_async', 'write_bytes_finish');
 Gio._promisify(Gio.OutputStream.prototype, 'close_async', 'close_finish');
+Gio._promisify(Gio.Subprocess.prototype, 'wait_async', 'wait_finish');
+Gio._promisify(Gio.DataInputStream.prototype, 'read_line_async', 'read_line_finish');
 
 /** Every request allows this long by default, seconds (Soup's session timeout covers connect and wait). */
 const HTTP_TIMEOUT_SECONDS = 15;
@@ -86,6 +90,13 @@ export class GjsPorts implements Ports {
   /** Cancels what is in flight and drops the Soup session. */
   destroy(): void {
     this.cancellable.cancel();
+    for (const child of this.children) child.force_exit();
+    this.children.clear();
+    for (const [id, resolve] of this.timers) {
+      GLib.source_remove(id);
+      resolve();
+    }
+    this.timers.clear();
     this.session?.abort();
     this.session = null;
   }
@@ -183,11 +194,86 @@ export class GjsPorts implements Ports {
     },
   };
 
-  /** The extension runs no programs (core asks for one only on macOS, for the Keychain). */
+  /**
+   * The extension runs no one-shot programs (core asks for one only on macOS, for the Keychain); it starts
+   * long-running ones with pipes (Codex's app-server) through Gio.Subprocess, all async. {@link destroy} kills
+   * them (GSubprocess reaps its child itself, so none is left a zombie) and ends pending delays.
+   */
   readonly subprocess = {
     run: (argv: string[]): Promise<ProcessResult> =>
       Promise.reject(new Error(`the GNOME extension does not run programs (${argv[0] ?? ''})`)),
+    spawn: (argv: string[], options: SpawnOptions): Promise<PipedProcess> => this.spawnPiped(argv, options),
+    delay: (ms: number): Promise<void> => this.delay(ms),
   };
+
+  private readonly children = new Set<Gio.Subprocess>();
+  private readonly timers = new Map<number, () => void>();
+
+  /** See {@link subprocess}: stdin and stdout piped, stderr silenced, `argv[0]` searched on PATH. */
+  private async spawnPiped(argv: string[], options: SpawnOptions): Promise<PipedProcess> {
+    if (this.cancellable.is_cancelled()) throw new Error('extension disabled');
+    const launcher = new Gio.SubprocessLauncher({
+      flags: Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_SILENCE,
+    });
+    for (const [name, value] of Object.entries(options.env)) launcher.setenv(name, value, true);
+    const child = launcher.spawnv(argv); // throws when the program cannot be started
+    this.children.add(child);
+    const exited = child.wait_async(null).then(
+      () => (child.get_if_exited() ? child.get_exit_status() : null),
+      () => null,
+    );
+    void exited.then(() => this.children.delete(child));
+    const stdin = child.get_stdin_pipe();
+    const stdout = new Gio.DataInputStream({ base_stream: child.get_stdout_pipe()!, close_base_stream: true });
+    void (async () => {
+      try {
+        for (;;) {
+          const [line] = await stdout.read_line_async(GLib.PRIORITY_DEFAULT, this.cancellable);
+          if (line === null) break;
+          options.onLine(decoder.decode(line).replace(/\r$/, ''));
+        }
+      } catch {
+        // cancelled on disable, or the pipe broke: the process is ending
+      }
+    })();
+    let writing: Promise<unknown> = Promise.resolve();
+    let running = true;
+    void exited.then(() => (running = false));
+    return {
+      write: (text) => {
+        if (!stdin) return;
+        const bytes = new TextEncoder().encode(text);
+        writing = writing
+          .then(() => stdin.write_bytes_async(bytes, GLib.PRIORITY_DEFAULT, this.cancellable))
+          .catch(() => {});
+      },
+      closeStdin: () => {
+        writing = writing.then(() => stdin?.close_async(GLib.PRIORITY_DEFAULT, null)).catch(() => {});
+      },
+      signal: (signal) => {
+        if (!running) return;
+        if (signal === 'SIGKILL') child.force_exit();
+        else child.send_signal(15);
+      },
+      exited,
+    };
+  }
+
+  /** A GLib timeout as a promise; {@link destroy} removes the pending ones and resolves them. */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.cancellable.is_cancelled()) {
+        resolve();
+        return;
+      }
+      const id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, Math.max(0, Math.round(ms)), () => {
+        this.timers.delete(id);
+        resolve();
+        return GLib.SOURCE_REMOVE;
+      });
+      this.timers.set(id, resolve);
+    });
+  }
 
   readonly clock = { now: (): number => Date.now() };
 

@@ -2,7 +2,7 @@
  * Headroom's SwiftBar/xbar plugin and command-line tool: one short run that refreshes the providers (sparing their
  * APIs with the cached state), prints the menu or the JSON document on stdout, and saves the state.
  *
- * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose] [--help] [--version]
+ * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose] [--help] [--version]
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
  */
 import { join, resolve } from 'node:path';
@@ -38,13 +38,15 @@ function helpText(): string {
   ).join('\n');
   return `Headroom: the usage limits of ${tools.slice(0, -1).join(', ')} and ${tools[tools.length - 1]} on this machine.
 
-Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose]
+Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
        headroom statusline [install|uninstall] [--config-dir DIR]
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
   --refresh    ask the providers now instead of serving a result cached less than a minute ago
+  --stream     stay running (SwiftBar's streamable mode): print a new menu, after a '~~~' line, whenever
+               Codex, Claude Code or the status line write their files, and every minute otherwise
   --verbose    diagnostics on stderr
   --version    print the version
 
@@ -58,6 +60,8 @@ interface Options {
   format: OutputFormat;
   refresh: boolean;
   verbose: boolean;
+  /** SwiftBar's streamable mode: one long-lived process printing a new menu on each change (stream.ts). */
+  stream: boolean;
 }
 
 /** Parses argv; returns a message for --help/--version or a usage error. */
@@ -65,9 +69,11 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
   let format: OutputFormat | undefined;
   let refresh = false;
   let verbose = false;
+  let stream = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--refresh') refresh = true;
+    else if (arg === '--stream') stream = true;
     else if (arg === '--verbose') verbose = true;
     else if (arg === '--help' || arg === '-h') return { exit: 0, text: helpText() };
     else if (arg === '--version') return { exit: 0, text: `headroom ${HEADROOM_VERSION}\n` };
@@ -79,8 +85,17 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
       format = value as OutputFormat;
     } else return { exit: 2, text: `headroom: unknown argument ${JSON.stringify(arg)}\n\n${helpText()}` };
   }
-  format ??= env.SWIFTBAR === '1' ? 'swiftbar' : env.XBARDarkMode || env.BitBarDarkMode ? 'xbar' : 'text';
-  return { format, refresh, verbose };
+  format ??= stream
+    ? 'swiftbar'
+    : env.SWIFTBAR === '1'
+      ? 'swiftbar'
+      : env.XBARDarkMode || env.BitBarDarkMode
+        ? 'xbar'
+        : 'text';
+  if (stream && format !== 'swiftbar' && format !== 'waybar') {
+    return { exit: 2, text: 'headroom: --stream prints the swiftbar or waybar format\n' };
+  }
+  return { format, refresh, verbose, stream };
 }
 
 /** The ports of this run: `HEADROOM_NOW` (an ISO 8601 instant) pins the clock. */
@@ -103,6 +118,18 @@ async function main(): Promise<number> {
     return parsed.exit;
   }
   const ports = makePorts(parsed.verbose);
+  if (parsed.stream) {
+    const { runStream } = await import('./stream.js');
+    return runStream(ports, () => oneRun(parsed, ports), parsed.format === 'swiftbar' ? '~~~\n' : '');
+  }
+  return oneRun(parsed, ports);
+}
+
+/**
+ * One run: refresh (or wait for another run's refresh), save, notify, print. Returns the exit code; exits the process
+ * itself when the run deadline passes (something hung).
+ */
+async function oneRun(parsed: Options, ports: Ports): Promise<number> {
   const deadlineMs =
     Number(process.env.HEADROOM_DEADLINE_MS) > 0 ? Number(process.env.HEADROOM_DEADLINE_MS) : DEADLINE_MS;
   const runDeadline = Date.now() + deadlineMs;

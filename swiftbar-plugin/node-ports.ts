@@ -13,7 +13,9 @@ import {
   type HttpPostRequest,
   type HttpRequest,
   type HttpResponse,
+  type PipedProcess,
   type Ports,
+  type SpawnOptions,
   type Subprocess,
   TransportError,
 } from '../core/ports.js';
@@ -140,11 +142,66 @@ export const nodeFiles: FileReader = {
   },
 };
 
+/** The longest stdout line kept whole by {@link spawnPiped}, characters; longer lines are cut. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
 /**
- * Subprocesses via execFile: argv only, no shell, killed at the timeout. node:child_process is loaded on the first
- * call (it pulls in net and streams: most runs never start a process).
+ * Starts a program with piped stdin/stdout (stderr discarded), argv only, no shell; resolves once it runs, rejects
+ * when it cannot start (ENOENT, EACCES). `exited` resolves from the `close` event, after Node has reaped the child.
+ */
+async function spawnPiped(argv: string[], options: SpawnOptions): Promise<PipedProcess> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('empty argv');
+  const { spawn } = await import('node:child_process');
+  const child = spawn(file, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'ignore'] });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf('\n')) >= 0) {
+      options.onLine(pending.slice(0, end).replace(/\r$/, ''));
+      pending = pending.slice(end + 1);
+    }
+    if (pending.length > MAX_LINE_CHARS) pending = pending.slice(0, MAX_LINE_CHARS);
+  });
+  child.stdin.on('error', () => {}); // EPIPE once the program has gone: writes are dropped
+  let running = true;
+  // A run that ends early (the run deadline's process.exit) takes its children with it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => {
+    running = false;
+    process.off('exit', killOnExit);
+  });
+  const piped: PipedProcess = {
+    write: (text) => {
+      if (running && child.stdin.writable) child.stdin.write(text);
+    },
+    closeStdin: () => {
+      child.stdin.end();
+    },
+    signal: (signal) => {
+      if (running) child.kill(signal);
+    },
+    exited,
+  };
+  return new Promise((resolve, reject) => {
+    child.once('spawn', () => resolve(piped));
+    child.once('error', reject);
+  });
+}
+
+/**
+ * Subprocesses via execFile (`run`) or spawn with pipes (`spawn`): argv only, no shell. node:child_process is loaded
+ * on the first call (it pulls in net and streams: most runs never start a process).
  */
 export const nodeSubprocess: Subprocess = {
+  spawn: spawnPiped,
+  delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
   async run(argv, { timeoutMs }) {
     const [file, ...args] = argv;
     if (!file) throw new Error('empty argv');

@@ -138,7 +138,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   });
 
   it.each(SUITES)(
-    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 50 enable/disable cycles',
+    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 50 enable/disable cycles, a live update',
     async ({ suite }) => {
       api.vars.clear();
       expect(existsSync(join(EXTENSION, 'metadata.json'))).toBe(true);
@@ -211,9 +211,11 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'indicator-shows-accounts',
           'menu-has-a-section-per-account',
           'telemetry-section',
+          'live-update-within-2s',
+          'live-update-without-api-request',
         ]),
       );
-      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png'])
+      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png', 'panel-live.png'])
         expect(existsSync(join(out, png))).toBe(true);
     },
     300_000,

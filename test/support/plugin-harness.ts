@@ -80,7 +80,9 @@ export class MockApi {
       }
       if (path === '/__requests') {
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ count: this.received.length }));
+        const byPath: Record<string, number> = {};
+        for (const { path: asked } of this.received) byPath[asked] = (byPath[asked] ?? 0) + 1;
+        response.end(JSON.stringify({ count: this.received.length, byPath }));
         return;
       }
       const chunks: Buffer[] = [];
@@ -172,6 +174,9 @@ export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, 
         XDG_CONFIG_HOME: join(sandbox.dir, 'config'),
         TZ: 'Europe/Berlin',
         LANG: 'en_GB.UTF-8',
+        // Codex's app-server source would start whatever `codex` is on PATH (node_modules/.bin under npm): tests that
+        // want it set HEADROOM_CODEX_BIN or PATH themselves.
+        HEADROOM_CODEX_BIN: '/nonexistent/codex',
         ...env,
       },
     });

@@ -172,7 +172,7 @@ describe('resolveSettings', () => {
 
   it('rejects an unknown source word', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CODEX: 'web' }));
-    expect(problems).toEqual(['HEADROOM_CODEX: expected auto, api, logs, off']);
+    expect(problems).toEqual(['HEADROOM_CODEX: expected auto, api, app-server, logs, off']);
     expect(settings.providers.codex).toEqual(providerSettings('auto', true));
   });
 
