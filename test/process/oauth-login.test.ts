@@ -12,6 +12,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type Run, type Sandbox, makeSandbox, runPlugin } from '../support/plugin-harness.js';
 
@@ -296,6 +297,49 @@ describe.skipIf(skip)("Headroom's own Claude sign-in, end to end", () => {
     expect(server.redemptions).toEqual([server.refresh(1), server.refresh(2), server.refresh(3)]);
   }, 60_000);
 
+  it('lets two processes that share no refresh run redeem a refresh token once (the claude-oauth-refresh lock)', async () => {
+    // A sign-in whose token has expired, written as the CLI writes it; the server takes its refresh token again.
+    server.revoked = false;
+    const item = { ...keyringItem(), accessToken: server.access(), refreshToken: server.refresh(), signedOut: false };
+    item.expiresAt = Date.now() - 1000;
+    const stored = spawnSync(
+      'secret-tool',
+      ['store', '--label=Headroom: Claude sign-in', 'xdg:schema', 'org.gnome.shell.extensions.headroom', 'key', 'claude-oauth'],
+      { input: JSON.stringify(item), env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } },
+    );
+    expect(stored.status).toBe(0);
+    const driver = join(sandbox.dir, 'driver.mjs');
+    await esbuild.build({
+      stdin: {
+        contents: `import { ownAccessToken } from ${JSON.stringify(join(ROOT, 'core', 'oauth.ts'))};
+import { nodePorts } from ${JSON.stringify(join(ROOT, 'swiftbar-plugin', 'node-ports.ts'))};
+const result = await ownAccessToken(nodePorts({ verbose: false }));
+process.stdout.write(result.ok ? result.login.accessToken : 'failed: ' + result.failure.message);`,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      outfile: driver,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'error',
+    });
+    const before = server.redemptions.length;
+    const drive = (): Promise<string> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [driver], {
+          env: { ...env(), PATH: process.env.PATH ?? '', HOME: sandbox.home, XDG_STATE_HOME: sandbox.state },
+        });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        child.on('close', () => resolve(out));
+      });
+    const answers = await Promise.all([drive(), drive()]);
+    expect(server.redemptions.length - before).toBe(1);
+    expect(answers).toEqual([server.access(), server.access()]);
+    expect(keyringItem()).toMatchObject({ refreshToken: server.refresh() });
+  }, 60_000);
+
   it('forgets the sign-in on logout', async () => {
     const out = await plugin(['logout', 'claude']);
     expect(out.code, out.stderr).toBe(0);
@@ -310,7 +354,7 @@ describe.skipIf(skip)("Headroom's own Claude sign-in, end to end", () => {
       for (const name of readdirSync(dir)) {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) walk(path);
-        else if (!path.startsWith(join(sandbox.dir, 'plugins'))) files.push(path);
+        else if (!path.startsWith(join(sandbox.dir, 'plugins')) && !path.endsWith('driver.mjs')) files.push(path);
       }
     };
     walk(sandbox.dir);
