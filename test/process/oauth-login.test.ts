@@ -77,7 +77,10 @@ class OAuthServer {
       if (q.client_id !== CLIENT_ID) this.problems.push(`authorize: client_id ${q.client_id}`);
       if (q.response_type !== 'code') this.problems.push('authorize: response_type');
       if (q.code_challenge_method !== 'S256') this.problems.push('authorize: method');
-      if (!/^http:\/\/localhost:\d+\/callback$/.test(q.redirect_uri ?? '')) this.problems.push('authorize: redirect');
+      const manualPage = `${this.base}/oauth/code/callback`;
+      if (!/^http:\/\/localhost:\d+\/callback$/.test(q.redirect_uri ?? '') && q.redirect_uri !== manualPage) {
+        this.problems.push('authorize: redirect');
+      }
       if (!(q.scope ?? '').split(' ').includes('user:profile')) this.problems.push('authorize: scope');
       if (!q.state || !q.code_challenge) this.problems.push('authorize: state or challenge missing');
       const code = `code-${this.codes.size + 1}`;
@@ -304,7 +307,14 @@ describe.skipIf(skip)("Headroom's own Claude sign-in, end to end", () => {
     item.expiresAt = Date.now() - 1000;
     const stored = spawnSync(
       'secret-tool',
-      ['store', '--label=Headroom: Claude sign-in', 'xdg:schema', 'org.gnome.shell.extensions.headroom', 'key', 'claude-oauth'],
+      [
+        'store',
+        '--label=Headroom: Claude sign-in',
+        'xdg:schema',
+        'org.gnome.shell.extensions.headroom',
+        'key',
+        'claude-oauth',
+      ],
       { input: JSON.stringify(item), env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } },
     );
     expect(stored.status).toBe(0);
@@ -338,6 +348,57 @@ process.stdout.write(result.ok ? result.login.accessToken : 'failed: ' + result.
     expect(server.redemptions.length - before).toBe(1);
     expect(answers).toEqual([server.access(), server.access()]);
     expect(keyringItem()).toMatchObject({ refreshToken: server.refresh() });
+  }, 60_000);
+
+  it('signs in with --manual from a pasted code#state, and refuses a code of another sign-in', async () => {
+    const manual = (paste: (code: string, state: string) => string): Promise<Run> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [sandbox.plugin, 'login', 'claude', '--manual', '--timeout', '30'], {
+          env: {
+            ...env({ HEADROOM_CLAUDE_MANUAL_REDIRECT_URL: `${server.base}/oauth/code/callback` }),
+            PATH: process.env.PATH ?? '',
+            HOME: sandbox.home,
+            XDG_STATE_HOME: sandbox.state,
+          },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+          const url = /^ {2}(http\S+)$/m.exec(stdout)?.[1];
+          if (!url || !stdout.includes('paste the code')) return;
+          // The user opens the URL elsewhere; Claude's code page shows `<code>#<state>`.
+          void fetch(url, { redirect: 'manual' }).then((response) => {
+            const back = new URL(response.headers.get('location')!);
+            expect(back.origin + back.pathname).toBe(`${server.base}/oauth/code/callback`);
+            child.stdin.end(`${paste(back.searchParams.get('code')!, back.searchParams.get('state')!)}\n`);
+          });
+        });
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const wrong = await manual((code) => `${code}#not-this-state`);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('did not carry this sign-in’s state');
+    const right = await manual((code, state) => `${code}#${state}`);
+    runs.push(wrong, right);
+    expect(right.code, right.stderr).toBe(0);
+    expect(right.stdout).toContain(`Signed in to Claude as ${EMAIL}`);
+    expect(server.problems).toEqual([]);
+    expect(keyringItem()).toMatchObject({ accessToken: server.access(), refreshToken: server.refresh() });
+  }, 60_000);
+
+  it('gives up after --timeout with a clear message and closes its port', async () => {
+    const run = await plugin(['login', 'claude', '--timeout', '1'], { BROWSER: 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no sign-in arrived within 1 s; run `headroom login claude` again');
+    const port = Number(/localhost%3A(\d+)%2Fcallback/.exec(run.stdout)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    const refused = await fetch(`http://127.0.0.1:${port}/callback`).then(
+      () => false,
+      () => true,
+    );
+    expect(refused).toBe(true);
   }, 60_000);
 
   it('forgets the sign-in on logout', async () => {
