@@ -303,8 +303,13 @@ describe.skipIf(skip)("Headroom's own Claude sign-in, end to end", () => {
   it('lets two processes that share no refresh run redeem a refresh token once (the claude-oauth-refresh lock)', async () => {
     // A sign-in whose token has expired, written as the CLI writes it; the server takes its refresh token again.
     server.revoked = false;
-    const item = { ...keyringItem(), accessToken: server.access(), refreshToken: server.refresh(), signedOut: false };
-    item.expiresAt = Date.now() - 1000;
+    const item = {
+      ...keyringItem(),
+      accessToken: server.access(),
+      refreshToken: server.refresh(),
+      signedOut: false,
+      expiresAt: Date.now() - 1000,
+    };
     const stored = spawnSync(
       'secret-tool',
       [
