@@ -563,6 +563,108 @@ export async function ownAccessToken(ports: Ports): Promise<OwnTokenResult> {
   }
 }
 
+/** The outcome of {@link completeSignIn}: who signed in (null fields when the profile could not be read), or why not. */
+export type SignInResult =
+  | { ok: true; email: string | null; organization: string | null; profileProblem: string | null }
+  | { ok: false; message: string };
+
+/**
+ * Finishes a sign-in with the code from the callback or the manual page: exchanges it (PKCE), stores the login in
+ * the keyring item `claude-oauth` under {@link REFRESH_LOCK} (so a refresh running in another process cannot write
+ * an older login over it), then reads `/api/oauth/profile` and adds the account's email to the item unless it was
+ * renewed meanwhile. Used by `headroom login claude` and the GNOME preferences. Never rejects.
+ */
+export async function completeSignIn(
+  ports: Ports,
+  endpoints: OAuthEndpoints,
+  code: string,
+  session: PkceSession,
+  redirectUri: string,
+): Promise<SignInResult> {
+  const secrets = ports.secrets;
+  if (!secrets) return { ok: false, message: 'This Headroom has no keyring.' };
+  const grant = await exchangeCode(ports, endpoints, code, session, redirectUri);
+  if (!grant.ok) {
+    return {
+      ok: false,
+      message: `The sign-in could not be completed: ${grant.failure.message} ${grant.failure.fix}`.trim(),
+    };
+  }
+  const login = loginFromGrant(grant.grant, ports.clock.now());
+  const saved = await storeUnderLock(ports, secrets, login, false);
+  if (saved) return { ok: false, message: `Signed in, but the keyring refused the tokens: ${saved}` };
+  const profile = await fetchProfile(ports, endpoints, login.accessToken);
+  const email = profile.ok ? profile.profile.email : login.email;
+  if (email && email !== login.email) await storeUnderLock(ports, secrets, { ...login, email }, true);
+  return {
+    ok: true,
+    email,
+    organization: profile.ok ? profile.profile.organization : null,
+    profileProblem: profile.ok ? null : profile.failure.message,
+  };
+}
+
+/**
+ * Writes a login under {@link REFRESH_LOCK}; with `onlyIfSame`, only while the stored refresh token is still the
+ * login's own. Returns the keyring's error sentence, or null.
+ */
+async function storeUnderLock(
+  ports: Ports,
+  secrets: SecretStore,
+  login: StoredLogin,
+  onlyIfSame: boolean,
+): Promise<string | null> {
+  const lock = await ports.locks?.acquire(REFRESH_LOCK, LOCK_WAIT_MS);
+  try {
+    if (onlyIfSame) {
+      const found = await secrets.lookup('claude-oauth');
+      const current = found.ok && found.value ? parseStoredLogin(found.value) : null;
+      if (current?.refreshToken !== login.refreshToken) return null;
+    }
+    const wrote = await secrets.store('claude-oauth', OAUTH_ITEM_LABEL, serializeStoredLogin(login));
+    return wrote.ok ? null : `${wrote.message} ${wrote.fix}`;
+  } finally {
+    await lock?.release();
+  }
+}
+
+/**
+ * Forgets the own sign-in (under {@link REFRESH_LOCK}, so no refresh writes it back). Returns the email of the login
+ * that was forgotten (null when none was stored or it named none), or the keyring's error sentence.
+ */
+export async function forgetSignIn(
+  ports: Ports,
+): Promise<{ ok: true; had: boolean; email: string | null } | { ok: false; message: string }> {
+  const secrets = ports.secrets;
+  if (!secrets) return { ok: false, message: 'This Headroom has no keyring.' };
+  const lock = await ports.locks?.acquire(REFRESH_LOCK, LOCK_WAIT_MS);
+  try {
+    const found = await secrets.lookup('claude-oauth');
+    if (!found.ok) return { ok: false, message: `${found.message} ${found.fix}` };
+    const cleared = await secrets.clear('claude-oauth');
+    if (!cleared.ok) return { ok: false, message: `${cleared.message} ${cleared.fix}` };
+    const login = found.value === null ? null : parseStoredLogin(found.value);
+    return { ok: true, had: found.value !== null, email: login?.email ?? null };
+  } finally {
+    await lock?.release();
+  }
+}
+
+/**
+ * What the own sign-in is, for settings screens: `none`, `signed-in` (with the email, when known), `ended` (after
+ * invalid_grant), or `unknown` with the keyring's sentence. Reads the keyring item only. Never rejects.
+ */
+export async function signInStatus(
+  secrets: SecretStore,
+): Promise<{ state: 'none' | 'signed-in' | 'ended'; email: string | null } | { state: 'unknown'; message: string }> {
+  const found = await secrets.lookup('claude-oauth');
+  if (!found.ok) return { state: 'unknown', message: `${found.message} ${found.fix}` };
+  if (found.value === null) return { state: 'none', email: null };
+  const login = parseStoredLogin(found.value);
+  if (!login) return { state: 'unknown', message: "Headroom's own Claude sign-in in the keyring is unreadable." };
+  return { state: login.signedOut ? 'ended' : 'signed-in', email: login.email };
+}
+
 /** The `signed-out` failure of an ended sign-in. */
 function signedOut(login: StoredLogin): { ok: false; failure: Failure } {
   return {

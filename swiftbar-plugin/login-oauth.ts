@@ -17,22 +17,16 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import {
-  OAUTH_ITEM_LABEL,
   type OAuthEndpoints,
   type PkceCrypto,
   type PkceSession,
-  REFRESH_LOCK,
-  type StoredLogin,
   authorizeUrl,
   checkCallback,
   checkPastedCode,
+  completeSignIn,
   createPkceSession,
-  exchangeCode,
-  fetchProfile,
-  loginFromGrant,
+  forgetSignIn,
   oauthEndpoints,
-  parseStoredLogin,
-  serializeStoredLogin,
 } from '../core/oauth.js';
 import type { Ports } from '../core/ports.js';
 
@@ -86,18 +80,15 @@ export async function oauthCommand(argv: string[], makePorts: (verbose: boolean)
   return verb === 'logout' ? logout(ports) : login(ports, manual, timeoutS * 1000);
 }
 
-/** The keyring, or a printed reason why it can't be used. */
-async function usableKeyring(ports: Ports): Promise<{ found: StoredLogin | null } | null> {
+/** True when the keyring answers; else prints why not. */
+async function usableKeyring(ports: Ports): Promise<boolean> {
   if (!ports.secrets) {
     complain('this Headroom has no keyring.');
-    return null;
+    return false;
   }
   const found = await ports.secrets.lookup('claude-oauth');
-  if (!found.ok) {
-    complain(`${found.message} ${found.fix}`);
-    return null;
-  }
-  return { found: found.value === null ? null : parseStoredLogin(found.value) };
+  if (!found.ok) complain(`${found.message} ${found.fix}`);
+  return found.ok;
 }
 
 async function login(ports: Ports, manual: boolean, timeoutMs: number): Promise<number> {
@@ -111,74 +102,32 @@ async function login(ports: Ports, manual: boolean, timeoutMs: number): Promise<
     complain(answer.message);
     return 1;
   }
-  const grant = await exchangeCode(ports, endpoints, answer.code, session, answer.redirectUri);
-  answer.done?.(grant.ok);
-  if (!grant.ok) {
-    complain(`the sign-in could not be completed: ${grant.failure.message} ${grant.failure.fix}`.trim());
+  // Exchange, then the tokens go to the keyring before anything else uses them (core/oauth.ts).
+  const result = await completeSignIn(ports, endpoints, answer.code, session, answer.redirectUri);
+  await answer.done?.(result.ok);
+  if (!result.ok) {
+    complain(result.message);
     return 1;
   }
-  // The tokens go to the keyring before anything else uses them.
-  let stored = loginFromGrant(grant.grant, ports.clock.now());
-  const saved = await storeLogin(ports, stored);
-  if (saved) {
-    complain(`signed in, but the keyring refused the tokens: ${saved}`);
-    return 1;
-  }
-  const profile = await fetchProfile(ports, endpoints, stored.accessToken);
-  const email = profile.ok ? profile.profile.email : null;
-  if (email && email !== stored.email) {
-    stored = { ...stored, email };
-    await storeLogin(ports, stored, true);
-  }
-  const who = email
-    ? ` as ${email}${profile.ok && profile.profile.organization ? ` (${profile.profile.organization})` : ''}`
-    : '';
-  say(`Signed in to Claude${who}.`);
+  const org = result.organization ? ` (${result.organization})` : '';
+  say(`Signed in to Claude${result.email ? ` as ${result.email}${org}` : ''}.`);
   say(
     "Headroom reads Claude's limits with this sign-in first (source oauth) and renews it itself; Claude Code's login is untouched.",
   );
-  if (!profile.ok) complain(`could not read the account's profile: ${profile.failure.message}`);
+  if (result.profileProblem) complain(`could not read the account's profile: ${result.profileProblem}`);
   return 0;
 }
 
-/**
- * Writes the login to the keyring under the refresh lock, so a refresh running meanwhile in another process can't
- * write an older login over it. With `onlyIfSame`, writes only when the stored refresh token is still this login's
- * (the email added after the profile must not undo a refresh). Returns an error sentence, or null.
- */
-async function storeLogin(ports: Ports, login: StoredLogin, onlyIfSame = false): Promise<string | null> {
-  const secrets = ports.secrets!;
-  const lock = await ports.locks?.acquire(REFRESH_LOCK, 20_000);
-  try {
-    if (onlyIfSame) {
-      const now = await secrets.lookup('claude-oauth');
-      const current = now.ok && now.value ? parseStoredLogin(now.value) : null;
-      if (current?.refreshToken !== login.refreshToken) return null;
-    }
-    const wrote = await secrets.store('claude-oauth', OAUTH_ITEM_LABEL, serializeStoredLogin(login));
-    return wrote.ok ? null : `${wrote.message} ${wrote.fix}`;
-  } finally {
-    await lock?.release();
-  }
-}
-
 async function logout(ports: Ports): Promise<number> {
-  const keyring = await usableKeyring(ports);
-  if (!keyring) return 1;
-  const lock = await ports.locks?.acquire(REFRESH_LOCK, 20_000);
-  try {
-    const cleared = await ports.secrets!.clear('claude-oauth');
-    if (!cleared.ok) {
-      complain(`${cleared.message} ${cleared.fix}`);
-      return 1;
-    }
-  } finally {
-    await lock?.release();
+  if (!(await usableKeyring(ports))) return 1;
+  const forgotten = await forgetSignIn(ports);
+  if (!forgotten.ok) {
+    complain(forgotten.message);
+    return 1;
   }
-  const email = keyring.found?.email;
   say(
-    keyring.found
-      ? `Signed out of Headroom's own Claude sign-in${email ? ` (${email})` : ''}; its tokens are gone from the keyring.`
+    forgotten.had
+      ? `Signed out of Headroom's own Claude sign-in${forgotten.email ? ` (${forgotten.email})` : ''}; its tokens are gone from the keyring.`
       : 'Headroom had no Claude sign-in of its own.',
   );
   say("Claude Code's login is untouched.");
@@ -187,7 +136,8 @@ async function logout(ports: Ports): Promise<number> {
 
 /** A code from the browser or the user, with the redirect URI it was issued for. */
 type CodeAnswer =
-  { ok: true; code: string; redirectUri: string; done?: (signedIn: boolean) => void } | { ok: false; message: string };
+  | { ok: true; code: string; redirectUri: string; done?: (signedIn: boolean) => Promise<void> }
+  | { ok: false; message: string; done?: () => Promise<void> };
 
 /** Opens `url` in the user's browser: `$BROWSER` (first of a `:`-list, split on spaces), else xdg-open / open. */
 function openBrowser(url: string, ports: Ports): void {
@@ -204,12 +154,19 @@ function openBrowser(url: string, ports: Ports): void {
 
 const PAGE_STYLE = 'font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;line-height:1.5';
 
-function page(response: ServerResponse, status: number, title: string, text: string): void {
+/** Sends a small HTML page; resolves once it is handed to the socket (or the socket closed), at most after 2 s. */
+function page(response: ServerResponse, status: number, title: string, text: string): Promise<void> {
+  const sent = new Promise<void>((resolve) => {
+    response.once('finish', () => resolve());
+    response.once('close', () => resolve());
+    setTimeout(resolve, 2000).unref();
+  });
   const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   response.end(
     `<!doctype html><meta charset="utf-8"><title>Headroom</title><body style="${PAGE_STYLE}"><h1>${escape(title)}</h1><p>${escape(text)}</p>`,
   );
+  return sent;
 }
 
 /**
@@ -240,8 +197,7 @@ async function loopbackCode(
       return;
     }
     if (!checked.ok) {
-      page(response, 400, 'Sign-in failed', checked.message);
-      settle(checked);
+      settle({ ...checked, done: () => page(response, 400, 'Sign-in failed', checked.message) });
       return;
     }
     pending = response;
@@ -287,14 +243,15 @@ async function loopbackCode(
     server.closeAllConnections();
   };
   if (!answer.ok) {
+    await answer.done?.();
     close();
     return answer;
   }
   const reply = answer.done!;
   return {
     ...answer,
-    done: (signedIn) => {
-      reply(signedIn);
+    done: async (signedIn) => {
+      await reply(signedIn);
       close();
     },
   };

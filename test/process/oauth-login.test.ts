@@ -250,7 +250,9 @@ describe.skipIf(skip)("Headroom's own Claude sign-in, end to end", () => {
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toContain(`Signed in to Claude as ${EMAIL} (Example Org).`);
     expect(login.stdout).toContain(`${server.base}/authorize?code=true&client_id=${CLIENT_ID}`);
-    expect(readFileSync(join(sandbox.dir, 'browser.log'), 'utf8')).toMatch(/^200 .*Signed in to Claude/);
+    const log = join(sandbox.dir, 'browser.log');
+    for (let i = 0; i < 100 && !existsSync(log); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readFileSync(log, 'utf8')).toMatch(/^200 .*Signed in to Claude/);
     expect(server.problems).toEqual([]);
     expect(keyringItem()).toMatchObject({
       accessToken: server.access(1),
