@@ -47,8 +47,11 @@ export const OAUTH_ITEM_LABEL = 'Headroom: Claude sign-in';
 export const REFRESH_LOCK = 'claude-oauth-refresh';
 /** An access token is renewed when it expires within this, ms (5 min). */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-/** How long a refresh waits for another process that is refreshing, ms. */
-const LOCK_WAIT_MS = 20_000;
+/**
+ * How long a refresh waits for another process that is refreshing, ms: with the token request's 15 s this stays
+ * within the 30 s after which the refresh lock it runs under counts as stale.
+ */
+const LOCK_WAIT_MS = 10_000;
 /** Timeout of a token request, ms (Claude Code uses 30 s). */
 const TOKEN_TIMEOUT_MS = 15_000;
 
