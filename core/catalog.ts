@@ -73,7 +73,9 @@ export const CATALOG: readonly ProviderInfo[] = [
     tool: 'Claude Code',
     usageUrl: 'https://claude.ai/settings/usage',
     connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
+    // `auto` order: Headroom's own sign-in, then Claude Code's login, then the local status line.
     sources: [
+      { id: 'oauth', label: "Headroom's own sign-in", remote: true },
       { id: 'api', label: 'OAuth API', remote: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],

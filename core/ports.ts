@@ -2,6 +2,7 @@
  * The I/O that core needs, as small interfaces each shell implements: Node (undici, node:fs) for the SwiftBar
  * plugin and CLI, GJS (Soup 3, Gio) for the GNOME Shell extension. Core itself never touches a platform API.
  */
+import type { SecretStore } from './secrets.js';
 
 /** An HTTP GET request. Header names are given as sent. */
 export interface HttpRequest {
@@ -146,6 +147,24 @@ export interface Logger {
   warn(message: string): void;
 }
 
+/** A lock held across processes; `release` frees it when it is still this holder's. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Named locks shared by every Headroom process of the user (CLI runs, the SwiftBar plugin, the GNOME extension): a
+ * lock file `<name>.lock` in the state directory, created exclusively, holding `<pid> <epoch ms>`, taken over when
+ * older than 30 s or its process is gone. Used to make a rotating refresh token single-use (core/oauth.ts).
+ */
+export interface Locks {
+  /**
+   * Takes the lock `name` (`[a-z-]+`), waiting at most `waitMs` (ms) for another holder. Resolves to null when it
+   * cannot be had in time or the state directory is not writable. Never rejects.
+   */
+  acquire(name: string, waitMs: number): Promise<HeldLock | null>;
+}
+
 /** The process environment and platform facts core needs. */
 export interface Environment {
   /** An environment variable, or undefined when unset or empty. */
@@ -166,4 +185,11 @@ export interface Ports {
   clock: Clock;
   log: Logger;
   env: Environment;
+  /**
+   * Headroom's own keyring (core/secrets.ts): the Secret Service or the Keychain. Absent where a shell has none
+   * (sources that need it then report themselves as not set up).
+   */
+  secrets?: SecretStore;
+  /** Cross-process locks in the state directory; absent where a shell has none. */
+  locks?: Locks;
 }

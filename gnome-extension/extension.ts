@@ -3,6 +3,7 @@
  * Nothing happens at import or construction; enable() builds everything and disable() undoes it in reverse.
  */
 import Gio from 'gi://Gio';
+import GLib from 'gi://GLib';
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import { Extension } from 'resource:///org/gnome/shell/extensions/extension.js';
 import { presentMenu } from '../core/present.js';
@@ -16,12 +17,29 @@ import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
 import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
+import { stateLocks } from './state-lock.js';
+import type { SecretStore } from '../core/secrets.js';
 import { DISPLAY_KEYS, SETTINGS_KEYS, TELEMETRY_KEYS, readSettings } from './settings.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
 import { TelemetryPoller } from './telemetry-poller.js';
 
 /** Opening the menu refreshes data older than this, ms. */
 const MENU_REFRESH_AFTER_MS = 60_000;
+
+/**
+ * The keyring for background refreshes: a lookup first checks, without a prompt, that the keyring is unlocked, and
+ * reports `locked` otherwise (libsecret would ask the user to unlock it at every refresh).
+ */
+function quietKeyring(keyring: Keyring): SecretStore {
+  return {
+    lookup: async (key) => {
+      const status = await keyring.status();
+      return status.ok ? keyring.lookup(key) : status;
+    },
+    store: (key, label, value) => keyring.store(key, label, value),
+    clear: (key) => keyring.clear(key),
+  };
+}
 
 export default class HeadroomExtension extends Extension {
   private settings: Gio.Settings | null = null;
@@ -75,6 +93,10 @@ export default class HeadroomExtension extends Extension {
     this.refresher = refresher;
     const keyring = new Keyring();
     this.keyring = keyring;
+    // Headroom's own Claude sign-in (core/oauth.ts): its tokens in this keyring, its refresh under a lock file shared
+    // with the CLI. A background refresh never asks to unlock a locked keyring.
+    ports.secrets = quietKeyring(keyring);
+    ports.locks = stateLocks(GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom']));
     this.notifier = new Notifier(iconPath, openUri);
     this.telemetry = new TelemetryPoller(
       ports,

@@ -11,11 +11,13 @@ import type {
   HttpPostRequest,
   HttpRequest,
   HttpResponse,
+  Locks,
   PipedProcess,
   Ports,
   ProcessResult,
   SpawnOptions,
 } from '../core/ports.js';
+import type { SecretStore } from '../core/secrets.js';
 import { TransportError } from '../core/ports.js';
 
 Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
@@ -74,6 +76,10 @@ function transportError(error: unknown): TransportError {
  * call fails as cancelled.
  */
 export class GjsPorts implements Ports {
+  /** Headroom's keyring (gnome-extension/keyring.ts), set by the extension. */
+  secrets?: SecretStore;
+  /** Lock files in the state directory (gnome-extension/state-lock.ts), set by the extension. */
+  locks?: Locks;
   private session: Soup.Session | null;
   private readonly cancellable = new Gio.Cancellable();
   private readonly userAgent: string;

@@ -216,10 +216,18 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private view: MenuView | null = null;
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
   private telemetryOpen = false;
+  /**
+   * True once the actor is destroyed, by disable() or by the shell itself (at shutdown it disposes the panel without
+   * disabling extensions): a refresh still in flight then finds nothing to update.
+   */
+  private destroyed = false;
 
   constructor(iconPath: string, actions: IndicatorActions) {
     super(0.5, 'Headroom', false);
     this.handlers = actions;
+    this.connect('destroy', () => {
+      this.destroyed = true;
+    });
     const box = new St.BoxLayout({ style_class: 'panel-status-menu-box' });
     box.add_child(
       new St.Icon({
@@ -244,6 +252,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
 
   /** Shows a new menu view. */
   update(view: MenuView): void {
+    if (this.destroyed) return;
     this.view = view;
     this.label.text = view.title;
     this.accessible_name = `Headroom: ${view.title}`;
@@ -254,6 +263,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
 
   /** Shows (text) or hides (null) a line about the keyring. */
   setKeyringProblem(text: string | null): void {
+    if (this.destroyed) return;
     this.keyringProblem = text;
     this.rebuild();
   }

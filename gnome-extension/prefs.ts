@@ -1,6 +1,6 @@
 /**
- * Headroom's preferences: providers and their sources, what the top bar shows, notifications, team telemetry from
- * Prometheus, and whether the keyring answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
+ * Headroom's preferences: providers and their sources, Headroom's own Claude sign-in, what the top bar shows,
+ * notifications, team telemetry from Prometheus, and whether the keyring answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
  * 47+ get the same window.
  */
 import Adw from 'gi://Adw';
@@ -12,7 +12,10 @@ import { CATALOG } from '../core/catalog.js';
 import { PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL } from '../core/telemetry/connect.js';
 import { checkConnection } from '../core/telemetry/index.js';
 import { TELEMETRY_RANGES, checkPrometheusUrl } from '../core/telemetry/settings.js';
+import { forgetSignIn, signInStatus } from '../core/oauth.js';
 import { GjsPorts } from './gjs-ports.js';
+import { ClaudeSignIn } from './sign-in.js';
+import { stateLocks } from './state-lock.js';
 import { Keyring } from './keyring.js';
 import { readTelemetrySettings } from './settings.js';
 
@@ -408,6 +411,74 @@ function telemetryGroup(
   return group;
 }
 
+/**
+ * Headroom's own Claude sign-in: "Sign in with Claude" opens the browser and serves the callback on loopback for the
+ * duration of the sign-in only (sign-in.ts); "Sign out" forgets the tokens. Closing the window cancels a sign-in.
+ */
+function claudeSignInGroup(
+  ports: GjsPorts,
+  keyring: Keyring,
+  isOpen: () => boolean,
+  onClose: (callback: () => void) => void,
+): Adw.PreferencesGroup {
+  const group = new Adw.PreferencesGroup({
+    title: _('Claude: Headroom’s own sign-in'),
+    description: _(
+      "Headroom signs in to Claude itself and renews its own login, so it never depends on Claude Code's. The tokens stay in the keyring.",
+    ),
+  });
+  const row = new Adw.ActionRow({ title: _('Sign in with Claude'), subtitle: _('Checking…'), use_markup: false });
+  const button = new Gtk.Button({ label: _('Sign in'), valign: Gtk.Align.CENTER });
+  row.add_suffix(button);
+  group.add(row);
+  let signedIn = false;
+  let running: ClaudeSignIn | null = null;
+  const show = (subtitle: string, label: string): void => {
+    if (!isOpen()) return;
+    row.subtitle = subtitle;
+    button.label = label;
+    button.sensitive = true;
+  };
+  const sync = async (note = ''): Promise<void> => {
+    const status = await signInStatus(keyring);
+    signedIn = status.state === 'signed-in';
+    const text =
+      status.state === 'unknown'
+        ? status.message
+        : status.state === 'signed-in'
+          ? _('Signed in as %s').replace('%s', status.email ?? _('an unknown account'))
+          : status.state === 'ended'
+            ? _('Signed out: Claude no longer accepts the sign-in. Sign in again.')
+            : _('Not signed in; Headroom reads Claude Code’s login instead.');
+    show(note ? `${note} ${text}` : text, signedIn ? _('Sign out') : _('Sign in'));
+  };
+  button.connect('clicked', () => {
+    if (running) {
+      running.cancel();
+      return;
+    }
+    button.sensitive = false;
+    if (signedIn) {
+      void forgetSignIn(ports).then((result) => sync(result.ok ? '' : result.message));
+      return;
+    }
+    const signIn = new ClaudeSignIn(ports);
+    running = signIn;
+    void signIn.start().then((url) => {
+      if (!url) return;
+      show(_('Waiting for your browser… If none opened, visit %s').replace('%s', url), _('Cancel'));
+      Gio.AppInfo.launch_default_for_uri_async(url, null, null, null);
+    });
+    void signIn.finished.then((result) => {
+      running = null;
+      void sync(result.ok ? '' : result.message);
+    });
+  });
+  onClose(() => running?.cancel());
+  void sync();
+  return group;
+}
+
 /** Shows whether the Secret Service answers; the answer arrives asynchronously. */
 function keyringGroup(keyring: Keyring, isOpen: () => boolean): Adw.PreferencesGroup {
   const group = new Adw.PreferencesGroup({
@@ -434,6 +505,17 @@ export default class HeadroomPreferences extends ExtensionPreferences {
 
     const page = new Adw.PreferencesPage();
     for (const group of providerGroups(settings, watch)) page.add(group);
+    ports.secrets = keyring;
+    ports.locks = stateLocks(GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom']));
+    const closers: (() => void)[] = [];
+    page.add(
+      claudeSignInGroup(
+        ports,
+        keyring,
+        () => open,
+        (callback) => closers.push(callback),
+      ),
+    );
     page.add(displayGroup(settings, watch));
     page.add(notificationsGroup(settings, watch));
     page.add(telemetryGroup(settings, watch, keyring, ports, () => open));
@@ -442,6 +524,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
 
     window.connect('close-request', () => {
       open = false;
+      for (const close of closers) close();
       for (const id of handlers) settings.disconnect(id);
       keyring.destroy();
       ports.destroy();

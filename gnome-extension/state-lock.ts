@@ -7,6 +7,7 @@
  */
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
+import type { Locks } from '../core/ports.js';
 
 Gio._promisify(Gio.File.prototype, 'create_async', 'create_finish');
 Gio._promisify(Gio.File.prototype, 'delete_async', 'delete_finish');
@@ -52,11 +53,15 @@ const wait = (ms: number): Promise<void> =>
   );
 
 /**
- * Takes the lock in `directory` (which must exist), waiting at most `waitMs`; null when it could not be had (the
+ * Takes the lock `name` (default `refresh.lock`) in `directory` (which must exist), waiting at most `waitMs`; null when it could not be had (the
  * directory is not writable, or the wait ran out).
  */
-export async function acquireStateLock(directory: string, waitMs: number): Promise<StateLock | null> {
-  const path = GLib.build_filenamev([directory, LOCK_FILE]);
+export async function acquireStateLock(
+  directory: string,
+  waitMs: number,
+  name: string = LOCK_FILE,
+): Promise<StateLock | null> {
+  const path = GLib.build_filenamev([directory, name]);
   const file = Gio.File.new_for_path(path);
   const pid = new Gio.Credentials().get_unix_pid();
   const token = `${pid} ${Date.now()}`;
@@ -85,4 +90,18 @@ export async function acquireStateLock(directory: string, waitMs: number): Promi
     if (Date.now() >= deadline) return null;
     await wait(POLL_MS);
   }
+}
+
+/**
+ * Core's {@link Locks} as lock files `<name>.lock` in `directory` (the state directory, created 0700 when missing),
+ * the same files the CLI uses (swiftbar-plugin/single-flight.ts `fileLocks`), e.g. `claude-oauth-refresh.lock`.
+ */
+export function stateLocks(directory: string): Locks {
+  return {
+    async acquire(name, waitMs) {
+      if (!/^[a-z-]+$/.test(name)) return null;
+      GLib.mkdir_with_parents(directory, 0o700);
+      return acquireStateLock(directory, waitMs, `${name}.lock`).catch(() => null);
+    },
+  };
 }

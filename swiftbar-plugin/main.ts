@@ -4,6 +4,7 @@
  *
  * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose] [--help] [--version]
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
+ *        headroom login claude [--manual] | headroom logout claude   (login-oauth.ts)
  */
 import { join, resolve } from 'node:path';
 import { CATALOG, providerEnvName } from '../core/catalog.js';
@@ -41,6 +42,7 @@ function helpText(): string {
 Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
        headroom statusline [install|uninstall] [--config-dir DIR]
+       headroom login claude [--manual] | headroom logout claude   (Headroom's own Claude sign-in)
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
@@ -112,6 +114,8 @@ async function main(): Promise<number> {
     return statusLineCommand(args.slice(1));
   }
   if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
+  if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude')
+    return (await import('./login-oauth.js')).oauthCommand(args, makePorts);
   const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);

@@ -5,6 +5,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
+import { cliSecretStore } from './keyring.js';
+import { fileLocks } from './single-flight.js';
+import { stateDirectory } from './state.js';
 import {
   type DirEntry,
   type FileReader,
@@ -225,7 +228,8 @@ export const nodeSubprocess: Subprocess = {
 };
 
 /**
- * All ports for this process. `now` overrides the clock (the `HEADROOM_NOW` variable, for reproducing a past
+ * All ports for this process, with Headroom's own keyring (swiftbar-plugin/keyring.ts) and lock files in the state
+ * directory (swiftbar-plugin/single-flight.ts). `now` overrides the clock (the `HEADROOM_NOW` variable, for reproducing a past
  * moment); `verbose` sends debug lines to stderr.
  */
 export function nodePorts(options: { now?: number; verbose: boolean }): Ports {
@@ -252,5 +256,7 @@ export function nodePorts(options: { now?: number; verbose: boolean }): Ports {
       platform: process.platform,
       user,
     },
+    secrets: cliSecretStore(),
+    locks: fileLocks(stateDirectory(process.env, process.env.HOME || homedir())),
   };
 }

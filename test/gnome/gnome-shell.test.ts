@@ -28,6 +28,9 @@ const WORK_CODEX_TOKEN = 'HEADROOMFIXTURE-codex-work-access-token-9b3f';
 
 const isRoot = process.getuid?.() === 0;
 const inCi = process.env.CI === 'true';
+/** Headroom's own Claude sign-in, seeded in the session's keyring. */
+const OAUTH_EMAIL = 'e2e-user@example.com';
+const OAUTH_ACCESS = 'sk-ant-oat01-E2EFIXTURE-access';
 
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -141,6 +144,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
     'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 50 enable/disable cycles, a live update',
     async ({ suite }) => {
       api.vars.clear();
+      api.received.length = 0;
       expect(existsSync(join(EXTENSION, 'metadata.json'))).toBe(true);
       const out = join(ROOT, 'dist', 'e2e', suite);
       rmSync(out, { recursive: true, force: true });
@@ -168,6 +172,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         '20% used',
         'Refresh now',
         'Settings',
+        // The default Claude account reads through Headroom's own sign-in, seeded in the keyring.
+        `Signed in as ${OAUTH_EMAIL}`,
       ];
       const result = await run(join(HARNESS, 'run-shell.sh'), [
         suite,
@@ -195,6 +201,14 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'Codex (~/.codex-work) · Pro',
         ])}`,
         'TZ=Europe/Berlin',
+        `HEADROOM_E2E_SECRET_CLAUDE_OAUTH=${JSON.stringify({
+          accessToken: OAUTH_ACCESS,
+          refreshToken: 'sk-ant-ort01-E2EFIXTURE-refresh',
+          expiresAt: Date.now() + 24 * 3600_000,
+          scopes: ['user:profile', 'user:inference'],
+          email: OAUTH_EMAIL,
+          signedInAt: Date.now(),
+        })}`,
       ]);
       const resultFile = join(out, 'result.json');
       const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
@@ -215,6 +229,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'live-update-without-api-request',
         ]),
       );
+      // The extension read the keyring item and asked for usage with Headroom's own token.
+      expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
       for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png', 'panel-live.png'])
         expect(existsSync(join(out, png))).toBe(true);
     },

@@ -564,7 +564,7 @@ describe('readClaudeCredentials', () => {
 });
 
 describe('claudeProvider api source', () => {
-  const [source] = claudeProvider.sources;
+  const source = claudeProvider.sources.find((s) => s.id === 'api');
   const TOKEN = 'sk-ant-oat01-VERY-SECRET';
   const files = { [HOME_CREDENTIALS]: credentials(TOKEN) };
 
@@ -582,6 +582,7 @@ describe('claudeProvider api source', () => {
       connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
     });
     expect(claudeProvider.sources.map((s) => [s.id, s.label, s.remote])).toEqual([
+      ['oauth', "Headroom's own sign-in", true],
       ['api', 'OAuth API', true],
       ['statusline', 'Claude Code status line', false],
     ]);
