@@ -21,6 +21,18 @@ export interface SourceInfo {
   readonly remote: boolean;
   /** A capture of this source older than this is shown as `stale`, ms; default 6 h (refresh.ts). */
   readonly staleAfterMs?: number;
+  /**
+   * In `auto`, asked only when no source before it in the order holds current data (its last attempt succeeded):
+   * Claude's claude.ai session is read when Claude Code's OAuth login is missing or failing.
+   */
+  readonly fallback?: boolean;
+  /**
+   * The source's accounts are organisations (claude.ai), not configuration directories: it serves the default
+   * account (with the first chosen organisation) and one extra account per further chosen organisation, which no
+   * other source serves; it never serves an extra configuration directory. The choice is `providers.<id>.organizations`
+   * in config.json (uuids or names).
+   */
+  readonly organizations?: boolean;
 }
 
 /**
@@ -69,6 +81,7 @@ export const CATALOG: readonly ProviderInfo[] = [
     connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
     sources: [
       { id: 'api', label: 'OAuth API', remote: true },
+      { id: 'web', label: 'claude.ai session', remote: true, fallback: true, organizations: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
     directories: {
@@ -101,6 +114,11 @@ export const CATALOG: readonly ProviderInfo[] = [
 /** The catalog entry of a provider id; undefined for an id this build does not know. */
 export function providerInfo(id: string): ProviderInfo | undefined {
   return CATALOG.find((provider) => provider.id === id);
+}
+
+/** The source of a provider whose accounts are organisations (Claude's `web`); undefined when it has none. */
+export function organizationSource(info: ProviderInfo): SourceInfo | undefined {
+  return info.sources.find((source) => source.organizations);
 }
 
 /** `HEADROOM_CLAUDE` for `claude`: the variable choosing a provider's source (`auto`, a source id, or `off`). */

@@ -1,3 +1,5 @@
+import type { SecretStore } from './secrets.js';
+
 /**
  * The I/O that core needs, as small interfaces each shell implements: Node (undici, node:fs) for the SwiftBar
  * plugin and CLI, GJS (Soup 3, Gio) for the GNOME Shell extension. Core itself never touches a platform API.
@@ -120,6 +122,11 @@ export interface Environment {
 
 /** Everything a provider source may use. */
 export interface Ports {
+  /**
+   * Headroom's own keyring (core/secrets.ts): the claude.ai session key of the `web` source. Absent in a shell or
+   * test without one; sources then treat their secret as not set up.
+   */
+  secrets?: SecretStore;
   http: HttpClient;
   files: FileReader;
   subprocess: Subprocess;

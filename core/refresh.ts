@@ -59,33 +59,43 @@ export async function refreshProvider(
   options: RefreshOptions,
   account: Account = accountsOf(definition, providerSettings, ports.env.home)[0]!,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
-  const sources = selectedSources(definition, providerSettings);
+  const sources = selectedSources(definition, providerSettings, account);
   const settled = Object.entries(previous?.sources ?? {}).map(([id, source]) => [
     id,
     settleClock(source, ports.clock.now()),
   ]);
   const memory: ProviderMemory = { ...previous, sources: Object.fromEntries(settled) };
   const random = options.random ?? Math.random;
-  await Promise.all(
-    sources.map(async (source) => {
-      const before = memory.sources[source.id];
-      const startedAt = ports.clock.now();
-      if (!source.remote) {
-        const result = await fetchSafely(source, ports, account);
-        memory.sources[source.id] = result.ok
-          ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
-          : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
-        return;
-      }
-      // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
-      // the attempt, so a login rewritten during it is noticed at the next refresh.
-      let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
-      if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
-      if (fingerprint === undefined && source.credentialsFingerprint)
-        fingerprint = await readFingerprint(source, ports, account);
+  const ask = async (source: SourceDefinition): Promise<void> => {
+    const before = memory.sources[source.id];
+    const startedAt = ports.clock.now();
+    if (!source.remote) {
       const result = await fetchSafely(source, ports, account);
-      memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
-    }),
+      memory.sources[source.id] = result.ok
+        ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
+        : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
+      return;
+    }
+    // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
+    // the attempt, so a login rewritten during it is noticed at the next refresh.
+    let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
+    if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
+    if (fingerprint === undefined && source.credentialsFingerprint)
+      fingerprint = await readFingerprint(source, ports, account);
+    const result = await fetchSafely(source, ports, account);
+    memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
+  };
+  // Fallback sources (catalog `fallback`) wait for the others and are asked only when no source before them holds
+  // current data: Claude's claude.ai session is read while Claude Code's OAuth login is missing or failing.
+  const fallbacks = sources.filter((source, index) => source.fallback && index > 0);
+  await Promise.all(sources.filter((source) => !fallbacks.includes(source)).map(ask));
+  await Promise.all(
+    fallbacks
+      .filter((fallback) => {
+        const before = sources.slice(0, sources.indexOf(fallback));
+        return !before.some((source) => memory.sources[source.id]?.lastGood && !memory.sources[source.id]?.lastFailure);
+      })
+      .map(ask),
   );
   return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
 }
@@ -141,7 +151,11 @@ function buildSnapshot(
     capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
   const base = {
     provider: definition.id,
-    account: { id: account.id, key: account.key, label: account.label },
+    account: {
+      id: account.id,
+      key: account.key,
+      label: (!account.labelled && capture?.accountLabel?.trim()) || account.label,
+    },
     source: capture?.source ?? null,
     plan,
     fetchedAt: capture?.capturedAt ?? null,

@@ -15,7 +15,7 @@
  *
  * Single-flight (one refresh at a time) is the shell's job. Local sources (log files) are never gated.
  */
-import { type Account, accountsOf } from './accounts.js';
+import { type Account, accountsOf, isOrganizationAccount } from './accounts.js';
 import type { FailureStatus, SourceResult } from './model.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
@@ -205,14 +205,21 @@ export async function readFingerprint(
   }
 }
 
-/** The sources a provider's settings select, in order. */
+/**
+ * The sources a provider's settings select for an account, in order: all of them in `auto`, else the chosen one.
+ * An organisation source (catalog `organizations`) never serves an extra configuration directory, and a further
+ * organisation's account (core/accounts.ts) is served by the organisation source alone.
+ */
 export function selectedSources(
   definition: ProviderDefinition,
   choice: Pick<ProviderSettings, 'source'>,
+  account?: Account,
 ): readonly SourceDefinition[] {
-  return choice.source === 'auto'
-    ? definition.sources
-    : definition.sources.filter((source) => source.id === choice.source);
+  const chosen =
+    choice.source === 'auto' ? definition.sources : definition.sources.filter((source) => source.id === choice.source);
+  if (!account) return chosen;
+  if (isOrganizationAccount(account)) return chosen.filter((source) => source.organizations);
+  return account.directory ? chosen.filter((source) => !source.organizations) : chosen;
 }
 
 /** Every enabled account's selected remote sources with their memories. */
@@ -224,9 +231,10 @@ function remoteSources(
   return definitions.flatMap((definition) => {
     const providerSettings = settings.providers[definition.id];
     if (!providerSettings?.enabled) return [];
-    const remote = selectedSources(definition, providerSettings).filter((source) => source.remote);
     return accountsOf(definition, providerSettings).flatMap((account) =>
-      remote.map((source) => ({ key: account.key, memory: memory[account.key]?.sources[source.id] })),
+      selectedSources(definition, providerSettings, account)
+        .filter((source) => source.remote)
+        .map((source) => ({ key: account.key, memory: memory[account.key]?.sources[source.id] })),
     );
   });
 }

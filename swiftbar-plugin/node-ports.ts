@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
+import { cliSecretStore } from './keyring.js';
 import {
   type DirEntry,
   type FileReader,
@@ -192,5 +193,6 @@ export function nodePorts(options: { now?: number; verbose: boolean }): Ports {
       platform: process.platform,
       user,
     },
+    secrets: cliSecretStore(process.platform),
   };
 }

@@ -19,6 +19,7 @@ import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
 import { fetchStatusLine } from '../statusline.js';
+import { claudeWebFingerprint, fetchClaudeWeb } from './claude-web.js';
 
 /** The parts of Claude Code's login that Headroom uses. */
 export interface ClaudeCredentials {
@@ -161,13 +162,15 @@ export async function readClaudeCredentials(ports: Ports, account?: Account): Pr
     text = await readKeychain(ports);
   }
   if (text === null) {
-    return failure(
+    // Not set up (`unused`): quiet while another source (the claude.ai session, the status line) has data.
+    const missing = failure(
       'signed-out',
       account?.directory
         ? `No Claude Code login found in ${account.label}.`
         : 'No Claude Code login found on this machine.',
       'Run `claude` once and sign in with your Claude subscription.',
     );
+    return { ok: false, failure: { ...missing.failure, unused: true } };
   }
 
   let json: unknown;
@@ -444,6 +447,8 @@ const SCOPE_FIX =
  * Claude, one account per Claude Code configuration directory, from
  * - `api`: `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude Code's own
  *   token (read-only; never refreshed);
+ * - `web`: the claude.ai web API with the user's session key from the keyring (providers/claude-web.ts), its
+ *   accounts claude.ai organisations; in `auto` only while the OAuth API has no current data;
  * - `statusline`: the limits Claude Code last handed `headroom statusline` (core/statusline.ts); local, no network.
  */
 export const claudeProvider = defineProvider('claude', {
@@ -490,5 +495,6 @@ export const claudeProvider = defineProvider('claude', {
       };
     },
   },
+  web: { fetch: fetchClaudeWeb, credentialsFingerprint: claudeWebFingerprint },
   statusline: { fetch: fetchStatusLine },
 });
