@@ -86,7 +86,8 @@ function directoryId(directory: string): string {
  */
 function organizationId(organization: string): string {
   const slug = slugify(organization) || 'organization';
-  return `org-${/^[0-9a-f]{8}-/.test(slug) ? slug.slice(0, 8) : slug}`;
+  const short = /^[0-9a-f]{8}-/.test(slug) ? slug.slice(0, 8) : slug;
+  return short.startsWith('org-') ? short : `org-${short}`;
 }
 
 /** True for an account that only the organisation source serves (a further claude.ai organisation). */

@@ -48,7 +48,7 @@ export interface Settings {
 }
 
 function defaultProviderSettings(): ProviderSettings {
-  return { enabled: true, source: 'auto', directories: [], labels: {}, organizations: [] };
+  return { enabled: true, source: 'auto', directories: [], labels: {} };
 }
 
 /** The defaults, derived from the catalog: every provider on, `auto`, no extra accounts, each session in the title. */
@@ -277,7 +277,12 @@ function cloneSettings(s: Settings): Settings {
     providers: Object.fromEntries(
       Object.entries(s.providers).map(([id, p]) => [
         id,
-        { ...p, directories: [...p.directories], labels: { ...p.labels }, organizations: [...(p.organizations ?? [])] },
+        {
+          ...p,
+          directories: [...p.directories],
+          labels: { ...p.labels },
+          ...(p.organizations && { organizations: [...p.organizations] }),
+        },
       ]),
     ),
     title: [...s.title],
