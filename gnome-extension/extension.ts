@@ -69,6 +69,8 @@ export default class HeadroomExtension extends Extension {
     this.refresher = refresher;
     const keyring = new Keyring();
     this.keyring = keyring;
+    // Claude's web source reads its session key here (core/providers/claude-web.ts).
+    ports.secrets = keyring;
     this.notifier = new Notifier(iconPath, openUri);
     this.telemetry = new TelemetryPoller(
       ports,
@@ -119,6 +121,8 @@ export default class HeadroomExtension extends Extension {
   private settingChanged(key: string): void {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
+    // A new or forgotten claude.ai session key: read it now, past the scheduler's pauses.
+    else if (key === 'claude-web-key-serial') void this.refresher?.refresh(true);
     else if (DISPLAY_KEYS.includes(key)) this.render();
     else if (TELEMETRY_KEYS.includes(key)) {
       this.telemetry?.forgetSecret();

@@ -15,6 +15,7 @@ import type {
   ProcessResult,
 } from '../core/ports.js';
 import { TransportError } from '../core/ports.js';
+import type { SecretStore } from '../core/secrets.js';
 
 Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
 Gio._promisify(Gio.File.prototype, 'load_contents_async', 'load_contents_finish');
@@ -89,6 +90,9 @@ export class GjsPorts implements Ports {
     this.session?.abort();
     this.session = null;
   }
+
+  /** Headroom's keyring, set by the extension once it has one (Claude's web source reads its session key there). */
+  secrets?: SecretStore;
 
   readonly http = {
     get: (request: HttpRequest): Promise<HttpResponse> => this.send(request, 'GET'),

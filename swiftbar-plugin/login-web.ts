@@ -15,6 +15,7 @@ import {
   type ClaudeOrganization,
   SESSION_KEY_LABEL,
   SESSION_KEY_SECRET,
+  cleanSessionKey,
   defaultOrganization,
   findOrganization,
   listClaudeOrganizations,
@@ -69,15 +70,6 @@ function readKey(): Promise<string> {
     input.on('data', onData);
     input.resume();
   });
-}
-
-/** The key as pasted: whitespace trimmed, and a leading `sessionKey=` (a copied cookie line) dropped. */
-export function cleanKey(raw: string): string {
-  return raw
-    .trim()
-    .replace(/^sessionKey=/, '')
-    .replace(/;.*$/s, '')
-    .trim();
 }
 
 /** Sets `providers.claude.organizations` in config.json (removed for an empty list), keeping everything else. */
@@ -166,7 +158,7 @@ export async function loginWebCommand(verb: 'login' | 'logout', args: string[], 
     return 0;
   }
 
-  const key = cleanKey(await readKey());
+  const key = cleanSessionKey(await readKey());
   if (!key) {
     fail(
       'headroom: no session key on stdin. Copy the sessionKey cookie of claude.ai (see README.md) and pipe it in:\n' +

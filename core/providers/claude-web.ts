@@ -57,6 +57,18 @@ export function redactSessionSecrets(text: string): string {
     .replace(/sk-ant-sid[A-Za-z0-9_-]*/g, '[redacted]');
 }
 
+/**
+ * A session key as pasted: whitespace trimmed, and a leading `sessionKey=` and any trailing cookie attributes
+ * (`; Path=/…`, when a whole cookie line was copied) dropped.
+ */
+export function cleanSessionKey(raw: string): string {
+  return raw
+    .trim()
+    .replace(/^sessionKey=/, '')
+    .replace(/;.*$/s, '')
+    .trim();
+}
+
 /** A failure whose texts carry no session secret. */
 function redacted(failure: Failure): Failure {
   return { ...failure, message: redactSessionSecrets(failure.message), fix: redactSessionSecrets(failure.fix) };
