@@ -34,7 +34,7 @@ const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bi
 // <xbar.dependencies>node</xbar.dependencies>
 // <xbar.var>select(HEADROOM_DISPLAY="used"): Show percent used or percent remaining. [used, remaining]</xbar.var>
 // <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
-// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, api, statusline, off]</xbar.var>
+// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, api, web, statusline, off]</xbar.var>
 // <xbar.var>select(HEADROOM_CODEX="auto"): Codex source. [auto, api, logs, off]</xbar.var>
 // <xbar.var>select(HEADROOM_NOTIFY="on"): Notifications before a limit is hit and when it resets. [on, off]</xbar.var>
 // <xbar.var>select(HEADROOM_TITLE_PACE="off"): Mark the menu-bar items with their pace (↑ ahead, ↓ behind). [on, off]</xbar.var>
