@@ -89,15 +89,24 @@ export async function refreshProvider(
   // current data: Claude's claude.ai session is read while Claude Code's OAuth login is missing or failing.
   const fallbacks = sources.filter((source, index) => source.fallback && index > 0);
   await Promise.all(sources.filter((source) => !fallbacks.includes(source)).map(ask));
-  await Promise.all(
-    fallbacks
-      .filter((fallback) => {
-        const before = sources.slice(0, sources.indexOf(fallback));
-        return !before.some((source) => memory.sources[source.id]?.lastGood && !memory.sources[source.id]?.lastFailure);
-      })
-      .map(ask),
-  );
-  return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
+  const askedFallbacks = fallbacks.filter((fallback) => {
+    const before = sources.slice(0, sources.indexOf(fallback));
+    return !before.some((source) => memory.sources[source.id]?.lastGood && !memory.sources[source.id]?.lastFailure);
+  });
+  await Promise.all(askedFallbacks.map(ask));
+  const snapshot = buildSnapshot(definition, account, sources, memory, ports.clock.now());
+  // A fallback asked now that failed too (e.g. claude.ai's Cloudflare check while the OAuth API is rate-limited)
+  // is named beside the failure of the source whose last values are shown.
+  const alsoFailed = askedFallbacks
+    .filter((source) => source.id !== snapshot.source)
+    .flatMap((source) => {
+      const failure = memory.sources[source.id]?.lastFailure;
+      return failure && !failure.unused && snapshot.stale && failure.message !== snapshot.message
+        ? [failure.message]
+        : [];
+    });
+  if (alsoFailed.length > 0) snapshot.message = withProblems(snapshot.message, alsoFailed);
+  return { snapshot, memory };
 }
 
 /**

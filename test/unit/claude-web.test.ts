@@ -259,5 +259,30 @@ describe('web in auto', () => {
     const oauth = await refreshProvider(claudeProvider, withLogin, settings, 60_000, undefined, { force: false });
     expect(oauth.snapshot).toMatchObject({ source: 'api', status: 'ok' });
     expect(withLogin.requests.map((r) => r.url)).toEqual(['https://api.anthropic.com/api/oauth/usage']);
+
+    // The OAuth API rate-limited and claude.ai behind Cloudflare: the OAuth values stay, and both are named.
+    const bothFail = {
+      ...fakePorts({
+        files: {
+          '/home/user/.claude/.credentials.json': JSON.stringify({ claudeAiOauth: { accessToken: 'sk-ant-oat01-x' } }),
+        },
+        home: '/home/user',
+        now: Date.UTC(2026, 10, 22, 5, 2, 0),
+        http: (request): HttpResponse =>
+          request.url.includes('/api/oauth/usage')
+            ? { status: 429, headers: { 'retry-after': '600' }, body: '{}' }
+            : { status: 403, headers: { 'cf-mitigated': 'challenge' }, body: '' },
+      }),
+      secrets: memoryStore(KEY),
+    };
+    const next = await refreshProvider(claudeProvider, bothFail, settings, 60_000, oauth.memory, { force: true });
+    expect(next.snapshot).toMatchObject({ source: 'api', status: 'rate-limited', stale: true });
+    expect(next.snapshot.message).toBe(
+      'Anthropic is rate-limiting usage requests. claude.ai is asking for a browser check (Cloudflare), so Headroom cannot read it now.',
+    );
+    expect(bothFail.requests.map((r) => r.url)).toEqual([
+      'https://api.anthropic.com/api/oauth/usage',
+      'https://claude.ai/api/organizations',
+    ]);
   });
 });
