@@ -162,6 +162,30 @@ function filesUnder(root: string): string[] {
   });
 }
 
+/**
+ * A gnome-keyring-daemon on a private bus (test/gjs/keyring-session.sh, `unlocked` or `locked`), kept running until
+ * killed; the plugin reaches it through DBUS_SESSION_BUS_ADDRESS.
+ */
+async function startKeyring(mode: 'unlocked' | 'locked'): Promise<{ bus: string; child: ChildProcess }> {
+  const address = join(dir, `bus-${mode}`);
+  const child = spawn(
+    'dbus-run-session',
+    [
+      `--config-file=${join(ROOT, 'test', 'gjs', 'session-bus.conf')}`,
+      '--',
+      'sh',
+      join(ROOT, 'test', 'gjs', 'keyring-session.sh'),
+      mode,
+      'sh',
+      '-c',
+      `printf %s "$DBUS_SESSION_BUS_ADDRESS" > ${JSON.stringify(`${address}.tmp`)} && mv ${JSON.stringify(`${address}.tmp`)} ${JSON.stringify(address)} && exec sleep 600`,
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  for (let i = 0; i < 200 && !existsSync(address); i++) await new Promise((r) => setTimeout(r, 50));
+  return { bus: readFileSync(address, 'utf8'), child };
+}
+
 beforeAll(async () => {
   if (skip) return;
   await api.start();
@@ -172,24 +196,7 @@ beforeAll(async () => {
     `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(join(dir, 'argv.log'))}\nexec ${real} "$@"\n`,
   );
   chmodSync(join(dir, 'secret-tool'), 0o755);
-  const address = join(dir, 'bus');
-  // One keyring for the file, on its own bus; the plugin reaches it through DBUS_SESSION_BUS_ADDRESS.
-  keyring = spawn(
-    'dbus-run-session',
-    [
-      `--config-file=${join(ROOT, 'test', 'gjs', 'session-bus.conf')}`,
-      '--',
-      'sh',
-      join(ROOT, 'test', 'gjs', 'keyring-session.sh'),
-      'unlocked',
-      'sh',
-      '-c',
-      `printf %s "$DBUS_SESSION_BUS_ADDRESS" > ${JSON.stringify(`${address}.tmp`)} && mv ${JSON.stringify(`${address}.tmp`)} ${JSON.stringify(address)} && exec sleep 600`,
-    ],
-    { detached: true, stdio: 'ignore' },
-  );
-  for (let i = 0; i < 200 && !existsSync(address); i++) await new Promise((r) => setTimeout(r, 50));
-  bus = readFileSync(address, 'utf8');
+  ({ bus, child: keyring } = await startKeyring('unlocked'));
 }, 30_000);
 
 afterAll(async () => {
@@ -383,6 +390,19 @@ describe.skipIf(skip)('Claude via the claude.ai session (web source)', () => {
     expect(logout.code, logout.stderr).toBe(0);
     expect(logout.stdout).toContain('log out of claude.ai');
     expect(storedKey()).toBeNull();
+  });
+
+  it('with a locked keyring, login says to unlock it and writes nothing', async () => {
+    const locked = await startKeyring('locked');
+    try {
+      const login = await run(['login', 'claude-web'], { DBUS_SESSION_BUS_ADDRESS: locked.bus }, CANARY);
+      expect(login.code).toBe(1);
+      expect(login.stderr).toContain('The keyring is locked.');
+      expect(login.stderr).toContain('Unlock your login keyring');
+      expect(existsSync(join(sandbox.dir, 'config', 'headroom', 'config.json'))).toBe(false);
+    } finally {
+      if (locked.child.pid) process.kill(-locked.child.pid, 'SIGTERM');
+    }
   });
 
   it('without a Secret Service, login names the fix and writes nothing', async () => {
