@@ -33,7 +33,7 @@ const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bi
 // <xbar.dependencies>node</xbar.dependencies>
 // <xbar.var>select(HEADROOM_DISPLAY="used"): Show percent used or percent remaining. [used, remaining]</xbar.var>
 // <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session,gemini.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
-// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, oauth, api, statusline, off]</xbar.var>
+// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, oauth, api, web, statusline, off]</xbar.var>
 // <xbar.var>select(HEADROOM_CODEX="auto"): Codex source. [auto, api, app-server, logs, off]</xbar.var>
 // <xbar.var>select(HEADROOM_GEMINI="auto"): Gemini source. [auto, api, off]</xbar.var>
 // <xbar.var>select(HEADROOM_NOTIFY="on"): Notifications before a limit is hit and when it resets. [on, off]</xbar.var>

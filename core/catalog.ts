@@ -27,6 +27,18 @@ export interface SourceInfo {
    * own it is asked like any other source.
    */
   readonly fallback?: boolean;
+  /**
+   * For a fallback: its service has rate limits of its own (claude.ai's web session beside the OAuth API), so it is
+   * also asked while the sources before it are rate-limited.
+   */
+  readonly ownRateLimits?: boolean;
+  /**
+   * The source's accounts are organisations (claude.ai), not configuration directories: it serves the default
+   * account (with the first chosen organisation) and one extra account per further chosen organisation, which no
+   * other source serves; it never serves an extra configuration directory. The choice is `providers.<id>.organizations`
+   * in config.json (uuids or names).
+   */
+  readonly organizations?: boolean;
 }
 
 /**
@@ -73,10 +85,12 @@ export const CATALOG: readonly ProviderInfo[] = [
     tool: 'Claude Code',
     usageUrl: 'https://claude.ai/settings/usage',
     connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
-    // `auto` order: Headroom's own sign-in, then Claude Code's login, then the local status line.
+    // `auto` order: Headroom's own sign-in, then Claude Code's login, then (while neither works) the claude.ai session,
+    // then the local status line.
     sources: [
       { id: 'oauth', label: "Headroom's own sign-in", remote: true },
       { id: 'api', label: 'OAuth API', remote: true },
+      { id: 'web', label: 'claude.ai session', remote: true, fallback: true, ownRateLimits: true, organizations: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
     directories: {
@@ -125,6 +139,11 @@ export const CATALOG: readonly ProviderInfo[] = [
 /** The catalog entry of a provider id; undefined for an id this build does not know. */
 export function providerInfo(id: string): ProviderInfo | undefined {
   return CATALOG.find((provider) => provider.id === id);
+}
+
+/** The source of a provider whose accounts are organisations (Claude's `web`); undefined when it has none. */
+export function organizationSource(info: ProviderInfo): SourceInfo | undefined {
+  return info.sources.find((source) => source.organizations);
 }
 
 /** `HEADROOM_CLAUDE` for `claude`: the variable choosing a provider's source (`auto`, a source id, or `off`). */

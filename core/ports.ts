@@ -1,5 +1,5 @@
 /**
- * The I/O that core needs, as small interfaces each shell implements: Node (undici, node:fs) for the SwiftBar
+ * The I/O that core needs, as small interfaces each shell implements: Node (node:http, node:fs) for the SwiftBar
  * plugin and CLI, GJS (Soup 3, Gio) for the GNOME Shell extension. Core itself never touches a platform API.
  */
 import type { SecretStore } from './secrets.js';
@@ -186,8 +186,9 @@ export interface Ports {
   log: Logger;
   env: Environment;
   /**
-   * Headroom's own keyring (core/secrets.ts): the Secret Service or the Keychain. Absent where a shell has none
-   * (sources that need it then report themselves as not set up).
+   * Headroom's own keyring (core/secrets.ts): the Secret Service or the Keychain, holding the claude.ai session key
+   * (`web`) and Headroom's own sign-in (`oauth`). Absent where a shell has none (sources that need it then report
+   * themselves as not set up).
    */
   secrets?: SecretStore;
   /** Cross-process locks in the state directory; absent where a shell has none. */

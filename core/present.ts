@@ -252,7 +252,8 @@ function presentProvider(
     const fmt = (minor: number): string => formatMoney(minor, item.currency, item.exponent, locale);
     let text: string;
     let used = 0;
-    if (item.unlimited) text = 'unlimited';
+    if (item.unknown) text = 'unknown';
+    else if (item.unlimited) text = 'unlimited';
     else if (item.usedMinor !== null && item.limitMinor !== null && item.limitMinor > 0) {
       used = (item.usedMinor / item.limitMinor) * 100;
       text = `${fmt(item.usedMinor)} of ${fmt(item.limitMinor)} (${formatPercent(used, locale)})`;

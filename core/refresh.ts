@@ -61,7 +61,7 @@ export async function refreshProvider(
   options: RefreshOptions,
   account: Account = accountsOf(definition, providerSettings, ports.env.home)[0]!,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
-  const sources = selectedSources(definition, providerSettings);
+  const sources = selectedSources(definition, providerSettings, account);
   const settled = Object.entries(previous?.sources ?? {}).map(([id, source]) => [
     id,
     settleClock(source, ports.clock.now()),
@@ -89,10 +89,26 @@ export async function refreshProvider(
   };
   // The sources first, then each fallback if the sources before it could not be used (scheduler.ts sourceWanted).
   await Promise.all(sources.filter((source) => !source.fallback).map(ask));
+  const askedFallbacks: SourceDefinition[] = [];
   for (const [index, source] of sources.entries()) {
-    if (source.fallback && sourceWanted(sources, index, memory.sources)) await ask(source);
+    if (source.fallback && sourceWanted(sources, index, memory.sources)) {
+      askedFallbacks.push(source);
+      await ask(source);
+    }
   }
-  return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
+  const snapshot = buildSnapshot(definition, account, sources, memory, ports.clock.now());
+  // A fallback asked now that failed too (e.g. claude.ai's Cloudflare check while the OAuth API is rate-limited)
+  // is named beside the failure of the source whose last values are shown.
+  const alsoFailed = askedFallbacks
+    .filter((source) => source.id !== snapshot.source)
+    .flatMap((source) => {
+      const failure = memory.sources[source.id]?.lastFailure;
+      return failure && !failure.unused && snapshot.stale && failure.message !== snapshot.message
+        ? [failure.message]
+        : [];
+    });
+  if (alsoFailed.length > 0) snapshot.message = withProblems(snapshot.message, alsoFailed);
+  return { snapshot, memory };
 }
 
 /**
@@ -139,14 +155,23 @@ function buildSnapshot(
   );
   const capture = shown?.memory?.lastGood ?? null;
   const shownFailure = shown?.memory?.lastFailure ?? null;
-  // A source that is merely not set up (`unused`) speaks only when no other source has anything to say.
+  // A source that is merely not set up (`unused`) speaks only when no other source has anything to say; among those,
+  // a missing login ("signed out", with how to sign in) speaks before a keyring the user never needed.
   const failures = entries.flatMap((entry) => entry.memory?.lastFailure ?? []);
-  const primaryFailure = failures.find((failure) => !failure.unused) ?? failures[0] ?? null;
+  const primaryFailure =
+    failures.find((failure) => !failure.unused) ??
+    failures.find((failure) => failure.status === 'signed-out') ??
+    failures[0] ??
+    null;
   const plan =
     capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
   const base = {
     provider: definition.id,
-    account: { id: account.id, key: account.key, label: account.label },
+    account: {
+      id: account.id,
+      key: account.key,
+      label: (!account.labelled && capture?.accountLabel?.trim()) || account.label,
+    },
     source: capture?.source ?? null,
     plan,
     fetchedAt: capture?.capturedAt ?? null,

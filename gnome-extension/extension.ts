@@ -94,7 +94,8 @@ export default class HeadroomExtension extends Extension {
     const keyring = new Keyring();
     this.keyring = keyring;
     // Headroom's own Claude sign-in (core/oauth.ts): its tokens in this keyring, its refresh under a lock file shared
-    // with the CLI. A background refresh never asks to unlock a locked keyring.
+    // with the CLI; Claude's web source reads its session key here too (core/providers/claude-web.ts). A background
+    // refresh never asks to unlock a locked keyring.
     ports.secrets = quietKeyring(keyring);
     ports.locks = stateLocks(GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom']));
     this.notifier = new Notifier(iconPath, openUri);
@@ -156,6 +157,8 @@ export default class HeadroomExtension extends Extension {
   private settingChanged(key: string): void {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
+    // A new or forgotten claude.ai session key: read it now, past the scheduler's pauses.
+    else if (key === 'claude-web-key-serial') void this.refresher?.refresh(true);
     else if (DISPLAY_KEYS.includes(key)) this.render();
     else if (TELEMETRY_KEYS.includes(key)) {
       this.telemetry?.forgetSecret();

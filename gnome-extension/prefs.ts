@@ -9,6 +9,14 @@ import GLib from 'gi://GLib';
 import Gtk from 'gi://Gtk';
 import { ExtensionPreferences, gettext as _ } from 'resource:///org/gnome/Shell/Extensions/js/extensions/prefs.js';
 import { CATALOG } from '../core/catalog.js';
+import {
+  type ClaudeOrganization,
+  SESSION_KEY_LABEL,
+  SESSION_KEY_SECRET,
+  cleanSessionKey,
+  defaultOrganization,
+  listClaudeOrganizations,
+} from '../core/providers/claude-web.js';
 import { PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL } from '../core/telemetry/connect.js';
 import { checkConnection } from '../core/telemetry/index.js';
 import { TELEMETRY_RANGES, checkPrometheusUrl } from '../core/telemetry/settings.js';
@@ -479,6 +487,115 @@ function claudeSignInGroup(
   return group;
 }
 
+/**
+ * Claude's claude.ai session (the `web` source): a password row for the sessionKey cookie (checked by listing the
+ * organisations, then kept in the keyring and cleared from the row), "Check" (lists the organisations of the stored
+ * key), a switch per organisation (`claude-organizations`; none on = the default organisation) and "Forget key".
+ * Every change of the key counts `claude-web-key-serial` up, so the extension reads the keyring again at once.
+ */
+function claudeWebGroup(
+  settings: Gio.Settings,
+  watch: Watch,
+  keyring: Keyring,
+  ports: GjsPorts,
+  isOpen: () => boolean,
+): Adw.PreferencesGroup {
+  const group = new Adw.PreferencesGroup({
+    title: _('Claude: claude.ai session'),
+    description: _(
+      'Reads Claude’s limits, extra usage and prepaid credits as claude.ai does, with its sessionKey cookie (see README.md). The key grants access to your claude.ai account; it is kept only in the keyring. Logging out of claude.ai revokes it.',
+    ),
+  });
+  const entry = new Adw.PasswordEntryRow({
+    title: _('sessionKey cookie: Enter checks it and keeps it in the keyring'),
+    show_apply_button: true,
+  });
+  const status = new Adw.ActionRow({ title: _('Organisations'), subtitle: '', use_markup: false });
+  const check = new Gtk.Button({ label: _('Check'), valign: Gtk.Align.CENTER });
+  const forget = new Gtk.Button({ label: _('Forget key'), valign: Gtk.Align.CENTER });
+  forget.add_css_class('destructive-action');
+  status.add_suffix(check);
+  status.add_suffix(forget);
+  const orgRows: Adw.SwitchRow[] = [];
+  const say = (text: string): void => {
+    if (isOpen()) status.subtitle = text;
+  };
+  const changed = (): void => {
+    settings.set_uint('claude-web-key-serial', settings.get_uint('claude-web-key-serial') + 1);
+  };
+
+  /** One switch per organisation, on for the chosen ones (or the default one when none is chosen). */
+  const showOrganizations = (orgs: ClaudeOrganization[]): void => {
+    if (!isOpen()) return;
+    for (const row of orgRows.splice(0)) group.remove(row);
+    const chosen = (): string[] => settings.get_strv('claude-organizations');
+    const fallback = defaultOrganization(orgs);
+    for (const org of orgs) {
+      const row = new Adw.SwitchRow({
+        title: org.name,
+        subtitle: `${org.capabilities.join(', ') || _('no capabilities listed')} · ${org.uuid}`,
+        use_markup: false,
+      });
+      const sync = (): void => {
+        const list = chosen();
+        row.active = list.length > 0 ? list.includes(org.uuid) : org.uuid === fallback?.uuid;
+      };
+      sync();
+      watch('claude-organizations', sync);
+      row.connect('notify::active', () => {
+        const list = chosen().length > 0 ? chosen() : fallback ? [fallback.uuid] : [];
+        const next = orgs.map((o) => o.uuid).filter((uuid) => (uuid === org.uuid ? row.active : list.includes(uuid)));
+        if (next.join() !== chosen().join()) settings.set_strv('claude-organizations', next);
+      });
+      orgRows.push(row);
+      group.add(row);
+    }
+    say(_('%d found; the switches choose which are shown.').replace('%d', String(orgs.length)));
+  };
+
+  /** Lists the organisations of `key`; stores the key (or claude.ai's rotation of it) when `store` or rotated. */
+  const verify = async (key: string, store: boolean): Promise<void> => {
+    say(_('Asking claude.ai…'));
+    const listed = await listClaudeOrganizations(ports, key);
+    if (!listed.ok) {
+      say(`${listed.failure.message} ${listed.failure.fix}${store ? ` ${_('The key was not stored.')}` : ''}`);
+      return;
+    }
+    if (store || listed.rotatedKey) {
+      const stored = await keyring.store(SESSION_KEY_SECRET, SESSION_KEY_LABEL, listed.rotatedKey ?? key);
+      if (!stored.ok) {
+        say(`${stored.message} ${stored.fix}`);
+        return;
+      }
+      changed();
+    }
+    showOrganizations(listed.organizations);
+  };
+
+  entry.connect('apply', () => {
+    const key = cleanSessionKey(entry.get_text());
+    entry.set_text('');
+    if (key) void verify(key, true);
+  });
+  check.connect('clicked', () => {
+    void keyring.lookup(SESSION_KEY_SECRET).then((stored) => {
+      if (!stored.ok) say(`${stored.message} ${stored.fix}`);
+      else if (!stored.value) say(_('No key stored: paste the sessionKey cookie above.'));
+      else void verify(stored.value, false);
+    });
+  });
+  forget.connect('clicked', () => {
+    void keyring.clear(SESSION_KEY_SECRET).then((result) => {
+      if (!result.ok) return say(`${result.message} ${result.fix}`);
+      changed();
+      say(_('Forgotten. To end the session itself, log out of claude.ai in your browser.'));
+    });
+  });
+  group.add(entry);
+  group.add(status);
+  return group;
+}
+
 /** Shows whether the Secret Service answers; the answer arrives asynchronously. */
 function keyringGroup(keyring: Keyring, isOpen: () => boolean): Adw.PreferencesGroup {
   const group = new Adw.PreferencesGroup({
@@ -518,6 +635,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
     );
     page.add(displayGroup(settings, watch));
     page.add(notificationsGroup(settings, watch));
+    page.add(claudeWebGroup(settings, watch, keyring, ports, () => open));
     page.add(telemetryGroup(settings, watch, keyring, ports, () => open));
     page.add(keyringGroup(keyring, () => open));
     window.add(page);

@@ -5,6 +5,7 @@
  * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose] [--help] [--version]
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
  *        headroom login claude [--manual] | headroom logout claude   (login-oauth.ts)
+ *        headroom login|logout claude-web [--org …]            (login-web.ts)
  */
 import { join, resolve } from 'node:path';
 import { CATALOG, providerEnvName } from '../core/catalog.js';
@@ -43,6 +44,8 @@ Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
        headroom statusline [install|uninstall] [--config-dir DIR]
        headroom login claude [--manual] | headroom logout claude   (Headroom's own Claude sign-in)
+       headroom login claude-web [--org UUID|NAME]...  (reads the claude.ai sessionKey from stdin)
+       headroom logout claude-web
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
@@ -116,6 +119,9 @@ async function main(): Promise<number> {
   if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
   if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude')
     return (await import('./login-oauth.js')).oauthCommand(args, makePorts);
+  if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude-web') {
+    return (await import('./login-web.js')).loginWebCommand(args[0], args.slice(2), makePorts(false));
+  }
   const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);

@@ -27,6 +27,7 @@ import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
 import { fetchStatusLine } from '../statusline.js';
 import { SIGN_IN_FIX, apiHeaders, oauthEndpoints, ownAccessToken, ownLoginFingerprint } from '../oauth.js';
+import { claudeWebFingerprint, fetchClaudeWeb } from './claude-web.js';
 
 /** The parts of Claude Code's login that Headroom uses. */
 export interface ClaudeCredentials {
@@ -169,13 +170,15 @@ export async function readClaudeCredentials(ports: Ports, account?: Account): Pr
     text = await readKeychain(ports);
   }
   if (text === null) {
-    return failure(
+    // Not set up (`unused`): quiet while another source (the claude.ai session, the status line) has data.
+    const missing = failure(
       'signed-out',
       account?.directory
         ? `No Claude Code login found in ${account.label}.`
         : 'No Claude Code login found on this machine.',
       'Run `claude` once and sign in with your Claude subscription.',
     );
+    return { ok: false, failure: { ...missing.failure, unused: true } };
   }
 
   let json: unknown;
@@ -494,6 +497,8 @@ async function fetchOwnLogin(ports: Ports, account?: Account): Promise<SourceRes
  * - `oauth`: `GET …/api/oauth/usage` with Headroom's own sign-in (`headroom login claude`), which Headroom renews;
  * - `api`: `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude Code's own
  *   token (read-only; never refreshed);
+ * - `web`: the claude.ai web API with the user's session key from the keyring (providers/claude-web.ts), its
+ *   accounts claude.ai organisations; in `auto` only while the OAuth API has no current data;
  * - `statusline`: the limits Claude Code last handed `headroom statusline` (core/statusline.ts); local, no network.
  */
 export const claudeProvider = defineProvider('claude', {
@@ -541,5 +546,6 @@ export const claudeProvider = defineProvider('claude', {
       };
     },
   },
+  web: { fetch: fetchClaudeWeb, credentialsFingerprint: claudeWebFingerprint },
   statusline: { fetch: fetchStatusLine },
 });

@@ -132,6 +132,37 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
     api.replies.set('/prom/api/v1/query_range', {
       body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
     });
+    // claude.ai for the web source: two organisations with their windows and money; `GET /__set?cloudflare=1`
+    // turns the organisation list into Cloudflare's challenge.
+    const future = (json: unknown): unknown => shiftResetTimes(json, Date.now() - Date.parse('2025-12-23T13:00:00Z'));
+    api.replies.set('/api/organizations', {
+      fixture: 'claude/web/claude-web-organizations.json',
+      vary: (vars) =>
+        vars.get('cloudflare') ? { status: 403, headers: { 'cf-mitigated': 'challenge' }, body: '' } : undefined,
+    });
+    api.replies.set('/api/account', {
+      fixture: 'claude/web/claude-web-account-memberships.json',
+      // The captured memberships (Pro, Team) as the two organisations of the captured list.
+      transform: (json) =>
+        JSON.parse(JSON.stringify(json).replace('"org-other"', '"org-api"').replace('"org-123"', '"org-chat"')),
+    });
+    for (const org of ['org-chat', 'org-api']) {
+      api.replies.set(`/api/organizations/${org}/usage`, {
+        fixture: 'claude/web/claude-web-usage-basic.json',
+        transform: (json) => {
+          const shifted = future(json) as { five_hour: { utilization: number } };
+          if (org === 'org-api') shifted.five_hour.utilization = 55;
+          return shifted;
+        },
+      });
+      api.replies.set(`/api/organizations/${org}/overage_spend_limit`, {
+        fixture: 'claude/web/claude-web-overage-spend-limit.json',
+      });
+      api.replies.set(`/api/organizations/${org}/prepaid/credits`, {
+        fixture: 'claude/web/claude-web-prepaid-credits.json',
+      });
+      api.replies.set(`/api/organizations/${org}/overage_credit_grant`, { body: '{}' });
+    }
     // Building the three chroots from scratch on a busy two-core machine has taken 20 minutes.
   }, 2_400_000);
 
@@ -184,6 +215,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
         `HEADROOM_E2E_MOCK=http://127.0.0.1:${api.port}`,
         `HEADROOM_PROMETHEUS_URL=http://127.0.0.1:${api.port}/prom`,
+        `HEADROOM_CLAUDE_WEB_URL=http://127.0.0.1:${api.port}`,
         'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3% · G 40%',
         'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3% · G 40%',
         `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
@@ -227,11 +259,20 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'telemetry-section',
           'live-update-within-2s',
           'live-update-without-api-request',
+          'web-organisations-with-money',
+          'web-cloudflare-state',
         ]),
       );
       // The extension read the keyring item and asked for usage with Headroom's own token.
       expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
-      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png', 'panel-live.png'])
+      for (const png of [
+        'panel.png',
+        'menu-open.png',
+        'notification.png',
+        'menu-accounts.png',
+        'panel-live.png',
+        'menu-web.png',
+      ])
         expect(existsSync(join(out, png))).toBe(true);
     },
     300_000,

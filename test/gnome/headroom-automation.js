@@ -320,6 +320,89 @@ export async function run() {
     });
     r.extra.livePng = await E2E.screenshotPanel(`${out}/panel-live.png`);
   });
+
+  await r.step('web', async () => {
+    // A claude.ai session key in the keyring, as the preferences store it, and two organisations chosen.
+    const { default: Secret } = await import('gi://Secret');
+    const schema = new Secret.Schema('org.gnome.shell.extensions.headroom', Secret.SchemaFlags.DONT_MATCH_NAME, {
+      key: Secret.SchemaAttributeType.STRING,
+    });
+    await new Promise((resolve, reject) =>
+      Secret.password_store(
+        schema,
+        { key: 'claude-session-key' },
+        Secret.COLLECTION_DEFAULT,
+        'Headroom: claude.ai session key',
+        'sk-ant-sid01-HEADROOME2E-session',
+        null,
+        (_o, res) => {
+          try {
+            resolve(Secret.password_store_finish(res));
+          } catch (e) {
+            reject(e);
+          }
+        },
+      ),
+    );
+    const extension = Main.extensionManager.lookup(uuid);
+    const schemas = Gio.SettingsSchemaSource.new_from_directory(
+      `${extension.path}/schemas`,
+      Gio.SettingsSchemaSource.get_default(),
+      false,
+    );
+    const settings = new Gio.Settings({
+      settings_schema: schemas.lookup('org.gnome.shell.extensions.headroom', false),
+    });
+    settings.set_boolean('notifications-enabled', false);
+    settings.set_strv('claude-organizations', ['org-chat', 'org-api']);
+    settings.set_value('provider-sources', new GLib.Variant('a{ss}', { claude: 'web' }));
+    settings.set_uint('claude-web-key-serial', settings.get_uint('claude-web-key-serial') + 1);
+    const webButton = E2E.statusAreaButton(uuid);
+    const menuTexts = () => webButton.menu._getMenuItems().flatMap((item) => E2E.labelTexts(item));
+    const headings = ['Claude (Chat Org) · Team', 'Claude (API Org) · Pro'];
+    await E2E.waitFor(() => headings.every((h) => menuTexts().includes(h)), {
+      timeout: 20000,
+      interval: 200,
+      message: 'both organisations',
+    }).catch(() => undefined);
+    await E2E.openMenu(webButton, 500);
+    const texts = menuTexts();
+    r.extra.webMenuTexts = texts;
+    r.check(
+      'web-organisations-with-money',
+      headings.every((h) => texts.includes(h)) &&
+        texts.some((t) => /^Extra usage: .*67\.89 of .*123\.45/.test(t)) &&
+        texts.some((t) => /^Prepaid: .*100\.00 left/.test(t)) &&
+        texts.some((t) => t === '55% used'),
+      texts,
+    );
+    r.extra.webPng = await E2E.screenshotScreen(`${out}/menu-web.png`);
+    await E2E.closeMenu(webButton);
+
+    // Cloudflare in auto: the further organisation says so, and Claude Code's OAuth login carries the default account.
+    await E2E.httpGet(`${MOCK}/__set?cloudflare=1`);
+    settings.reset('provider-sources');
+    settings.set_uint('claude-web-key-serial', settings.get_uint('claude-web-key-serial') + 1);
+    await E2E.waitFor(() => menuTexts().some((t) => t.includes('claude.ai is asking for a browser check')), {
+      timeout: 20000,
+      interval: 200,
+      message: 'the Cloudflare state',
+    }).catch(() => undefined);
+    await E2E.openMenu(webButton, 500);
+    const cfTexts = menuTexts();
+    r.extra.webCloudflareTexts = cfTexts;
+    r.check(
+      'web-cloudflare-state',
+      cfTexts.some((t) => t.includes('claude.ai is asking for a browser check')) &&
+        cfTexts.some((t) => t.startsWith('Claude (~/.claude) · Max 20x')) &&
+        !cfTexts.some((t) => /expired/i.test(t)),
+      cfTexts,
+    );
+    r.extra.webCloudflarePng = await E2E.screenshotScreen(`${out}/menu-web-cloudflare.png`);
+    await E2E.closeMenu(webButton);
+    settings.reset('claude-organizations');
+    settings.reset('notifications-enabled');
+  });
   r.write();
 }
 

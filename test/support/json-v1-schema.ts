@@ -29,6 +29,7 @@ export const jsonMoneyV1 = z.strictObject({
   currency: z.string().check(z.regex(/^(?:[A-Z]{3}|credits)$/)),
   exponent: z.int().check(z.gte(0), z.lte(20)),
   unlimited: z.boolean(),
+  unknown: z.optional(z.literal(true)),
 });
 
 /** One `providers[]` entry. */

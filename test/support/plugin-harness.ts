@@ -47,6 +47,11 @@ export interface Reply {
   transform?: (json: unknown, request: Received) => unknown;
   /** Close the socket without answering. */
   destroy?: boolean;
+  /**
+   * Chooses another reply at request time from the variables set through `GET /__set` (e.g. a Cloudflare page once
+   * an end-to-end test asks for one); undefined keeps this reply.
+   */
+  vary?: (vars: ReadonlyMap<string, string>) => Reply | undefined;
 }
 
 /** A request the mock server received. */
@@ -96,7 +101,8 @@ export class MockApi {
   private answer(request: IncomingMessage, response: ServerResponse, path: string, requestBody: string): void {
     const received: Received = { path, headers: request.headers, method: request.method, body: requestBody };
     this.received.push(received);
-    const reply = this.replies.get(path);
+    const listed = this.replies.get(path);
+    const reply = listed?.vary?.(this.vars) ?? listed;
     if (!reply) {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not mocked"}');
       return;

@@ -461,6 +461,7 @@ describe('readClaudeCredentials', () => {
         status: 'signed-out',
         message: 'No Claude Code login found on this machine.',
         fix: 'Run `claude` once and sign in with your Claude subscription.',
+        unused: true,
       },
     });
     expect(ports.commands).toEqual([]);
@@ -584,6 +585,7 @@ describe('claudeProvider api source', () => {
     expect(claudeProvider.sources.map((s) => [s.id, s.label, s.remote])).toEqual([
       ['oauth', "Headroom's own sign-in", true],
       ['api', 'OAuth API', true],
+      ['web', 'claude.ai session', true],
       ['statusline', 'Claude Code status line', false],
     ]);
   });

@@ -477,13 +477,14 @@ describe('refreshAll: a tool that is not set up', () => {
       {},
       { force: true },
     );
-    expect(connected.snapshots.map((s) => s.provider)).toEqual(['claude', 'codex']);
+    // Claude has no login of any kind here either (no Claude Code login, no sign-in, no claude.ai key): left out too.
+    expect(connected.snapshots.map((s) => s.provider)).toEqual(['codex']);
     // Its memory is kept all the same, so a later sign-in is noticed by the fingerprint.
     expect(connected.memory.gemini?.sources.api?.lastFailure).toMatchObject({ status: 'signed-out', unused: true });
 
     const nothing = await refreshAll(PROVIDERS, fakePorts({ now: T }), DEFAULT_SETTINGS, {}, { force: true });
     expect(nothing.snapshots.map((s) => [s.provider, s.status, s.unused ?? false])).toEqual([
-      ['claude', 'signed-out', false],
+      ['claude', 'signed-out', true],
       ['codex', 'signed-out', false],
       ['gemini', 'signed-out', true],
     ]);

@@ -145,7 +145,7 @@ describe('resolveSettings', () => {
 
   it('rejects HEADROOM_CLAUDE=logs: Claude has no logs source', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CLAUDE: 'logs' }));
-    expect(problems).toEqual(['HEADROOM_CLAUDE: expected auto, oauth, api, statusline, off']);
+    expect(problems).toEqual(['HEADROOM_CLAUDE: expected auto, oauth, api, web, statusline, off']);
     expect(settings.providers.claude).toEqual(providerSettings('auto', true));
   });
 
@@ -154,7 +154,7 @@ describe('resolveSettings', () => {
       { providers: { claude: { source: 'logs' } }, display: 'remaining' },
       env(),
     );
-    expect(problems).toEqual(['config.json providers.claude.source: expected auto, oauth, api, statusline']);
+    expect(problems).toEqual(['config.json providers.claude.source: expected auto, oauth, api, web, statusline']);
     expect(settings.providers.claude!.source).toBe('auto');
     expect(settings.display).toBe('remaining');
   });
