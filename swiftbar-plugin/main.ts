@@ -4,6 +4,7 @@
  *
  * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose] [--help] [--version]
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
+ *        headroom report daily|weekly|monthly|session|blocks [--json] …   (report.ts)
  */
 import { join, resolve } from 'node:path';
 import { CATALOG, providerEnvName } from '../core/catalog.js';
@@ -41,6 +42,7 @@ function helpText(): string {
 Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
        headroom statusline [install|uninstall] [--config-dir DIR]
+       headroom report daily|weekly|monthly|session|blocks [--json] [--since D] [--until D] [--timezone Z]
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
@@ -97,6 +99,11 @@ async function main(): Promise<number> {
     return statusLineCommand(args.slice(1));
   }
   if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
+  if (args[0] === 'report') {
+    // Reads the local logs: loaded only for this command.
+    const { runReportCommand } = await import('./report.js');
+    return runReportCommand(args.slice(1), (verbose) => makePorts(verbose));
+  }
   const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);

@@ -3,7 +3,7 @@
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
 import { execFile } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
 import {
@@ -14,6 +14,8 @@ import {
   type HttpPostRequest,
   type HttpRequest,
   type HttpResponse,
+  type LineChunk,
+  type LineRequest,
   type Ports,
   type Subprocess,
   TransportError,
@@ -139,7 +141,76 @@ export const nodeFiles: FileReader = {
       throw error;
     }
   },
+  readLines: readLinesNode,
 };
+
+/** Read buffers reused between ranged reads (a fresh buffer per read costs page faults). */
+const freeBuffers: Buffer[] = [];
+
+/**
+ * A ranged read of a log file that returns only the lines holding a marker: the markers are searched in the raw
+ * bytes (Buffer.indexOf), and only those lines are decoded as UTF-8. See {@link FileReader.readLines}.
+ */
+export async function readLinesNode(path: string, request: LineRequest): Promise<LineChunk | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  let buffer: Buffer | undefined;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a regular file');
+    const offset = Math.max(0, request.offset);
+    const length = Math.max(0, Math.min(request.maxBytes, info.size - offset));
+    buffer = freeBuffers.pop();
+    if (!buffer || buffer.length < length) buffer = Buffer.allocUnsafe(Math.max(length, 1 << 20));
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const eof = offset + filled >= info.size;
+    const consumed = filled === 0 ? 0 : buffer.lastIndexOf(10, filled - 1) + 1;
+    const lines: string[] = [];
+    const starts = new Set<number>();
+    for (const marker of request.markers) {
+      const needle = Buffer.from(marker, 'latin1');
+      let at = buffer.indexOf(needle, 0);
+      while (at >= 0 && at < consumed) {
+        const start = at === 0 ? 0 : buffer.lastIndexOf(10, at - 1) + 1;
+        const end = buffer.indexOf(10, at);
+        starts.add(start);
+        at = buffer.indexOf(needle, end + 1);
+      }
+    }
+    const ordered = [...starts].sort((a, b) => a - b);
+    for (const start of ordered) lines.push(buffer.toString('utf8', start, buffer.indexOf(10, start)));
+    let tail: string | null = null;
+    if (eof && consumed < filled) {
+      const rest = buffer.subarray(consumed, filled);
+      if (request.markers.some((marker) => rest.includes(marker, 0, 'latin1'))) tail = rest.toString('utf8');
+    }
+    return {
+      lines,
+      consumed,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      eof,
+      tail,
+      edge: buffer.toString('latin1', Math.max(0, consumed - 64), consumed),
+    };
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  } finally {
+    if (buffer && buffer.length <= 16 * 1024 * 1024 && freeBuffers.length < 4) freeBuffers.push(buffer);
+    await handle.close();
+  }
+}
 
 /** Subprocesses via execFile: argv only, no shell, killed at the timeout. */
 export const nodeSubprocess: Subprocess = {

@@ -1,0 +1,58 @@
+/**
+ * Dedupe of Claude Code usage entries across all files, as ccusage 20 does it (ccusage/ccusage
+ * `rust/adapters/claude/src`, `push_deduped_entry`): Claude Code writes one line per content block of a response,
+ * all with the same `message.id` and `requestId` (early copies carry partial `output_tokens`), resumed sessions copy
+ * earlier lines into a new file, and subagent progress repeats a subagent's lines.
+ *
+ * - key: `(message.id, requestId)`; when either copy is a sidechain line, `message.id` alone matches;
+ * - on a collision the kept copy is replaced when it is a sidechain copy and the new one is not; else when the new
+ *   copy's total tokens are larger; else when the new copy carries `speed` and the kept one does not;
+ * - lines without `message.id` are never deduped.
+ */
+import { type UsageEntry, entryTotal } from './entries.js';
+
+/** The kept entries of a scan, in first-seen order, with the collision rule applied. */
+export class Deduper {
+  /** Kept entries; a replaced copy is overwritten in place. */
+  readonly entries: UsageEntry[] = [];
+  private readonly byKey = new Map<string, number>();
+  private readonly byId = new Map<string, number>();
+  /** Lines dropped as copies of a kept entry. */
+  duplicates = 0;
+
+  /** Adds an entry: kept, replacing a kept copy, or counted as a duplicate. */
+  add(entry: UsageEntry): void {
+    if (entry.messageId === '') {
+      this.entries.push(entry);
+      return;
+    }
+    const key = `${entry.messageId}\u0000${entry.requestId}`;
+    let index = this.byKey.get(key);
+    if (index === undefined) {
+      const byId = this.byId.get(entry.messageId);
+      if (byId !== undefined && (entry.sidechain || (this.entries[byId] as UsageEntry).sidechain)) index = byId;
+    }
+    if (index === undefined) {
+      const at = this.entries.length;
+      this.entries.push(entry);
+      this.byKey.set(key, at);
+      if (!this.byId.has(entry.messageId)) this.byId.set(entry.messageId, at);
+      return;
+    }
+    this.duplicates++;
+    const kept = this.entries[index] as UsageEntry;
+    if (preferNew(kept, entry)) {
+      this.entries[index] = entry;
+      this.byKey.set(key, index);
+    }
+  }
+}
+
+/** ccusage's replacement rule for two copies of one response. */
+function preferNew(kept: UsageEntry, next: UsageEntry): boolean {
+  if (kept.sidechain !== next.sidechain) return kept.sidechain;
+  const keptTotal = entryTotal(kept);
+  const nextTotal = entryTotal(next);
+  if (nextTotal !== keptTotal) return nextTotal > keptTotal;
+  return next.hasSpeed && !kept.hasSpeed;
+}

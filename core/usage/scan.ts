@@ -1,0 +1,355 @@
+/**
+ * The usage scanner: walks Claude Code's `projects/` folders and Codex's `sessions/` folders, reads every log file
+ * in chunks through {@link FileReader.readLines} (only lines holding a usage marker reach `JSON.parse`), dedupes
+ * (dedupe.ts) and keeps an incremental index (index.ts) so a later scan reads only appended bytes.
+ *
+ * Bad input never throws: non-JSON and truncated lines, lines over {@link MAX_LINE_BYTES}, files that vanish or
+ * shrink during the scan and unreadable folders are skipped and counted in {@link ScanStats}. A file that shrank,
+ * was replaced or vanished since the index was written makes the scan start over from nothing, so nothing is ever
+ * counted twice.
+ */
+import type { FileReader, LineChunk } from '../ports.js';
+import { Deduper } from './dedupe.js';
+import { CLAUDE_MARKER, type UsageEntry, readClaudeLine } from './entries.js';
+import { CODEX_MARKERS, CodexFileState, readCodexLine } from './codex-entries.js';
+import { type FileMark, type UsageIndex, emptyIndex } from './index-file.js';
+
+/** A folder to scan: Claude Code's `<config dir>/projects`, or a Codex home's `sessions` / `archived_sessions`. */
+export interface ScanRoot {
+  provider: 'claude' | 'codex';
+  /** The account key the folder belongs to (core/accounts.ts), e.g. `claude`, `codex@work`. */
+  account: string;
+  directory: string;
+}
+
+/** What a scan read and skipped. */
+export interface ScanStats {
+  files: number;
+  /** Files read from an offset kept by the index (only their new bytes were read). */
+  filesResumed: number;
+  /** Bytes read in this scan. */
+  bytesRead: number;
+  /** Usage lines counted (before dedupe). */
+  lines: number;
+  duplicates: number;
+  /** Lines and files skipped, by reason. */
+  skipped: Record<SkipKind, number>;
+  /** True when the index was dropped (a file shrank, was replaced or vanished) and everything was read again. */
+  rebuilt: boolean;
+}
+
+/** Why something was skipped. */
+export type SkipKind =
+  'malformed' | 'invalid' | 'synthetic' | 'oversized' | 'unreadableFolder' | 'unreadableFile' | 'vanished';
+
+/** Options of {@link scanUsage}. */
+export interface ScanOptions {
+  /** The index of an earlier scan (index-file.ts), or null for a cold scan. */
+  index?: UsageIndex | null;
+  /** Bytes per read; default {@link CHUNK_BYTES}. */
+  chunkBytes?: number;
+  /** Awaited between chunks: the GNOME extension yields to the main loop here. */
+  pause?: () => Promise<void>;
+  /** Called after each file with the bytes read so far (progress on a terminal). */
+  progress?: (bytesRead: number) => void;
+}
+
+/** The result: deduped entries per account, the index to save, and the counts. */
+export interface ScanResult {
+  /** Entries by account key, deduped across the account's files. */
+  entries: Map<string, UsageEntry[]>;
+  /** The index to keep for the next scan (without unterminated last lines, which are read again next time). */
+  index: UsageIndex;
+  stats: ScanStats;
+}
+
+/** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Longest line read, bytes; a longer one is skipped (`oversized`). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Lists the log files under a root, sorted; unreadable folders are counted, not thrown. */
+async function listLogs(files: FileReader, root: ScanRoot, stats: ScanStats): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (directory: string, depth: number): Promise<void> => {
+    if (depth > 12) return;
+    let entries;
+    try {
+      entries = await files.list(directory);
+    } catch {
+      stats.skipped.unreadableFolder++;
+      return;
+    }
+    if (!entries) return;
+    for (const entry of entries) {
+      const path = `${directory}/${entry.name}`;
+      if (entry.isDirectory) await walk(path, depth + 1);
+      else if (entry.name.endsWith('.jsonl') && (root.provider === 'claude' || entry.name.startsWith('rollout-')))
+        found.push(path);
+    }
+  };
+  await walk(root.directory.replace(/\/+$/, ''), 0);
+  return found.sort();
+}
+
+function emptyStats(): ScanStats {
+  return {
+    files: 0,
+    filesResumed: 0,
+    bytesRead: 0,
+    lines: 0,
+    duplicates: 0,
+    skipped: {
+      malformed: 0,
+      invalid: 0,
+      synthetic: 0,
+      oversized: 0,
+      unreadableFolder: 0,
+      unreadableFile: 0,
+      vanished: 0,
+    },
+    rebuilt: false,
+  };
+}
+
+/** The project of a Claude file: the first folder under `projects/`; of a Codex file, `codex`. */
+function projectOf(root: ScanRoot, path: string): string {
+  if (root.provider === 'codex') return 'codex';
+  const rest = path.slice(root.directory.replace(/\/+$/, '').length + 1);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? 'unknown' : rest.slice(0, slash);
+}
+
+function sessionOf(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : name;
+}
+
+/**
+ * Scans the roots. With an index, files whose size and mtime are unchanged are not read, grown files are read from
+ * their kept offset (after checking the bytes before it still match), and any file that shrank, changed before its
+ * offset or vanished makes the whole scan start over without the index.
+ */
+export async function scanUsage(
+  files: FileReader,
+  roots: readonly ScanRoot[],
+  options: ScanOptions = {},
+): Promise<ScanResult> {
+  const first = await scanOnce(files, roots, options, options.index ?? null);
+  if (first !== 'rebuild') return first;
+  const again = await scanOnce(files, roots, options, null);
+  if (again === 'rebuild') throw new Error('unreachable: a cold scan never asks to rebuild');
+  again.stats.rebuilt = true;
+  return again;
+}
+
+async function scanOnce(
+  files: FileReader,
+  roots: readonly ScanRoot[],
+  options: ScanOptions,
+  previous: UsageIndex | null,
+): Promise<ScanResult | 'rebuild'> {
+  const stats = emptyStats();
+  const index = previous ? previous : emptyIndex();
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const dedupers = new Map<string, Deduper>();
+  const deduperOf = (account: string): Deduper => {
+    let deduper = dedupers.get(account);
+    if (!deduper) {
+      deduper = new Deduper();
+      dedupers.set(account, deduper);
+    }
+    return deduper;
+  };
+  // Entries the index already holds.
+  for (const [account, entries] of index.entries) {
+    const deduper = deduperOf(account);
+    for (const entry of entries) deduper.add(entry);
+  }
+  const seen = new Set<string>();
+  const tails: { account: string; entry: UsageEntry }[] = [];
+  for (const root of roots) {
+    const paths = await listLogs(files, root, stats);
+    for (const path of paths) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      stats.files++;
+      const mark = index.files.get(path);
+      const outcome = await scanFile(
+        files,
+        root,
+        path,
+        mark ?? null,
+        chunkBytes,
+        stats,
+        deduperOf(root.account),
+        options,
+      );
+      if (outcome === 'rebuild') return 'rebuild';
+      if (outcome === null) {
+        if (mark) return 'rebuild';
+        continue;
+      }
+      index.files.set(path, outcome.mark);
+      if (outcome.tail) tails.push({ account: root.account, entry: outcome.tail });
+      options.progress?.(stats.bytesRead);
+    }
+  }
+  // A file the index knew that is gone now: its entries can't be taken back one by one.
+  for (const path of index.files.keys()) {
+    if (!seen.has(path)) {
+      stats.skipped.vanished++;
+      return 'rebuild';
+    }
+  }
+  const kept = new Map<string, UsageEntry[]>();
+  for (const [account, deduper] of dedupers) {
+    kept.set(account, [...deduper.entries]);
+    stats.duplicates += deduper.duplicates;
+  }
+  index.entries = new Map([...kept].map(([account, entries]) => [account, [...entries]]));
+  // Unterminated last lines count in this result, but not in the index: they are read again once complete.
+  for (const { account, entry } of tails) deduperOf(account).add(entry);
+  const entries = new Map<string, UsageEntry[]>();
+  for (const [account, deduper] of dedupers) entries.set(account, deduper.entries);
+  return { entries, index, stats };
+}
+
+/**
+ * Reads one file from its kept offset. Returns its new mark and an unterminated last line's entry; null when the
+ * file vanished or could not be read; `rebuild` when it no longer matches the mark.
+ */
+async function scanFile(
+  files: FileReader,
+  root: ScanRoot,
+  path: string,
+  mark: FileMark | null,
+  chunkBytes: number,
+  stats: ScanStats,
+  deduper: Deduper,
+  options: ScanOptions,
+): Promise<{ mark: FileMark; tail: UsageEntry | null } | null | 'rebuild'> {
+  const project = projectOf(root, path);
+  const session = sessionOf(path);
+  const markers = root.provider === 'claude' ? [CLAUDE_MARKER] : CODEX_MARKERS;
+  const codex = root.provider === 'codex' ? new CodexFileState(mark?.codex ?? null) : null;
+  let offset = mark?.offset ?? 0;
+  if (mark) {
+    let info;
+    try {
+      info = await files.stat(path);
+    } catch {
+      stats.skipped.unreadableFile++;
+      return 'rebuild';
+    }
+    if (!info) return 'rebuild';
+    if (info.size === mark.size && info.mtimeMs === mark.mtimeMs) return { mark, tail: null };
+    if (info.size < mark.offset) return 'rebuild';
+    if (mark.offset > 0) {
+      const from = Math.max(0, mark.offset - 64);
+      const check = await read(files, path, { offset: from, maxBytes: mark.offset - from, markers: [] });
+      if (!check || check === 'error' || check.consumed !== mark.offset - from || check.edge !== mark.edge)
+        return 'rebuild';
+    }
+    stats.filesResumed++;
+  }
+  let size = 0;
+  let mtimeMs = 0;
+  let edge = mark?.edge ?? '';
+  let tail: UsageEntry | null = null;
+  let want = chunkBytes;
+  for (;;) {
+    const chunk = await read(files, path, { offset, maxBytes: want, markers });
+    if (chunk === 'error') {
+      stats.skipped.unreadableFile++;
+      return mark ? 'rebuild' : null;
+    }
+    if (chunk === null) {
+      stats.skipped.vanished++;
+      return mark ? 'rebuild' : null;
+    }
+    size = chunk.size;
+    mtimeMs = chunk.mtimeMs;
+    if (chunk.size < offset) return mark ? 'rebuild' : null;
+    if (chunk.consumed === 0 && !chunk.eof) {
+      // One line longer than the range: read more, up to the cap.
+      if (want >= MAX_LINE_BYTES) {
+        stats.skipped.oversized++;
+        break;
+      }
+      want = Math.min(MAX_LINE_BYTES, want * 2);
+      continue;
+    }
+    want = chunkBytes;
+    stats.bytesRead += chunk.consumed;
+    for (const line of chunk.lines) addLine(line);
+    offset += chunk.consumed;
+    if (chunk.consumed > 0) edge = chunk.edge;
+    if (chunk.eof) {
+      if (chunk.tail !== null) {
+        const entry = parse(chunk.tail);
+        if (entry) tail = entry;
+      }
+      break;
+    }
+    await options.pause?.();
+  }
+  return {
+    mark: { size, mtimeMs, offset, edge, ...(codex ? { codex: codex.save() } : {}) },
+    tail,
+  };
+
+  function parse(line: string): UsageEntry | null {
+    const result = codex ? readCodexLine(line, codex, session) : readClaudeLine(line, project, session);
+    if (result === null) return null;
+    if (typeof result === 'string') {
+      stats.skipped[result]++;
+      return null;
+    }
+    return result;
+  }
+  function addLine(line: string): void {
+    const entry = parse(line);
+    if (entry) {
+      stats.lines++;
+      deduper.add(entry);
+    }
+  }
+}
+
+/** One ranged read; `'error'` when the file exists but could not be read. */
+async function read(
+  files: FileReader,
+  path: string,
+  request: { offset: number; maxBytes: number; markers: readonly string[] },
+): Promise<LineChunk | null | 'error'> {
+  try {
+    if (files.readLines) return await files.readLines(path, request);
+    return await readWhole(files, path, request);
+  } catch {
+    return 'error';
+  }
+}
+
+/** The fallback for a FileReader without readLines: whole-file text, offsets counted in UTF-16 units of it. */
+async function readWhole(
+  files: FileReader,
+  path: string,
+  request: { offset: number; markers: readonly string[] },
+): Promise<LineChunk | null> {
+  const text = await files.readText(path);
+  if (text === null) return null;
+  const end = text.lastIndexOf('\n') + 1;
+  const body = text.slice(request.offset, end);
+  const lines = body.split('\n').filter((line) => request.markers.some((marker) => line.includes(marker)));
+  const rest = text.slice(Math.max(end, request.offset));
+  return {
+    lines,
+    consumed: Math.max(0, end - request.offset),
+    size: text.length,
+    mtimeMs: 0,
+    eof: true,
+    tail: rest !== '' && request.markers.some((marker) => rest.includes(marker)) ? rest : null,
+    edge: text.slice(Math.max(0, end - 64), end),
+  };
+}
