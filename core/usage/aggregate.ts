@@ -110,7 +110,7 @@ function weekOf(day: string): string {
 /** The cost of one entry, USD, or null when its model has no price (a logged `costUSD` is not used: ccusage's
  * offline `auto` mode ignores it for current logs, and only Claude Code ≤ 1.0 wrote it). */
 export function entryCost(entry: UsageEntry): number | null {
-  return costOf(entry.model, entry, entry.fast);
+  return costOf(entry.model, entry);
 }
 
 /**

@@ -115,7 +115,8 @@ export function readClaudeLine(line: string, project: string, session: string): 
   const cacheWrite1h = split ? (split.ephemeral_1h_input_tokens ?? 0) : 0;
   return {
     at,
-    model: message.model ?? 'unknown',
+    // ccusage reports fast-mode requests as a model of their own, `<model>-fast`.
+    model: usage.speed === 'fast' ? `${message.model ?? 'unknown'}-fast` : (message.model ?? 'unknown'),
     input: usage.input_tokens,
     output: usage.output_tokens,
     cacheWrite5m,

@@ -26,6 +26,8 @@ export interface ModelPrice {
   cacheRead: number;
   /** Long-context prices, if the model has them. */
   tier?: PriceTier;
+  /** Price factor of fast mode (`speed: "fast"`, reported as `<model>-fast`); 1 when absent. */
+  fastMultiplier?: number;
 }
 
 /** A long-context price step (see the module comment for the two kinds). */
@@ -75,7 +77,8 @@ export const PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-opus-4-1': OPUS_4,
   'claude-opus-4-5-20251101': OPUS_45,
   'claude-opus-4-5': OPUS_45,
-  'claude-opus-4-6': OPUS_45,
+  // Fast mode of Opus 4.6 costs 6 × (Anthropic's pricing page, "fast mode"); other models' fast mode 1 ×.
+  'claude-opus-4-6': { ...OPUS_45, fastMultiplier: 6 },
   opus: OPUS_45,
   'claude-sonnet-4-20250514': SONNET_4,
   'claude-sonnet-4-0': SONNET_4,
@@ -140,9 +143,12 @@ export interface TokenCounts {
 
 const lookupCache = new Map<string, ModelPrice | null>();
 
+const KEYS_LONGEST_FIRST = Object.keys(PRICES).sort((a, b) => b.length - a.length);
+
 /**
  * The prices of a model: exact name, else the name without a provider prefix (`anthropic/`, `openai/`) or a date
- * suffix (`-20250929`); null when unknown (the model is then reported as unpriced).
+ * suffix (`-20250929`), else the longest known name it extends at a `-` (`gpt-5-mock` → `gpt-5`, as ccusage's
+ * fuzzy lookup does); null when unknown (the model is then reported as unpriced).
  */
 export function priceOf(model: string): ModelPrice | null {
   const cached = lookupCache.get(model);
@@ -150,17 +156,22 @@ export function priceOf(model: string): ModelPrice | null {
   let name = model.trim().toLowerCase();
   const slash = name.lastIndexOf('/');
   if (slash >= 0) name = name.slice(slash + 1);
-  const found = PRICES[name] ?? PRICES[name.replace(/-\d{8}$/, '')] ?? null;
+  const found =
+    PRICES[name] ??
+    PRICES[name.replace(/-\d{8}$/, '')] ??
+    PRICES[KEYS_LONGEST_FIRST.find((key) => name.startsWith(`${key}-`)) ?? ''] ??
+    null;
   if (lookupCache.size < 10_000) lookupCache.set(model, found);
   return found;
 }
 
 /**
- * The cost of one request in USD, or null when the model has no price. `fast` (Claude's `speed: "fast"`, Codex's
- * priority tier) multiplies the cost by {@link FAST_MULTIPLIER}.
+ * The cost of one request in USD, or null when the model has no price. A model named `<model>-fast` (Claude's
+ * `speed: "fast"`) is priced as `<model>` times its {@link ModelPrice.fastMultiplier}.
  */
-export function costOf(model: string, tokens: TokenCounts, fast = false): number | null {
-  const p = priceOf(model);
+export function costOf(model: string, tokens: TokenCounts): number | null {
+  const fast = model.endsWith('-fast');
+  const p = priceOf(fast ? model.slice(0, -'-fast'.length) : model);
   if (!p) return null;
   const tier = p.tier;
   let cost: number;
@@ -191,8 +202,5 @@ export function costOf(model: string, tokens: TokenCounts, fast = false): number
       tokens.cacheWrite1h * p.cacheWrite1h +
       tokens.cacheRead * p.cacheRead;
   }
-  return (cost / 1_000_000) * (fast ? FAST_MULTIPLIER : 1);
+  return (cost / 1_000_000) * (fast ? (p.fastMultiplier ?? 1) : 1);
 }
-
-/** The price factor of fast mode (Anthropic's `speed: "fast"`, OpenAI's priority processing). */
-export const FAST_MULTIPLIER = 2;
