@@ -20,6 +20,12 @@ export interface FileMark {
   offset: number;
   /** The up to 64 bytes before `offset` (Latin-1): a changed fingerprint means the file was replaced. */
   edge: string;
+  /**
+   * A second fingerprint near the start: the up to 64 bytes before `headEnd` (the end of the first line read).
+   * A file rewritten in place is taken for an appended one only if both fingerprints still match.
+   */
+  headEnd?: number;
+  head?: string;
   codex?: CodexFileMark;
 }
 
@@ -49,6 +55,8 @@ const Stored = z.object({
       mtimeMs: z.number(),
       offset: z.number(),
       edge: z.string(),
+      headEnd: z.optional(z.number()),
+      head: z.optional(z.string()),
       codex: z.optional(z.object({ lastTotal: z.number(), model: z.nullable(z.string()) })),
     }),
   ),

@@ -65,6 +65,8 @@ export interface ScanResult {
 
 /** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes at the start of a file that hold its second fingerprint (see {@link FileMark.head}). */
+const HEAD_BYTES = 4096;
 /** Longest line read, bytes; a longer one is skipped (`oversized`). */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -245,17 +247,17 @@ async function scanFile(
     if (!info) return 'rebuild';
     if (info.size === mark.size && info.mtimeMs === mark.mtimeMs) return { mark, tail: null };
     if (info.size < mark.offset) return 'rebuild';
-    if (mark.offset > 0) {
-      const from = Math.max(0, mark.offset - 64);
-      const check = await read(files, path, { offset: from, maxBytes: mark.offset - from, markers: [] });
-      if (!check || check === 'error' || check.consumed !== mark.offset - from || check.edge !== mark.edge)
-        return 'rebuild';
+    if (!(await fingerprintMatches(files, path, mark.offset, mark.edge))) return 'rebuild';
+    if (mark.headEnd !== undefined && !(await fingerprintMatches(files, path, mark.headEnd, mark.head ?? ''))) {
+      return 'rebuild';
     }
     stats.filesResumed++;
   }
   let size = 0;
   let mtimeMs = 0;
   let edge = mark?.edge ?? '';
+  let headEnd = mark?.headEnd;
+  let head = mark?.head;
   let tail: UsageEntry | null = null;
   let want = chunkBytes;
   for (;;) {
@@ -285,6 +287,14 @@ async function scanFile(
     for (const line of chunk.lines) addLine(line);
     offset += chunk.consumed;
     if (chunk.consumed > 0) edge = chunk.edge;
+    if (headEnd === undefined && chunk.consumed > HEAD_BYTES) {
+      // The fingerprint near the start: the lines within its first HEAD_BYTES.
+      const start = await read(files, path, { offset: 0, maxBytes: HEAD_BYTES, markers: [] });
+      if (start !== null && start !== 'error' && start.consumed > 0) {
+        headEnd = start.consumed;
+        head = start.edge;
+      }
+    }
     if (chunk.eof) {
       if (chunk.tail !== null) {
         const entry = parse(chunk.tail);
@@ -295,7 +305,14 @@ async function scanFile(
     await options.pause?.();
   }
   return {
-    mark: { size, mtimeMs, offset, edge, ...(codex ? { codex: codex.save() } : {}) },
+    mark: {
+      size,
+      mtimeMs,
+      offset,
+      edge,
+      ...(headEnd !== undefined ? { headEnd, head } : {}),
+      ...(codex ? { codex: codex.save() } : {}),
+    },
     tail,
   };
 
@@ -315,6 +332,14 @@ async function scanFile(
       deduper.add(entry);
     }
   }
+}
+
+/** True when the up to 64 bytes before `end` still read `edge` (and end a line). */
+async function fingerprintMatches(files: FileReader, path: string, end: number, edge: string): Promise<boolean> {
+  if (end <= 0) return true;
+  const from = Math.max(0, end - 64);
+  const check = await read(files, path, { offset: from, maxBytes: end - from, markers: [] });
+  return check !== null && check !== 'error' && check.consumed === end - from && check.edge === edge;
 }
 
 /** One ranged read; `'error'` when the file exists but could not be read. */
