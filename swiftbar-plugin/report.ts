@@ -28,6 +28,7 @@ import {
   usageRoots,
 } from '../core/usage/index.js';
 import { readRegularFile, writePrivateFile } from './files.js';
+import { nodeScanFiles } from './node-ports.js';
 import { stateDirectory } from './state.js';
 
 /** The usage text of `headroom report`. */
@@ -63,7 +64,7 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
   const args: Omit<ReportArgs, 'kind'> = {
     json: false,
     breakdown: false,
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    timeZone: '',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -84,6 +85,8 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
       args.timeZone = zone;
     } else return { exit: 2, text: `headroom report: unknown argument ${JSON.stringify(arg)}\n\n${REPORT_HELP}` };
   }
+  // The machine's zone is looked up only when needed: loading ICU's zone data costs ~0.1 s.
+  args.timeZone ||= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   return { kind, ...args };
 }
 
@@ -99,7 +102,7 @@ export async function scanWithIndex(ports: Ports, stateDir: string): Promise<Sca
   const index = saved ? parseIndex(saved) : null;
   const started = Date.now();
   let shown = false;
-  const result = await scanUsage(ports.files, usageRoots(ports, settings), {
+  const result = await scanUsage(nodeScanFiles, usageRoots(ports, settings), {
     index,
     progress: (bytes) => {
       if (!process.stderr.isTTY || Date.now() - started < 1000) return;
@@ -108,6 +111,7 @@ export async function scanWithIndex(ports: Ports, stateDir: string): Promise<Sca
     },
   });
   if (shown) process.stderr.write('\r\x1b[K');
+  if (!result.changed) return result;
   await writePrivateFile(indexPath, serializeIndex(result.index)).catch((error: unknown) => {
     ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
   });

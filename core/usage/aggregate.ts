@@ -74,6 +74,7 @@ const dayFormatters = new Map<string, Intl.DateTimeFormat>();
  */
 export function dayOf(at: number, timeZone: string, cache?: Map<number, string>): string {
   // Zone offsets change only on quarter hours: one lookup per 15 minutes of time is enough.
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return new Date(at).toISOString().slice(0, 10);
   const bucket = Math.floor(at / 900_000);
   const hit = cache?.get(bucket);
   if (hit !== undefined) return hit;
@@ -91,6 +92,7 @@ export function dayOf(at: number, timeZone: string, cache?: Map<number, string>)
 
 /** True when `name` is an IANA time zone this runtime knows. */
 export function isTimeZone(name: string): boolean {
+  if (name === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en-CA', { timeZone: name });
     return true;

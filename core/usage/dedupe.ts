@@ -19,9 +19,28 @@ export class Deduper {
   private readonly byId = new Map<string, number>();
   /** Lines dropped as copies of a kept entry. */
   duplicates = 0;
+  /** Entries loaded from an index whose keys are not in the maps yet (built on the next {@link add}). */
+  private unmapped = 0;
+
+  /** Takes entries that were already deduped (from the index); their keys are mapped only when needed. */
+  load(entries: readonly UsageEntry[]): void {
+    for (const entry of entries) this.entries.push(entry);
+    this.unmapped = this.entries.length;
+  }
+
+  private mapLoaded(): void {
+    for (let at = 0; at < this.unmapped; at++) {
+      const entry = this.entries[at] as UsageEntry;
+      if (entry.messageId === '') continue;
+      this.byKey.set(`${entry.messageId}\u0000${entry.requestId}`, at);
+      if (!this.byId.has(entry.messageId)) this.byId.set(entry.messageId, at);
+    }
+    this.unmapped = 0;
+  }
 
   /** Adds an entry: kept, replacing a kept copy, or counted as a duplicate. */
   add(entry: UsageEntry): void {
+    if (this.unmapped > 0) this.mapLoaded();
     if (entry.messageId === '') {
       this.entries.push(entry);
       return;

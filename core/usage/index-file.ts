@@ -41,32 +41,57 @@ export function emptyIndex(): UsageIndex {
 }
 
 /** Format version; an index of another version is ignored (a cold scan rebuilds it). */
-const VERSION = 1;
-/** Fields of an entry in a row, after the string-table indices. */
-const ROW = 13;
+const VERSION = 4;
+/** Numbers per entry row. */
+const ROW = 12;
 
+// The rows and file marks are checked value by value while they are read: a schema over a million numbers (or
+// thousands of small objects) costs a large share of a warm run.
 const Stored = z.object({
   version: z.literal(VERSION),
   strings: z.array(z.string()),
-  files: z.record(
-    z.string(),
-    z.object({
-      size: z.number(),
-      mtimeMs: z.number(),
-      offset: z.number(),
-      edge: z.string(),
-      headEnd: z.optional(z.number()),
-      head: z.optional(z.string()),
-      codex: z.optional(z.object({ lastTotal: z.number(), model: z.nullable(z.string()) })),
-    }),
-  ),
-  accounts: z.record(z.string(), z.array(z.number())),
+  files: z.record(z.string(), z.unknown()),
+  accounts: z.record(z.string(), z.object({ rows: z.unknown(), keys: z.unknown() })),
 });
 
+/** A file mark as a row: `[size, mtimeMs, offset, edge, headEnd or -1, head, codex lastTotal or null, codex model]`. */
+type MarkRow = [number, number, number, string, number, string, number | null, string | null];
+
+function markRow(mark: FileMark): MarkRow {
+  return [
+    mark.size,
+    mark.mtimeMs,
+    mark.offset,
+    mark.edge,
+    mark.headEnd ?? -1,
+    mark.head ?? '',
+    mark.codex ? mark.codex.lastTotal : null,
+    mark.codex?.model ?? null,
+  ];
+}
+
+function readMark(row: unknown): FileMark | null {
+  if (!Array.isArray(row) || row.length !== 8) return null;
+  const [size, mtimeMs, offset, edge, headEnd, head, lastTotal, model] = row as unknown[];
+  if (typeof size !== 'number' || typeof mtimeMs !== 'number' || typeof offset !== 'number') return null;
+  if (typeof edge !== 'string' || typeof headEnd !== 'number' || typeof head !== 'string') return null;
+  if (lastTotal !== null && typeof lastTotal !== 'number') return null;
+  if (model !== null && typeof model !== 'string') return null;
+  return {
+    size,
+    mtimeMs,
+    offset,
+    edge,
+    ...(headEnd >= 0 ? { headEnd, head } : {}),
+    ...(lastTotal !== null ? { codex: { lastTotal, model } } : {}),
+  };
+}
+
 /**
- * Serialises an index: strings (models, projects, sessions, ids) once in a table, entries as flat number rows
- * `[at, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead, flags, project, session, messageId, requestId,
- * costUSD or -1]`.
+ * Serialises an index: models, projects and sessions once in a string table; entries as flat number rows
+ * `[at s, at ms part, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead, flags, project, session,
+ * costUSD or -1]` (the instant in two small integers: JSON.parse keeps them unboxed)
+ * and their dedupe keys (`message.id` NUL `requestId`, or empty) in a parallel list.
  */
 export function serializeIndex(index: UsageIndex): string {
   const strings: string[] = [];
@@ -80,12 +105,14 @@ export function serializeIndex(index: UsageIndex): string {
     }
     return n;
   };
-  const accounts: Record<string, number[]> = {};
+  const accounts: Record<string, { rows: number[]; keys: string[] }> = {};
   for (const [account, entries] of index.entries) {
     const rows: number[] = [];
+    const keys: string[] = [];
     for (const e of entries) {
       rows.push(
-        e.at,
+        Math.floor(e.at / 1000),
+        e.at - Math.floor(e.at / 1000) * 1000,
         id(e.model),
         e.input,
         e.output,
@@ -95,14 +122,15 @@ export function serializeIndex(index: UsageIndex): string {
         (e.fast ? 1 : 0) | (e.hasSpeed ? 2 : 0) | (e.sidechain ? 4 : 0),
         id(e.project),
         id(e.session),
-        id(e.messageId),
-        id(e.requestId),
         e.costUSD ?? -1,
       );
+      keys.push(e.messageId === '' ? '' : `${e.messageId}\u0000${e.requestId}`);
     }
-    accounts[account] = rows;
+    accounts[account] = { rows, keys };
   }
-  return JSON.stringify({ version: VERSION, strings, files: Object.fromEntries(index.files), accounts });
+  const files: Record<string, MarkRow> = {};
+  for (const [path, mark] of index.files) files[path] = markRow(mark);
+  return JSON.stringify({ version: VERSION, strings, files, accounts });
 }
 
 /** Reads a saved index; null (a cold scan follows) when the text is not a valid index of this version. */
@@ -117,38 +145,42 @@ export function parseIndex(text: string): UsageIndex | null {
   if (!parsed.success) return null;
   const { strings, files, accounts } = parsed.data;
   const index = emptyIndex();
-  for (const [path, mark] of Object.entries(files)) index.files.set(path, mark);
-  const str = (n: number): string | undefined => strings[n];
-  for (const [account, rows] of Object.entries(accounts)) {
-    if (rows.length % ROW !== 0) return null;
-    const entries: UsageEntry[] = [];
-    for (let i = 0; i < rows.length; i += ROW) {
-      const r = rows.slice(i, i + ROW) as number[];
-      const model = str(r[1]!);
-      const project = str(r[8]!);
-      const session = str(r[9]!);
-      const messageId = str(r[10]!);
-      const requestId = str(r[11]!);
-      if (model === undefined || project === undefined || session === undefined) return null;
-      if (messageId === undefined || requestId === undefined) return null;
-      const flags = r[7]!;
-      entries.push({
-        at: r[0]!,
+  for (const [path, row] of Object.entries(files)) {
+    const mark = readMark(row);
+    if (!mark) return null;
+    index.files.set(path, mark);
+  }
+  for (const [account, { rows, keys }] of Object.entries(accounts)) {
+    if (!Array.isArray(rows) || !Array.isArray(keys) || rows.length !== keys.length * ROW) return null;
+    const entries: UsageEntry[] = new Array<UsageEntry>(keys.length);
+    for (let n = 0, i = 0; n < keys.length; n++, i += ROW) {
+      for (let k = i; k < i + ROW; k++) if (typeof rows[k] !== 'number') return null;
+      const r = rows as number[];
+      const key = keys[n] as unknown;
+      const model = strings[r[i + 2]!];
+      const project = strings[r[i + 9]!];
+      const session = strings[r[i + 10]!];
+      if (typeof key !== 'string' || model === undefined || project === undefined || session === undefined) return null;
+      const split = key.indexOf('\u0000');
+      const flags = r[i + 8]!;
+      const cost = r[i + 11]!;
+      entries[n] = {
+        at: r[i]! * 1000 + r[i + 1]!,
         model,
-        input: r[2]!,
-        output: r[3]!,
-        cacheWrite5m: r[4]!,
-        cacheWrite1h: r[5]!,
-        cacheRead: r[6]!,
+        input: r[i + 3]!,
+        output: r[i + 4]!,
+        cacheWrite5m: r[i + 5]!,
+        cacheWrite1h: r[i + 6]!,
+        cacheRead: r[i + 7]!,
         fast: (flags & 1) !== 0,
         hasSpeed: (flags & 2) !== 0,
         sidechain: (flags & 4) !== 0,
         project,
         session,
-        messageId,
-        requestId,
-        costUSD: r[12]! < 0 ? null : r[12]!,
-      });
+        messageId: split < 0 ? '' : key.slice(0, split),
+        requestId: split < 0 ? '' : key.slice(split + 1),
+        costUSD: cost < 0 ? null : cost,
+      };
     }
     index.entries.set(account, entries);
   }

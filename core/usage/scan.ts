@@ -61,6 +61,8 @@ export interface ScanResult {
   /** The index to keep for the next scan (without unterminated last lines, which are read again next time). */
   index: UsageIndex;
   stats: ScanStats;
+  /** False when no file changed since the index was written (it need not be saved again). */
+  changed: boolean;
 }
 
 /** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
@@ -164,10 +166,8 @@ async function scanOnce(
     return deduper;
   };
   // Entries the index already holds.
-  for (const [account, entries] of index.entries) {
-    const deduper = deduperOf(account);
-    for (const entry of entries) deduper.add(entry);
-  }
+  for (const [account, entries] of index.entries) deduperOf(account).load(entries);
+  let changed = previous === null;
   const seen = new Set<string>();
   const tails: { account: string; entry: UsageEntry }[] = [];
   for (const root of roots) {
@@ -192,6 +192,7 @@ async function scanOnce(
         if (mark) return 'rebuild';
         continue;
       }
+      if (outcome.mark !== mark) changed = true;
       index.files.set(path, outcome.mark);
       if (outcome.tail) tails.push({ account: root.account, entry: outcome.tail });
       options.progress?.(stats.bytesRead);
@@ -214,7 +215,7 @@ async function scanOnce(
   for (const { account, entry } of tails) deduperOf(account).add(entry);
   const entries = new Map<string, UsageEntry[]>();
   for (const [account, deduper] of dedupers) entries.set(account, deduper.entries);
-  return { entries, index, stats };
+  return { entries, index, stats, changed };
 }
 
 /**
