@@ -14,6 +14,7 @@
 //   `token_count` events, half of them re-emits of an unchanged total.
 //
 // Usage: node test/bench/usage-corpus.mjs <home> [megabytes] [seed]
+import { Buffer } from 'node:buffer';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

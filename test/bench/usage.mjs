@@ -5,7 +5,8 @@
 // - peak RSS of each (from /usr/bin/time when present).
 // The token totals of both are compared too. Environment: BENCH_USAGE_MB (corpus size, default 1100),
 // BENCH_USAGE_RUNS (default 3), BENCH_USAGE_HOME (reuse a corpus there instead of generating one).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
