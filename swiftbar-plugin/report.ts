@@ -17,14 +17,16 @@ import {
   type ReportTotals,
   type ScanResult,
   type UsageBlock,
-  type UsageEntry,
+  USAGE_ENTRIES_FILE,
   USAGE_INDEX_FILE,
   aggregate,
   fiveHourBlocks,
   isTimeZone,
-  parseIndex,
+  parseSummary,
   scanUsage,
-  serializeIndex,
+  serializeEntries,
+  serializeSummary,
+  usageItems,
   usageRoots,
 } from '../core/usage/index.js';
 import { readRegularFile, writePrivateFile } from './files.js';
@@ -94,16 +96,19 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
  * Scans the logs of every enabled account, reading and saving the index in `stateDir`. Shows progress on stderr
  * when the scan takes over a second and stderr is a terminal.
  */
-export async function scanWithIndex(ports: Ports, stateDir: string): Promise<ScanResult> {
+export async function scanWithIndex(ports: Ports, stateDir: string, needEntries = false): Promise<ScanResult> {
   const { settings, problems } = await loadSettings(ports);
   for (const problem of problems) ports.log.warn(problem);
-  const indexPath = join(stateDir, USAGE_INDEX_FILE);
-  const saved = await readRegularFile(indexPath).catch(() => null);
-  const index = saved ? parseIndex(saved) : null;
+  const summaryPath = join(stateDir, USAGE_INDEX_FILE);
+  const entriesPath = join(stateDir, USAGE_ENTRIES_FILE);
+  const saved = await readRegularFile(summaryPath).catch(() => null);
+  const index = saved ? parseSummary(saved) : null;
   const started = Date.now();
   let shown = false;
   const result = await scanUsage(nodeScanFiles, usageRoots(ports, settings), {
     index,
+    needEntries,
+    loadEntries: () => readRegularFile(entriesPath),
     progress: (bytes) => {
       if (!process.stderr.isTTY || Date.now() - started < 1000) return;
       shown = true;
@@ -111,15 +116,19 @@ export async function scanWithIndex(ports: Ports, stateDir: string): Promise<Sca
     },
   });
   if (shown) process.stderr.write('\r\x1b[K');
-  if (!result.changed) return result;
-  await writePrivateFile(indexPath, serializeIndex(result.index)).catch((error: unknown) => {
-    ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
-  });
   const s = result.stats;
   ports.log.debug(
     `usage scan: ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
-      `${s.duplicates} duplicates, skipped ${JSON.stringify(s.skipped)}${s.rebuilt ? ', index rebuilt' : ''}`,
+      `${s.duplicates} duplicates, skipped ${JSON.stringify(s.skipped)}${s.rebuilt ? ', index rebuilt' : ''}` +
+      `${result.entries ? ', exact path' : ', summary path'}`,
   );
+  try {
+    // The entries file first: a summary never names a generation whose entries are not on disk.
+    if (result.entriesChanged) await writePrivateFile(entriesPath, serializeEntries(result.index));
+    if (result.changed) await writePrivateFile(summaryPath, serializeSummary(result.index));
+  } catch (error) {
+    ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
+  }
   return result;
 }
 
@@ -131,8 +140,9 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
     return parsed.exit;
   }
   const ports = makePorts(argv.includes('--verbose'));
-  const result = await scanWithIndex(ports, stateDirectory(process.env, ports.env.home));
-  const entries: UsageEntry[] = [...result.entries.values()].flat();
+  const needEntries = parsed.kind === 'session' || parsed.kind === 'blocks';
+  const result = await scanWithIndex(ports, stateDirectory(process.env, ports.env.home), needEntries);
+  const entries = usageItems(result);
   if (parsed.kind === 'blocks') {
     const blocks = fiveHourBlocks(entries, ports.clock.now()).filter((block) => inRange(block, parsed));
     process.stdout.write(

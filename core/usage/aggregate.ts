@@ -109,10 +109,21 @@ function weekOf(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The cost of one entry, USD, or null when its model has no price (a logged `costUSD` is not used: ccusage's
- * offline `auto` mode ignores it for current logs, and only Claude Code ≤ 1.0 wrote it). */
-export function entryCost(entry: UsageEntry): number | null {
-  return costOf(entry.model, entry);
+/**
+ * What {@link aggregate} adds up: an entry, or the totals of a quarter hour and model from the index (with their
+ * cost already summed in `cost`).
+ */
+export type UsageItem = Pick<
+  UsageEntry,
+  'at' | 'model' | 'input' | 'output' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead' | 'session' | 'project'
+> & { cost?: number | null };
+
+/**
+ * The cost of one entry, USD, or null when its model has no price (a logged `costUSD` is not used: ccusage's
+ * offline mode prices current logs from its table, and only Claude Code ≤ 1.0 wrote it).
+ */
+export function entryCost(entry: UsageItem): number | null {
+  return entry.cost !== undefined ? entry.cost : costOf(entry.model, entry);
 }
 
 /**
@@ -120,7 +131,7 @@ export function entryCost(entry: UsageEntry): number | null {
  * out. Totals add the periods.
  */
 export function aggregate(
-  entries: Iterable<UsageEntry>,
+  entries: Iterable<UsageItem>,
   options: AggregateOptions,
 ): { periods: PeriodTotals[]; totals: ReportTotals } {
   const timeZone = options.timeZone ?? 'UTC';

@@ -6,8 +6,7 @@
  *
  * Units: instants epoch ms, tokens counts, costs USD, rates per minute (tokens) and per hour (cost).
  */
-import type { UsageEntry } from './entries.js';
-import { entryCost } from './aggregate.js';
+import { type UsageItem, entryCost } from './aggregate.js';
 
 const HOUR_MS = 3_600_000;
 /** The length of a block, ms. */
@@ -39,7 +38,7 @@ export interface UsageBlock {
 }
 
 /** Splits entries into five-hour blocks (with gap blocks), oldest first; `now` (epoch ms) marks the active one. */
-export function fiveHourBlocks(entries: readonly UsageEntry[], now: number): UsageBlock[] {
+export function fiveHourBlocks(entries: readonly UsageItem[], now: number): UsageBlock[] {
   const sorted = [...entries].sort((a, b) => a.at - b.at);
   const blocks: UsageBlock[] = [];
   let current: UsageBlock | null = null;

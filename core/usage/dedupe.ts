@@ -38,32 +38,45 @@ export class Deduper {
     this.unmapped = 0;
   }
 
-  /** Adds an entry: kept, replacing a kept copy, or counted as a duplicate. */
-  add(entry: UsageEntry): void {
+  /** The slot of a kept copy of this entry's response, if any. */
+  private find(entry: UsageEntry, key: string): number | undefined {
     if (this.unmapped > 0) this.mapLoaded();
+    const index = this.byKey.get(key);
+    if (index !== undefined) return index;
+    const byId = this.byId.get(entry.messageId);
+    if (byId !== undefined && (entry.sidechain || (this.entries[byId] as UsageEntry).sidechain)) return byId;
+    return undefined;
+  }
+
+  /** True when a copy of this entry's response is kept here. */
+  has(entry: UsageEntry): boolean {
+    return entry.messageId !== '' && this.find(entry, `${entry.messageId}\u0000${entry.requestId}`) !== undefined;
+  }
+
+  /**
+   * Adds an entry: kept as new, kept in place of a copy (returned as `replaced`), or counted as a duplicate
+   * (`kept: false`).
+   */
+  add(entry: UsageEntry): { kept: boolean; replaced: UsageEntry | null } {
     if (entry.messageId === '') {
       this.entries.push(entry);
-      return;
+      return { kept: true, replaced: null };
     }
     const key = `${entry.messageId}\u0000${entry.requestId}`;
-    let index = this.byKey.get(key);
-    if (index === undefined) {
-      const byId = this.byId.get(entry.messageId);
-      if (byId !== undefined && (entry.sidechain || (this.entries[byId] as UsageEntry).sidechain)) index = byId;
-    }
+    const index = this.find(entry, key);
     if (index === undefined) {
       const at = this.entries.length;
       this.entries.push(entry);
       this.byKey.set(key, at);
       if (!this.byId.has(entry.messageId)) this.byId.set(entry.messageId, at);
-      return;
+      return { kept: true, replaced: null };
     }
     this.duplicates++;
     const kept = this.entries[index] as UsageEntry;
-    if (preferNew(kept, entry)) {
-      this.entries[index] = entry;
-      this.byKey.set(key, index);
-    }
+    if (!preferNew(kept, entry)) return { kept: false, replaced: null };
+    this.entries[index] = entry;
+    this.byKey.set(key, index);
+    return { kept: true, replaced: kept };
   }
 }
 

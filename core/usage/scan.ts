@@ -12,7 +12,18 @@ import type { FileReader, LineChunk } from '../ports.js';
 import { Deduper } from './dedupe.js';
 import { CLAUDE_MARKER, type UsageEntry, readClaudeLine } from './entries.js';
 import { CODEX_MARKERS, CodexFileState, readCodexLine } from './codex-entries.js';
-import { type FileMark, type UsageIndex, emptyIndex } from './index-file.js';
+import {
+  type Bucket,
+  type FileMark,
+  MAX_PENDING,
+  RECENT_MS,
+  type UsageIndex,
+  addToBuckets,
+  emptyIndex,
+  parseEntriesInto,
+  summarise,
+} from './index-file.js';
+import { filterKeys } from './key-filter.js';
 
 /** A folder to scan: Claude Code's `<config dir>/projects`, or a Codex home's `sessions` / `archived_sessions`. */
 export interface ScanRoot {
@@ -48,21 +59,32 @@ export interface ScanOptions {
   index?: UsageIndex | null;
   /** Bytes per read; default {@link CHUNK_BYTES}. */
   chunkBytes?: number;
+  /** Reads the entries file (index-file.ts), when the exact path needs it; resolves null when there is none. */
+  loadEntries?: () => Promise<string | null>;
+  /** Every entry is wanted in the result (session and block reports): the entries file is read. */
+  needEntries?: boolean;
   /** Awaited between chunks: the GNOME extension yields to the main loop here. */
   pause?: () => Promise<void>;
   /** Called after each file with the bytes read so far (progress on a terminal). */
   progress?: (bytesRead: number) => void;
 }
 
-/** The result: deduped entries per account, the index to save, and the counts. */
+/** The result of a scan. */
 export interface ScanResult {
-  /** Entries by account key, deduped across the account's files. */
-  entries: Map<string, UsageEntry[]>;
-  /** The index to keep for the next scan (without unterminated last lines, which are read again next time). */
+  /**
+   * Every deduped entry by account key, when the exact path ran (a cold scan, `needEntries`, or a line that might
+   * repeat an older response); null when only the summary was updated (then use `index.buckets` and `extra`).
+   */
+  entries: Map<string, UsageEntry[]> | null;
+  /** Summary path only: unterminated last lines, counted in this result but not in the index. */
+  extra: Map<string, UsageEntry[]>;
+  /** The index to save for the next scan. */
   index: UsageIndex;
   stats: ScanStats;
-  /** False when no file changed since the index was written (it need not be saved again). */
+  /** False when no file changed since the index was written (the summary need not be saved again). */
   changed: boolean;
+  /** True when the entries file must be written (the exact path ran). */
+  entriesChanged: boolean;
 }
 
 /** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
@@ -131,91 +153,203 @@ function sessionOf(path: string): string {
 
 /**
  * Scans the roots. With an index, files whose size and mtime are unchanged are not read, grown files are read from
- * their kept offset (after checking the bytes before it still match), and any file that shrank, changed before its
- * offset or vanished makes the whole scan start over without the index.
+ * their kept offset (after checking that their fingerprints still match), and any file that shrank, changed before
+ * its offset or vanished makes the whole scan start over without the index.
+ *
+ * With only the summary of the index loaded (`index.entries === null`), new lines are deduped against the last
+ * 24 hours of entries and the key filter; when a line might repeat an older response, the entries file is read
+ * (`loadEntries`) and the scan runs again exactly. `needEntries` asks for every entry in the result (sessions,
+ * blocks).
  */
 export async function scanUsage(
   files: FileReader,
   roots: readonly ScanRoot[],
   options: ScanOptions = {},
 ): Promise<ScanResult> {
-  const first = await scanOnce(files, roots, options, options.index ?? null);
-  if (first !== 'rebuild') return first;
-  const again = await scanOnce(files, roots, options, null);
-  if (again === 'rebuild') throw new Error('unreachable: a cold scan never asks to rebuild');
-  again.stats.rebuilt = true;
-  return again;
+  let index = options.index ?? null;
+  const withEntries = async (summary: UsageIndex): Promise<UsageIndex | null> => {
+    if (summary.entries !== null) return summary;
+    const text = await (options.loadEntries?.() ?? Promise.resolve(null)).catch(() => null);
+    return parseEntriesInto(summary, text) ? summary : null;
+  };
+  if (index && index.entries === null) {
+    let pending = 0;
+    for (const list of index.pending.values()) pending += list.length;
+    if (options.needEntries || pending > MAX_PENDING || index.filter.full) index = await withEntries(index);
+  }
+  let result = index ? await scanOnce(files, roots, options, index) : 'rebuild';
+  if (result === 'full' && index) {
+    index = await withEntries(index);
+    result = index ? await scanOnce(files, roots, options, index) : 'rebuild';
+  }
+  if (result === 'rebuild' || result === 'full') {
+    const cold = await scanOnce(files, roots, options, emptyIndex());
+    if (typeof cold === 'string') throw new Error('unreachable: a cold scan never starts over');
+    cold.stats.rebuilt = (options.index ?? null) !== null;
+    return cold;
+  }
+  return result;
 }
 
+function dedupers(): (account: string) => Deduper {
+  const map = new Map<string, Deduper>();
+  return (account) => {
+    let deduper = map.get(account);
+    if (!deduper) {
+      deduper = new Deduper();
+      map.set(account, deduper);
+    }
+    return deduper;
+  };
+}
+
+/**
+ * One pass over the files. `previous` is not changed: the pass builds a new index, so a pass that stops
+ * (`rebuild`: a file no longer matches; `full`: the exact path is needed) leaves it as it was.
+ */
 async function scanOnce(
   files: FileReader,
   roots: readonly ScanRoot[],
   options: ScanOptions,
-  previous: UsageIndex | null,
-): Promise<ScanResult | 'rebuild'> {
+  previous: UsageIndex,
+): Promise<ScanResult | 'rebuild' | 'full'> {
   const stats = emptyStats();
-  const index = previous ? previous : emptyIndex();
+  const full = previous.entries !== null;
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const dedupers = new Map<string, Deduper>();
-  const deduperOf = (account: string): Deduper => {
-    let deduper = dedupers.get(account);
-    if (!deduper) {
-      deduper = new Deduper();
-      dedupers.set(account, deduper);
-    }
-    return deduper;
+  const deduperOf = dedupers();
+  const accounts = new Set<string>([...previous.buckets.keys(), ...(previous.entries?.keys() ?? [])]);
+  if (previous.entries) {
+    for (const [account, entries] of previous.entries) deduperOf(account).load(entries);
+    // Entries added since the entries file was written, through the same rule.
+    for (const [account, entries] of previous.pending) for (const entry of entries) deduperOf(account).add(entry);
+  } else {
+    for (const [account, entries] of previous.recent) deduperOf(account).load(entries);
+  }
+  const accepted = new Map<string, UsageEntry[]>();
+  const replaced = new Map<string, UsageEntry[]>();
+  const push = (map: Map<string, UsageEntry[]>, account: string, entry: UsageEntry): void => {
+    const list = map.get(account);
+    if (list) list.push(entry);
+    else map.set(account, [entry]);
   };
-  // Entries the index already holds.
-  for (const [account, entries] of index.entries) deduperOf(account).load(entries);
-  let changed = previous === null;
+  let needFull = false;
+  const add = (account: string, entry: UsageEntry): void => {
+    const deduper = deduperOf(account);
+    if (!full && !deduper.has(entry)) {
+      if (filterKeys(entry.messageId, entry.requestId).some((key) => previous.filter.mayContain(key))) {
+        needFull = true;
+        return;
+      }
+    }
+    const outcome = deduper.add(entry);
+    if (!outcome.kept) return;
+    push(accepted, account, entry);
+    if (outcome.replaced) push(replaced, account, outcome.replaced);
+  };
+  const marks = new Map(previous.files);
+  let changed = previous.generation === 0 && previous.files.size === 0;
   const seen = new Set<string>();
   const tails: { account: string; entry: UsageEntry }[] = [];
   for (const root of roots) {
+    accounts.add(root.account);
     const paths = await listLogs(files, root, stats);
     for (const path of paths) {
       if (seen.has(path)) continue;
       seen.add(path);
       stats.files++;
-      const mark = index.files.get(path);
+      const mark = marks.get(path) ?? null;
       const outcome = await scanFile(
         files,
         root,
         path,
-        mark ?? null,
+        mark,
         chunkBytes,
         stats,
-        deduperOf(root.account),
+        (entry) => add(root.account, entry),
         options,
       );
+      if (needFull) return 'full';
       if (outcome === 'rebuild') return 'rebuild';
       if (outcome === null) {
         if (mark) return 'rebuild';
         continue;
       }
       if (outcome.mark !== mark) changed = true;
-      index.files.set(path, outcome.mark);
+      marks.set(path, outcome.mark);
       if (outcome.tail) tails.push({ account: root.account, entry: outcome.tail });
       options.progress?.(stats.bytesRead);
     }
   }
   // A file the index knew that is gone now: its entries can't be taken back one by one.
-  for (const path of index.files.keys()) {
+  for (const path of marks.keys()) {
     if (!seen.has(path)) {
       stats.skipped.vanished++;
       return 'rebuild';
     }
   }
-  const kept = new Map<string, UsageEntry[]>();
-  for (const [account, deduper] of dedupers) {
-    kept.set(account, [...deduper.entries]);
-    stats.duplicates += deduper.duplicates;
+  const index: UsageIndex = {
+    generation: previous.generation,
+    files: marks,
+    entries: null,
+    buckets: new Map(),
+    recent: new Map(),
+    pending: new Map(),
+    filter: previous.filter,
+  };
+  let entriesChanged = false;
+  if (full) {
+    // The exact path: every entry is here; the summary is rebuilt from them and the entries file rewritten.
+    index.entries = new Map();
+    for (const account of accounts) {
+      const deduper = deduperOf(account);
+      stats.duplicates += deduper.duplicates;
+      index.entries.set(account, [...deduper.entries]);
+    }
+    summarise(index);
+    index.generation = previous.generation + 1;
+    entriesChanged = true;
+    changed = true;
+  } else {
+    // The fast path: the summary is updated with what changed.
+    for (const account of accounts) {
+      const deduper = deduperOf(account);
+      stats.duplicates += deduper.duplicates;
+      const buckets = new Map<string, Bucket>();
+      for (const [key, bucket] of previous.buckets.get(account) ?? []) buckets.set(key, { ...bucket });
+      for (const entry of replaced.get(account) ?? []) addToBuckets(buckets, entry, -1);
+      for (const entry of accepted.get(account) ?? []) {
+        addToBuckets(buckets, entry, 1);
+        for (const key of filterKeys(entry.messageId, entry.requestId)) index.filter.add(key);
+      }
+      index.buckets.set(account, buckets);
+      index.pending.set(account, [...(previous.pending.get(account) ?? []), ...(accepted.get(account) ?? [])]);
+      let newest = 0;
+      for (const entry of deduper.entries) if (entry.at > newest) newest = entry.at;
+      index.recent.set(
+        account,
+        deduper.entries.filter((entry) => entry.at >= newest - RECENT_MS),
+      );
+    }
   }
-  index.entries = new Map([...kept].map(([account, entries]) => [account, [...entries]]));
-  // Unterminated last lines count in this result, but not in the index: they are read again once complete.
-  for (const { account, entry } of tails) deduperOf(account).add(entry);
-  const entries = new Map<string, UsageEntry[]>();
-  for (const [account, deduper] of dedupers) entries.set(account, deduper.entries);
-  return { entries, index, stats, changed };
+  // Unterminated last lines count in this result, but not in the index: they are read again once complete. In the
+  // fast path one that might repeat an older response is left for the next scan.
+  const extra = new Map<string, UsageEntry[]>();
+  for (const { account, entry } of tails) {
+    const deduper = deduperOf(account);
+    if (
+      !full &&
+      (deduper.has(entry) || filterKeys(entry.messageId, entry.requestId).some((key) => index.filter.mayContain(key)))
+    )
+      continue;
+    if (full) deduper.add(entry);
+    else push(extra, account, entry);
+  }
+  let entries: Map<string, UsageEntry[]> | null = null;
+  if (full) {
+    entries = new Map();
+    for (const account of accounts) entries.set(account, deduperOf(account).entries);
+  }
+  return { entries, extra, index, stats, changed, entriesChanged };
 }
 
 /**
@@ -229,7 +363,7 @@ async function scanFile(
   mark: FileMark | null,
   chunkBytes: number,
   stats: ScanStats,
-  deduper: Deduper,
+  add: (entry: UsageEntry) => void,
   options: ScanOptions,
 ): Promise<{ mark: FileMark; tail: UsageEntry | null } | null | 'rebuild'> {
   const project = projectOf(root, path);
@@ -330,7 +464,7 @@ async function scanFile(
     const entry = parse(line);
     if (entry) {
       stats.lines++;
-      deduper.add(entry);
+      add(entry);
     }
   }
 }

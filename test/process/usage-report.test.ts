@@ -166,13 +166,28 @@ describe('the incremental index', () => {
           .replace(/"id":"msg_01[0-9a-f]+"/, (m) => m.replace('msg_01', 'msg_01ff'))
           .replace(/"timestamp":"[^"]+"/, '"timestamp":"2026-11-29T10:00:00.000Z"'),
       );
-    appendFileSync(file, `${[...more, usage[0]!].join('\n')}\n`);
+    appendFileSync(file, `${more.join('\n')}\n`);
     const warm = await headroom('UTC');
+    // New responses only: the summary of the index is updated without reading the kept entries.
     expect(warm.stderr).toMatch(/\(1 resumed\)/);
+    expect(warm.stderr).toMatch(/summary path/);
     expect(warm.stderr).not.toMatch(/index rebuilt/);
-    const theirs = await ccusage('UTC');
-    expectSameAsCcusage(warm.report, theirs);
+    expectSameAsCcusage(warm.report, await ccusage('UTC'));
     expect(warm.report.daily.some((day) => day.period === '2026-11-29')).toBe(true);
+    // A copy of an old response (as a resumed session writes): the exact path, still no double count.
+    appendFileSync(file, `${usage[0]!}\n`);
+    const copied = await headroom('UTC');
+    expect(copied.stderr).toMatch(/exact path/);
+    expect(copied.report.totals.totalTokens).toBe(warm.report.totals.totalTokens);
+    expectSameAsCcusage(copied.report, await ccusage('UTC'));
+    // A session report needs every entry; it matches the day totals.
+    const sessions = await runPlugin(['report', 'session', '--json'], sandbox, {});
+    const parsed = JSON.parse(sessions.stdout) as {
+      sessions: { totalTokens: number }[];
+      totals: { totalTokens: number };
+    };
+    expect(parsed.totals.totalTokens).toBe(copied.report.totals.totalTokens);
+    expect(parsed.sessions.length).toBeGreaterThan(10);
   });
 
   it('starts over when a file was truncated or replaced, without counting anything twice', async () => {
@@ -203,6 +218,6 @@ describe('the incremental index', () => {
     // Unchanged: nothing read.
     const again = await headroom('UTC');
     expect(again.stderr).toMatch(/, 0 bytes,/);
-    expect(again.report).toEqual(replaced.report);
+    expectSameAsCcusage(again.report, replaced.report);
   });
 });
