@@ -23,6 +23,7 @@ import { renderWaybar } from './waybar.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
+import { type AccountUsageV1, usageView } from '../core/usage/summary.js';
 
 declare const HEADROOM_VERSION: string;
 
@@ -124,6 +125,11 @@ async function main(): Promise<number> {
       ports.log.warn(`telemetry: internal error: ${(error as Error | null)?.message ?? String(error)}`);
       return null;
     });
+    // Tokens and cost from the local logs, read alongside (incrementally, swiftbar-plugin/report.ts); like telemetry
+    // it never changes the providers' outcome.
+    const usage = import('./report.js')
+      .then(({ loadCliUsage }) => loadCliUsage(ports, settings, directory))
+      .catch(() => null);
     const startedAt = ports.clock.now();
     // One run at a time refreshes; the others wait for its saved result (swiftbar-plugin/single-flight.ts).
     const lock = await acquireLock(directory, Math.max(0, Math.min(LOCK_WAIT_MS, runDeadline - Date.now() - 1000)));
@@ -164,7 +170,8 @@ async function main(): Promise<number> {
       const failures = await deliver(alerts, notifierFor(process.env, process.platform), pluginPath);
       for (const failure of failures) ports.log.warn(failure);
       const report = await Promise.race([telemetry, timeout(runDeadline).then(() => null)]);
-      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices);
+      const spent = await Promise.race([usage, timeout(runDeadline).then(() => null)]);
+      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices, spent);
       return 0;
     } finally {
       await lock?.release();
@@ -227,9 +234,10 @@ function print(
   pluginPath: string,
   telemetry: TelemetryReport | null,
   notices: string[],
+  usage: Map<string, AccountUsageV1> | null = null,
 ): void {
   if (format === 'json') {
-    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry);
+    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry, usage);
     const withNotices = notices.length > 0 ? { ...document, notices } : document;
     process.stdout.write(`${JSON.stringify(withNotices, null, 2)}\n`);
     return;
@@ -240,6 +248,7 @@ function print(
     offline: outcome.offline,
   });
   if (telemetry) menu.telemetry = presentTelemetry(telemetry, { locale: settings.locale });
+  if (usage) menu.usage = usageView(menu.providers, usage, settings.locale);
   process.stdout.write(
     format === 'waybar'
       ? renderWaybar(menu)

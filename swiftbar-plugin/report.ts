@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path';
 import type { Ports } from '../core/ports.js';
-import { loadSettings } from '../core/settings.js';
+import { type Settings, loadSettings } from '../core/settings.js';
+import { type AccountUsageV1, accountUsage } from '../core/usage/summary.js';
 import {
   type PeriodKind,
   type PeriodTotals,
@@ -96,9 +97,18 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
  * Scans the logs of every enabled account, reading and saving the index in `stateDir`. Shows progress on stderr
  * when the scan takes over a second and stderr is a terminal.
  */
-export async function scanWithIndex(ports: Ports, stateDir: string, needEntries = false): Promise<ScanResult> {
-  const { settings, problems } = await loadSettings(ports);
-  for (const problem of problems) ports.log.warn(problem);
+export async function scanWithIndex(
+  ports: Ports,
+  stateDir: string,
+  needEntries = false,
+  given?: Settings,
+): Promise<ScanResult> {
+  let settings = given;
+  if (!settings) {
+    const loaded = await loadSettings(ports);
+    for (const problem of loaded.problems) ports.log.warn(problem);
+    settings = loaded.settings;
+  }
   const summaryPath = join(stateDir, USAGE_INDEX_FILE);
   const entriesPath = join(stateDir, USAGE_ENTRIES_FILE);
   const saved = await readRegularFile(summaryPath).catch(() => null);
@@ -258,4 +268,30 @@ function blocksTable(blocks: UsageBlock[]): string {
   ]);
   const widths = head.map((_, i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)));
   return `${[row(head, widths), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map((r) => row(r, widths))].join('\n')}\n`;
+}
+
+/**
+ * The usage of every provider account from the local logs, for the default command's JSON v1 `usage` and its Spend
+ * section: by account key; null when `HEADROOM_USAGE=off` or the scan failed (a warning says why).
+ */
+export async function loadCliUsage(
+  ports: Ports,
+  settings: Settings,
+  stateDir: string,
+): Promise<Map<string, AccountUsageV1> | null> {
+  if (process.env.HEADROOM_USAGE === 'off') return null;
+  try {
+    const result = await scanWithIndex(ports, stateDir, false, settings);
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    const usage = new Map<string, AccountUsageV1>();
+    const accounts = new Set([...(result.entries?.keys() ?? []), ...result.index.buckets.keys()]);
+    for (const account of accounts) {
+      const figures = accountUsage(result, account, { now: ports.clock.now(), timeZone });
+      if (figures) usage.set(account, figures);
+    }
+    return usage;
+  } catch (error) {
+    ports.log.warn(`usage from the local logs: ${(error as Error | null)?.message ?? String(error)}`);
+    return null;
+  }
 }

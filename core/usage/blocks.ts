@@ -107,7 +107,8 @@ function gap(start: number, end: number): UsageBlock {
 function finish(block: UsageBlock, now: number): void {
   block.totalTokens = block.inputTokens + block.outputTokens + block.cacheCreationTokens + block.cacheReadTokens;
   if (block.lastAt === null || block.firstAt === null) return;
-  block.isActive = now - block.lastAt < BLOCK_MS && now < block.end;
+  // A block whose entries lie ahead of the clock (a clock far off) is not the current one.
+  block.isActive = now - block.lastAt < BLOCK_MS && now < block.end && block.firstAt <= now;
   if (!block.isActive) return;
   const minutes = (block.lastAt - block.firstAt) / 60_000;
   if (minutes > 0) {

@@ -8,6 +8,7 @@
  * cache read = cached; output includes reasoning tokens. Codex reports no cache writes.
  */
 import * as z from 'zod/mini';
+import { checkInstant } from '../ranges.js';
 import type { UsageEntry } from './entries.js';
 
 /** Markers of the lines a Codex file needs: usage events and the model of each turn. */
@@ -16,11 +17,13 @@ export const CODEX_MARKERS: readonly string[] = ['"token_count"', '"turn_context
 /** The model assumed when a rollout names none (as ccusage does). */
 export const CODEX_FALLBACK_MODEL = 'gpt-5';
 
+/** Token counts up to 10 billion (larger is corrupt data, and would overflow the sums). */
+const tokens = z.optional(z.number().check(z.nonnegative(), z.lte(1e10)));
 const Usage = z.looseObject({
-  input_tokens: z.optional(z.number().check(z.nonnegative())),
-  cached_input_tokens: z.optional(z.number().check(z.nonnegative())),
-  output_tokens: z.optional(z.number().check(z.nonnegative())),
-  total_tokens: z.optional(z.number().check(z.nonnegative())),
+  input_tokens: tokens,
+  cached_input_tokens: tokens,
+  output_tokens: tokens,
+  total_tokens: tokens,
 });
 
 const Line = z.looseObject({
@@ -97,8 +100,8 @@ export function readCodexLine(
     delta = { input: now.input, cached: now.cached, output: now.output };
   } else return null;
   if (total) state.lastTotal = totalTokens;
-  const at = Date.parse(timestamp);
-  if (!Number.isFinite(at)) return 'invalid';
+  const at = checkInstant(Date.parse(timestamp));
+  if (at === null) return 'invalid';
   const cached = Math.min(delta.cached, delta.input);
   if (delta.input === 0 && delta.output === 0) return null;
   return {

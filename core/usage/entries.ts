@@ -9,6 +9,7 @@
  * result (a line without the marker has no usage to count).
  */
 import * as z from 'zod/mini';
+import { checkInstant } from '../ranges.js';
 
 /** Text every counted Claude line contains, exactly as Claude Code writes it (compact JSON). */
 export const CLAUDE_MARKER = '"usage":{';
@@ -41,7 +42,9 @@ export interface UsageEntry {
   costUSD: number | null;
 }
 
-const count = z.optional(z.number().check(z.nonnegative()));
+/** Tokens of one request: at most 10 billion (larger is corrupt data, and would overflow the sums). */
+const tokens = z.number().check(z.nonnegative(), z.lte(1e10));
+const count = z.optional(tokens);
 const nonNullString = z.optional(z.string());
 
 /** The fields of a Claude transcript line that matter; unknown fields are tolerated. */
@@ -58,8 +61,8 @@ const ClaudeLine = z.looseObject({
     id: nonNullString,
     model: nonNullString,
     usage: z.looseObject({
-      input_tokens: z.number().check(z.nonnegative()),
-      output_tokens: z.number().check(z.nonnegative()),
+      input_tokens: tokens,
+      output_tokens: tokens,
       cache_creation_input_tokens: count,
       cache_read_input_tokens: count,
       cache_creation: z.optional(
@@ -101,14 +104,17 @@ export function readClaudeLine(line: string, project: string, session: string): 
     const outer = raw as Record<string, unknown>;
     raw = { ...outer, ...nested, sessionId: outer.sessionId, version: outer.version, cwd: outer.cwd };
   }
+  // API-error lines (`<synthetic>`, zero usage) carry nulls the schema refuses: name them first.
+  if ((raw as { message?: { model?: unknown } } | null)?.message?.model === '<synthetic>') return 'synthetic';
   const parsed = ClaudeLine.safeParse(raw);
   if (!parsed.success) return 'invalid';
   const data = parsed.data;
   const message = data.message;
   if (message.model === '<synthetic>') return 'synthetic';
   if (data.version !== undefined && !VERSION.test(data.version)) return 'invalid';
-  const at = Date.parse(data.timestamp);
-  if (!Number.isFinite(at)) return 'invalid';
+  // A clock far off (years outside 2000–2100, core/ranges.ts) makes the line unusable, not the report.
+  const at = checkInstant(Date.parse(data.timestamp));
+  if (at === null) return 'invalid';
   const usage = message.usage;
   const split = usage.cache_creation;
   const cacheWrite5m = split ? (split.ephemeral_5m_input_tokens ?? 0) : (usage.cache_creation_input_tokens ?? 0);

@@ -29,10 +29,10 @@ export interface FileMark {
   mtimeMs: number;
   /** Bytes read and counted (through the last complete line). */
   offset: number;
-  /** The up to 64 bytes before `offset` (Latin-1): a changed fingerprint means the file was replaced. */
+  /** A hash of the up to 64 bytes before `offset` (key-filter.ts `fingerprint`): changed means replaced. */
   edge: string;
   /**
-   * A second fingerprint near the start: the up to 64 bytes before `headEnd` (the end of the lines within the
+   * A second fingerprint near the start: of the up to 64 bytes before `headEnd` (the end of the lines within the
    * first 4 KiB). A file rewritten in place is taken for an appended one only if both fingerprints still match.
    */
   headEnd?: number;
@@ -121,7 +121,8 @@ export function summarise(index: UsageIndex): void {
   if (!entries) return;
   let total = 0;
   for (const list of entries.values()) total += list.length;
-  index.filter = KeyFilter.forCapacity(Math.max(4096, total * 4));
+  // Two keys an entry, and room for a quarter more before the filter counts as full.
+  index.filter = KeyFilter.forCapacity(Math.max(4096, Math.ceil(total * 2.5)));
   index.buckets = new Map();
   index.recent = new Map();
   index.pending = new Map();
@@ -142,7 +143,7 @@ export function summarise(index: UsageIndex): void {
 }
 
 /** Format version; files of another version are ignored (a cold scan rebuilds them). */
-const VERSION = 5;
+const VERSION = 6;
 /** Numbers per entry row. */
 const ROW = 12;
 

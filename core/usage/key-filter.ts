@@ -17,6 +17,11 @@ function fnv(text: string, seed: number): number {
   return hash >>> 0;
 }
 
+/** A short hash of a text (two 32-bit FNV-1a hashes in base 36): the fingerprints of the index's file marks. */
+export function fingerprint(text: string): string {
+  return `${fnv(text, 0).toString(36)}.${fnv(text, 0x5bd1e995).toString(36)}`;
+}
+
 /** The filter. */
 export class KeyFilter {
   readonly words: Uint32Array;
@@ -64,19 +69,29 @@ export class KeyFilter {
 
   /** The bits as hex (8 digits a word). */
   toHex(): string {
-    let text = '';
-    for (const word of this.words) text += word.toString(16).padStart(8, '0');
-    return text;
+    const parts = new Array<string>(this.words.length);
+    for (let i = 0; i < this.words.length; i++) {
+      const word = this.words[i]!;
+      parts[i] = HEX[word >>> 24]! + HEX[(word >>> 16) & 255]! + HEX[(word >>> 8) & 255]! + HEX[word & 255]!;
+    }
+    return parts.join('');
   }
 
   /** Reads {@link toHex}'s text; null when malformed. */
   static fromHex(hex: string, count: number): KeyFilter | null {
-    if (hex.length % 8 !== 0 || hex.length === 0 || !/^[0-9a-f]*$/.test(hex)) return null;
+    if (hex.length % 8 !== 0 || hex.length === 0) return null;
     const words = new Uint32Array(hex.length / 8);
-    for (let i = 0; i < words.length; i++) words[i] = parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+    for (let i = 0; i < words.length; i++) {
+      const word = parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+      if (!(word >= 0)) return null;
+      words[i] = word;
+    }
     return new KeyFilter(words, count);
   }
 }
+
+/** Two hex digits of each byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** The filter keys of an entry: its full key and its id (for the sidechain rule); none without `message.id`. */
 export function filterKeys(messageId: string, requestId: string): string[] {

@@ -23,7 +23,7 @@ import {
   parseEntriesInto,
   summarise,
 } from './index-file.js';
-import { filterKeys } from './key-filter.js';
+import { filterKeys, fingerprint } from './key-filter.js';
 
 /** A folder to scan: Claude Code's `<config dir>/projects`, or a Codex home's `sessions` / `archived_sessions`. */
 export interface ScanRoot {
@@ -306,7 +306,8 @@ async function scanOnce(
       index.entries.set(account, [...deduper.entries]);
     }
     summarise(index);
-    index.generation = previous.generation + 1;
+    // A fresh random generation: two runs writing at once can never pair one's summary with the other's entries.
+    index.generation = Math.floor(Math.random() * 2 ** 48) + 1;
     entriesChanged = true;
     changed = true;
   } else {
@@ -421,13 +422,13 @@ async function scanFile(
     stats.bytesRead += chunk.consumed;
     for (const line of chunk.lines) addLine(line);
     offset += chunk.consumed;
-    if (chunk.consumed > 0) edge = chunk.edge;
+    if (chunk.consumed > 0) edge = fingerprint(chunk.edge);
     if (headEnd === undefined && chunk.consumed > HEAD_BYTES) {
       // The fingerprint near the start: the lines within its first HEAD_BYTES.
       const start = await read(files, path, { offset: 0, maxBytes: HEAD_BYTES, markers: [] });
       if (start !== null && start !== 'error' && start.consumed > 0) {
         headEnd = start.consumed;
-        head = start.edge;
+        head = fingerprint(start.edge);
       }
     }
     if (chunk.eof) {
@@ -469,12 +470,12 @@ async function scanFile(
   }
 }
 
-/** True when the up to 64 bytes before `end` still read `edge` (and end a line). */
+/** True when the up to 64 bytes before `end` still hash to `edge` (and end a line). */
 async function fingerprintMatches(files: FileReader, path: string, end: number, edge: string): Promise<boolean> {
   if (end <= 0) return true;
   const from = Math.max(0, end - 64);
   const check = await read(files, path, { offset: from, maxBytes: end - from, markers: [] });
-  return check !== null && check !== 'error' && check.consumed === end - from && check.edge === edge;
+  return check !== null && check !== 'error' && check.consumed === end - from && fingerprint(check.edge) === edge;
 }
 
 /** One ranged read; `'error'` when the file exists but could not be read. */

@@ -24,6 +24,7 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, type Sandbox, makeSandbox, runPlugin } from '../support/plugin-harness.js';
+import { jsonDocumentV1 } from '../support/json-v1-schema.js';
 // @ts-expect-error: a plain ES module of the benchmark, without types
 import { generateCorpus } from '../bench/usage-corpus.mjs';
 
@@ -219,5 +220,29 @@ describe('the incremental index', () => {
     const again = await headroom('UTC');
     expect(again.stderr).toMatch(/, 0 bytes,/);
     expectSameAsCcusage(again.report, replaced.report);
+  });
+});
+
+describe('the usage next to the limits', () => {
+  it('JSON v1 gives each provider account its usage, and the menu a Spend section with the block burn rate', async () => {
+    installRealLogs();
+    const env = { HEADROOM_NOW: '2026-11-22T06:00:00Z', TZ: 'UTC' };
+    const json = await runPlugin(['--format', 'json'], sandbox, env);
+    const document = jsonDocumentV1.parse(JSON.parse(json.stdout));
+    const claude = document.providers.find((p) => p.id === 'claude')!.usage!;
+    // The real runs of 22 Nov 2026 (ccusage's figures for that day above).
+    expect(claude.today.totalTokens).toBe(50_136);
+    expect(claude.unpricedModels).toEqual(['claude-opus-5-5']);
+    expect(claude.block).not.toBeNull();
+    expect(claude.block!.endsAt).toBe('2026-11-22T09:00:00.000Z');
+    const codex = document.providers.find((p) => p.id === 'codex')!.usage!;
+    expect(codex.today.totalTokens).toBeGreaterThan(0);
+    expect(codex.topModels.length).toBeGreaterThan(0);
+    const text = await runPlugin(['--format', 'text'], sandbox, env);
+    expect(text.stdout).toContain('Spend (from local logs)');
+    expect(text.stdout).toMatch(/Today: \$\d+\.\d\d · 50\.1k tokens/);
+    expect(text.stdout).toMatch(/block ends 09:00/);
+    const menu = await runPlugin([], sandbox, { ...env, SWIFTBAR: '1' });
+    expect(menu.stdout).toMatch(/^Full usage report… \| bash=\S+ param0=report terminal=true/m);
   });
 });
