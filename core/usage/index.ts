@@ -46,7 +46,8 @@ export function usageItems(result: ScanResult, accounts?: ReadonlySet<string>): 
   const items: UsageItem[] = [];
   const wanted = (account: string): boolean => !accounts || accounts.has(account);
   if (result.entries) {
-    for (const [account, entries] of result.entries) if (wanted(account)) for (const entry of entries) items.push(entry);
+    for (const [account, entries] of result.entries)
+      if (wanted(account)) for (const entry of entries) items.push(entry);
     return items;
   }
   for (const [account, buckets] of result.index.buckets) {
@@ -75,7 +76,9 @@ export function usageItems(result: ScanResult, accounts?: ReadonlySet<string>): 
 export function recentItems(result: ScanResult, accounts?: ReadonlySet<string>): UsageItem[] {
   const items: UsageItem[] = [];
   const source = result.entries ?? result.index.recent;
-  for (const [account, entries] of source) if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
-  for (const [account, entries] of result.extra) if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  for (const [account, entries] of source)
+    if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  for (const [account, entries] of result.extra)
+    if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
   return items;
 }

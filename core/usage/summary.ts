@@ -96,7 +96,14 @@ export function accountUsage(
     until: today,
   });
   const byDay = new Map(periods.map((period) => [period.period, period]));
-  const empty = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 };
+  const empty = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationTokens: 0,
+    cacheReadTokens: 0,
+    totalTokens: 0,
+    totalCost: 0,
+  };
   const models = new Map<string, { model: string; totalTokens: number; costUSD: number }>();
   for (const period of periods) {
     for (const m of period.modelBreakdowns) {

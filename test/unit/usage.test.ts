@@ -107,7 +107,9 @@ describe('lines', () => {
       .map((line) => readClaudeLine(line, 'p', 's'));
     expect(results).toEqual(['synthetic']);
     const spotter = readFileSync(join(TRANSCRIPTS, 'claude-code-spotter-session-ae4a77f8.jsonl'), 'utf8');
-    const progress = spotter.split('\n').find((line) => line.includes('"agent_progress"') && line.includes('"usage":{'))!;
+    const progress = spotter
+      .split('\n')
+      .find((line) => line.includes('"agent_progress"') && line.includes('"usage":{'))!;
     const copy = readClaudeLine(progress, 'p', 's') as UsageEntry;
     expect(copy.model).toBe('claude-sonnet-4-5-20250929');
     expect(copy.cacheWrite5m).toBe(13_838);
