@@ -80,6 +80,9 @@ for (let i = 0; i < runs; i++) {
 }
 const sameTokens = ours.totals.totalTokens === their.totals.totalTokens && ours.daily.length === their.daily.length;
 
+/** When the appended lines are written: the generated corpus's last day. */
+const APPEND_AT = Date.UTC(2026, 10, 28, 12);
+
 /** Appends about `bytes` of new usage lines (copies of existing lines with new ids, now-ish) to some sessions. */
 function appendLines(bytes, round) {
   const projects = join(home, '.claude', 'projects');
@@ -89,10 +92,16 @@ function appendLines(bytes, round) {
       if (!name.endsWith('.jsonl') || left <= 0) continue;
       const file = join(projects, project, name);
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-60);
+      // New responses as Claude Code appends them: fresh ids, timestamps of now (the corpus's last day).
       const added =
         lines
-          .map((line) =>
-            line.replace(/"(msg_01|req_011C)([0-9a-f]+)"/g, (_, prefix, rest) => `"${prefix}r${round}${rest}"`),
+          .map((line, n) =>
+            line
+              .replace(/"(msg_01|req_011C)[^"]*"/g, (_, prefix) => `"${prefix}bench${round}x${n}x${left}"`)
+              .replace(
+                /"timestamp":"[^"]*"/g,
+                `"timestamp":"${new Date(APPEND_AT + round * 60_000 + n).toISOString()}"`,
+              ),
           )
           .join('\n') + '\n';
       appendFileSync(file, added);
