@@ -121,8 +121,8 @@ export function summarise(index: UsageIndex): void {
   if (!entries) return;
   let total = 0;
   for (const list of entries.values()) total += list.length;
-  // Two keys an entry, and room for a quarter more before the filter counts as full.
-  index.filter = KeyFilter.forCapacity(Math.max(4096, Math.ceil(total * 2.5)));
+  // One key an entry, and room for a quarter more before the filter counts as full.
+  index.filter = KeyFilter.forCapacity(Math.max(4096, Math.ceil(total * 1.25)));
   index.buckets = new Map();
   index.recent = new Map();
   index.pending = new Map();
@@ -143,7 +143,7 @@ export function summarise(index: UsageIndex): void {
 }
 
 /** Format version; files of another version are ignored (a cold scan rebuilds them). */
-const VERSION = 6;
+const VERSION = 7;
 /** Numbers per entry row. */
 const ROW = 12;
 

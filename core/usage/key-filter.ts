@@ -93,7 +93,10 @@ export class KeyFilter {
 /** Two hex digits of each byte value. */
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/** The filter keys of an entry: its full key and its id (for the sidechain rule); none without `message.id`. */
-export function filterKeys(messageId: string, requestId: string): string[] {
-  return messageId === '' ? [] : [`${messageId}\u0000${requestId}`, `id\u0000${messageId}`];
+/**
+ * The filter key of an entry: its `message.id` (a copy of a response always repeats it, whatever its `requestId`,
+ * so one key per entry covers both dedupe rules); none without one.
+ */
+export function filterKeys(messageId: string, _requestId: string): string[] {
+  return messageId === '' ? [] : [messageId];
 }
