@@ -128,5 +128,5 @@ console.log(
 console.log(
   `  headroom, 1 MB appended          ${fmt(incS)}  peak RSS ${rss(incremental)}  ratio ${((incS / peerS) * 100).toFixed(1)} %`,
 );
-if (!process.env.BENCH_USAGE_HOME) rmSync(dir, { recursive: true, force: true });
-else rmSync(state, { recursive: true, force: true });
+// The scratch directory (and the corpus, unless it was given in BENCH_USAGE_HOME) goes.
+rmSync(dir, { recursive: true, force: true });
