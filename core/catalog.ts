@@ -74,6 +74,11 @@ export interface ProviderInfo {
   readonly sources: readonly SourceInfo[];
   /** How its accounts are found. */
   readonly directories: AccountDirectoriesInfo;
+  /**
+   * True for a tool many users never install (Gemini CLI): while it is not set up at all (every source `unused`) and
+   * another provider is connected, it gets no section, title item or alert (refresh.ts).
+   */
+  readonly hiddenUntilSetUp?: boolean;
 }
 
 /** Every provider Headroom knows, in display order (the order of the dropdown sections and the default title). */
@@ -126,6 +131,7 @@ export const CATALOG: readonly ProviderInfo[] = [
     tool: 'Gemini CLI',
     usageUrl: 'https://codeassist.google/',
     connectHelp: 'Run `gemini` and choose Login with Google.',
+    hiddenUntilSetUp: true,
     sources: [{ id: 'api', label: 'Code Assist API', remote: true }],
     directories: {
       configKey: 'configDirs',

@@ -77,6 +77,39 @@ export interface FileReader {
   readText(path: string): Promise<string | null>;
   list(path: string): Promise<DirEntry[] | null>;
   stat(path: string): Promise<FileStat | null>;
+  /**
+   * Reads a byte range of a (large, append-only) log file and returns only the lines holding one of `markers`
+   * (the usage scanner's byte-marker skip, core/usage/scan.ts). Optional: without it the scanner falls back to
+   * {@link readText}, whole files at a time.
+   */
+  readLines?(path: string, request: LineRequest): Promise<LineChunk | null>;
+}
+
+/** A ranged, filtered read: bytes `[offset, offset + maxBytes)` of a file. */
+export interface LineRequest {
+  /** Byte offset to start at (the start of a line). */
+  offset: number;
+  /** The most bytes to read. */
+  maxBytes: number;
+  /** Lines holding any of these strings (ASCII) are returned; an empty list returns none. */
+  markers: readonly string[];
+}
+
+/** What {@link FileReader.readLines} found in its range. */
+export interface LineChunk {
+  /** The complete lines of the range (newline-terminated in the file) holding a marker, without their newline. */
+  lines: string[];
+  /** Bytes from `offset` through the range's last newline (0 when the range holds no newline). */
+  consumed: number;
+  /** The file's size and modification time (epoch ms) when read. */
+  size: number;
+  mtimeMs: number;
+  /** True when the range reached the end of the file. */
+  eof: boolean;
+  /** At the end of the file: the last line when it has no newline yet (still being written, or cut) and holds a marker. */
+  tail: string | null;
+  /** The last (up to) 64 bytes before `offset + consumed`, as Latin-1 text: a fingerprint of the file's content. */
+  edge: string;
 }
 
 /** The result of a finished subprocess. */

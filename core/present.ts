@@ -11,6 +11,7 @@ import type { ProviderInfo } from './catalog.js';
 import type { Settings } from './settings.js';
 import { type SparklinePoint, sparklinePoints, sparklineText } from './sparkline.js';
 import type { TelemetryView } from './telemetry/present.js';
+import type { UsageView } from './usage/summary.js';
 import {
   type LocaleOptions,
   type Severity,
@@ -126,6 +127,8 @@ export interface MenuView {
   offlineText: string | null;
   /** The Telemetry section (core/telemetry/present.ts), set by the shell when a Prometheus is configured. */
   telemetry?: TelemetryView | null;
+  /** The Spend section (core/usage/summary.ts), set by the shell when it read the local logs. */
+  usage?: UsageView | null;
 }
 
 /** Options for {@link presentMenu}. */

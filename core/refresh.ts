@@ -5,6 +5,7 @@
  * refreshes (the plugin in its state file).
  */
 import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
+import { CATALOG } from './catalog.js';
 import { settleWindow } from './cycles.js';
 import type { Failure, ProviderSnapshot, SourceResult } from './model.js';
 import { type Memory, type ProviderMemory, settleClock } from './memory.js';
@@ -160,6 +161,7 @@ function buildSnapshot(
   const failures = entries.flatMap((entry) => entry.memory?.lastFailure ?? []);
   const primaryFailure =
     failures.find((failure) => !failure.unused) ??
+    failures.find((failure) => failure.status === 'signed-out' && failure.fix !== '') ??
     failures.find((failure) => failure.status === 'signed-out') ??
     failures[0] ??
     null;
@@ -280,14 +282,17 @@ export async function refreshAll(
 }
 
 /**
- * Leaves out the accounts whose tool is not set up at all (`unused`, e.g. Gemini CLI on a machine that never ran it)
- * while any other account is connected (has windows or is not signed out), so that a user of Claude and Codex sees
- * no Gemini section, title item or alert. When nothing is connected every account stays, so the "found no login"
- * help names every tool.
+ * Leaves out the accounts of a tool many users never install (catalog `hiddenUntilSetUp`, e.g. Gemini CLI) that is not
+ * set up at all (`unused`) while any other account is connected (has windows or is not signed out), so that a user of
+ * Claude and Codex sees no Gemini section, title item or alert. When nothing is connected every account stays, so the
+ * "found no login" help names every tool. Claude and Codex always keep their sections (their local logs may still
+ * give spend figures).
  */
 function withoutUnused(snapshots: ProviderSnapshot[]): ProviderSnapshot[] {
+  const hideable = (s: ProviderSnapshot): boolean =>
+    s.unused === true && CATALOG.some((info) => info.id === s.provider && info.hiddenUntilSetUp);
   const connected = snapshots.some((s) => !s.unused && (s.windows.length > 0 || s.status !== 'signed-out'));
-  return connected ? snapshots.filter((s) => !s.unused) : snapshots;
+  return connected ? snapshots.filter((s) => !hideable(s)) : snapshots;
 }
 
 /** True for the default account of its provider (core/accounts.ts). */

@@ -8,6 +8,8 @@ import Soup from 'gi://Soup?version=3.0';
 import type {
   DirEntry,
   FileStat,
+  LineChunk,
+  LineRequest,
   HttpPostRequest,
   HttpRequest,
   HttpResponse,
@@ -33,6 +35,9 @@ Gio._promisify(Gio.OutputStream.prototype, 'write_bytes_async', 'write_bytes_fin
 Gio._promisify(Gio.OutputStream.prototype, 'close_async', 'close_finish');
 Gio._promisify(Gio.Subprocess.prototype, 'wait_async', 'wait_finish');
 Gio._promisify(Gio.DataInputStream.prototype, 'read_line_async', 'read_line_finish');
+Gio._promisify(Gio.File.prototype, 'read_async', 'read_finish');
+Gio._promisify(Gio.InputStream.prototype, 'read_bytes_async', 'read_bytes_finish');
+Gio._promisify(Gio.InputStream.prototype, 'close_async', 'close_finish');
 
 /** Every request allows this long by default, seconds (Soup's session timeout covers connect and wait). */
 const HTTP_TIMEOUT_SECONDS = 15;
@@ -69,6 +74,34 @@ function transportError(error: unknown): TransportError {
     return new TransportError('other', error.message);
   }
   return new TransportError('other', String(error));
+}
+
+/**
+ * The lines of a read range that hold a marker (see core's `FileReader.readLines`): complete lines only, the
+ * unterminated last line at the end of the file as `tail`, and the Latin-1 text of the 64 bytes before the last
+ * newline as `edge`.
+ */
+export function linesOf(
+  bytes: Uint8Array,
+  eof: boolean,
+  markers: readonly string[],
+  size: number,
+  mtimeMs: number,
+): LineChunk {
+  const consumed = bytes.lastIndexOf(10) + 1;
+  const lines: string[] = [];
+  if (markers.length > 0 && consumed > 0) {
+    for (const line of decoder.decode(bytes.subarray(0, consumed - 1)).split('\n')) {
+      if (markers.some((marker) => line.includes(marker))) lines.push(line);
+    }
+  }
+  let tail: string | null = null;
+  if (eof && consumed < bytes.length) {
+    const rest = decoder.decode(bytes.subarray(consumed));
+    if (markers.some((marker) => rest.includes(marker))) tail = rest;
+  }
+  const edge = String.fromCharCode(...bytes.subarray(Math.max(0, consumed - 64), consumed));
+  return { lines, consumed, size, mtimeMs, eof, tail, edge };
 }
 
 /**
@@ -196,6 +229,48 @@ export class GjsPorts implements Ports {
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
+      }
+    },
+    /**
+     * A ranged read of a log file for the usage scan (core/usage/scan.ts): async reads of at most `maxBytes`, so
+     * the scan can yield to the main loop between chunks; lines holding a marker are decoded and returned.
+     */
+    readLines: async (path: string, request: LineRequest): Promise<LineChunk | null> => {
+      let stream: Gio.FileInputStream | null = null;
+      try {
+        const file = Gio.File.new_for_path(path);
+        const info = await file.query_info_async(
+          'standard::type,standard::size,time::modified,time::modified-usec',
+          Gio.FileQueryInfoFlags.NONE,
+          GLib.PRIORITY_DEFAULT,
+          this.cancellable,
+        );
+        if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
+        const size = info.get_size();
+        const mtimeMs =
+          info.get_attribute_uint64('time::modified') * 1000 +
+          Math.floor(info.get_attribute_uint32('time::modified-usec') / 1000);
+        const offset = Math.max(0, request.offset);
+        const length = Math.max(0, Math.min(request.maxBytes, size - offset));
+        stream = await file.read_async(GLib.PRIORITY_DEFAULT, this.cancellable);
+        // The typings name GLib.SeekType twice (GLib and GObject-introspected), hence the cast.
+        const fromStart = GLib.SeekType.SET as unknown as Parameters<Gio.FileInputStream['seek']>[1];
+        if (offset > 0) stream.seek(offset, fromStart, this.cancellable);
+        const bytes = new Uint8Array(length);
+        let filled = 0;
+        while (filled < length) {
+          const chunk = await stream.read_bytes_async(length - filled, GLib.PRIORITY_LOW, this.cancellable);
+          const data = chunk.toArray();
+          if (data.length === 0) break;
+          bytes.set(data, filled);
+          filled += data.length;
+        }
+        return linesOf(bytes.subarray(0, filled), offset + filled >= size, request.markers, size, mtimeMs);
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      } finally {
+        await stream?.close_async(GLib.PRIORITY_DEFAULT, null).catch(() => undefined);
       }
     },
   };

@@ -6,6 +6,7 @@
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
  *        headroom login claude [--manual] | headroom logout claude   (login-oauth.ts)
  *        headroom login|logout claude-web [--org …]            (login-web.ts)
+ *        headroom report daily|weekly|monthly|session|blocks [--json] …   (report.ts)
  */
 import { join, resolve } from 'node:path';
 import { CATALOG, providerEnvName } from '../core/catalog.js';
@@ -24,6 +25,7 @@ import { renderWaybar } from './waybar.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
+import { type AccountUsageV1, usageView } from '../core/usage/summary.js';
 
 declare const HEADROOM_VERSION: string;
 
@@ -46,6 +48,7 @@ Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream]
        headroom login claude [--manual] | headroom logout claude   (Headroom's own Claude sign-in)
        headroom login claude-web [--org UUID|NAME]...  (reads the claude.ai sessionKey from stdin)
        headroom logout claude-web
+       headroom report daily|weekly|monthly|session|blocks [--json] [--since D] [--until D] [--timezone Z]
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
@@ -122,6 +125,11 @@ async function main(): Promise<number> {
   if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude-web') {
     return (await import('./login-web.js')).loginWebCommand(args[0], args.slice(2), makePorts(false));
   }
+  if (args[0] === 'report') {
+    // Reads the local logs: loaded only for this command.
+    const { runReportCommand } = await import('./report.js');
+    return runReportCommand(args.slice(1), (verbose) => makePorts(verbose));
+  }
   const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);
@@ -154,6 +162,11 @@ async function oneRun(parsed: Options, ports: Ports): Promise<number> {
       ports.log.warn(`telemetry: internal error: ${(error as Error | null)?.message ?? String(error)}`);
       return null;
     });
+    // Tokens and cost from the local logs, read alongside (incrementally, swiftbar-plugin/report.ts); like telemetry
+    // it never changes the providers' outcome.
+    const usage = import('./report.js')
+      .then(({ loadCliUsage }) => loadCliUsage(ports, settings, directory))
+      .catch(() => null);
     const startedAt = ports.clock.now();
     // One run at a time refreshes; the others wait for its saved result (swiftbar-plugin/single-flight.ts).
     const lock = await acquireLock(directory, Math.max(0, Math.min(LOCK_WAIT_MS, runDeadline - Date.now() - 1000)));
@@ -194,7 +207,8 @@ async function oneRun(parsed: Options, ports: Ports): Promise<number> {
       const failures = await deliver(alerts, notifierFor(process.env, process.platform), pluginPath);
       for (const failure of failures) ports.log.warn(failure);
       const report = await Promise.race([telemetry, timeout(runDeadline).then(() => null)]);
-      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices);
+      const spent = await Promise.race([usage, timeout(runDeadline).then(() => null)]);
+      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices, spent);
       return 0;
     } finally {
       await lock?.release();
@@ -257,9 +271,10 @@ function print(
   pluginPath: string,
   telemetry: TelemetryReport | null,
   notices: string[],
+  usage: Map<string, AccountUsageV1> | null = null,
 ): void {
   if (format === 'json') {
-    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry);
+    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry, usage);
     const withNotices = notices.length > 0 ? { ...document, notices } : document;
     process.stdout.write(`${JSON.stringify(withNotices, null, 2)}\n`);
     return;
@@ -270,6 +285,7 @@ function print(
     offline: outcome.offline,
   });
   if (telemetry) menu.telemetry = presentTelemetry(telemetry, { locale: settings.locale });
+  if (usage) menu.usage = usageView(menu.providers, usage, settings.locale);
   process.stdout.write(
     format === 'waybar'
       ? renderWaybar(menu)

@@ -2,6 +2,7 @@
  * Node implementations of core's ports for the SwiftBar plugin and CLI: node:http(s) for HTTP, node:fs for files,
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
@@ -17,6 +18,8 @@ import {
   type HttpRequest,
   type HttpResponse,
   type PipedProcess,
+  type LineChunk,
+  type LineRequest,
   type Ports,
   type SpawnOptions,
   type Subprocess,
@@ -143,6 +146,121 @@ export const nodeFiles: FileReader = {
       throw error;
     }
   },
+  readLines: readLinesNode,
+};
+
+/** Read buffers reused between ranged reads (a fresh buffer per read costs page faults). */
+const freeBuffers: Buffer[] = [];
+
+/**
+ * A ranged read of a log file that returns only the lines holding a marker: the markers are searched in the raw
+ * bytes (Buffer.indexOf), and only those lines are decoded as UTF-8. See {@link FileReader.readLines}. The reads
+ * are synchronous: this process does nothing else meanwhile, and a thread-pool round trip per call cost more than
+ * the read itself on thousands of small files (measured: 0.9 s of 4 s on a 200 MB corpus).
+ */
+export function readLinesNode(path: string, request: LineRequest): Promise<LineChunk | null> {
+  try {
+    return Promise.resolve(readLinesSync(path, request));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function readLinesSync(path: string, request: LineRequest): LineChunk | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  let buffer: Buffer | undefined;
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new Error('not a regular file');
+    const offset = Math.max(0, request.offset);
+    const length = Math.max(0, Math.min(request.maxBytes, info.size - offset));
+    buffer = freeBuffers.pop();
+    if (!buffer || buffer.length < length) buffer = Buffer.allocUnsafe(Math.max(length, 1 << 20));
+    let filled = 0;
+    while (filled < length) {
+      const bytesRead = readSync(fd, buffer, filled, length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const eof = offset + filled >= info.size;
+    const consumed = filled === 0 ? 0 : buffer.lastIndexOf(10, filled - 1) + 1;
+    const lines: string[] = [];
+    if (request.markers.length === 1) {
+      const needle = Buffer.from(request.markers[0]!, 'latin1');
+      let at = buffer.indexOf(needle, 0);
+      while (at >= 0 && at < consumed) {
+        const start = at === 0 ? 0 : buffer.lastIndexOf(10, at - 1) + 1;
+        const end = buffer.indexOf(10, at);
+        lines.push(buffer.toString('utf8', start, end));
+        at = buffer.indexOf(needle, end + 1);
+      }
+    } else if (request.markers.length > 1) {
+      const starts = new Set<number>();
+      for (const marker of request.markers) {
+        const needle = Buffer.from(marker, 'latin1');
+        let at = buffer.indexOf(needle, 0);
+        while (at >= 0 && at < consumed) {
+          const start = at === 0 ? 0 : buffer.lastIndexOf(10, at - 1) + 1;
+          starts.add(start);
+          at = buffer.indexOf(needle, buffer.indexOf(10, at) + 1);
+        }
+      }
+      for (const start of [...starts].sort((a, b) => a - b)) {
+        lines.push(buffer.toString('utf8', start, buffer.indexOf(10, start)));
+      }
+    }
+    let tail: string | null = null;
+    if (eof && consumed < filled) {
+      const rest = buffer.subarray(consumed, filled);
+      if (request.markers.some((marker) => rest.includes(marker, 0, 'latin1'))) tail = rest.toString('utf8');
+    }
+    return {
+      lines,
+      consumed,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      eof,
+      tail,
+      edge: buffer.toString('latin1', Math.max(0, consumed - 64), consumed),
+    };
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  } finally {
+    if (buffer && buffer.length <= 16 * 1024 * 1024 && freeBuffers.length < 4) freeBuffers.push(buffer);
+    closeSync(fd);
+  }
+}
+
+/**
+ * Files for the usage scan (core/usage/scan.ts), synchronous underneath: listing and stat-ing thousands of log files
+ * through the thread pool cost more in round trips than the calls themselves. Only for short CLI runs.
+ */
+export const nodeScanFiles: FileReader = {
+  readText: readRegularFile,
+  list(path) {
+    try {
+      const entries = readdirSync(path, { withFileTypes: true });
+      return Promise.resolve(entries.map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() })));
+    } catch (error) {
+      return isMissing(error) ? Promise.resolve(null) : Promise.reject(error as Error);
+    }
+  },
+  stat(path) {
+    try {
+      const info = statSync(path);
+      return Promise.resolve({ size: info.size, mtimeMs: info.mtimeMs });
+    } catch (error) {
+      return isMissing(error) ? Promise.resolve(null) : Promise.reject(error as Error);
+    }
+  },
+  readLines: readLinesNode,
 };
 
 /** The longest stdout line kept whole by {@link spawnPiped}, characters; longer lines are cut. */

@@ -422,7 +422,10 @@ describe('several accounts of one provider', () => {
     ]);
 
     const swiftbar = await run(['--format', 'swiftbar', '--refresh'], accountsEnv());
-    const headings = swiftbar.stdout.split('\n').filter((line) => line.includes('size=14'));
+    // The provider sections' headings (the Spend section below them has one too).
+    const headings = swiftbar.stdout
+      .split('\n')
+      .filter((line) => line.includes('size=14') && !line.startsWith('Spend'));
     expect(headings.map((line) => line.split(' | ')[0])).toEqual([
       'Claude (~/.claude) · Max 20x',
       'Claude (~/.claude-work) · Pro',

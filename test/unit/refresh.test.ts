@@ -477,8 +477,8 @@ describe('refreshAll: a tool that is not set up', () => {
       {},
       { force: true },
     );
-    // Claude has no login of any kind here either (no Claude Code login, no sign-in, no claude.ai key): left out too.
-    expect(connected.snapshots.map((s) => s.provider)).toEqual(['codex']);
+    // Claude has no login of any kind here either, but keeps its section (signed out, with how to connect).
+    expect(connected.snapshots.map((s) => s.provider)).toEqual(['claude', 'codex']);
     // Its memory is kept all the same, so a later sign-in is noticed by the fingerprint.
     expect(connected.memory.gemini?.sources.api?.lastFailure).toMatchObject({ status: 'signed-out', unused: true });
 
