@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MockApi, ROOT, type Run, type Sandbox, makeSandbox, runPlugin } from '../support/plugin-harness.js';
+import { ROOT, type Run, pluginTestBed, runPlugin } from '../support/plugin-harness.js';
 
 const CODEX_BIN_DIR = join(ROOT, 'node_modules', '.bin');
 /** The moment of the runs, for Headroom's clock; Codex itself runs on the real clock. */
@@ -15,17 +15,8 @@ const NOW = '2026-11-22T05:00:00Z';
 const NOW_S = Date.parse(NOW) / 1000;
 const ACCOUNT_ID = 'acc-appserver-0001';
 
-const api = new MockApi();
-let sandbox: Sandbox;
-
-beforeAll(() => api.start());
-afterAll(() => api.stop());
-beforeEach(() => {
-  sandbox = makeSandbox();
-  api.received.length = 0;
-  api.replies.clear();
-});
-afterEach(() => sandbox.cleanup());
+const bed = pluginTestBed({ beforeAll, afterAll, beforeEach, afterEach });
+const api = bed.api;
 
 function jwt(claims: Record<string, unknown>): string {
   const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -43,9 +34,9 @@ const ID_TOKEN = jwt({ email: 'dev@example.com', 'https://api.openai.com/auth': 
 /** The access token Codex gets from the mock's token endpoint after refreshing. */
 const REFRESHED_ACCESS = jwt({ exp: 4_102_444_800, 'https://api.openai.com/auth': AUTH_CLAIM, marker: 'refreshed' });
 
-/** Writes a fake ChatGPT login and a config.toml pointing Codex at the mock into the sandbox's ~/.codex. */
+/** Writes a fake ChatGPT login and a config.toml pointing Codex at the mock into the bed.current()'s ~/.codex. */
 function codexHome(accessExp: number): string {
-  const home = join(sandbox.home, '.codex');
+  const home = join(bed.current().home, '.codex');
   mkdirSync(home, { recursive: true });
   const auth = {
     OPENAI_API_KEY: null,
@@ -144,7 +135,7 @@ function serveChatGpt(): void {
 
 /** Runs the plugin with the real `codex` first on PATH and nothing but loopback reachable. */
 function runWithCodex(args: string[], env: Record<string, string>): Promise<Run> {
-  return runPlugin(args, sandbox, {
+  return runPlugin(args, bed.current(), {
     ...api.baseUrls,
     PATH: `${CODEX_BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HEADROOM_CODEX_BIN: '',
@@ -218,13 +209,13 @@ describe('Codex through the real Codex CLI (codex app-server)', () => {
   }, 30_000);
 
   it('kills a hung app-server within the start timeout and leaves no process behind', async () => {
-    const pidFile = join(sandbox.dir, 'hung.pid');
-    const script = join(sandbox.dir, 'hung-codex');
+    const pidFile = join(bed.current().dir, 'hung.pid');
+    const script = join(bed.current().dir, 'hung-codex');
     // Ignores SIGTERM and never answers: only SIGKILL ends it (an ignored signal stays ignored across exec).
     writeFileSync(script, `#!/bin/sh\necho $$ > "${pidFile}"\ntrap '' TERM\nexec sleep 600\n`);
     chmodSync(script, 0o755);
     const started = Date.now();
-    const result = await runPlugin(['--format', 'json'], sandbox, {
+    const result = await runPlugin(['--format', 'json'], bed.current(), {
       HEADROOM_NOW: NOW,
       HEADROOM_CLAUDE: 'off',
       HEADROOM_CODEX: 'app-server',

@@ -1,12 +1,12 @@
 /**
- * Gemini through the built plugin: a sandbox home with Gemini CLI's `~/.gemini/settings.json` and `oauth_creds.json`
+ * Gemini through the built plugin: a bed.current() home with Gemini CLI's `~/.gemini/settings.json` and `oauth_creds.json`
  * (the shape gemini-cli writes, made-up tokens), a stand-in installed Gemini CLI package declaring a made-up OAuth
  * client, and a loopback mock of Google's Code Assist API and token endpoint replaying the captured payloads.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURE_SECRETS, MockApi, type Run, type Sandbox, makeSandbox, runPlugin } from '../support/plugin-harness.js';
+import { FIXTURE_SECRETS, type Run, pluginTestBed, runPlugin } from '../support/plugin-harness.js';
 
 const LOAD = '/v1internal:loadCodeAssist';
 const QUOTA = '/v1internal:retrieveUserQuota';
@@ -23,21 +23,12 @@ const CLIENT_ID = '123456789012-headroomfixture.apps.googleusercontent.com';
 const CLIENT_SECRET = 'GOCSPX-HEADROOMFIXTURE-client-5b9c';
 const SECRETS = [...FIXTURE_SECRETS, ACCESS, REFRESH, RENEWED, CLIENT_SECRET, 'HEADROOMFIXTURE'];
 
-const api = new MockApi();
-let sandbox: Sandbox;
-
-beforeAll(() => api.start());
-afterAll(() => api.stop());
-beforeEach(() => {
-  sandbox = makeSandbox();
-  api.received.length = 0;
-  api.replies.clear();
-});
-afterEach(() => sandbox.cleanup());
+const bed = pluginTestBed({ beforeAll, afterAll, beforeEach, afterEach });
+const api = bed.api;
 
 /** Runs the plugin with Claude and Codex off, so that everything shown is Gemini's. */
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return runPlugin(args, sandbox, {
+  return runPlugin(args, bed.current(), {
     ...api.baseUrls,
     HEADROOM_NOW: NOW,
     HEADROOM_CLAUDE: 'off',
@@ -46,7 +37,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
-const geminiDir = (): string => join(sandbox.home, '.gemini');
+const geminiDir = (): string => join(bed.current().home, '.gemini');
 
 /** Writes Gemini CLI's settings (auth type) and, unless null, its OAuth credentials expiring at `expiresAt`. */
 function writeGeminiLogin(selectedType: string, expiresAt: number | null = NOW_MS + 3_600_000): void {
@@ -72,7 +63,7 @@ function writeGeminiLogin(selectedType: string, expiresAt: number | null = NOW_M
 /** A stand-in global npm install of Gemini CLI whose `oauth2.js` declares the OAuth client as gemini-cli's does. */
 function installGeminiCli(): void {
   const dir = join(
-    sandbox.home,
+    bed.current().home,
     '.npm-global/lib/node_modules/@google/gemini-cli/node_modules/@google/gemini-cli-core/dist/src/code_assist',
   );
   mkdirSync(dir, { recursive: true });
@@ -113,7 +104,7 @@ function gemini(result: Run): JsonGemini | undefined {
 }
 
 function stateTexts(): string[] {
-  const dir = join(sandbox.state, 'headroom');
+  const dir = join(bed.current().state, 'headroom');
   return readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8'));
 }
 
