@@ -5,7 +5,9 @@
  *
  * Watched, per enabled account: Codex's `sessions/` down its newest `YYYY/MM/DD` directory (where the running
  * session's rollout grows; openai/codex `codex-rs/core/src/rollout/recorder.rs`), Claude Code's `projects/` and each
- * project directory in it (its transcripts), and Headroom's status-line record (core/statusline.ts).
+ * project directory in it (its transcripts), Headroom's status-line record (core/statusline.ts), and Gemini CLI's
+ * `settings.json` and `oauth_creds.json` (a new login or auth type is seen at once; google-gemini/gemini-cli
+ * `packages/core/src/code_assist/oauth2.ts`).
  */
 import { accountsOf } from './accounts.js';
 import { providerInfo } from './catalog.js';
@@ -46,6 +48,16 @@ export function liveWatchTargets(settings: Settings, env: Environment): WatchTar
       }
     }
     if (id === 'claude') add({ path: statusLineRecordPath(env), depth: 0, newestOnly: false });
+  }
+  const gemini = providerInfo('gemini');
+  const geminiSettings = settings.providers.gemini;
+  if (gemini && geminiSettings?.enabled) {
+    for (const account of accountsOf(gemini, geminiSettings, env.home)) {
+      const directory = account.directory ?? joinPath(env.home, '.gemini');
+      for (const file of ['settings.json', 'oauth_creds.json']) {
+        add({ path: joinPath(directory, file), depth: 0, newestOnly: false });
+      }
+    }
   }
   return targets;
 }

@@ -13,7 +13,7 @@ function settings(change: (s: Settings) => void = () => {}): Settings {
 }
 
 describe('live updates: what is watched', () => {
-  it("names Codex's sessions, Claude Code's projects and the status-line record of every enabled account", () => {
+  it("names Codex's sessions, Claude Code's projects, the status-line record and Gemini CLI's login files of every enabled account", () => {
     const ports = fakePorts({ home: HOME, env: { XDG_STATE_HOME: '/state' } });
     const targets = liveWatchTargets(
       settings((s) => {
@@ -26,12 +26,17 @@ describe('live updates: what is watched', () => {
       { path: '/home/dev/.codex-work/sessions', depth: 3, newestOnly: true },
       { path: '/home/dev/.claude/projects', depth: 1, newestOnly: false },
       { path: '/state/headroom/statusline.json', depth: 0, newestOnly: false },
+      { path: '/home/dev/.gemini/settings.json', depth: 0, newestOnly: false },
+      { path: '/home/dev/.gemini/oauth_creds.json', depth: 0, newestOnly: false },
     ]);
   });
 
   it('follows CODEX_HOME and CLAUDE_CONFIG_DIR, and leaves out a disabled provider', () => {
     const ports = fakePorts({ home: HOME, env: { CODEX_HOME: '/c', CLAUDE_CONFIG_DIR: '/cc' } });
-    const codexOff = settings((s) => (s.providers.codex = providerSettings('auto', false)));
+    const codexOff = settings((s) => {
+      s.providers.codex = providerSettings('auto', false);
+      s.providers.gemini = providerSettings('auto', false);
+    });
     expect(liveWatchTargets(codexOff, ports.env).map((t) => t.path)).toEqual([
       '/cc/projects',
       '/home/dev/.local/state/headroom/statusline.json',
