@@ -23,27 +23,25 @@ const INTERVAL = '5m';
 const pluginFile = join(root, 'dist', 'swiftbar', `headroom.${INTERVAL}.mjs`);
 
 // esbuild drops comments, so the shebang and the xbar/SwiftBar metadata go in the banner. The shebang finds
-// Homebrew's node on Apple silicon and Intel Macs, where SwiftBar's PATH lacks it. A bundled CommonJS dependency
-// would require() Node built-ins, so the ES module keeps a require of its own. The bundle stays readable (not
+// Homebrew's node on Apple silicon and Intel Macs, where SwiftBar's PATH lacks it. The bundle stays readable (not
 // minified): measured, minifying it saved under 5 ms a run.
 const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bin" node
 // <xbar.title>Headroom</xbar.title>
 // <xbar.version>v${pkg.version}</xbar.version>
 // <xbar.author>Headroom developers</xbar.author>
-// <xbar.desc>Claude and Codex usage limits: session and weekly windows, reset times, extra usage.</xbar.desc>
+// <xbar.desc>Claude, Codex and Gemini usage limits: session, weekly and daily windows, reset times, extra usage.</xbar.desc>
 // <xbar.dependencies>node</xbar.dependencies>
 // <xbar.var>select(HEADROOM_DISPLAY="used"): Show percent used or percent remaining. [used, remaining]</xbar.var>
-// <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
-// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, api, statusline, off]</xbar.var>
-// <xbar.var>select(HEADROOM_CODEX="auto"): Codex source. [auto, api, logs, off]</xbar.var>
+// <xbar.var>string(HEADROOM_TITLE="claude.session,codex.session,gemini.session"): Windows in the menu bar (provider.window, or provider.max).</xbar.var>
+// <xbar.var>select(HEADROOM_CLAUDE="auto"): Claude source. [auto, oauth, api, web, statusline, off]</xbar.var>
+// <xbar.var>select(HEADROOM_CODEX="auto"): Codex source. [auto, api, app-server, logs, off]</xbar.var>
+// <xbar.var>select(HEADROOM_GEMINI="auto"): Gemini source. [auto, api, off]</xbar.var>
 // <xbar.var>select(HEADROOM_NOTIFY="on"): Notifications before a limit is hit and when it resets. [on, off]</xbar.var>
 // <xbar.var>select(HEADROOM_TITLE_PACE="off"): Mark the menu-bar items with their pace (↑ ahead, ↓ behind). [on, off]</xbar.var>
 // <swiftbar.hideRunInTerminal>true</swiftbar.hideRunInTerminal>
 // <swiftbar.hideDisablePlugin>false</swiftbar.hideDisablePlugin>
 //
-// Headroom ${pkg.version}, ${pkg.license} licence. Generated from TypeScript by esbuild: edit the sources, not this file.
-import { createRequire as __headroomCreateRequire } from 'node:module';
-const require = __headroomCreateRequire(import.meta.url);`;
+// Headroom ${pkg.version}, ${pkg.license} licence. Generated from TypeScript by esbuild: edit the sources, not this file.`;
 
 rmSync(join(root, 'dist', 'swiftbar'), { recursive: true, force: true });
 mkdirSync(dirname(pluginFile), { recursive: true });

@@ -261,8 +261,8 @@ function evaluate(
       high = false,
     ): Alert => ({ id, provider, account, windowId, kind, title, body, url, urgency: high ? 'high' : 'normal' });
 
-    // Sign-in problems: once per episode.
-    if (snapshot.status === 'signed-out' || snapshot.status === 'unauthorized') {
+    // Sign-in problems: once per episode. A tool that is not set up here (`unused`) is no sign-in problem.
+    if ((snapshot.status === 'signed-out' || snapshot.status === 'unauthorized') && !snapshot.unused) {
       if (!memory.signIn[account]) {
         memory.signIn[account] = { status: snapshot.status, since: now };
         candidates.push({

@@ -21,6 +21,24 @@ export interface SourceInfo {
   readonly remote: boolean;
   /** A capture of this source older than this is shown as `stale`, ms; default 6 h (refresh.ts). */
   readonly staleAfterMs?: number;
+  /**
+   * True for a fallback: in `auto` it is asked only when every remote source before it could not be used (their
+   * last attempt failed for a login problem or an error; see scheduler.ts `sourceWanted`), after them; chosen on its
+   * own it is asked like any other source.
+   */
+  readonly fallback?: boolean;
+  /**
+   * For a fallback: its service has rate limits of its own (claude.ai's web session beside the OAuth API), so it is
+   * also asked while the sources before it are rate-limited.
+   */
+  readonly ownRateLimits?: boolean;
+  /**
+   * The source's accounts are organisations (claude.ai), not configuration directories: it serves the default
+   * account (with the first chosen organisation) and one extra account per further chosen organisation, which no
+   * other source serves; it never serves an extra configuration directory. The choice is `providers.<id>.organizations`
+   * in config.json (uuids or names).
+   */
+  readonly organizations?: boolean;
 }
 
 /**
@@ -40,7 +58,7 @@ export interface AccountDirectoriesInfo {
 
 /** A provider, as data. */
 export interface ProviderInfo {
-  /** Stable id: `claude`, `codex`. */
+  /** Stable id: `claude`, `codex`, `gemini`. */
   readonly id: string;
   /** Display name, e.g. "Claude". */
   readonly name: string;
@@ -56,6 +74,11 @@ export interface ProviderInfo {
   readonly sources: readonly SourceInfo[];
   /** How its accounts are found. */
   readonly directories: AccountDirectoriesInfo;
+  /**
+   * True for a tool many users never install (Gemini CLI): while it is not set up at all (every source `unused`) and
+   * another provider is connected, it gets no section, title item or alert (refresh.ts).
+   */
+  readonly hiddenUntilSetUp?: boolean;
 }
 
 /** Every provider Headroom knows, in display order (the order of the dropdown sections and the default title). */
@@ -67,8 +90,12 @@ export const CATALOG: readonly ProviderInfo[] = [
     tool: 'Claude Code',
     usageUrl: 'https://claude.ai/settings/usage',
     connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
+    // `auto` order: Headroom's own sign-in, then Claude Code's login, then (while neither works) the claude.ai session,
+    // then the local status line.
     sources: [
+      { id: 'oauth', label: "Headroom's own sign-in", remote: true },
       { id: 'api', label: 'OAuth API', remote: true },
+      { id: 'web', label: 'claude.ai session', remote: true, fallback: true, ownRateLimits: true, organizations: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
     directories: {
@@ -87,6 +114,7 @@ export const CATALOG: readonly ProviderInfo[] = [
     connectHelp: 'Run `codex` and sign in with your ChatGPT plan.',
     sources: [
       { id: 'api', label: 'ChatGPT API', remote: true },
+      { id: 'app-server', label: 'app-server', remote: true, fallback: true },
       { id: 'logs', label: 'local logs', remote: false },
     ],
     directories: {
@@ -96,11 +124,32 @@ export const CATALOG: readonly ProviderInfo[] = [
       nouns: 'Codex homes',
     },
   },
+  {
+    id: 'gemini',
+    name: 'Gemini',
+    letter: 'G',
+    tool: 'Gemini CLI',
+    usageUrl: 'https://codeassist.google/',
+    connectHelp: 'Run `gemini` and choose Login with Google.',
+    hiddenUntilSetUp: true,
+    sources: [{ id: 'api', label: 'Code Assist API', remote: true }],
+    directories: {
+      configKey: 'configDirs',
+      env: 'HEADROOM_GEMINI_CONFIG_DIRS',
+      defaultDirectory: '~/.gemini',
+      nouns: 'Gemini CLI configuration directories',
+    },
+  },
 ];
 
 /** The catalog entry of a provider id; undefined for an id this build does not know. */
 export function providerInfo(id: string): ProviderInfo | undefined {
   return CATALOG.find((provider) => provider.id === id);
+}
+
+/** The source of a provider whose accounts are organisations (Claude's `web`); undefined when it has none. */
+export function organizationSource(info: ProviderInfo): SourceInfo | undefined {
+  return info.sources.find((source) => source.organizations);
 }
 
 /** `HEADROOM_CLAUDE` for `claude`: the variable choosing a provider's source (`auto`, a source id, or `off`). */

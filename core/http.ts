@@ -42,7 +42,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 export function isCloudflareChallenge(response: HttpResponse): boolean {
   if (response.headers['cf-mitigated'] !== undefined) return true;
   const head = response.body.slice(0, 4096);
-  return /<title>\s*Just a moment|challenge-platform|cf-browser-verification|Attention Required! \| Cloudflare/i.test(
+  return /<title>\s*Just a moment|challenge-platform|cf-browser-verification|Attention Required! \| Cloudflare|Enable JavaScript and cookies to continue/i.test(
     head,
   );
 }

@@ -7,6 +7,8 @@ import type { Money, ProviderSnapshot } from './model.js';
 import { type JsonTelemetryV1, toJsonTelemetry } from './telemetry/json.js';
 import type { TelemetryReport } from './telemetry/report.js';
 import { checkInstant } from './ranges.js';
+import { accountKey } from './accounts.js';
+import type { AccountUsageV1 } from './usage/summary.js';
 
 /** One usage window in the v1 document. `resetsAt` is ISO 8601 (UTC) or null. */
 export interface JsonWindowV1 {
@@ -38,6 +40,11 @@ export interface JsonProviderV1 {
   retryAt: string | null;
   windows: JsonWindowV1[];
   money: JsonMoneyV1[];
+  /**
+   * Tokens and cost from the account's local logs (core/usage/summary.ts): today, the last 30 days, top models,
+   * the current five-hour block. Present only when the run read the logs; null when they hold nothing.
+   */
+  usage?: AccountUsageV1 | null;
 }
 
 /** The v1 document. */
@@ -58,14 +65,15 @@ const iso = (ms: number | null): string | null => {
 };
 
 /**
- * Builds the v1 document from snapshots, the alerts of this run and the telemetry report (null when telemetry is
- * off); `now` is epoch ms.
+ * Builds the v1 document from snapshots, the alerts of this run, the telemetry report (null when telemetry is off)
+ * and the usage from the local logs by account key (null when the logs were not read); `now` is epoch ms.
  */
 export function toJsonDocument(
   snapshots: ProviderSnapshot[],
   now: number,
   alerts: Alert[] = [],
   telemetry: TelemetryReport | null = null,
+  usage: ReadonlyMap<string, AccountUsageV1> | null = null,
 ): JsonDocumentV1 {
   return {
     version: 1,
@@ -89,6 +97,7 @@ export function toJsonDocument(
         windowMinutes: window.windowMinutes,
       })),
       money: snapshot.money.map((money) => ({ ...money })),
+      ...(usage ? { usage: usage.get(accountKey(snapshot.provider, snapshot.account.id)) ?? null } : {}),
     })),
     alerts,
     telemetry: toJsonTelemetry(telemetry),

@@ -89,6 +89,7 @@ const moneySchema = z.looseObject({
   currency: z.string().check(z.refine((value) => checkCurrency(value) === value)),
   exponent: z.number().check(z.refine((value) => checkExponent(value) !== null)),
   unlimited: z.boolean(),
+  unknown: z.optional(z.literal(true)),
 });
 /** A list of which only the elements `schema` reads are kept: one bad window drops that window, not the capture. */
 function readableElements<T>(schema: z.ZodMiniType<T>) {
@@ -109,6 +110,7 @@ const captureSchema = z.looseObject({
   windows: readableElements(windowSchema),
   money: readableElements(moneySchema),
   note: z.optional(z.string()),
+  accountLabel: z.optional(z.string()),
   problems: z.optional(z.array(z.string())),
 });
 /** A stored capture; one that cannot be read (e.g. a capture time out of range) is forgotten (null). */

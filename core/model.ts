@@ -85,6 +85,11 @@ export interface Money {
   exponent: number;
   /** True when the provider reports unlimited credits. */
   unlimited: boolean;
+  /**
+   * True when the provider was asked and did not answer (an optional call failed): the amounts are unknown, not
+   * zero, and are shown as "unknown". Absent otherwise.
+   */
+  unknown?: true;
 }
 
 /**
@@ -112,6 +117,12 @@ export interface ProviderSnapshot {
   retryAt: number | null;
   windows: UsageWindow[];
   money: Money[];
+  /**
+   * True when the provider's tool is simply not set up for this account (every source said `unused`, e.g. no
+   * `~/.gemini` login at all) and it never had data: such an account is left out of the output while any other is
+   * connected (core/refresh.ts `refreshAll`) and never notifies. Absent otherwise.
+   */
+  unused?: boolean;
 }
 
 /**
@@ -142,6 +153,11 @@ export interface Capture {
   money: Money[];
   /** Optional note shown with ok data, e.g. "from Codex's local logs". */
   note?: string;
+  /**
+   * What the source calls the account it read, e.g. the claude.ai organisation's name; shown as the account's label
+   * unless the user gave it one. Absent when the source has no name for it.
+   */
+  accountLabel?: string;
   /**
    * Parts of the source's data that were present but could not be read, and so were left out, as one human sentence
    * each, e.g. "Anthropic's seven_day_opus window could not be read." They name a key, an index or a limit's short

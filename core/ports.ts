@@ -1,7 +1,8 @@
 /**
- * The I/O that core needs, as small interfaces each shell implements: Node (undici, node:fs) for the SwiftBar
+ * The I/O that core needs, as small interfaces each shell implements: Node (node:http, node:fs) for the SwiftBar
  * plugin and CLI, GJS (Soup 3, Gio) for the GNOME Shell extension. Core itself never touches a platform API.
  */
+import type { SecretStore } from './secrets.js';
 
 /** An HTTP GET request. Header names are given as sent. */
 export interface HttpRequest {
@@ -76,6 +77,39 @@ export interface FileReader {
   readText(path: string): Promise<string | null>;
   list(path: string): Promise<DirEntry[] | null>;
   stat(path: string): Promise<FileStat | null>;
+  /**
+   * Reads a byte range of a (large, append-only) log file and returns only the lines holding one of `markers`
+   * (the usage scanner's byte-marker skip, core/usage/scan.ts). Optional: without it the scanner falls back to
+   * {@link readText}, whole files at a time.
+   */
+  readLines?(path: string, request: LineRequest): Promise<LineChunk | null>;
+}
+
+/** A ranged, filtered read: bytes `[offset, offset + maxBytes)` of a file. */
+export interface LineRequest {
+  /** Byte offset to start at (the start of a line). */
+  offset: number;
+  /** The most bytes to read. */
+  maxBytes: number;
+  /** Lines holding any of these strings (ASCII) are returned; an empty list returns none. */
+  markers: readonly string[];
+}
+
+/** What {@link FileReader.readLines} found in its range. */
+export interface LineChunk {
+  /** The complete lines of the range (newline-terminated in the file) holding a marker, without their newline. */
+  lines: string[];
+  /** Bytes from `offset` through the range's last newline (0 when the range holds no newline). */
+  consumed: number;
+  /** The file's size and modification time (epoch ms) when read. */
+  size: number;
+  mtimeMs: number;
+  /** True when the range reached the end of the file. */
+  eof: boolean;
+  /** At the end of the file: the last line when it has no newline yet (still being written, or cut) and holds a marker. */
+  tail: string | null;
+  /** The last (up to) 64 bytes before `offset + consumed`, as Latin-1 text: a fingerprint of the file's content. */
+  edge: string;
 }
 
 /** The result of a finished subprocess. */
@@ -87,11 +121,51 @@ export interface ProcessResult {
 }
 
 /**
+ * A program started with pipes for a line-based conversation on stdio (e.g. `codex app-server`'s JSON-RPC). Its
+ * stderr is discarded: another tool's diagnostics may quote what it received, and Headroom never logs them.
+ */
+export interface PipedProcess {
+  /** Writes UTF-8 text to its stdin. Never throws; text written after stdin closed or the process ended is dropped. */
+  write(text: string): void;
+  /** Closes its stdin (end of input). */
+  closeStdin(): void;
+  /** Sends a signal; does nothing once the process has ended. */
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /**
+   * Resolves once the process has ended and been reaped (no zombie): its exit code, or null when a signal ended it.
+   * Never rejects.
+   */
+  readonly exited: Promise<number | null>;
+}
+
+/** How to start a {@link PipedProcess}. */
+export interface SpawnOptions {
+  /** Variables added to (or replacing those of) the inherited environment. */
+  env: Record<string, string>;
+  /**
+   * Called with each line the program writes to stdout, without its line break, decoded as UTF-8. Lines longer than
+   * 4 MiB are cut.
+   */
+  onLine(line: string): void;
+}
+
+/**
  * Runs a program directly (never through a shell) with a timeout, capturing its output. Rejects when the program
  * cannot be started.
  */
 export interface Subprocess {
   run(argv: string[], options: { timeoutMs: number }): Promise<ProcessResult>;
+  /**
+   * Starts a long-running program with piped stdin/stdout, found on `PATH` when `argv[0]` has no `/`. Rejects when it
+   * cannot be started (not found, not executable). Optional: a shell without it makes sources that need one fail
+   * with a typed error.
+   */
+  spawn?(argv: string[], options: SpawnOptions): Promise<PipedProcess>;
+  /**
+   * Resolves after `ms` milliseconds (the platform's timer), for start and request timeouts. A pending delay never
+   * keeps a CLI process alive, and the GNOME extension drops pending ones on disable().
+   */
+  delay?(ms: number): Promise<void>;
 }
 
 /** The time. */
@@ -104,6 +178,24 @@ export interface Clock {
 export interface Logger {
   debug(message: string): void;
   warn(message: string): void;
+}
+
+/** A lock held across processes; `release` frees it when it is still this holder's. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Named locks shared by every Headroom process of the user (CLI runs, the SwiftBar plugin, the GNOME extension): a
+ * lock file `<name>.lock` in the state directory, created exclusively, holding `<pid> <epoch ms>`, taken over when
+ * older than 30 s or its process is gone. Used to make a rotating refresh token single-use (core/oauth.ts).
+ */
+export interface Locks {
+  /**
+   * Takes the lock `name` (`[a-z-]+`), waiting at most `waitMs` (ms) for another holder. Resolves to null when it
+   * cannot be had in time or the state directory is not writable. Never rejects.
+   */
+  acquire(name: string, waitMs: number): Promise<HeldLock | null>;
 }
 
 /** The process environment and platform facts core needs. */
@@ -126,4 +218,12 @@ export interface Ports {
   clock: Clock;
   log: Logger;
   env: Environment;
+  /**
+   * Headroom's own keyring (core/secrets.ts): the Secret Service or the Keychain, holding the claude.ai session key
+   * (`web`) and Headroom's own sign-in (`oauth`). Absent where a shell has none (sources that need it then report
+   * themselves as not set up).
+   */
+  secrets?: SecretStore;
+  /** Cross-process locks in the state directory; absent where a shell has none. */
+  locks?: Locks;
 }

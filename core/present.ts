@@ -11,6 +11,7 @@ import type { ProviderInfo } from './catalog.js';
 import type { Settings } from './settings.js';
 import { type SparklinePoint, sparklinePoints, sparklineText } from './sparkline.js';
 import type { TelemetryView } from './telemetry/present.js';
+import type { UsageView } from './usage/summary.js';
 import {
   type LocaleOptions,
   type Severity,
@@ -137,6 +138,8 @@ export interface MenuView {
   offlineText: string | null;
   /** The Telemetry section (core/telemetry/present.ts), set by the shell when a Prometheus is configured. */
   telemetry?: TelemetryView | null;
+  /** The Spend section (core/usage/summary.ts), set by the shell when it read the local logs. */
+  usage?: UsageView | null;
 }
 
 /** Options for {@link presentMenu}. */
@@ -267,7 +270,8 @@ function presentProvider(
     const fmt = (minor: number): string => formatMoney(minor, item.currency, item.exponent, locale);
     let text: string;
     let used = 0;
-    if (item.unlimited) text = 'unlimited';
+    if (item.unknown) text = 'unknown';
+    else if (item.unlimited) text = 'unlimited';
     else if (item.usedMinor !== null && item.limitMinor !== null && item.limitMinor > 0) {
       used = (item.usedMinor / item.limitMinor) * 100;
       text = `${fmt(item.usedMinor)} of ${fmt(item.limitMinor)} (${formatPercent(used, locale)})`;

@@ -5,6 +5,7 @@
  * refreshes (the plugin in its state file).
  */
 import { type Account, DEFAULT_ACCOUNT_ID, accountsOf } from './accounts.js';
+import { CATALOG } from './catalog.js';
 import { settleWindow } from './cycles.js';
 import type { Failure, ProviderSnapshot, SourceResult } from './model.js';
 import { type Memory, type ProviderMemory, settleClock } from './memory.js';
@@ -19,6 +20,7 @@ import {
   readFingerprint,
   recordAttempt,
   selectedSources,
+  sourceWanted,
 } from './scheduler.js';
 import type { ProviderSettings, Settings } from './settings.js';
 
@@ -41,7 +43,8 @@ export interface RefreshOptions {
 }
 
 /**
- * Refreshes one provider. Sources are asked in the provider's `auto` order (or only the forced one). Remote sources
+ * Refreshes one provider. Sources are asked in the provider's `auto` order (or only the forced one); a fallback source
+ * (catalog `fallback`) only after the others, and in `auto` only when the remote sources before it failed. Remote sources
  * are spared by the scheduler (scheduler.ts): not asked again within `minIntervalMs` (ms) unless `force`, never
  * before a rate-limit's retry time, backed off exponentially after errors and while offline, and paused after a
  * sign-in problem until their credentials change. Local sources are read every time. Never rejects.
@@ -59,35 +62,54 @@ export async function refreshProvider(
   options: RefreshOptions,
   account: Account = accountsOf(definition, providerSettings, ports.env.home)[0]!,
 ): Promise<{ snapshot: ProviderSnapshot; memory: ProviderMemory }> {
-  const sources = selectedSources(definition, providerSettings);
+  const sources = selectedSources(definition, providerSettings, account);
   const settled = Object.entries(previous?.sources ?? {}).map(([id, source]) => [
     id,
     settleClock(source, ports.clock.now()),
   ]);
   const memory: ProviderMemory = { ...previous, sources: Object.fromEntries(settled) };
   const random = options.random ?? Math.random;
-  await Promise.all(
-    sources.map(async (source) => {
-      const before = memory.sources[source.id];
-      const startedAt = ports.clock.now();
-      if (!source.remote) {
-        const result = await fetchSafely(source, ports, account);
-        memory.sources[source.id] = result.ok
-          ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
-          : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
-        return;
-      }
-      // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
-      // the attempt, so a login rewritten during it is noticed at the next refresh.
-      let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
-      if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
-      if (fingerprint === undefined && source.credentialsFingerprint)
-        fingerprint = await readFingerprint(source, ports, account);
+  const ask = async (source: SourceDefinition): Promise<void> => {
+    const before = memory.sources[source.id];
+    const startedAt = ports.clock.now();
+    if (!source.remote) {
       const result = await fetchSafely(source, ports, account);
-      memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
-    }),
-  );
-  return { snapshot: buildSnapshot(definition, account, sources, memory, ports.clock.now()), memory };
+      memory.sources[source.id] = result.ok
+        ? { lastAttemptAt: startedAt, lastGood: result.capture, lastFailure: null }
+        : { lastAttemptAt: startedAt, lastGood: before?.lastGood ?? null, lastFailure: result.failure };
+      return;
+    }
+    // A paused source is asked again once its credentials' fingerprint changes. The fingerprint is read before
+    // the attempt, so a login rewritten during it is noticed at the next refresh.
+    let fingerprint = isPaused(before) ? await readFingerprint(source, ports, account) : undefined;
+    if (!gateSource(before, startedAt, minIntervalMs, options.force, fingerprint).ask) return;
+    if (fingerprint === undefined && source.credentialsFingerprint)
+      fingerprint = await readFingerprint(source, ports, account);
+    const result = await fetchSafely(source, ports, account);
+    memory.sources[source.id] = recordAttempt(before, result, startedAt, fingerprint, random);
+  };
+  // The sources first, then each fallback if the sources before it could not be used (scheduler.ts sourceWanted).
+  await Promise.all(sources.filter((source) => !source.fallback).map(ask));
+  const askedFallbacks: SourceDefinition[] = [];
+  for (const [index, source] of sources.entries()) {
+    if (source.fallback && sourceWanted(sources, index, memory.sources)) {
+      askedFallbacks.push(source);
+      await ask(source);
+    }
+  }
+  const snapshot = buildSnapshot(definition, account, sources, memory, ports.clock.now());
+  // A fallback asked now that failed too (e.g. claude.ai's Cloudflare check while the OAuth API is rate-limited)
+  // is named beside the failure of the source whose last values are shown.
+  const alsoFailed = askedFallbacks
+    .filter((source) => source.id !== snapshot.source)
+    .flatMap((source) => {
+      const failure = memory.sources[source.id]?.lastFailure;
+      return failure && !failure.unused && snapshot.stale && failure.message !== snapshot.message
+        ? [failure.message]
+        : [];
+    });
+  if (alsoFailed.length > 0) snapshot.message = withProblems(snapshot.message, alsoFailed);
+  return { snapshot, memory };
 }
 
 /**
@@ -134,14 +156,24 @@ function buildSnapshot(
   );
   const capture = shown?.memory?.lastGood ?? null;
   const shownFailure = shown?.memory?.lastFailure ?? null;
-  // A source that is merely not set up (`unused`) speaks only when no other source has anything to say.
+  // A source that is merely not set up (`unused`) speaks only when no other source has anything to say; among those,
+  // a missing login ("signed out", with how to sign in) speaks before a keyring the user never needed.
   const failures = entries.flatMap((entry) => entry.memory?.lastFailure ?? []);
-  const primaryFailure = failures.find((failure) => !failure.unused) ?? failures[0] ?? null;
+  const primaryFailure =
+    failures.find((failure) => !failure.unused) ??
+    failures.find((failure) => failure.status === 'signed-out' && failure.fix !== '') ??
+    failures.find((failure) => failure.status === 'signed-out') ??
+    failures[0] ??
+    null;
   const plan =
     capture?.plan ?? entries.map((entry) => entry.memory?.lastGood?.plan).find((p): p is string => !!p) ?? null;
   const base = {
     provider: definition.id,
-    account: { id: account.id, key: account.key, label: account.label },
+    account: {
+      id: account.id,
+      key: account.key,
+      label: (!account.labelled && capture?.accountLabel?.trim()) || account.label,
+    },
     source: capture?.source ?? null,
     plan,
     fetchedAt: capture?.capturedAt ?? null,
@@ -174,6 +206,7 @@ function buildSnapshot(
       message: `No ${definition.name} source is enabled.`,
       fix: 'Choose a source in the settings.',
     };
+  const unused = capture === null && failures.length > 0 && failures.every((f) => f.unused);
   return {
     ...base,
     status: failure.status,
@@ -181,6 +214,7 @@ function buildSnapshot(
     message: failure.message,
     fix: failure.fix,
     retryAt: failure.retryAt ?? null,
+    ...(unused && { unused: true }),
   };
 }
 
@@ -238,12 +272,27 @@ export async function refreshAll(
   results.forEach((result, index) => {
     memory[targets[index]!.account.key] = result.memory;
   });
+  const snapshots = results.map((result) => result.snapshot);
   return {
-    snapshots: results.map((result) => result.snapshot),
+    snapshots: withoutUnused(snapshots),
     memory,
     offline: isOffline(memory, settings, definitions),
     nextWakeAt: nextWakeAt(memory, settings, ports.clock.now(), definitions),
   };
+}
+
+/**
+ * Leaves out the accounts of a tool many users never install (catalog `hiddenUntilSetUp`, e.g. Gemini CLI) that is not
+ * set up at all (`unused`) while any other account is connected (has windows or is not signed out), so that a user of
+ * Claude and Codex sees no Gemini section, title item or alert. When nothing is connected every account stays, so the
+ * "found no login" help names every tool. Claude and Codex always keep their sections (their local logs may still
+ * give spend figures).
+ */
+function withoutUnused(snapshots: ProviderSnapshot[]): ProviderSnapshot[] {
+  const hideable = (s: ProviderSnapshot): boolean =>
+    s.unused === true && CATALOG.some((info) => info.id === s.provider && info.hiddenUntilSetUp);
+  const connected = snapshots.some((s) => !s.unused && (s.windows.length > 0 || s.status !== 'signed-out'));
+  return connected ? snapshots.filter((s) => !hideable(s)) : snapshots;
 }
 
 /** True for the default account of its provider (core/accounts.ts). */

@@ -15,7 +15,7 @@
  *
  * Single-flight (one refresh at a time) is the shell's job. Local sources (log files) are never gated.
  */
-import { type Account, accountsOf } from './accounts.js';
+import { type Account, accountsOf, isOrganizationAccount } from './accounts.js';
 import type { FailureStatus, SourceResult } from './model.js';
 import type { Ports } from './ports.js';
 import type { ProviderDefinition, SourceDefinition } from './provider.js';
@@ -205,17 +205,49 @@ export async function readFingerprint(
   }
 }
 
-/** The sources a provider's settings select, in order. */
+/**
+ * The sources a provider's settings select for an account, in order: all of them in `auto`, else the chosen one.
+ * An organisation source (catalog `organizations`) never serves an extra configuration directory, and a further
+ * organisation's account (core/accounts.ts) is served by the organisation source alone.
+ */
 export function selectedSources(
   definition: ProviderDefinition,
   choice: Pick<ProviderSettings, 'source'>,
+  account?: Account,
 ): readonly SourceDefinition[] {
-  return choice.source === 'auto'
-    ? definition.sources
-    : definition.sources.filter((source) => source.id === choice.source);
+  const chosen =
+    choice.source === 'auto' ? definition.sources : definition.sources.filter((source) => source.id === choice.source);
+  if (!account) return chosen;
+  if (isOrganizationAccount(account)) return chosen.filter((source) => source.organizations);
+  return account.directory ? chosen.filter((source) => !source.organizations) : chosen;
 }
 
-/** Every enabled account's selected remote sources with their memories. */
+/**
+ * True when the source at `index` of `sources` (a provider's sources in `auto` order) should be asked: always for a
+ * source that is not a fallback; for a fallback (catalog `fallback`), only when every remote non-fallback source
+ * before it failed its last attempt (`lastFailure` set in `memory`, the provider's source memories) for a reason the
+ * fallback may get around: a login problem or an error, not `offline`, nor `rate-limited` unless the fallback has
+ * rate limits of its own (catalog `ownRateLimits`; otherwise it would reach the same limited service).
+ */
+export function sourceWanted(
+  sources: readonly SourceDefinition[],
+  index: number,
+  memory: Readonly<Record<string, SourceMemory>> | undefined,
+): boolean {
+  const fallback = sources[index];
+  if (!fallback?.fallback) return true;
+  return sources
+    .slice(0, index)
+    .filter((source) => source.remote && !source.fallback)
+    .every((source) => {
+      const status = memory?.[source.id]?.lastFailure?.status;
+      return (
+        status !== undefined && status !== 'offline' && (status !== 'rate-limited' || fallback.ownRateLimits === true)
+      );
+    });
+}
+
+/** Every enabled account's selected remote sources with their memories (fallbacks only while wanted). */
 function remoteSources(
   memory: Memory,
   settings: Settings,
@@ -224,10 +256,13 @@ function remoteSources(
   return definitions.flatMap((definition) => {
     const providerSettings = settings.providers[definition.id];
     if (!providerSettings?.enabled) return [];
-    const remote = selectedSources(definition, providerSettings).filter((source) => source.remote);
-    return accountsOf(definition, providerSettings).flatMap((account) =>
-      remote.map((source) => ({ key: account.key, memory: memory[account.key]?.sources[source.id] })),
-    );
+    return accountsOf(definition, providerSettings).flatMap((account) => {
+      const selected = selectedSources(definition, providerSettings, account);
+      const sources = memory[account.key]?.sources;
+      return selected
+        .filter((source, index) => source.remote && sourceWanted(selected, index, sources))
+        .map((source) => ({ key: account.key, memory: sources?.[source.id] }));
+    });
   });
 }
 

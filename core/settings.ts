@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import type { AccountSettings } from './accounts.js';
-import { CATALOG, type ProviderInfo, providerEnvName } from './catalog.js';
+import { CATALOG, type ProviderInfo, organizationSource, providerEnvName } from './catalog.js';
 import type { DisplayMode } from './format.js';
 import type { Ports } from './ports.js';
 import { joinPath, parseJsonText } from './parse.js';
@@ -70,6 +70,7 @@ function providerFileSchema(info: ProviderInfo) {
     source: z.optional(z.string()),
     [info.directories.configKey]: z.optional(z.array(z.string())),
     labels: z.optional(z.record(z.string(), z.string())),
+    organizations: z.optional(z.array(z.string())),
   });
 }
 
@@ -163,7 +164,8 @@ function directoryList(list: readonly string[], home: string | undefined, where:
  * - `HEADROOM_NOTIFY` = `on` | `off`
  *
  * config.json per provider: `providers.<id>.{enabled: boolean, source: string, <directories key>: string[],
- * labels: {<account id>: string}}` (directories key: `configDirs` for Claude, `homes` for Codex).
+ * labels: {<account id>: string}}` (directories key: `configDirs` for Claude, `homes` for Codex); Claude also
+ * `organizations: string[]`, the claude.ai organisations (uuids or names) its `web` source reads, one account each.
  *
  * Telemetry: config.json's `telemetry` and the `HEADROOM_PROMETHEUS_*` / `HEADROOM_TELEMETRY_*` variables, see
  * {@link resolveTelemetrySettings}.
@@ -194,6 +196,10 @@ export function resolveSettings(
           target.directories = directoryList(dirs, home, where, problems);
         }
         if (p.labels) target.labels = { ...(p.labels as Record<string, string>) };
+        const organizations = p.organizations as string[] | undefined;
+        if (organizations && organizationSource(info)) {
+          target.organizations = organizations.map((org) => org.trim()).filter(Boolean);
+        }
       }
       if (f.display) settings.display = f.display;
       if (f.title) settings.title = f.title;
@@ -271,7 +277,12 @@ function cloneSettings(s: Settings): Settings {
     providers: Object.fromEntries(
       Object.entries(s.providers).map(([id, p]) => [
         id,
-        { ...p, directories: [...p.directories], labels: { ...p.labels } },
+        {
+          ...p,
+          directories: [...p.directories],
+          labels: { ...p.labels },
+          ...(p.organizations && { organizations: [...p.organizations] }),
+        },
       ]),
     ),
     title: [...s.title],

@@ -3,17 +3,22 @@
  * Nothing happens at import or construction; enable() builds everything and disable() undoes it in reverse.
  */
 import Gio from 'gi://Gio';
+import GLib from 'gi://GLib';
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';
 import { Extension } from 'resource:///org/gnome/shell/extensions/extension.js';
 import { presentMenu } from '../core/present.js';
 import { PROVIDERS } from '../core/providers/index.js';
 import { CLOCK_FORMAT_KEY, clockHour12, clockSettings } from './clock.js';
 import { GjsPorts } from './gjs-ports.js';
+import { liveWatchTargets } from '../core/live.js';
+import { LiveWatcher } from './live-watcher.js';
 import { HeadroomIndicator } from './indicator.js';
 import { Keyring } from './keyring.js';
 import { Notifier } from './notifier.js';
 import type { RefreshOutcome } from '../core/session.js';
 import { Refresher } from './refresher.js';
+import { stateLocks } from './state-lock.js';
+import type { SecretStore } from '../core/secrets.js';
 import { connectObject, disconnectObject } from './signals.js';
 import { DISPLAY_KEYS, SETTINGS_KEYS, TELEMETRY_KEYS, readSettings } from './settings.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
@@ -22,6 +27,21 @@ import { TelemetryPoller } from './telemetry-poller.js';
 /** Opening the menu refreshes data older than this, ms. */
 const MENU_REFRESH_AFTER_MS = 60_000;
 
+/**
+ * The keyring for background refreshes: a lookup first checks, without a prompt, that the keyring is unlocked, and
+ * reports `locked` otherwise (libsecret would ask the user to unlock it at every refresh).
+ */
+function quietKeyring(keyring: Keyring): SecretStore {
+  return {
+    lookup: async (key) => {
+      const status = await keyring.status();
+      return status.ok ? keyring.lookup(key) : status;
+    },
+    store: (key, label, value) => keyring.store(key, label, value),
+    clear: (key) => keyring.clear(key),
+  };
+}
+
 export default class HeadroomExtension extends Extension {
   private settings: Gio.Settings | null = null;
   private ports: GjsPorts | null = null;
@@ -29,6 +49,8 @@ export default class HeadroomExtension extends Extension {
   private indicator: HeadroomIndicator | null = null;
   private refresher: Refresher | null = null;
   private notifier: Notifier | null = null;
+  /** File monitors on the local sources (live updates). */
+  private watcher: LiveWatcher | null = null;
   /** GNOME's `org.gnome.desktop.interface` (its clock format); null when the schema is missing. */
   private clockSettings: Gio.Settings | null = null;
   private outcome: RefreshOutcome | null = null;
@@ -57,6 +79,8 @@ export default class HeadroomExtension extends Extension {
       (outcome) => {
         this.outcome = outcome;
         this.render();
+        // A directory created since (a new day's sessions, a new project) is watched from now on.
+        void this.watcher?.update();
         for (const alert of outcome.alerts) this.notifier?.notify(alert);
         // Telemetry follows each refresh of the limits, on its own: it never holds them up.
         void this.telemetry?.refresh();
@@ -68,6 +92,11 @@ export default class HeadroomExtension extends Extension {
     this.refresher = refresher;
     const keyring = new Keyring();
     this.keyring = keyring;
+    // Headroom's own Claude sign-in (core/oauth.ts): its tokens in this keyring, its refresh under a lock file shared
+    // with the CLI; Claude's web source reads its session key here too (core/providers/claude-web.ts). A background
+    // refresh never asks to unlock a locked keyring.
+    ports.secrets = quietKeyring(keyring);
+    ports.locks = stateLocks(GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom']));
     this.notifier = new Notifier(iconPath, openUri);
     this.telemetry = new TelemetryPoller(
       ports,
@@ -84,6 +113,13 @@ export default class HeadroomExtension extends Extension {
     this.clockSettings = clockSettings();
     if (this.clockSettings)
       connectObject(this.clockSettings, `changed::${CLOCK_FORMAT_KEY}`, () => this.render(), this);
+    // A CLI writing its files re-reads the local sources at once; remote ones follow within the scheduler's limits.
+    this.watcher = new LiveWatcher(
+      ports,
+      () => liveWatchTargets(readSettings(settings), ports.env),
+      () => void this.refresher?.refresh(false),
+    );
+    void this.watcher.update();
     refresher.schedule(settings.get_uint('refresh-interval'));
     void refresher.refresh(false);
     void keyring.status().then((result) => {
@@ -95,6 +131,8 @@ export default class HeadroomExtension extends Extension {
     disconnectObject(this.settings, this);
     disconnectObject(this.clockSettings, this);
     this.clockSettings = null;
+    this.watcher?.destroy();
+    this.watcher = null;
     this.refresher?.destroy();
     this.telemetry?.destroy();
     this.keyring?.destroy();
@@ -115,6 +153,8 @@ export default class HeadroomExtension extends Extension {
   private settingChanged(key: string): void {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key) || !this.settings) return;
     if (key === 'refresh-interval') this.refresher?.schedule(this.settings.get_uint('refresh-interval'));
+    // A new or forgotten claude.ai session key: read it now, past the scheduler's pauses.
+    else if (key === 'claude-web-key-serial') void this.refresher?.refresh(true);
     else if (DISPLAY_KEYS.includes(key)) this.render();
     else if (TELEMETRY_KEYS.includes(key)) {
       this.telemetry?.forgetSecret();

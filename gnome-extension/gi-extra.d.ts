@@ -23,7 +23,7 @@ declare module 'gi://Soup?version=3.0' {
       send_and_read_async(message: Message, priority: number, cancellable: Gio.Cancellable | null): Promise<GLib.Bytes>;
       abort(): void;
     }
-    // Soup.Server: used by test/gjs only (a loopback server for GjsPorts' tests).
+    // Soup.Server: the preferences' sign-in callback (gnome-extension/sign-in.ts) and test/gjs's loopback servers.
     enum MemoryUse {
       STATIC = 0,
       TAKE = 1,

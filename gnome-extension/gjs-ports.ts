@@ -8,12 +8,18 @@ import Soup from 'gi://Soup?version=3.0';
 import type {
   DirEntry,
   FileStat,
+  LineChunk,
+  LineRequest,
   HttpPostRequest,
   HttpRequest,
   HttpResponse,
+  Locks,
+  PipedProcess,
   Ports,
   ProcessResult,
+  SpawnOptions,
 } from '../core/ports.js';
+import type { SecretStore } from '../core/secrets.js';
 import { TransportError } from '../core/ports.js';
 
 Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
@@ -27,6 +33,11 @@ Gio._promisify(Gio.File.prototype, 'set_attributes_async', 'set_attributes_finis
 Gio._promisify(Gio.File.prototype, 'append_to_async', 'append_to_finish');
 Gio._promisify(Gio.OutputStream.prototype, 'write_bytes_async', 'write_bytes_finish');
 Gio._promisify(Gio.OutputStream.prototype, 'close_async', 'close_finish');
+Gio._promisify(Gio.Subprocess.prototype, 'wait_async', 'wait_finish');
+Gio._promisify(Gio.DataInputStream.prototype, 'read_line_async', 'read_line_finish');
+Gio._promisify(Gio.File.prototype, 'read_async', 'read_finish');
+Gio._promisify(Gio.InputStream.prototype, 'read_bytes_async', 'read_bytes_finish');
+Gio._promisify(Gio.InputStream.prototype, 'close_async', 'close_finish');
 
 /** Every request allows this long by default, seconds (Soup's session timeout covers connect and wait). */
 const HTTP_TIMEOUT_SECONDS = 15;
@@ -66,10 +77,42 @@ function transportError(error: unknown): TransportError {
 }
 
 /**
+ * The lines of a read range that hold a marker (see core's `FileReader.readLines`): complete lines only, the
+ * unterminated last line at the end of the file as `tail`, and the Latin-1 text of the 64 bytes before the last
+ * newline as `edge`.
+ */
+export function linesOf(
+  bytes: Uint8Array,
+  eof: boolean,
+  markers: readonly string[],
+  size: number,
+  mtimeMs: number,
+): LineChunk {
+  const consumed = bytes.lastIndexOf(10) + 1;
+  const lines: string[] = [];
+  if (markers.length > 0 && consumed > 0) {
+    for (const line of decoder.decode(bytes.subarray(0, consumed - 1)).split('\n')) {
+      if (markers.some((marker) => line.includes(marker))) lines.push(line);
+    }
+  }
+  let tail: string | null = null;
+  if (eof && consumed < bytes.length) {
+    const rest = decoder.decode(bytes.subarray(consumed));
+    if (markers.some((marker) => rest.includes(marker))) tail = rest;
+  }
+  const edge = String.fromCharCode(...bytes.subarray(Math.max(0, consumed - 64), consumed));
+  return { lines, consumed, size, mtimeMs, eof, tail, edge };
+}
+
+/**
  * Core's ports over Soup and Gio. `destroy()` cancels every request and file operation in flight; afterwards every
  * call fails as cancelled.
  */
 export class GjsPorts implements Ports {
+  /** Headroom's keyring (gnome-extension/keyring.ts), set by the extension. */
+  secrets?: SecretStore;
+  /** Lock files in the state directory (gnome-extension/state-lock.ts), set by the extension. */
+  locks?: Locks;
   private session: Soup.Session | null;
   private readonly cancellable = new Gio.Cancellable();
   private readonly userAgent: string;
@@ -86,6 +129,13 @@ export class GjsPorts implements Ports {
   /** Cancels what is in flight and drops the Soup session. */
   destroy(): void {
     this.cancellable.cancel();
+    for (const child of this.children) child.force_exit();
+    this.children.clear();
+    for (const [id, resolve] of this.timers) {
+      GLib.source_remove(id);
+      resolve();
+    }
+    this.timers.clear();
     this.session?.abort();
     this.session = null;
   }
@@ -181,13 +231,130 @@ export class GjsPorts implements Ports {
         throw error;
       }
     },
+    /**
+     * A ranged read of a log file for the usage scan (core/usage/scan.ts): async reads of at most `maxBytes`, so
+     * the scan can yield to the main loop between chunks; lines holding a marker are decoded and returned.
+     */
+    readLines: async (path: string, request: LineRequest): Promise<LineChunk | null> => {
+      let stream: Gio.FileInputStream | null = null;
+      try {
+        const file = Gio.File.new_for_path(path);
+        const info = await file.query_info_async(
+          'standard::type,standard::size,time::modified,time::modified-usec',
+          Gio.FileQueryInfoFlags.NONE,
+          GLib.PRIORITY_DEFAULT,
+          this.cancellable,
+        );
+        if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
+        const size = info.get_size();
+        const mtimeMs =
+          info.get_attribute_uint64('time::modified') * 1000 +
+          Math.floor(info.get_attribute_uint32('time::modified-usec') / 1000);
+        const offset = Math.max(0, request.offset);
+        const length = Math.max(0, Math.min(request.maxBytes, size - offset));
+        stream = await file.read_async(GLib.PRIORITY_DEFAULT, this.cancellable);
+        // The typings name GLib.SeekType twice (GLib and GObject-introspected), hence the cast.
+        const fromStart = GLib.SeekType.SET as unknown as Parameters<Gio.FileInputStream['seek']>[1];
+        if (offset > 0) stream.seek(offset, fromStart, this.cancellable);
+        const bytes = new Uint8Array(length);
+        let filled = 0;
+        while (filled < length) {
+          const chunk = await stream.read_bytes_async(length - filled, GLib.PRIORITY_LOW, this.cancellable);
+          const data = chunk.toArray();
+          if (data.length === 0) break;
+          bytes.set(data, filled);
+          filled += data.length;
+        }
+        return linesOf(bytes.subarray(0, filled), offset + filled >= size, request.markers, size, mtimeMs);
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      } finally {
+        await stream?.close_async(GLib.PRIORITY_DEFAULT, null).catch(() => undefined);
+      }
+    },
   };
 
-  /** The extension runs no programs (core asks for one only on macOS, for the Keychain). */
+  /**
+   * The extension runs no one-shot programs (core asks for one only on macOS, for the Keychain); it starts
+   * long-running ones with pipes (Codex's app-server) through Gio.Subprocess, all async. {@link destroy} kills
+   * them (GSubprocess reaps its child itself, so none is left a zombie) and ends pending delays.
+   */
   readonly subprocess = {
     run: (argv: string[]): Promise<ProcessResult> =>
       Promise.reject(new Error(`the GNOME extension does not run programs (${argv[0] ?? ''})`)),
+    spawn: (argv: string[], options: SpawnOptions): Promise<PipedProcess> => this.spawnPiped(argv, options),
+    delay: (ms: number): Promise<void> => this.delay(ms),
   };
+
+  private readonly children = new Set<Gio.Subprocess>();
+  private readonly timers = new Map<number, () => void>();
+
+  /** See {@link subprocess}: stdin and stdout piped, stderr silenced, `argv[0]` searched on PATH. */
+  private async spawnPiped(argv: string[], options: SpawnOptions): Promise<PipedProcess> {
+    if (this.cancellable.is_cancelled()) throw new Error('extension disabled');
+    const launcher = new Gio.SubprocessLauncher({
+      flags: Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_SILENCE,
+    });
+    for (const [name, value] of Object.entries(options.env)) launcher.setenv(name, value, true);
+    const child = launcher.spawnv(argv); // throws when the program cannot be started
+    this.children.add(child);
+    const exited = child.wait_async(null).then(
+      () => (child.get_if_exited() ? child.get_exit_status() : null),
+      () => null,
+    );
+    void exited.then(() => this.children.delete(child));
+    const stdin = child.get_stdin_pipe();
+    const stdout = new Gio.DataInputStream({ base_stream: child.get_stdout_pipe()!, close_base_stream: true });
+    void (async () => {
+      try {
+        for (;;) {
+          const [line] = await stdout.read_line_async(GLib.PRIORITY_DEFAULT, this.cancellable);
+          if (line === null) break;
+          options.onLine(decoder.decode(line).replace(/\r$/, ''));
+        }
+      } catch {
+        // cancelled on disable, or the pipe broke: the process is ending
+      }
+    })();
+    let writing: Promise<unknown> = Promise.resolve();
+    let running = true;
+    void exited.then(() => (running = false));
+    return {
+      write: (text) => {
+        if (!stdin) return;
+        const bytes = new TextEncoder().encode(text);
+        writing = writing
+          .then(() => stdin.write_bytes_async(bytes, GLib.PRIORITY_DEFAULT, this.cancellable))
+          .catch(() => {});
+      },
+      closeStdin: () => {
+        writing = writing.then(() => stdin?.close_async(GLib.PRIORITY_DEFAULT, null)).catch(() => {});
+      },
+      signal: (signal) => {
+        if (!running) return;
+        if (signal === 'SIGKILL') child.force_exit();
+        else child.send_signal(15);
+      },
+      exited,
+    };
+  }
+
+  /** A GLib timeout as a promise; {@link destroy} removes the pending ones and resolves them. */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.cancellable.is_cancelled()) {
+        resolve();
+        return;
+      }
+      const id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, Math.max(0, Math.round(ms)), () => {
+        this.timers.delete(id);
+        resolve();
+        return GLib.SOURCE_REMOVE;
+      });
+      this.timers.set(id, resolve);
+    });
+  }
 
   readonly clock = { now: (): number => Date.now() };
 

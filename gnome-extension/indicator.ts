@@ -305,10 +305,18 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private readonly expanded = new Map<string, boolean>();
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
   private telemetryOpen = false;
+  /**
+   * True once the actor is destroyed, by disable() or by the shell itself (at shutdown it disposes the panel without
+   * disabling extensions): a refresh still in flight then finds nothing to update.
+   */
+  private destroyed = false;
 
   constructor(iconPath: string, actions: IndicatorActions) {
     super(0.5, 'Headroom', false);
     this.handlers = actions;
+    this.connect('destroy', () => {
+      this.destroyed = true;
+    });
     const box = new St.BoxLayout({ style_class: 'panel-status-menu-box' });
     box.add_child(
       new St.Icon({
@@ -351,6 +359,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
    * figures, and rebuilding the menu for them would only cost (every rebuild makes and destroys a hundred actors).
    */
   update(view: MenuView): void {
+    if (this.destroyed) return;
     // Trend points are drawn 64 px wide: a move of less than half a pixel draws the same.
     const drawn = JSON.stringify(view, (name, value: unknown) =>
       (name === 'x' || name === 'y') && typeof value === 'number' ? Math.round(value * 128) : value,
@@ -367,6 +376,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
 
   /** Shows (text) or hides (null) a line about the keyring. */
   setKeyringProblem(text: string | null): void {
+    if (this.destroyed) return;
     this.keyringProblem = text;
     this.rebuild();
   }

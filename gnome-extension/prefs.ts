@@ -1,6 +1,6 @@
 /**
- * Headroom's preferences: providers and their sources, what the top bar shows, notifications, team telemetry from
- * Prometheus, and whether the keyring answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
+ * Headroom's preferences: providers and their sources, Headroom's own Claude sign-in, what the top bar shows,
+ * notifications, team telemetry from Prometheus, and whether the keyring answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
  * 47+ get the same window.
  */
 import Adw from 'gi://Adw';
@@ -13,10 +13,21 @@ import {
   ngettext,
 } from 'resource:///org/gnome/Shell/Extensions/js/extensions/prefs.js';
 import { CATALOG } from '../core/catalog.js';
+import {
+  type ClaudeOrganization,
+  SESSION_KEY_LABEL,
+  SESSION_KEY_SECRET,
+  cleanSessionKey,
+  defaultOrganization,
+  listClaudeOrganizations,
+} from '../core/providers/claude-web.js';
 import { PROMETHEUS_SECRET_KEY, PROMETHEUS_SECRET_LABEL } from '../core/telemetry/connect.js';
 import { checkConnection } from '../core/telemetry/index.js';
 import { TELEMETRY_RANGES, checkPrometheusUrl } from '../core/telemetry/settings.js';
+import { forgetSignIn, signInStatus } from '../core/oauth.js';
 import { GjsPorts } from './gjs-ports.js';
+import { ClaudeSignIn } from './sign-in.js';
+import { stateLocks } from './state-lock.js';
 import { Keyring } from './keyring.js';
 import { readTelemetrySettings } from './settings.js';
 
@@ -425,6 +436,183 @@ function telemetryGroup(
   return group;
 }
 
+/**
+ * Headroom's own Claude sign-in: "Sign in with Claude" opens the browser and serves the callback on loopback for the
+ * duration of the sign-in only (sign-in.ts); "Sign out" forgets the tokens. Closing the window cancels a sign-in.
+ */
+function claudeSignInGroup(
+  ports: GjsPorts,
+  keyring: Keyring,
+  isOpen: () => boolean,
+  onClose: (callback: () => void) => void,
+): Adw.PreferencesGroup {
+  const group = new Adw.PreferencesGroup({
+    title: _('Claude: Headroom’s own sign-in'),
+    description: _(
+      "Headroom signs in to Claude itself and renews its own login, so it never depends on Claude Code's. The tokens stay in the keyring.",
+    ),
+  });
+  const row = new Adw.ActionRow({ title: _('Sign in with Claude'), subtitle: _('Checking…'), use_markup: false });
+  const button = new Gtk.Button({ label: _('Sign in'), valign: Gtk.Align.CENTER });
+  row.add_suffix(button);
+  group.add(row);
+  let signedIn = false;
+  let running: ClaudeSignIn | null = null;
+  const show = (subtitle: string, label: string): void => {
+    if (!isOpen()) return;
+    row.subtitle = subtitle;
+    button.label = label;
+    button.sensitive = true;
+  };
+  const sync = async (note = ''): Promise<void> => {
+    const status = await signInStatus(keyring);
+    signedIn = status.state === 'signed-in';
+    const text =
+      status.state === 'unknown'
+        ? status.message
+        : status.state === 'signed-in'
+          ? _('Signed in as %s').replace('%s', status.email ?? _('an unknown account'))
+          : status.state === 'ended'
+            ? _('Signed out: Claude no longer accepts the sign-in. Sign in again.')
+            : _('Not signed in; Headroom reads Claude Code’s login instead.');
+    show(note ? `${note} ${text}` : text, signedIn ? _('Sign out') : _('Sign in'));
+  };
+  button.connect('clicked', () => {
+    if (running) {
+      running.cancel();
+      return;
+    }
+    button.sensitive = false;
+    if (signedIn) {
+      void forgetSignIn(ports).then((result) => sync(result.ok ? '' : result.message));
+      return;
+    }
+    const signIn = new ClaudeSignIn(ports);
+    running = signIn;
+    void signIn.start().then((url) => {
+      if (!url) return;
+      show(_('Waiting for your browser… If none opened, visit %s').replace('%s', url), _('Cancel'));
+      Gio.AppInfo.launch_default_for_uri_async(url, null, null, null);
+    });
+    void signIn.finished.then((result) => {
+      running = null;
+      void sync(result.ok ? '' : result.message);
+    });
+  });
+  onClose(() => running?.cancel());
+  void sync();
+  return group;
+}
+
+/**
+ * Claude's claude.ai session (the `web` source): a password row for the sessionKey cookie (checked by listing the
+ * organisations, then kept in the keyring and cleared from the row), "Check" (lists the organisations of the stored
+ * key), a switch per organisation (`claude-organizations`; none on = the default organisation) and "Forget key".
+ * Every change of the key counts `claude-web-key-serial` up, so the extension reads the keyring again at once.
+ */
+function claudeWebGroup(
+  settings: Gio.Settings,
+  watch: Watch,
+  keyring: Keyring,
+  ports: GjsPorts,
+  isOpen: () => boolean,
+): Adw.PreferencesGroup {
+  const group = new Adw.PreferencesGroup({
+    title: _('Claude: claude.ai session'),
+    description: _(
+      'Reads Claude’s limits, extra usage and prepaid credits as claude.ai does, with its sessionKey cookie (see README.md). The key grants access to your claude.ai account; it is kept only in the keyring. Logging out of claude.ai revokes it.',
+    ),
+  });
+  const entry = new Adw.PasswordEntryRow({
+    title: _('sessionKey cookie: Enter checks it and keeps it in the keyring'),
+    show_apply_button: true,
+  });
+  const status = new Adw.ActionRow({ title: _('Organisations'), subtitle: '', use_markup: false });
+  const check = new Gtk.Button({ label: _('Check'), valign: Gtk.Align.CENTER });
+  const forget = new Gtk.Button({ label: _('Forget key'), valign: Gtk.Align.CENTER });
+  forget.add_css_class('destructive-action');
+  status.add_suffix(check);
+  status.add_suffix(forget);
+  const orgRows: Adw.SwitchRow[] = [];
+  const say = (text: string): void => {
+    if (isOpen()) status.subtitle = text;
+  };
+  const changed = (): void => {
+    settings.set_uint('claude-web-key-serial', settings.get_uint('claude-web-key-serial') + 1);
+  };
+
+  /** One switch per organisation, on for the chosen ones (or the default one when none is chosen). */
+  const showOrganizations = (orgs: ClaudeOrganization[]): void => {
+    if (!isOpen()) return;
+    for (const row of orgRows.splice(0)) group.remove(row);
+    const chosen = (): string[] => settings.get_strv('claude-organizations');
+    const fallback = defaultOrganization(orgs);
+    for (const org of orgs) {
+      const row = new Adw.SwitchRow({
+        title: org.name,
+        subtitle: `${org.capabilities.join(', ') || _('no capabilities listed')} · ${org.uuid}`,
+        use_markup: false,
+      });
+      const sync = (): void => {
+        const list = chosen();
+        row.active = list.length > 0 ? list.includes(org.uuid) : org.uuid === fallback?.uuid;
+      };
+      sync();
+      watch('claude-organizations', sync);
+      row.connect('notify::active', () => {
+        const list = chosen().length > 0 ? chosen() : fallback ? [fallback.uuid] : [];
+        const next = orgs.map((o) => o.uuid).filter((uuid) => (uuid === org.uuid ? row.active : list.includes(uuid)));
+        if (next.join() !== chosen().join()) settings.set_strv('claude-organizations', next);
+      });
+      orgRows.push(row);
+      group.add(row);
+    }
+    say(_('%d found; the switches choose which are shown.').replace('%d', String(orgs.length)));
+  };
+
+  /** Lists the organisations of `key`; stores the key (or claude.ai's rotation of it) when `store` or rotated. */
+  const verify = async (key: string, store: boolean): Promise<void> => {
+    say(_('Asking claude.ai…'));
+    const listed = await listClaudeOrganizations(ports, key);
+    if (!listed.ok) {
+      say(`${listed.failure.message} ${listed.failure.fix}${store ? ` ${_('The key was not stored.')}` : ''}`);
+      return;
+    }
+    if (store || listed.rotatedKey) {
+      const stored = await keyring.store(SESSION_KEY_SECRET, SESSION_KEY_LABEL, listed.rotatedKey ?? key);
+      if (!stored.ok) {
+        say(`${stored.message} ${stored.fix}`);
+        return;
+      }
+      changed();
+    }
+    showOrganizations(listed.organizations);
+  };
+
+  entry.connect('apply', () => {
+    const key = cleanSessionKey(entry.get_text());
+    entry.set_text('');
+    if (key) void verify(key, true);
+  });
+  check.connect('clicked', () => {
+    void keyring.lookup(SESSION_KEY_SECRET).then((stored) => {
+      if (!stored.ok) say(`${stored.message} ${stored.fix}`);
+      else if (!stored.value) say(_('No key stored: paste the sessionKey cookie above.'));
+      else void verify(stored.value, false);
+    });
+  });
+  forget.connect('clicked', () => {
+    void keyring.clear(SESSION_KEY_SECRET).then((result) => {
+      if (!result.ok) return say(`${result.message} ${result.fix}`);
+      changed();
+      say(_('Forgotten. To end the session itself, log out of claude.ai in your browser.'));
+    });
+  });
+  group.add(entry);
+  group.add(status);
+  return group;
+}
+
 /** Shows whether the Secret Service answers; the answer arrives asynchronously. */
 function keyringGroup(keyring: Keyring, isOpen: () => boolean): Adw.PreferencesGroup {
   const group = new Adw.PreferencesGroup({
@@ -449,13 +637,25 @@ export default class HeadroomPreferences extends ExtensionPreferences {
     let open = true;
     const watch: Watch = (key, callback) => handlers.push(settings.connect(`changed::${key}`, callback));
 
+    ports.secrets = keyring;
+    ports.locks = stateLocks(GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom']));
+    const closers: (() => void)[] = [];
     // Four pages, so that each fits a small screen: the window shows them as a view switcher.
     const page = (name: string, title: string, icon: string, groups: Adw.PreferencesGroup[]): void => {
       const result = new Adw.PreferencesPage({ name, title, icon_name: icon });
       for (const group of groups) result.add(group);
       window.add(result);
     };
-    page('providers', _('Providers'), 'system-users-symbolic', providerGroups(settings, watch));
+    page('providers', _('Providers'), 'system-users-symbolic', [
+      ...providerGroups(settings, watch),
+      claudeSignInGroup(
+        ports,
+        keyring,
+        () => open,
+        (callback) => closers.push(callback),
+      ),
+      claudeWebGroup(settings, watch, keyring, ports, () => open),
+    ]);
     page('display', _('Display'), 'video-display-symbolic', [displayGroup(settings, watch)]);
     page('alerts', _('Alerts'), 'preferences-system-notifications-symbolic', [notificationsGroup(settings, watch)]);
     page('telemetry', _('Telemetry'), 'network-server-symbolic', [
@@ -465,6 +665,7 @@ export default class HeadroomPreferences extends ExtensionPreferences {
 
     window.connect('close-request', () => {
       open = false;
+      for (const close of closers) close();
       for (const id of handlers) settings.disconnect(id);
       keyring.destroy();
       ports.destroy();

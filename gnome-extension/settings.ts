@@ -7,7 +7,7 @@
 import type Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import { splitAccountKey } from '../core/accounts.js';
-import { CATALOG } from '../core/catalog.js';
+import { CATALOG, organizationSource } from '../core/catalog.js';
 import { DEFAULT_SETTINGS, type Settings, resolveSettings } from '../core/settings.js';
 import { type TelemetrySettings, resolveTelemetrySettings } from '../core/telemetry/settings.js';
 
@@ -17,6 +17,8 @@ export const SETTINGS_KEYS = [
   'provider-sources',
   'account-directories',
   'account-labels',
+  'claude-organizations',
+  'claude-web-key-serial',
   'refresh-interval',
   'display-mode',
   'indicator-items',
@@ -101,6 +103,7 @@ export function readSettings(settings: Gio.Settings): Settings {
           ...(sources[info.id] ? { source: sources[info.id] } : {}),
           [info.directories.configKey]: directories[info.id] ?? [],
           labels: labels[info.id] ?? {},
+          ...(organizationSource(info) && { organizations: settings.get_strv(`${info.id}-organizations`) }),
         },
       ]),
     ),

@@ -7,6 +7,7 @@
  */
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
+import type { Locks } from '../core/ports.js';
 import { named } from './signals.js';
 
 Gio._promisify(Gio.File.prototype, 'create_async', 'create_finish');
@@ -68,15 +69,16 @@ function wait(ms: number, cancellable: Gio.Cancellable): Promise<void> {
 }
 
 /**
- * Takes the lock in `directory` (which must exist), waiting at most `waitMs`; null when it could not be had (the
- * directory is not writable, the wait ran out, or `cancellable` was cancelled).
+ * Takes the lock `name` (default `refresh.lock`) in `directory` (which must exist), waiting at most `waitMs`; null
+ * when it could not be had (the directory is not writable, the wait ran out, or `cancellable` was cancelled).
  */
 export async function acquireStateLock(
   directory: string,
   waitMs: number,
   cancellable: Gio.Cancellable = new Gio.Cancellable(),
+  name: string = LOCK_FILE,
 ): Promise<StateLock | null> {
-  const path = GLib.build_filenamev([directory, LOCK_FILE]);
+  const path = GLib.build_filenamev([directory, name]);
   const file = Gio.File.new_for_path(path);
   const pid = new Gio.Credentials().get_unix_pid();
   const token = `${pid} ${Date.now()}`;
@@ -106,4 +108,18 @@ export async function acquireStateLock(
     await wait(POLL_MS, cancellable);
     if (cancellable.is_cancelled()) return null;
   }
+}
+
+/**
+ * Core's {@link Locks} as lock files `<name>.lock` in `directory` (the state directory, created 0700 when missing),
+ * the same files the CLI uses (swiftbar-plugin/single-flight.ts `fileLocks`), e.g. `claude-oauth-refresh.lock`.
+ */
+export function stateLocks(directory: string): Locks {
+  return {
+    async acquire(name, waitMs) {
+      if (!/^[a-z-]+$/.test(name)) return null;
+      GLib.mkdir_with_parents(directory, 0o700);
+      return acquireStateLock(directory, waitMs, undefined, `${name}.lock`).catch(() => null);
+    },
+  };
 }

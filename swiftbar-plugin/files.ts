@@ -3,9 +3,8 @@
  * rename, so a crash mid-write leaves the previous file intact). Kept apart from state.ts so that light commands
  * (`headroom statusline`) need nothing else.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** The largest file read, bytes: Codex's rollouts run to a few MiB; nothing Headroom reads is larger. */
@@ -35,14 +34,28 @@ export async function readRegularFile(path: string): Promise<string | null> {
   }
 }
 
+/** Twelve random hex digits: a temporary file's name needs no cryptographic randomness ('wx' refuses a clash). */
+const tempName = (): string => `.${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}.tmp`;
+
+/** A new private temporary file in `directory`, named `.<12 hex>.tmp` (single-flight.ts cleans up stale ones). */
+async function openTemp(directory: string): Promise<{ temp: string; handle: FileHandle }> {
+  for (let attempt = 0; ; attempt++) {
+    const temp = join(directory, tempName());
+    try {
+      return { temp, handle: await open(temp, 'wx', 0o600) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw error;
+    }
+  }
+}
+
 /**
  * Replaces a file atomically with `text` and the given mode (e.g. 0o600), creating its directory with mode 0700.
  * Rejects when the directory cannot be written.
  */
 export async function writeFileAtomic(path: string, text: string | Uint8Array, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
+  const { temp, handle } = await openTemp(dirname(path));
   try {
     await handle.writeFile(text);
     await handle.sync();

@@ -10,7 +10,6 @@
  * The secret only ever travels on the child's stdin or stdout: `secret-tool store` reads it from stdin, and
  * `security -i` reads its whole command from stdin. Never argv, files, logs or state.
  */
-import { spawn } from 'node:child_process';
 import type { Ports } from '../core/ports.js';
 import {
   KEYRING_PROBLEMS,
@@ -31,7 +30,8 @@ interface Exit {
 }
 
 /** Runs argv (no shell) with `input` on stdin; null when the program cannot be started. */
-function run(argv: string[], input: string): Promise<Exit | null> {
+async function run(argv: string[], input: string): Promise<Exit | null> {
+  const { spawn } = await import('node:child_process');
   return new Promise((done) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
     let stdout = '';

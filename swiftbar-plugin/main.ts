@@ -2,8 +2,11 @@
  * Headroom's SwiftBar/xbar plugin and command-line tool: one short run that refreshes the providers (sparing their
  * APIs with the cached state), prints the menu or the JSON document on stdout, and saves the state.
  *
- * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose] [--help] [--version]
+ * Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose] [--help] [--version]
  *        headroom telemetry [--range 1h|24h|7d|30d] [--json]   (telemetry-command.ts)
+ *        headroom login claude [--manual] | headroom logout claude   (login-oauth.ts)
+ *        headroom login|logout claude-web [--org …]            (login-web.ts)
+ *        headroom report daily|weekly|monthly|session|blocks [--json] …   (report.ts)
  */
 import { join, resolve } from 'node:path';
 import { CATALOG, providerEnvName } from '../core/catalog.js';
@@ -22,6 +25,7 @@ import { renderWaybar } from './waybar.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
+import { type AccountUsageV1, usageView } from '../core/usage/summary.js';
 
 declare const HEADROOM_VERSION: string;
 
@@ -38,13 +42,19 @@ function helpText(): string {
   ).join('\n');
   return `Headroom: the usage limits of ${tools.slice(0, -1).join(', ')} and ${tools[tools.length - 1]} on this machine.
 
-Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--verbose]
+Usage: headroom [--format swiftbar|xbar|text|json|waybar] [--refresh] [--stream] [--verbose]
        headroom telemetry [--range 1h|24h|7d|30d] [--json]    (see headroom telemetry --help)
        headroom statusline [install|uninstall] [--config-dir DIR]
+       headroom login claude [--manual] | headroom logout claude   (Headroom's own Claude sign-in)
+       headroom login claude-web [--org UUID|NAME]...  (reads the claude.ai sessionKey from stdin)
+       headroom logout claude-web
+       headroom report daily|weekly|monthly|session|blocks [--json] [--since D] [--until D] [--timezone Z]
 
   --format F   swiftbar (default when SWIFTBAR=1), xbar (default under xbar), text (default), json,
                waybar (one JSON line for a Waybar custom module)
   --refresh    ask the providers now instead of serving a result cached less than a minute ago
+  --stream     stay running (SwiftBar's streamable mode): print a new menu, after a '~~~' line, whenever
+               Codex, Claude Code or the status line write their files, and every minute otherwise
   --verbose    diagnostics on stderr
   --version    print the version
 
@@ -58,6 +68,8 @@ interface Options {
   format: OutputFormat;
   refresh: boolean;
   verbose: boolean;
+  /** SwiftBar's streamable mode: one long-lived process printing a new menu on each change (stream.ts). */
+  stream: boolean;
 }
 
 /** Parses argv; returns a message for --help/--version or a usage error. */
@@ -65,9 +77,11 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
   let format: OutputFormat | undefined;
   let refresh = false;
   let verbose = false;
+  let stream = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--refresh') refresh = true;
+    else if (arg === '--stream') stream = true;
     else if (arg === '--verbose') verbose = true;
     else if (arg === '--help' || arg === '-h') return { exit: 0, text: helpText() };
     else if (arg === '--version') return { exit: 0, text: `headroom ${HEADROOM_VERSION}\n` };
@@ -79,8 +93,17 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { exit: nu
       format = value as OutputFormat;
     } else return { exit: 2, text: `headroom: unknown argument ${JSON.stringify(arg)}\n\n${helpText()}` };
   }
-  format ??= env.SWIFTBAR === '1' ? 'swiftbar' : env.XBARDarkMode || env.BitBarDarkMode ? 'xbar' : 'text';
-  return { format, refresh, verbose };
+  format ??= stream
+    ? 'swiftbar'
+    : env.SWIFTBAR === '1'
+      ? 'swiftbar'
+      : env.XBARDarkMode || env.BitBarDarkMode
+        ? 'xbar'
+        : 'text';
+  if (stream && format !== 'swiftbar' && format !== 'waybar') {
+    return { exit: 2, text: 'headroom: --stream prints the swiftbar or waybar format\n' };
+  }
+  return { format, refresh, verbose, stream };
 }
 
 /** The ports of this run: `HEADROOM_NOW` (an ISO 8601 instant) pins the clock. */
@@ -97,12 +120,34 @@ async function main(): Promise<number> {
     return statusLineCommand(args.slice(1));
   }
   if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
+  if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude')
+    return (await import('./login-oauth.js')).oauthCommand(args, makePorts);
+  if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude-web') {
+    return (await import('./login-web.js')).loginWebCommand(args[0], args.slice(2), makePorts(false));
+  }
+  if (args[0] === 'report') {
+    // Reads the local logs: loaded only for this command.
+    const { runReportCommand } = await import('./report.js');
+    return runReportCommand(args.slice(1), (verbose) => makePorts(verbose));
+  }
   const parsed = parseArgs(args, process.env);
   if ('exit' in parsed) {
     (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);
     return parsed.exit;
   }
   const ports = makePorts(parsed.verbose);
+  if (parsed.stream) {
+    const { runStream } = await import('./stream.js');
+    return runStream(ports, () => oneRun(parsed, ports), parsed.format === 'swiftbar' ? '~~~\n' : '');
+  }
+  return oneRun(parsed, ports);
+}
+
+/**
+ * One run: refresh (or wait for another run's refresh), save, notify, print. Returns the exit code; exits the process
+ * itself when the run deadline passes (something hung).
+ */
+async function oneRun(parsed: Options, ports: Ports): Promise<number> {
   const deadlineMs =
     Number(process.env.HEADROOM_DEADLINE_MS) > 0 ? Number(process.env.HEADROOM_DEADLINE_MS) : DEADLINE_MS;
   const runDeadline = Date.now() + deadlineMs;
@@ -117,6 +162,11 @@ async function main(): Promise<number> {
       ports.log.warn(`telemetry: internal error: ${(error as Error | null)?.message ?? String(error)}`);
       return null;
     });
+    // Tokens and cost from the local logs, read alongside (incrementally, swiftbar-plugin/report.ts); like telemetry
+    // it never changes the providers' outcome.
+    const usage = import('./report.js')
+      .then(({ loadCliUsage }) => loadCliUsage(ports, settings, directory))
+      .catch(() => null);
     const startedAt = ports.clock.now();
     // One run at a time refreshes; the others wait for its saved result (swiftbar-plugin/single-flight.ts).
     const lock = await acquireLock(directory, Math.max(0, Math.min(LOCK_WAIT_MS, runDeadline - Date.now() - 1000)));
@@ -157,7 +207,8 @@ async function main(): Promise<number> {
       const failures = await deliver(alerts, notifierFor(process.env, process.platform), pluginPath);
       for (const failure of failures) ports.log.warn(failure);
       const report = await Promise.race([telemetry, timeout(runDeadline).then(() => null)]);
-      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices);
+      const spent = await Promise.race([usage, timeout(runDeadline).then(() => null)]);
+      print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices, spent);
       return 0;
     } finally {
       await lock?.release();
@@ -220,9 +271,10 @@ function print(
   pluginPath: string,
   telemetry: TelemetryReport | null,
   notices: string[],
+  usage: Map<string, AccountUsageV1> | null = null,
 ): void {
   if (format === 'json') {
-    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry);
+    const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry, usage);
     const withNotices = notices.length > 0 ? { ...document, notices } : document;
     process.stdout.write(`${JSON.stringify(withNotices, null, 2)}\n`);
     return;
@@ -233,6 +285,7 @@ function print(
     offline: outcome.offline,
   });
   if (telemetry) menu.telemetry = presentTelemetry(telemetry, { locale: settings.locale });
+  if (usage) menu.usage = usageView(menu.providers, usage, settings.locale);
   process.stdout.write(
     format === 'waybar'
       ? renderWaybar(menu)

@@ -5,7 +5,6 @@
  * - the CLI on Linux: `notify-send`, when it is installed.
  * Programs are run directly with argv (never through a shell) and a timeout; a failure is reported, never thrown.
  */
-import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Alert } from '../core/alerts.js';
 
@@ -61,6 +60,8 @@ export function notificationCommand(alert: Alert, kind: NotifierKind, pluginPath
 /** Delivers the alerts one by one; resolves with a sentence per failure (for stderr). */
 export async function deliver(alerts: Alert[], kind: NotifierKind, pluginPath: string): Promise<string[]> {
   const failures: string[] = [];
+  if (alerts.length === 0) return failures;
+  const { execFile } = await import('node:child_process');
   for (const alert of alerts) {
     const argv = notificationCommand(alert, kind, pluginPath);
     if (!argv) continue;

@@ -5,6 +5,7 @@
 import type { Severity } from '../core/format.js';
 import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 import type { TelemetryView } from '../core/telemetry/present.js';
+import type { UsageView } from '../core/usage/summary.js';
 
 /** Output flavours of the menu. */
 export type MenuFormat = 'swiftbar' | 'xbar' | 'text';
@@ -100,6 +101,10 @@ export function renderMenuBar(menu: MenuView, format: 'swiftbar' | 'xbar', conte
     else writeProvider(w, provider);
     w.separator();
   }
+  if (menu.usage && menu.usage.accounts.length > 0) {
+    writeUsage(w, menu.usage, context.pluginPath, format);
+    w.separator();
+  }
   if (menu.telemetry) {
     writeTelemetry(w, menu.telemetry);
     w.separator();
@@ -164,6 +169,51 @@ function writeDetails(w: MenuWriter, provider: ProviderView, depth: number): voi
 }
 
 /**
+ * The Spend section: per account today's and 30 days' cost and tokens, the block's burn rate, the top models and a
+ * 30-day sparkline of daily cost; an item that opens the full daily report in a terminal.
+ */
+function writeUsage(w: MenuWriter, view: UsageView, pluginPath: string, format: 'swiftbar' | 'xbar'): void {
+  w.item(view.heading, { color: w.color('normal'), size: '14' });
+  for (const account of view.accounts) {
+    w.item(account.heading, { color: w.color('normal') });
+    w.item(account.todayText, { color: w.color('normal') });
+    w.item(account.monthText, { color: w.color('normal') });
+    if (account.blockText) w.item(account.blockText, { color: w.color('normal') });
+    if (account.sparkline)
+      w.item(`${account.sparkline} daily cost, 30 days`, { color: w.color('normal', true), size: '12' });
+    if (account.modelsText) w.item(account.modelsText, { color: w.color('normal', true), size: '12' });
+    if (account.unpricedText) w.item(account.unpricedText, { color: w.color('normal', true), size: '12' });
+  }
+  // `headroom report` alone is the daily report; xbar numbers parameters from 1, SwiftBar from 0.
+  w.item('Full usage report…', {
+    bash: pluginPath,
+    [format === 'swiftbar' ? 'param0' : 'param1']: 'report',
+    terminal: 'true',
+  });
+}
+
+/** The Spend section for a terminal. */
+export function renderUsageText(view: UsageView): string {
+  const clean = (text: string): string => text.replace(TERMINAL_UNSAFE, '');
+  const out = [view.heading];
+  for (const account of view.accounts) {
+    out.push(`  ${clean(account.heading)}`);
+    for (const line of [
+      account.todayText,
+      account.monthText,
+      account.blockText,
+      account.modelsText,
+      account.unpricedText,
+    ]) {
+      if (line) out.push(`    ${clean(line)}`);
+    }
+    if (account.sparkline) out.push(`    ${account.sparkline} daily cost, 30 days`);
+  }
+  out.push('  Full report: headroom report daily');
+  return `${out.join('\n')}\n`;
+}
+
+/**
  * The Telemetry section: heading, one line per figure, the tokens trend, and submenus per model and per user; a
  * failure shows its sentence and fix (the limits above are untouched).
  */
@@ -225,6 +275,7 @@ export function renderText(menu: MenuView, notices: readonly string[] = []): str
     out.push(menu.nothingConnectedText ?? '', '', 'To connect:');
     for (const line of menu.connectHelp) out.push(`  ${clean(line)}`);
     out.push('', 'Then run Headroom again.');
+    if (menu.usage && menu.usage.accounts.length > 0) out.push('', renderUsageText(menu.usage).trimEnd());
     if (menu.telemetry) out.push('', renderTelemetryText(menu.telemetry).trimEnd());
     return `${out.join('\n')}\n`;
   }
@@ -250,6 +301,7 @@ export function renderText(menu: MenuView, notices: readonly string[] = []): str
     if (provider.statusText) out.push(`  ${provider.status === 'ok' ? '' : '! '}${clean(provider.statusText)}`);
     if (provider.fixText) out.push(`    Fix: ${clean(provider.fixText)}`);
   }
+  if (menu.usage && menu.usage.accounts.length > 0) out.push('', renderUsageText(menu.usage).trimEnd());
   if (menu.telemetry) out.push('', renderTelemetryText(menu.telemetry).trimEnd());
   return `${out.join('\n')}\n`;
 }

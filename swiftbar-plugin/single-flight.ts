@@ -8,6 +8,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Locks } from '../core/ports.js';
 
 /** File name of the lock inside the state directory. */
 export const LOCK_FILE = 'refresh.lock';
@@ -45,12 +46,12 @@ async function isStale(path: string, now: number): Promise<boolean> {
 }
 
 /**
- * Takes the refresh lock of `directory`, waiting at most `waitMs` for another holder. Resolves to null when the lock
+ * Takes the refresh lock of `directory` (or the lock `file` there, e.g. `claude-oauth-refresh.lock`), waiting at most `waitMs` for another holder. Resolves to null when the lock
  * cannot be had: the directory is not writable, or the wait ran out (the caller then serves what it has without
  * saving or notifying).
  */
-export async function acquireLock(directory: string, waitMs: number): Promise<Lock | null> {
-  const path = join(directory, LOCK_FILE);
+export async function acquireLock(directory: string, waitMs: number, file = LOCK_FILE): Promise<Lock | null> {
+  const path = join(directory, file);
   const token = `${process.pid} ${Date.now()}`;
   const deadline = Date.now() + waitMs;
   let waited = false;
@@ -100,4 +101,17 @@ export async function removeStaleTemps(directory: string, now: number): Promise<
         if (info?.isFile() && now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => undefined);
       }),
   );
+}
+
+/**
+ * Core's {@link Locks} over lock files in `directory` (the state directory): `<name>.lock`, with the same
+ * create-exclusive, stale-after-30-s rules as the refresh lock. Names other than `[a-z-]+` are refused (null).
+ */
+export function fileLocks(directory: string): Locks {
+  return {
+    async acquire(name, waitMs) {
+      if (!/^[a-z-]+$/.test(name)) return null;
+      return acquireLock(directory, waitMs, `${name}.lock`).catch(() => null);
+    },
+  };
 }

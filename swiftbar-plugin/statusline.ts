@@ -9,8 +9,6 @@
  * `headroom statusline uninstall [--config-dir DIR]` puts the file back byte for byte when it was not changed since,
  * else restores only the previous `statusLine`.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFile, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -105,7 +103,9 @@ function readStdin(): Promise<string> {
 }
 
 /** Runs the user's previous status-line command through `sh -c` with the same stdin; its stdout, or '' on failure. */
-function runPrevious(command: string, input: string): Promise<string> {
+async function runPrevious(command: string, input: string): Promise<string> {
+  // Loaded here: the plugin's other runs bundle this module and should not pay for node:child_process.
+  const { spawn } = await import('node:child_process');
   return new Promise((done) => {
     let out = '';
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'], timeout: CHAIN_TIMEOUT_MS });
@@ -170,7 +170,8 @@ function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-function sha256(text: string): string {
+async function sha256(text: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -205,7 +206,7 @@ async function install(directory: string, env: Environment): Promise<number> {
   await saveInstallEntry(env, directory, {
     previous: settings.statusLine ?? null,
     existed: text !== null,
-    written: sha256(written),
+    written: await sha256(written),
   });
   const kept = current.success && current.data.command ? ' Your previous status line still shows first.' : '';
   process.stdout.write(
@@ -224,7 +225,7 @@ async function uninstall(directory: string, env: Environment): Promise<number> {
   }
   const text = await readRegularFile(path);
   const backup = `${path}${BACKUP_SUFFIX}`;
-  if (text !== null && sha256(text) === entry.written) {
+  if (text !== null && (await sha256(text)) === entry.written) {
     // Unchanged since install: put the user's file back byte for byte.
     if (entry.existed) {
       const mode = (await stat(path)).mode & 0o777;

@@ -5,7 +5,14 @@
  */
 import * as z from 'zod/mini';
 import { getJson } from '../http.js';
-import { type Failure, type Money, SESSION_MINUTES, type UsageWindow, WEEKLY_MINUTES } from '../model.js';
+import {
+  type Failure,
+  type Money,
+  type SourceResult,
+  SESSION_MINUTES,
+  type UsageWindow,
+  WEEKLY_MINUTES,
+} from '../model.js';
 import { joinPath, numberLike, parseIsoInstant, parseJsonText, slugify, titleCase } from '../parse.js';
 import {
   MAX_INSTANT_MS,
@@ -19,6 +26,8 @@ import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
 import { fetchStatusLine } from '../statusline.js';
+import { SIGN_IN_FIX, apiHeaders, oauthEndpoints, ownAccessToken, ownLoginFingerprint } from '../oauth.js';
+import { claudeWebFingerprint, fetchClaudeWeb } from './claude-web.js';
 
 /** The parts of Claude Code's login that Headroom uses. */
 export interface ClaudeCredentials {
@@ -161,13 +170,15 @@ export async function readClaudeCredentials(ports: Ports, account?: Account): Pr
     text = await readKeychain(ports);
   }
   if (text === null) {
-    return failure(
+    // Not set up (`unused`): quiet while another source (the claude.ai session, the status line) has data.
+    const missing = failure(
       'signed-out',
       account?.directory
         ? `No Claude Code login found in ${account.label}.`
         : 'No Claude Code login found on this machine.',
       'Run `claude` once and sign in with your Claude subscription.',
     );
+    return { ok: false, failure: { ...missing.failure, unused: true } };
   }
 
   let json: unknown;
@@ -441,12 +452,57 @@ const SCOPE_FIX =
   'run `claude` and sign in there instead.';
 
 /**
+ * Source `oauth`: usage with Headroom's own sign-in (core/oauth.ts), renewed by Headroom itself. Only the default
+ * account has it (one sign-in per user); other accounts report it as not set up.
+ */
+async function fetchOwnLogin(ports: Ports, account?: Account): Promise<SourceResult> {
+  if (account?.directory) {
+    return {
+      ok: false,
+      failure: {
+        status: 'signed-out',
+        message: "Headroom's own sign-in belongs to the default account.",
+        fix: '',
+        unused: true,
+      },
+    };
+  }
+  const token = await ownAccessToken(ports);
+  if (!token.ok) return token;
+  const { apiUrl } = oauthEndpoints(ports.env);
+  const result = await getJson(
+    ports,
+    { url: `${apiUrl}/api/oauth/usage`, headers: apiHeaders(token.login.accessToken), timeoutMs: 15000 },
+    { name: 'Anthropic', unauthorizedFix: `Sign in again: ${SIGN_IN_FIX}` },
+  );
+  if (!result.ok) return result;
+  const usage = parseClaudeUsage(result.body);
+  if (!usage.ok) return usage;
+  return {
+    ok: true,
+    capture: {
+      source: 'oauth',
+      capturedAt: ports.clock.now(),
+      plan: null,
+      windows: usage.windows,
+      money: usage.money,
+      note: token.login.email ? `Signed in as ${token.login.email}` : "Headroom's own sign-in",
+      ...(usage.problems.length > 0 && { problems: usage.problems }),
+    },
+  };
+}
+
+/**
  * Claude, one account per Claude Code configuration directory, from
+ * - `oauth`: `GET …/api/oauth/usage` with Headroom's own sign-in (`headroom login claude`), which Headroom renews;
  * - `api`: `GET <HEADROOM_ANTHROPIC_API_URL | https://api.anthropic.com>/api/oauth/usage` with Claude Code's own
  *   token (read-only; never refreshed);
+ * - `web`: the claude.ai web API with the user's session key from the keyring (providers/claude-web.ts), its
+ *   accounts claude.ai organisations; in `auto` only while the OAuth API has no current data;
  * - `statusline`: the limits Claude Code last handed `headroom statusline` (core/statusline.ts); local, no network.
  */
 export const claudeProvider = defineProvider('claude', {
+  oauth: { credentialsFingerprint: (ports) => ownLoginFingerprint(ports), fetch: fetchOwnLogin },
   api: {
     credentialsFingerprint: claudeCredentialsFingerprint,
     async fetch(ports, account) {
@@ -490,5 +546,6 @@ export const claudeProvider = defineProvider('claude', {
       };
     },
   },
+  web: { fetch: fetchClaudeWeb, credentialsFingerprint: claudeWebFingerprint },
   statusline: { fetch: fetchStatusLine },
 });

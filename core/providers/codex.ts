@@ -12,6 +12,7 @@ import { MAX_INSTANT_MS } from '../ranges.js';
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
+import { readCodexAppServer } from './codex-app-server.js';
 import { readCodexRollouts } from './codex-logs.js';
 import {
   type CodexFamily,
@@ -332,13 +333,19 @@ export async function codexCredentialsFingerprint(ports: Ports, account?: Accoun
   }
 }
 
-/** Codex: the ChatGPT usage API first, then Codex's local rollout logs; one account per Codex home. */
+/**
+ * Codex: the ChatGPT usage API first; when it cannot be used (e.g. an expired token in auth.json), Codex's own
+ * app-server (codex-app-server.ts); Codex's local rollout logs always; one account per Codex home.
+ */
 export const codexProvider = defineProvider('codex', {
   api: { fetch: fetchCodexUsage, credentialsFingerprint: codexCredentialsFingerprint },
+  'app-server': { fetch: (ports, account) => readCodexAppServer(ports, account) },
   logs: { fetch: readCodexRollouts },
 });
 
 /** Codex's usage endpoint as a source: remote, so spared by the scheduler. */
 export const codexApiSource = codexProvider.sources[0]!;
+/** `codex app-server` as a source: remote (it calls the usage endpoint), a fallback in `auto`. */
+export const codexAppServerSource = codexProvider.sources[1]!;
 /** Codex's rollout logs as a source: local, read on every refresh. */
-export const codexLogsSource = codexProvider.sources[1]!;
+export const codexLogsSource = codexProvider.sources[2]!;

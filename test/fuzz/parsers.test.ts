@@ -9,6 +9,12 @@ import { parseSampleLine } from '../../core/history.js';
 import { readClaudeCredentials, parseClaudeUsage } from '../../core/providers/claude.js';
 import { parseCodexUsage, readCodexAuth } from '../../core/providers/codex.js';
 import { readCodexRollouts } from '../../core/providers/codex-logs.js';
+import {
+  parseGeminiQuota,
+  parseLoadCodeAssist,
+  readGeminiLogin,
+  readGoogleError,
+} from '../../core/providers/gemini.js';
 import { checkInstant, checkPercent } from '../../core/ranges.js';
 import { resolveSettings } from '../../core/settings.js';
 import { deserializeState, serializeState } from '../../core/state.js';
@@ -21,6 +27,8 @@ import {
   configValue,
   credentialsText,
   historyLine,
+  instantText,
+  name,
   numberish,
   rolloutLine,
   stateText,
@@ -29,6 +37,40 @@ import { checkOutputs, snapshotOf } from './check.js';
 
 const NOW = Date.UTC(2026, 10, 22, 5, 0, 0);
 const params = { numRuns: RUNS };
+
+/** A `retrieveUserQuota` body (Google Code Assist): buckets of hostile fractions, model ids and reset times. */
+const geminiQuotaBody: fc.Arbitrary<unknown> = fc.oneof(
+  fc.record(
+    {
+      buckets: fc.oneof(
+        fc.array(
+          fc.oneof(
+            {
+              weight: 5,
+              arbitrary: fc.record(
+                {
+                  modelId: fc.oneof(
+                    fc.constantFrom('gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'),
+                    name,
+                  ),
+                  tokenType: fc.constantFrom('REQUESTS', '', null),
+                  remainingFraction: numberish,
+                  resetTime: instantText,
+                },
+                { requiredKeys: [] },
+              ),
+            },
+            anyJson,
+          ),
+          { maxLength: 6 },
+        ),
+        anyJson,
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  anyJson,
+);
 
 describe('fuzz: parsers of outside data', () => {
   it('Claude OAuth usage', () => {
@@ -57,6 +99,58 @@ describe('fuzz: parsers of outside data', () => {
         const path = '/home/dev/.codex/sessions/2026/11/22/rollout-2026-11-22T04-16-03-x.jsonl';
         const result = await readCodexRollouts(fakePorts({ now: NOW, files: { [path]: lines.join('\n') } }));
         if (result.ok) checkOutputs([snapshotOf('codex', result.capture, NOW)], NOW);
+      }),
+      params,
+    );
+  });
+
+  it('Gemini retrieveUserQuota, loadCodeAssist and error bodies', () => {
+    fc.assert(
+      fc.property(
+        geminiQuotaBody,
+        anyJson,
+        fc.oneof(
+          fc.string(),
+          anyJson.map((v) => JSON.stringify(v) ?? ''),
+        ),
+        (body, load, error) => {
+          const result = parseGeminiQuota(body);
+          if (result.ok) checkOutputs([snapshotOf('gemini', { ...result, money: [], plan: null }, NOW)], NOW);
+          parseLoadCodeAssist(load);
+          const reset = readGoogleError(error, NOW).resetAt;
+          if (reset !== null && !Number.isFinite(reset)) throw new Error('resetAt is not finite');
+        },
+      ),
+      params,
+    );
+  });
+
+  it("Gemini CLI's oauth_creds.json and settings.json", async () => {
+    const creds = fc.record(
+      { access_token: anyJson, refresh_token: anyJson, expiry_date: numberish },
+      { requiredKeys: [] },
+    );
+    const settings = fc.record(
+      {
+        security: fc.record({
+          auth: fc.record({
+            selectedType: fc.oneof(fc.constantFrom('oauth-personal', 'vertex-ai', 'gemini-api-key'), anyJson),
+          }),
+        }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(credentialsText(creds), credentialsText(settings), async (credsText, settingsText) => {
+        const result = await readGeminiLogin(
+          fakePorts({
+            now: NOW,
+            files: { '/home/dev/.gemini/oauth_creds.json': credsText, '/home/dev/.gemini/settings.json': settingsText },
+          }),
+        );
+        if (result.ok && result.credentials.expiresAt !== null && checkInstant(result.credentials.expiresAt) === null) {
+          throw new Error('expiresAt out of range');
+        }
       }),
       params,
     );

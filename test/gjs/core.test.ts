@@ -84,6 +84,7 @@ test('resolveSettings validates with zod/mini', () => {
         providers: {
           claude: { enabled: true, source: 'auto', directories: [], labels: {} },
           codex: { enabled: true, source: 'logs', directories: [], labels: {} },
+          gemini: { enabled: true, source: 'auto', directories: [], labels: {} },
         },
         display: 'remaining',
         title: ['claude.max'],

@@ -91,4 +91,24 @@ test('writePrivateFile replaces a file atomically (a new inode, mode 0600, no le
   );
 });
 
+test('readLines returns the lines holding a marker from an offset, the unterminated tail, and the edge', async () => {
+  const path = `${dir}/transcript.jsonl`;
+  const lines = ['{"type":"user"}', '{"usage":{"input_tokens":1},"text":"ü"}', '{"type":"summary"}'];
+  GLib.file_set_contents(path, `${lines.join('\n')}\n{"usage":{"cut`);
+  const whole = (await ports.files.readLines!(path, { offset: 0, maxBytes: 1 << 20, markers: ['"usage":{'] }))!;
+  equal(whole.lines, [lines[1]]);
+  const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`).length;
+  equal(whole.consumed, bytes);
+  equal(whole.eof, true);
+  equal(whole.tail, '{"usage":{"cut');
+  equal(whole.edge.endsWith('{"type":"summary"}\n'), true);
+  // From the second line, a range that ends inside the third: only complete lines count.
+  const second = new TextEncoder().encode(`${lines[0]}\n`).length;
+  const part = (await ports.files.readLines!(path, { offset: second, maxBytes: 50, markers: ['"usage":{'] }))!;
+  equal(part.lines, [lines[1]]);
+  equal(part.eof, false);
+  equal(part.consumed, new TextEncoder().encode(`${lines[1]}\n`).length);
+  equal(await ports.files.readLines!(`${dir}/missing.jsonl`, { offset: 0, maxBytes: 10, markers: [] }), null);
+});
+
 await run();

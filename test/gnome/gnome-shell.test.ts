@@ -5,7 +5,8 @@
  * a machine without it fails rather than skips. Screenshots land in dist/e2e/<suite>/.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockApi, ROOT } from '../support/plugin-harness.js';
@@ -36,6 +37,9 @@ interface PrefsPage {
 
 const isRoot = process.getuid?.() === 0;
 const inCi = process.env.CI === 'true';
+/** Headroom's own Claude sign-in, seeded in the session's keyring. */
+const OAUTH_EMAIL = 'e2e-user@example.com';
+const OAUTH_ACCESS = 'sk-ant-oat01-E2EFIXTURE-access';
 
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -51,8 +55,33 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
   });
 }
 
+/**
+ * The fixture home plus a Gemini CLI login (`~/.gemini/settings.json` and `oauth_creds.json`, made-up tokens, valid
+ * until 2099), so that the shell shows a Gemini section as well. The copy keeps the rollouts' modification times.
+ */
+function homeWithGemini(): string {
+  const home = join(mkdtempSync(join(tmpdir(), 'headroom-e2e-home-')), 'home');
+  execFileSync('cp', ['-a', join(ROOT, 'test', 'fixtures', 'home'), home]);
+  mkdirSync(join(home, '.gemini'));
+  writeFileSync(
+    join(home, '.gemini', 'settings.json'),
+    JSON.stringify({ security: { auth: { selectedType: 'oauth-personal' } } }),
+  );
+  writeFileSync(
+    join(home, '.gemini', 'oauth_creds.json'),
+    JSON.stringify({
+      access_token: 'ya29.HEADROOMFIXTURE-gemini-e2e-access',
+      refresh_token: '1//HEADROOMFIXTURE-gemini-e2e-refresh',
+      token_type: 'Bearer',
+      expiry_date: Date.UTC(2099, 0, 1),
+    }),
+  );
+  return home;
+}
+
 describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   const api = new MockApi();
+  let home = '';
 
   beforeAll(async () => {
     expect(isRoot, 'the GNOME Shell tests need root (chroot and mount namespaces)').toBe(true);
@@ -83,6 +112,18 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         return shifted;
       },
     });
+    // Gemini's Code Assist API: the captured project and buckets (Pro 40 %, Flash 10 %, Flash-Lite 20 % used), reset
+    // ten hours from now.
+    home = homeWithGemini();
+    api.replies.set('/v1internal:loadCodeAssist', { fixture: 'gemini/gemini-loadCodeAssist-codexbar.json' });
+    api.replies.set('/v1internal:retrieveUserQuota', {
+      fixture: 'gemini/gemini-retrieveUserQuota-codexbar.json',
+      transform: (json) => {
+        const body = json as { buckets: { resetTime: string }[] };
+        for (const bucket of body.buckets) bucket.resetTime = new Date(Date.now() + 10 * 3_600_000).toISOString();
+        return body;
+      },
+    });
     // A Prometheus holding Claude Code's token and cost metrics, for the Telemetry section.
     api.replies.set('/prom/api/v1/label/__name__/values', {
       body: JSON.stringify({
@@ -102,15 +143,50 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
     api.replies.set('/prom/api/v1/query_range', {
       body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
     });
+    // claude.ai for the web source: two organisations with their windows and money; `GET /__set?cloudflare=1`
+    // turns the organisation list into Cloudflare's challenge.
+    const future = (json: unknown): unknown => shiftResetTimes(json, Date.now() - Date.parse('2025-12-23T13:00:00Z'));
+    api.replies.set('/api/organizations', {
+      fixture: 'claude/web/claude-web-organizations.json',
+      vary: (vars) =>
+        vars.get('cloudflare') ? { status: 403, headers: { 'cf-mitigated': 'challenge' }, body: '' } : undefined,
+    });
+    api.replies.set('/api/account', {
+      fixture: 'claude/web/claude-web-account-memberships.json',
+      // The captured memberships (Pro, Team) as the two organisations of the captured list.
+      transform: (json) =>
+        JSON.parse(JSON.stringify(json).replace('"org-other"', '"org-api"').replace('"org-123"', '"org-chat"')),
+    });
+    for (const org of ['org-chat', 'org-api']) {
+      api.replies.set(`/api/organizations/${org}/usage`, {
+        fixture: 'claude/web/claude-web-usage-basic.json',
+        transform: (json) => {
+          const shifted = future(json) as { five_hour: { utilization: number } };
+          if (org === 'org-api') shifted.five_hour.utilization = 55;
+          return shifted;
+        },
+      });
+      api.replies.set(`/api/organizations/${org}/overage_spend_limit`, {
+        fixture: 'claude/web/claude-web-overage-spend-limit.json',
+      });
+      api.replies.set(`/api/organizations/${org}/prepaid/credits`, {
+        fixture: 'claude/web/claude-web-prepaid-credits.json',
+      });
+      api.replies.set(`/api/organizations/${org}/overage_credit_grant`, { body: '{}' });
+    }
     // Building the three chroots from scratch on a busy two-core machine has taken 20 minutes.
   }, 2_400_000);
 
-  afterAll(() => api.stop());
+  afterAll(async () => {
+    await api.stop();
+    if (home) rmSync(join(home, '..'), { recursive: true, force: true });
+  });
 
   it.each(SUITES)(
-    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 200 enable/disable cycles, memory',
+    'GNOME Shell $shell ($suite): indicator, menu, refresh, preferences, a notification, 200 enable/disable cycles, memory, a live update',
     async ({ suite, shell }) => {
       api.vars.clear();
+      api.received.length = 0;
       expect(existsSync(join(EXTENSION, 'metadata.json'))).toBe(true);
       const out = join(ROOT, 'dist', 'e2e', suite);
       rmSync(out, { recursive: true, force: true });
@@ -129,20 +205,30 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         'resets in 3 h',
         '9% used',
         'resets in 5 d 14 h',
+        'Gemini · Gemini Code Assist in Google One AI Pro',
+        'Pro (24 h)',
+        '40% used',
+        'Flash (24 h)',
+        '10% used',
+        'Flash-Lite (24 h)',
+        '20% used',
         'Refresh now',
         'Settings',
+        // The default Claude account reads through Headroom's own sign-in, seeded in the keyring.
+        `Signed in as ${OAUTH_EMAIL}`,
       ];
       const result = await run(join(HARNESS, 'run-shell.sh'), [
         suite,
         EXTENSION,
-        join(ROOT, 'test', 'fixtures', 'home'),
+        home,
         join(HARNESS, 'headroom-automation.js'),
         out,
         ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
         `HEADROOM_E2E_MOCK=http://127.0.0.1:${api.port}`,
         `HEADROOM_PROMETHEUS_URL=http://127.0.0.1:${api.port}/prom`,
-        'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3%',
-        'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3%',
+        `HEADROOM_CLAUDE_WEB_URL=http://127.0.0.1:${api.port}`,
+        'HEADROOM_E2E_EXPECT_LABEL=C 24% · X 3% · G 40%',
+        'HEADROOM_E2E_EXPECT_CROSSED_LABEL=C 81% · X 3% · G 40%',
         `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(expectedMenu)}`,
         `HEADROOM_E2E_ACCOUNT_ITEMS=${JSON.stringify([
           'claude.session',
@@ -161,14 +247,23 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'Codex (~/.codex) · Pro',
           'Codex (~/.codex-work) · Pro',
           'Codex (~/.codex-team) · Pro',
+          'Gemini · Gemini Code Assist in Google One AI Pro',
         ])}`,
         'TZ=Europe/Berlin',
+        `HEADROOM_E2E_SECRET_CLAUDE_OAUTH=${JSON.stringify({
+          accessToken: OAUTH_ACCESS,
+          refreshToken: 'sk-ant-ort01-E2EFIXTURE-refresh',
+          expiresAt: Date.now() + 24 * 3600_000,
+          scopes: ['user:profile', 'user:inference'],
+          email: OAUTH_EMAIL,
+          signedInAt: Date.now(),
+        })}`,
       ]);
       const resultFile = join(out, 'result.json');
       const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
       expect(result.code, `${result.output}\n${report}`).toBe(0);
       const parsed = JSON.parse(report) as { ok: boolean; checks: { name: string; ok: boolean }[]; label: string };
-      expect(parsed.label).toBe('C 24% · X 3%');
+      expect(parsed.label).toBe('C 24% · X 3% · G 40%');
       expect(parsed.checks.filter((check) => !check.ok)).toEqual([]);
       expect(parsed.checks.map((check) => check.name)).toEqual(
         expect.arrayContaining([
@@ -183,15 +278,28 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'keyboard-moves-through-rows',
           'return-expands-a-row',
           'telemetry-section',
+          'live-update-within-2s',
+          'live-update-without-api-request',
+          'web-organisations-with-money',
+          'web-cloudflare-state',
           'preference-pages-painted',
           'ui-actor-count-stable',
           'signal-count-stable',
           'source-count-stable',
           'nothing-left-while-disabled',
-          'rss-flat-over-the-last-200-refreshes',
         ]),
       );
-      for (const png of ['panel.png', 'menu-open.png', 'notification.png', 'menu-accounts.png', 'menu-expanded.png'])
+      // The extension read the keyring item and asked for usage with Headroom's own token.
+      expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
+      for (const png of [
+        'panel.png',
+        'menu-open.png',
+        'notification.png',
+        'menu-accounts.png',
+        'menu-expanded.png',
+        'panel-live.png',
+        'menu-web.png',
+      ])
         expect(existsSync(join(out, png))).toBe(true);
 
       // The lifecycle and memory figures, in the test output (README quotes them).

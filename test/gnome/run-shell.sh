@@ -75,6 +75,12 @@ gsettings set org.gnome.shell enabled-extensions "['$HEADROOM_E2E_UUID']"
 gsettings set org.gnome.shell welcome-dialog-last-shown-version '999'
 gsettings set org.gnome.desktop.interface enable-animations false
 printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+# Headroom's own Claude sign-in, seeded like `headroom login claude` stores it (the secret on stdin).
+if [ -n "${HEADROOM_E2E_SECRET_CLAUDE_OAUTH:-}" ]; then
+  printf %s "$HEADROOM_E2E_SECRET_CLAUDE_OAUTH" | secret-tool store --label='Headroom: Claude sign-in' \
+    xdg:schema org.gnome.shell.extensions.headroom key claude-oauth && echo "session: claude-oauth item stored"
+  unset HEADROOM_E2E_SECRET_CLAUDE_OAUTH
+fi
 echo "session: settings applied, keyring unlocked, starting gnome-shell $(gnome-shell --version)"
 # On SIGSEGV/SIGBUS, print the JS stack before dying (gnome-shell's own debug flag).
 export SHELL_DEBUG=backtrace-segfaults

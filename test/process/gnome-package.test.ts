@@ -27,6 +27,8 @@ describe('the extensions.gnome.org zip', () => {
         'extension.js',
         'icons/headroom-symbolic.svg',
         'lib/chunk.js',
+        // The German translation (po/de.po), compiled by the build.
+        'locale/de/LC_MESSAGES/headroom.mo',
         'metadata.json',
         'prefs.js',
         'schemas/org.gnome.shell.extensions.headroom.gschema.xml',

@@ -92,7 +92,14 @@ describe('odd files', () => {
     utimesSync(join(dir, '.0123456789ab.tmp'), old, old);
     utimesSync(join(dir, 'notes.tmp'), old, old);
     await run([], { HEADROOM_NOW: JAN_NOW });
-    expect(readdirSync(dir).sort()).toEqual(['.ba9876543210.tmp', 'history.jsonl', 'notes.tmp', 'state.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      '.ba9876543210.tmp',
+      'history.jsonl',
+      'notes.tmp',
+      'state.json',
+      'usage-entries.json',
+      'usage-index.json',
+    ]);
   });
 
   it('an unwritable state directory is shown with its fix, and nothing is notified', async () => {

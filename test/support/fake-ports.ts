@@ -79,6 +79,12 @@ export function fakePorts(options: FakePortsOptions = {}): FakePorts {
         if (!options.http) throw new Error('no HTTP handler in this test');
         return options.http(request);
       },
+      // A POST reaches the same handler; it tells one from a GET by the `body` the request carries.
+      async post(request) {
+        requests.push(request);
+        if (!options.http) throw new Error('no HTTP handler in this test');
+        return options.http(request);
+      },
     },
     files: {
       async readText(path) {

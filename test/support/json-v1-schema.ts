@@ -29,6 +29,40 @@ export const jsonMoneyV1 = z.strictObject({
   currency: z.string().check(z.regex(/^(?:[A-Z]{3}|credits)$/)),
   exponent: z.int().check(z.gte(0), z.lte(20)),
   unlimited: z.boolean(),
+  unknown: z.optional(z.literal(true)),
+});
+
+const count = finite.check(z.gte(0));
+const usd = finite.check(z.gte(0));
+const totals = z.strictObject({
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationTokens: count,
+  cacheReadTokens: count,
+  totalTokens: count,
+  costUSD: usd,
+});
+
+/** `providers[].usage`: tokens and cost from the account's local logs (core/usage/summary.ts). */
+export const jsonUsageV1 = z.strictObject({
+  day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  timeZone: z.string().check(z.minLength(1)),
+  today: totals,
+  last30Days: totals,
+  topModels: z.array(z.strictObject({ model: z.string(), totalTokens: count, costUSD: usd })).check(z.maxLength(3)),
+  dailyCostUSD: z.array(usd).check(z.minLength(29), z.maxLength(30)),
+  block: z.nullable(
+    z.strictObject({
+      startsAt: iso,
+      endsAt: iso,
+      totalTokens: count,
+      costUSD: usd,
+      costPerHour: z.nullable(usd),
+      tokensPerMinute: z.nullable(count),
+      projectedCostUSD: z.nullable(usd),
+    }),
+  ),
+  unpricedModels: z.array(z.string()),
 });
 
 /** One `providers[]` entry. */
@@ -47,6 +81,8 @@ export const jsonProviderV1 = z.strictObject({
     .array(jsonWindowV1)
     .check(z.refine((windows) => new Set(windows.map((w) => w.id)).size === windows.length, 'window ids are unique')),
   money: z.array(jsonMoneyV1),
+  /** Present when the run read the local logs (the CLI's default command); null when the account's logs are empty. */
+  usage: z.optional(z.nullable(jsonUsageV1)),
 });
 
 /** One `alerts[]` entry. */

@@ -4,7 +4,13 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
-import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
+import {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,12 +47,21 @@ export interface Reply {
   transform?: (json: unknown, request: Received) => unknown;
   /** Close the socket without answering. */
   destroy?: boolean;
+  /**
+   * Chooses another reply at request time from the variables set through `GET /__set` (e.g. a Cloudflare page once
+   * an end-to-end test asks for one); undefined keeps this reply.
+   */
+  vary?: (vars: ReadonlyMap<string, string>) => Reply | undefined;
 }
 
 /** A request the mock server received. */
 export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
+  /** `GET`, `POST`… */
+  method?: string;
+  /** The request body as text (empty for a GET). */
+  body?: string;
 }
 
 /** A loopback server that answers by path and records what it was asked. */
@@ -70,26 +85,35 @@ export class MockApi {
       }
       if (path === '/__requests') {
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ count: this.received.length }));
+        const byPath: Record<string, number> = {};
+        for (const { path: asked } of this.received) byPath[asked] = (byPath[asked] ?? 0) + 1;
+        response.end(JSON.stringify({ count: this.received.length, byPath }));
         return;
       }
-      const received = { path, headers: request.headers };
-      this.received.push(received);
-      const reply = this.replies.get(path);
-      if (!reply) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not mocked"}');
-        return;
-      }
-      if (reply.destroy) {
-        request.socket.destroy();
-        return;
-      }
-      let body: string | Buffer = reply.fixture ? readFileSync(join(FIXTURES, reply.fixture)) : (reply.body ?? '');
-      if (reply.transform) body = JSON.stringify(reply.transform(JSON.parse(body.toString('utf8')), received));
-      response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(body);
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => this.answer(request, response, path, Buffer.concat(chunks).toString('utf8')));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server!.address() as AddressInfo).port;
+  }
+
+  private answer(request: IncomingMessage, response: ServerResponse, path: string, requestBody: string): void {
+    const received: Received = { path, headers: request.headers, method: request.method, body: requestBody };
+    this.received.push(received);
+    const listed = this.replies.get(path);
+    const reply = listed?.vary?.(this.vars) ?? listed;
+    if (!reply) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not mocked"}');
+      return;
+    }
+    if (reply.destroy) {
+      request.socket.destroy();
+      return;
+    }
+    let body: string | Buffer = reply.fixture ? readFileSync(join(FIXTURES, reply.fixture)) : (reply.body ?? '');
+    if (reply.transform) body = JSON.stringify(reply.transform(JSON.parse(body.toString('utf8')), received));
+    response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(body);
   }
 
   async stop(): Promise<void> {
@@ -100,6 +124,8 @@ export class MockApi {
     return {
       HEADROOM_ANTHROPIC_API_URL: `http://127.0.0.1:${this.port}`,
       HEADROOM_CHATGPT_API_URL: `http://127.0.0.1:${this.port}/backend-api`,
+      HEADROOM_GEMINI_API_URL: `http://127.0.0.1:${this.port}`,
+      HEADROOM_GOOGLE_TOKEN_URL: `http://127.0.0.1:${this.port}/token`,
     };
   }
 }
@@ -154,6 +180,9 @@ export function runPlugin(args: string[], sandbox: Sandbox, env: Record<string, 
         XDG_CONFIG_HOME: join(sandbox.dir, 'config'),
         TZ: 'Europe/Berlin',
         LANG: 'en_GB.UTF-8',
+        // Codex's app-server source would start whatever `codex` is on PATH (node_modules/.bin under npm): tests that
+        // want it set HEADROOM_CODEX_BIN or PATH themselves.
+        HEADROOM_CODEX_BIN: '/nonexistent/codex',
         ...env,
       },
     });

@@ -433,6 +433,21 @@ describe('sign-in problems', () => {
     ]);
   });
 
+  it('never alerts about a tool that is not set up on this machine', () => {
+    const timeline = new Timeline();
+    const notSetUp = {
+      ...signedOut,
+      provider: 'gemini',
+      account: defaultAccount('gemini'),
+      message: 'Gemini CLI is not set up.',
+      unused: true,
+    };
+    expect(timeline.poll(T0, [notSetUp])).toEqual([]);
+    expect(
+      timeline.poll(T0 + MIN, [{ ...notSetUp, unused: undefined, message: 'Gemini CLI is not signed in.' }]),
+    ).toEqual([expect.objectContaining({ kind: 'sign-in', provider: 'gemini' })]);
+  });
+
   it('keeps providers apart', () => {
     const timeline = new Timeline();
     const alerts = timeline.poll(T0, [

@@ -461,6 +461,7 @@ describe('readClaudeCredentials', () => {
         status: 'signed-out',
         message: 'No Claude Code login found on this machine.',
         fix: 'Run `claude` once and sign in with your Claude subscription.',
+        unused: true,
       },
     });
     expect(ports.commands).toEqual([]);
@@ -564,7 +565,7 @@ describe('readClaudeCredentials', () => {
 });
 
 describe('claudeProvider api source', () => {
-  const [source] = claudeProvider.sources;
+  const source = claudeProvider.sources.find((s) => s.id === 'api');
   const TOKEN = 'sk-ant-oat01-VERY-SECRET';
   const files = { [HOME_CREDENTIALS]: credentials(TOKEN) };
 
@@ -582,7 +583,9 @@ describe('claudeProvider api source', () => {
       connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
     });
     expect(claudeProvider.sources.map((s) => [s.id, s.label, s.remote])).toEqual([
+      ['oauth', "Headroom's own sign-in", true],
       ['api', 'OAuth API', true],
+      ['web', 'claude.ai session', true],
       ['statusline', 'Claude Code status line', false],
     ]);
   });

@@ -527,7 +527,7 @@ describe('Codex API source', () => {
       files: { [AUTH_PATH]: authFile({ access_token: TOKEN, account_id: 'acc-42', ...tokens }), ...options.files },
     });
 
-  it('is the first source of the Codex provider, then the logs', () => {
+  it('is the first source of the Codex provider, then the app-server (a fallback), then the logs', () => {
     expect(codexProvider).toMatchObject({
       id: 'codex',
       name: 'Codex',
@@ -537,9 +537,11 @@ describe('Codex API source', () => {
     });
     expect(codexProvider.sources.map((s) => [s.id, s.label, s.remote])).toEqual([
       ['api', 'ChatGPT API', true],
+      ['app-server', 'app-server', true],
       ['logs', 'local logs', false],
     ]);
     expect(codexProvider.sources[0]).toBe(codexApiSource);
+    expect(codexProvider.sources.map((s) => s.fallback === true)).toEqual([false, true, false]);
   });
 
   it('sends exactly the expected request and captures the windows', async () => {

@@ -459,10 +459,56 @@ describe('refreshAll', () => {
     const settings = settingsWith((s) => {
       s.providers.claude!.enabled = false;
       s.providers.codex!.enabled = false;
+      s.providers.gemini!.enabled = false;
     });
     const { snapshots, memory } = await refreshAll(PROVIDERS, fakePorts({ now: T }), settings, {}, { force: true });
     expect(snapshots).toEqual([]);
     expect(memory).toEqual({});
+  });
+});
+
+describe('refreshAll: a tool that is not set up', () => {
+  it('leaves Gemini out while another provider is connected, and names it when nothing is', async () => {
+    const codexAuth = JSON.stringify({ tokens: { access_token: 'tok', account_id: 'acc' } });
+    const connected = await refreshAll(
+      PROVIDERS,
+      fakePorts({ now: T, files: { '/home/dev/.codex/auth.json': codexAuth }, http: () => jsonResponse({}, 500) }),
+      DEFAULT_SETTINGS,
+      {},
+      { force: true },
+    );
+    // Claude has no login of any kind here either, but keeps its section (signed out, with how to connect).
+    expect(connected.snapshots.map((s) => s.provider)).toEqual(['claude', 'codex']);
+    // Its memory is kept all the same, so a later sign-in is noticed by the fingerprint.
+    expect(connected.memory.gemini?.sources.api?.lastFailure).toMatchObject({ status: 'signed-out', unused: true });
+
+    const nothing = await refreshAll(PROVIDERS, fakePorts({ now: T }), DEFAULT_SETTINGS, {}, { force: true });
+    expect(nothing.snapshots.map((s) => [s.provider, s.status, s.unused ?? false])).toEqual([
+      ['claude', 'signed-out', true],
+      ['codex', 'signed-out', false],
+      ['gemini', 'signed-out', true],
+    ]);
+  });
+
+  it('shows Gemini once Gemini CLI has a settings file, even without a login', async () => {
+    const { snapshots } = await refreshAll(
+      PROVIDERS,
+      fakePorts({
+        now: T,
+        files: {
+          '/home/dev/.codex/auth.json': JSON.stringify({ tokens: { access_token: 'tok' } }),
+          '/home/dev/.gemini/settings.json': JSON.stringify({ security: { auth: { selectedType: 'vertex-ai' } } }),
+        },
+        http: () => jsonResponse({}, 500),
+      }),
+      DEFAULT_SETTINGS,
+      {},
+      { force: true },
+    );
+    expect(snapshots.find((s) => s.provider === 'gemini')).toMatchObject({
+      status: 'signed-out',
+      fix: expect.stringContaining('/auth'),
+    });
   });
 });
 
@@ -604,5 +650,52 @@ describe('refreshAll with the real providers', () => {
       { force: true },
     );
     expect(third.snapshots.find((s) => s.provider === 'claude')).toMatchObject({ status: 'rate-limited', stale: true });
+  });
+});
+
+describe('refreshProvider: a fallback source (Codex app-server)', () => {
+  const fallback = (...answers: SourceResult[]): ScriptedSource =>
+    Object.assign(scripted('app-server', true, ...answers), { label: 'app-server', fallback: true });
+
+  it('is not started while the API answers', async () => {
+    const api = scripted('api', true, ok(capture('api', T, [session(10)])));
+    const appServer = fallback(ok(capture('app-server', T, [session(99)])));
+    const logs = scripted('logs', false, fail(NO_LOGS));
+    const { snapshot } = await refreshAt(T, definition(api, appServer, logs));
+    expect(appServer.calls).toBe(0);
+    expect(snapshot).toMatchObject({ source: 'api', windows: [session(10)] });
+  });
+
+  it('takes over when the API fails, saying why, and is left alone again once the API recovers', async () => {
+    const api = scripted('api', true, fail(UNAUTHORIZED), ok(capture('api', T + 2 * MIN, [session(12)])));
+    const appServer = fallback(ok(capture('app-server', T, [session(11)])));
+    const provider = definition(api, appServer, scripted('logs', false, fail(NO_LOGS)));
+    const first = await refreshAt(T, provider);
+    expect(appServer.calls).toBe(1);
+    expect(first.snapshot).toMatchObject({ source: 'app-server', status: 'ok', windows: [session(11)] });
+    expect(first.snapshot.message).toBe(`${UNAUTHORIZED.message} Showing Codex's app-server instead.`);
+    const second = await refreshAt(T + 2 * MIN, provider, first.memory, { force: true });
+    expect(api.calls).toBe(2);
+    expect(appServer.calls).toBe(1);
+    expect(second.snapshot).toMatchObject({ source: 'api', windows: [session(12)] });
+  });
+
+  it('is not started when the API is offline or rate-limited (it would reach the same service)', async () => {
+    for (const failure of [OFFLINE, rateLimited(T + HOUR)]) {
+      const appServer = fallback(ok(capture('app-server', T, [session(11)])));
+      const { snapshot } = await refreshAt(T, definition(scripted('api', true, fail(failure)), appServer));
+      expect(appServer.calls).toBe(0);
+      expect(snapshot.status).toBe(failure.status);
+    }
+  });
+
+  it('is asked on its own when chosen, without asking the API', async () => {
+    const api = scripted('api', true, ok(capture('api', T, [session(10)])));
+    const appServer = fallback(ok(capture('app-server', T, [session(11)])));
+    const { snapshot } = await refreshAt(T, definition(api, appServer), undefined, {
+      settings: providerSettings('app-server'),
+    });
+    expect([api.calls, appServer.calls]).toEqual([0, 1]);
+    expect(snapshot.source).toBe('app-server');
   });
 });

@@ -17,9 +17,13 @@ describe('resolveSettings', () => {
     const { settings, problems } = resolveSettings(undefined, env());
     expect(problems).toEqual([]);
     expect(settings).toEqual({
-      providers: { claude: providerSettings('auto', true), codex: providerSettings('auto', true) },
+      providers: {
+        claude: providerSettings('auto', true),
+        codex: providerSettings('auto', true),
+        gemini: providerSettings('auto', true),
+      },
       display: 'used',
-      title: ['claude.session', 'codex.session'],
+      title: ['claude.session', 'codex.session', 'gemini.session'],
       titlePace: false,
       minFetchIntervalSeconds: 60,
       locale: undefined,
@@ -33,13 +37,17 @@ describe('resolveSettings', () => {
     settings.providers.claude!.enabled = false;
     settings.title.push('codex.max');
     expect(DEFAULT_SETTINGS.providers.claude!.enabled).toBe(true);
-    expect(DEFAULT_SETTINGS.title).toEqual(['claude.session', 'codex.session']);
+    expect(DEFAULT_SETTINGS.title).toEqual(['claude.session', 'codex.session', 'gemini.session']);
   });
 
   it('reads every value of the config file', () => {
     const { settings, problems } = resolveSettings(
       {
-        providers: { claude: { enabled: false }, codex: { source: 'logs' } },
+        providers: {
+          claude: { enabled: false },
+          codex: { source: 'logs' },
+          gemini: { configDirs: ['/w/.gemini-work'] },
+        },
         display: 'remaining',
         title: ['codex.weekly', 'claude.max'],
         titlePace: true,
@@ -57,7 +65,11 @@ describe('resolveSettings', () => {
     );
     expect(problems).toEqual([]);
     expect(settings).toEqual({
-      providers: { claude: providerSettings('auto', false), codex: providerSettings('logs', true) },
+      providers: {
+        claude: providerSettings('auto', false),
+        codex: providerSettings('logs', true),
+        gemini: { ...providerSettings('auto', true), directories: ['/w/.gemini-work'] },
+      },
       display: 'remaining',
       title: ['codex.weekly', 'claude.max'],
       titlePace: true,
@@ -133,7 +145,7 @@ describe('resolveSettings', () => {
 
   it('rejects HEADROOM_CLAUDE=logs: Claude has no logs source', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CLAUDE: 'logs' }));
-    expect(problems).toEqual(['HEADROOM_CLAUDE: expected auto, api, statusline, off']);
+    expect(problems).toEqual(['HEADROOM_CLAUDE: expected auto, oauth, api, web, statusline, off']);
     expect(settings.providers.claude).toEqual(providerSettings('auto', true));
   });
 
@@ -142,14 +154,25 @@ describe('resolveSettings', () => {
       { providers: { claude: { source: 'logs' } }, display: 'remaining' },
       env(),
     );
-    expect(problems).toEqual(['config.json providers.claude.source: expected auto, api, statusline']);
+    expect(problems).toEqual(['config.json providers.claude.source: expected auto, oauth, api, web, statusline']);
     expect(settings.providers.claude!.source).toBe('auto');
     expect(settings.display).toBe('remaining');
   });
 
+  it('reads HEADROOM_GEMINI and HEADROOM_GEMINI_CONFIG_DIRS like the other providers', () => {
+    const off = resolveSettings(undefined, env({ HEADROOM_GEMINI: 'off' }));
+    expect(off.problems).toEqual([]);
+    expect(off.settings.providers.gemini!.enabled).toBe(false);
+    const dirs = resolveSettings(undefined, env({ HEADROOM_GEMINI_CONFIG_DIRS: '~/.gemini-work' }), '/home/dev');
+    expect(dirs.settings.providers.gemini!.directories).toEqual(['/home/dev/.gemini-work']);
+    expect(resolveSettings(undefined, env({ HEADROOM_GEMINI: 'logs' })).problems).toEqual([
+      'HEADROOM_GEMINI: expected auto, api, off',
+    ]);
+  });
+
   it('rejects an unknown source word', () => {
     const { settings, problems } = resolveSettings(undefined, env({ HEADROOM_CODEX: 'web' }));
-    expect(problems).toEqual(['HEADROOM_CODEX: expected auto, api, logs, off']);
+    expect(problems).toEqual(['HEADROOM_CODEX: expected auto, api, app-server, logs, off']);
     expect(settings.providers.codex).toEqual(providerSettings('auto', true));
   });
 

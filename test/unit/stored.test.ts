@@ -44,6 +44,8 @@ describe('a state document written by a newer Headroom', () => {
     const ports = fakePorts({ now: T, home: '/home/me' });
     const settings = { ...DEFAULT_SETTINGS, providers: { ...DEFAULT_SETTINGS.providers } };
     settings.providers.codex = { ...settings.providers.codex!, enabled: false };
+    // Gemini is known to this build now; switched off, its entry stays as the newer Headroom wrote it.
+    settings.providers.gemini = { ...settings.providers.gemini!, enabled: false };
     // This build knows a `statusline` source of its own; asking only `api` keeps the newer one's entry untouched.
     settings.providers.claude = { ...settings.providers.claude!, source: 'api' };
     const outcome = await runRefresh(ports, settings, deserializeState(FUTURE_STATE), null, { force: true });

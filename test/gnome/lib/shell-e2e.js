@@ -219,7 +219,7 @@ export function diffActors(before, after) {
     uiActors: { before: before.actors.size, after: after.actors.size },
     uiActorsAdded: added.slice(0, 40).map(_describeActor),
     uiActorsRemovedCount: removed.length,
-    uiActorsRemoved: removed.slice(0, 20).map(_describeActor),
+    // Removed actors are not described: they may be disposed already, and reading them logs Gjs-CRITICAL lines.
     topLevelAdded: after.topLevel.filter((name) => !before.topLevel.includes(name)),
     topLevelRemoved: before.topLevel.filter((name) => !after.topLevel.includes(name)),
   };

@@ -1,0 +1,132 @@
+/**
+ * Codex rollouts (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`) as usage entries. Each model response writes a
+ * `token_count` event (openai/codex `codex-rs/protocol/src/protocol.rs`, `TokenCountEvent`) whose `info` carries the
+ * cumulative `total_token_usage` and the response's `last_token_usage`; about half of the events repeat an unchanged
+ * total and must not be counted again (ccusage #884). The model comes from the latest `turn_context` line.
+ *
+ * Mapping onto the four classes: `cached_input_tokens` is part of `input_tokens`, so input = input − cached and
+ * cache read = cached; output includes reasoning tokens. Codex reports no cache writes.
+ */
+import * as z from 'zod/mini';
+import { checkInstant } from '../ranges.js';
+import type { UsageEntry } from './entries.js';
+
+/** Markers of the lines a Codex file needs: usage events and the model of each turn. */
+export const CODEX_MARKERS: readonly string[] = ['"token_count"', '"turn_context"'];
+
+/** The model assumed when a rollout names none (as ccusage does). */
+export const CODEX_FALLBACK_MODEL = 'gpt-5';
+
+/** Token counts up to 10 billion (larger is corrupt data, and would overflow the sums). */
+const tokens = z.optional(z.number().check(z.nonnegative(), z.lte(1e10)));
+const Usage = z.looseObject({
+  input_tokens: tokens,
+  cached_input_tokens: tokens,
+  output_tokens: tokens,
+  total_tokens: tokens,
+});
+
+const Line = z.looseObject({
+  timestamp: z.string(),
+  type: z.string(),
+  payload: z.looseObject({
+    type: z.optional(z.string()),
+    model: z.optional(z.string()),
+    info: z.optional(
+      z.nullable(
+        z.looseObject({
+          total_token_usage: z.optional(z.nullable(Usage)),
+          last_token_usage: z.optional(z.nullable(Usage)),
+        }),
+      ),
+    ),
+  }),
+});
+
+/** What a rollout's earlier lines leave for the next ones (kept in the index between scans). */
+export interface CodexFileMark {
+  /** The last counted cumulative total (`total_tokens`), or -1 before the first. */
+  lastTotal: number;
+  model: string | null;
+}
+
+/** Per-file reading state. */
+export class CodexFileState {
+  lastTotal: number;
+  model: string | null;
+  constructor(mark: CodexFileMark | null) {
+    this.lastTotal = mark?.lastTotal ?? -1;
+    this.model = mark?.model ?? null;
+  }
+  save(): CodexFileMark {
+    return { lastTotal: this.lastTotal, model: this.model };
+  }
+}
+
+type UsageCounts = z.infer<typeof Usage>;
+
+/**
+ * Reads one rollout line: a `turn_context` sets the model (returns null), a `token_count` with a changed total
+ * returns an entry, an unchanged one null. Non-JSON is `malformed`, a line of another shape `invalid`.
+ */
+export function readCodexLine(
+  line: string,
+  state: CodexFileState,
+  session: string,
+): UsageEntry | 'malformed' | 'invalid' | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return 'malformed';
+  }
+  const parsed = Line.safeParse(raw);
+  if (!parsed.success) return 'invalid';
+  const { payload, type, timestamp } = parsed.data;
+  if (type === 'turn_context') {
+    if (payload.model) state.model = payload.model;
+    return null;
+  }
+  if (payload.type !== 'token_count') return null;
+  const total = payload.info?.total_token_usage ?? null;
+  const last = payload.info?.last_token_usage ?? null;
+  if (!total && !last) return null;
+  const totalTokens = total ? sum(total) : -1;
+  if (total && totalTokens === state.lastTotal) return null;
+  let delta: { input: number; cached: number; output: number };
+  if (last) delta = counts(last);
+  else if (total) {
+    const now = counts(total);
+    delta = { input: now.input, cached: now.cached, output: now.output };
+  } else return null;
+  if (total) state.lastTotal = totalTokens;
+  const at = checkInstant(Date.parse(timestamp));
+  if (at === null) return 'invalid';
+  const cached = Math.min(delta.cached, delta.input);
+  if (delta.input === 0 && delta.output === 0) return null;
+  return {
+    at,
+    model: state.model ?? CODEX_FALLBACK_MODEL,
+    input: delta.input - cached,
+    output: delta.output,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    cacheRead: cached,
+    fast: false,
+    hasSpeed: false,
+    project: 'codex',
+    session,
+    messageId: '',
+    requestId: '',
+    sidechain: false,
+    costUSD: null,
+  };
+}
+
+function counts(usage: UsageCounts): { input: number; cached: number; output: number } {
+  return { input: usage.input_tokens ?? 0, cached: usage.cached_input_tokens ?? 0, output: usage.output_tokens ?? 0 };
+}
+
+function sum(usage: UsageCounts): number {
+  return usage.total_tokens ?? (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0);
+}

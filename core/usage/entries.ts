@@ -1,0 +1,145 @@
+/**
+ * Reading one log line into a usage entry: Claude Code transcripts (`<config dir>/projects/<project>/**\/*.jsonl`,
+ * assistant lines carrying `message.usage`) and Codex rollouts (`$CODEX_HOME/sessions/**\/rollout-*.jsonl`,
+ * `token_count` events). The line format and the rules follow what ccusage 20 accepts (ccusage/ccusage
+ * `rust/adapters/claude`, `rust/adapters/codex`), so both tools count the same tokens.
+ *
+ * Speed: a scanner looks for {@link CLAUDE_MARKER} / {@link CODEX_MARKER} in the raw text and parses only the lines
+ * holding it; such a line is then parsed whole with `JSON.parse` and checked with zod, so skipping never changes a
+ * result (a line without the marker has no usage to count).
+ */
+import * as z from 'zod/mini';
+import { checkInstant } from '../ranges.js';
+
+/** Text every counted Claude line contains, exactly as Claude Code writes it (compact JSON). */
+export const CLAUDE_MARKER = '"usage":{';
+/** Text every counted Codex line contains. */
+export const CODEX_MARKER = '"token_count"';
+
+/** One model request's tokens, as counted. */
+export interface UsageEntry {
+  /** Request time, epoch ms. */
+  at: number;
+  model: string;
+  input: number;
+  output: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+  /** Claude `speed: "fast"`: priced with the fast multiplier. */
+  fast: boolean;
+  /** The line carries a `speed` field at all (ccusage prefers such a copy on a tie). */
+  hasSpeed: boolean;
+  /** The project: the first folder under `projects/` (Claude), the session's working directory (Codex). */
+  project: string;
+  /** Session id (Claude `sessionId`, Codex the rollout's file name). */
+  session: string;
+  /** Dedupe key parts (Claude): `message.id` and `requestId`; empty for lines never deduped. */
+  messageId: string;
+  requestId: string;
+  sidechain: boolean;
+  /** Claude `costUSD` (Claude Code ≤ 1.0 wrote it); null when absent. */
+  costUSD: number | null;
+}
+
+/** Tokens of one request: at most 10 billion (larger is corrupt data, and would overflow the sums). */
+const tokens = z.number().check(z.nonnegative(), z.lte(1e10));
+const count = z.optional(tokens);
+const nonNullString = z.optional(z.string());
+
+/** The fields of a Claude transcript line that matter; unknown fields are tolerated. */
+const ClaudeLine = z.looseObject({
+  timestamp: z.string(),
+  sessionId: nonNullString,
+  requestId: nonNullString,
+  cwd: nonNullString,
+  version: nonNullString,
+  isSidechain: z.optional(z.boolean()),
+  isApiErrorMessage: z.optional(z.boolean()),
+  costUSD: z.optional(z.number()),
+  message: z.looseObject({
+    id: nonNullString,
+    model: nonNullString,
+    usage: z.looseObject({
+      input_tokens: tokens,
+      output_tokens: tokens,
+      cache_creation_input_tokens: count,
+      cache_read_input_tokens: count,
+      cache_creation: z.optional(
+        z.nullable(
+          z.looseObject({
+            ephemeral_5m_input_tokens: count,
+            ephemeral_1h_input_tokens: count,
+          }),
+        ),
+      ),
+      speed: nonNullString,
+    }),
+  }),
+});
+
+const VERSION = /^\d+\.\d+\.\d+/;
+
+/** Why a line was not counted. */
+export type SkipReason = 'malformed' | 'synthetic' | 'invalid';
+
+/**
+ * Reads one Claude Code transcript line (text without its newline) into an entry. Returns a skip reason for a
+ * line that is not JSON (`malformed`), a `<synthetic>` API-error line (`synthetic`), or one ccusage would not count
+ * (`invalid`: no usage, a null in a checked field, a version not like `N.N.N`, a bad timestamp).
+ *
+ * @param project the project folder the file lies in; `session` the fallback session id (the file name).
+ */
+export function readClaudeLine(line: string, project: string, session: string): UsageEntry | SkipReason {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return 'malformed';
+  }
+  // Subagent progress (`type: "progress"`, `data.type: "agent_progress"`) embeds a copy of the subagent's assistant
+  // line in `data.message`; ccusage counts it (deduped against the subagent's own file), with the outer envelope.
+  const nested = (raw as { data?: { message?: { message?: unknown } } } | null)?.data?.message;
+  if (nested && typeof nested === 'object' && nested.message && typeof raw === 'object') {
+    const outer = raw as Record<string, unknown>;
+    raw = { ...outer, ...nested, sessionId: outer.sessionId, version: outer.version, cwd: outer.cwd };
+  }
+  // API-error lines (`<synthetic>`, zero usage) carry nulls the schema refuses: name them first.
+  if ((raw as { message?: { model?: unknown } } | null)?.message?.model === '<synthetic>') return 'synthetic';
+  const parsed = ClaudeLine.safeParse(raw);
+  if (!parsed.success) return 'invalid';
+  const data = parsed.data;
+  const message = data.message;
+  if (message.model === '<synthetic>') return 'synthetic';
+  if (data.version !== undefined && !VERSION.test(data.version)) return 'invalid';
+  // A clock far off (years outside 2000–2100, core/ranges.ts) makes the line unusable, not the report.
+  const at = checkInstant(Date.parse(data.timestamp));
+  if (at === null) return 'invalid';
+  const usage = message.usage;
+  const split = usage.cache_creation;
+  const cacheWrite5m = split ? (split.ephemeral_5m_input_tokens ?? 0) : (usage.cache_creation_input_tokens ?? 0);
+  const cacheWrite1h = split ? (split.ephemeral_1h_input_tokens ?? 0) : 0;
+  return {
+    at,
+    // ccusage reports fast-mode requests as a model of their own, `<model>-fast`.
+    model: usage.speed === 'fast' ? `${message.model ?? 'unknown'}-fast` : (message.model ?? 'unknown'),
+    input: usage.input_tokens,
+    output: usage.output_tokens,
+    cacheWrite5m,
+    cacheWrite1h,
+    cacheRead: usage.cache_read_input_tokens ?? 0,
+    fast: usage.speed === 'fast',
+    hasSpeed: usage.speed !== undefined,
+    project,
+    session: data.sessionId ?? session,
+    messageId: message.id ?? '',
+    requestId: data.requestId ?? '',
+    sidechain: data.isSidechain === true,
+    costUSD: data.costUSD ?? null,
+  };
+}
+
+/** The total tokens of an entry (all four classes), as ccusage compares copies. */
+export function entryTotal(entry: UsageEntry): number {
+  return entry.input + entry.output + entry.cacheWrite5m + entry.cacheWrite1h + entry.cacheRead;
+}

@@ -1,0 +1,400 @@
+/**
+ * The incremental usage index, in two files of Headroom's state folder, written by the CLI and by the GNOME
+ * extension alike (both go through this module):
+ *
+ * - `usage-index.json`, the summary read by every scan: per log file its size, mtime, the offset read so far and
+ *   fingerprints of its bytes; per account the totals by quarter hour (UTC) and model (enough for days, weeks and
+ *   months in any zone, since zone offsets are whole quarter hours), the last 24 hours of entries (for the current
+ *   five-hour block, and to dedupe a response split across two scans), the entries added since the entries file
+ *   was written, and a Bloom filter of every response id kept (key-filter.ts);
+ * - `usage-entries.json`, every deduped entry, read only when a scan needs them (a new line might repeat an old
+ *   response, or a session report was asked) and rewritten only then.
+ *
+ * Both carry a generation number; a summary whose generation differs from the entries file's is not used.
+ */
+import * as z from 'zod/mini';
+import type { UsageEntry } from './entries.js';
+import type { CodexFileMark } from './codex-entries.js';
+import { KeyFilter, filterKeys } from './key-filter.js';
+import { costOf } from './pricing.js';
+
+/** File names in the state folder. */
+export const USAGE_INDEX_FILE = 'usage-index.json';
+export const USAGE_ENTRIES_FILE = 'usage-entries.json';
+
+/** What the index remembers of one file. */
+export interface FileMark {
+  /** Bytes and modification time (epoch ms) when last read. */
+  size: number;
+  mtimeMs: number;
+  /** Bytes read and counted (through the last complete line). */
+  offset: number;
+  /** A hash of the up to 64 bytes before `offset` (key-filter.ts `fingerprint`): changed means replaced. */
+  edge: string;
+  /**
+   * A second fingerprint near the start: of the up to 64 bytes before `headEnd` (the end of the lines within the
+   * first 4 KiB). A file rewritten in place is taken for an appended one only if both fingerprints still match.
+   */
+  headEnd?: number;
+  head?: string;
+  codex?: CodexFileMark;
+}
+
+/** Totals of one model in one quarter hour. Tokens are counts, cost USD of the priced entries. */
+export interface Bucket {
+  /** Quarter hours since the epoch (UTC): `floor(epoch ms / 900 000)`. */
+  quarter: number;
+  model: string;
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+  cost: number;
+  /** Some entry of it had no price. */
+  unpriced: boolean;
+}
+
+/** The index (see the module comment). */
+export interface UsageIndex {
+  /** Increases whenever the entries file is rewritten. */
+  generation: number;
+  files: Map<string, FileMark>;
+  /** Every deduped entry by account; null when only the summary was read. */
+  entries: Map<string, UsageEntry[]> | null;
+  /** Totals by account, keyed `quarter|model`. */
+  buckets: Map<string, Map<string, Bucket>>;
+  /** Entries of the last 24 hours before the newest one, by account. */
+  recent: Map<string, UsageEntry[]>;
+  /** Entries kept since the entries file was written, in the order they were added, by account. */
+  pending: Map<string, UsageEntry[]>;
+  filter: KeyFilter;
+}
+
+/** An index with nothing in it. */
+export function emptyIndex(): UsageIndex {
+  return {
+    generation: 0,
+    files: new Map(),
+    entries: new Map(),
+    buckets: new Map(),
+    recent: new Map(),
+    pending: new Map(),
+    filter: KeyFilter.forCapacity(1024),
+  };
+}
+
+/** How far back the summary keeps whole entries, ms. */
+export const RECENT_MS = 24 * 3_600_000;
+/** Pending entries beyond this make the next scan fold them into the entries file. */
+export const MAX_PENDING = 50_000;
+
+/** Adds (sign 1) or removes (sign −1) an entry's tokens and cost in its account's buckets. */
+export function addToBuckets(buckets: Map<string, Bucket>, entry: UsageEntry, sign: 1 | -1): void {
+  const quarter = Math.floor(entry.at / 900_000);
+  const key = `${quarter}|${entry.model}`;
+  let bucket = buckets.get(key);
+  if (!bucket) {
+    bucket = {
+      quarter,
+      model: entry.model,
+      input: 0,
+      output: 0,
+      cacheWrite: 0,
+      cacheRead: 0,
+      cost: 0,
+      unpriced: false,
+    };
+    buckets.set(key, bucket);
+  }
+  bucket.input += sign * entry.input;
+  bucket.output += sign * entry.output;
+  bucket.cacheWrite += sign * (entry.cacheWrite5m + entry.cacheWrite1h);
+  bucket.cacheRead += sign * entry.cacheRead;
+  const cost = costOf(entry.model, entry);
+  if (cost === null) bucket.unpriced = true;
+  else bucket.cost += sign * cost;
+}
+
+/** Rebuilds buckets, recent entries and the filter from the full entries; pending becomes empty. */
+export function summarise(index: UsageIndex): void {
+  const entries = index.entries;
+  if (!entries) return;
+  let total = 0;
+  for (const list of entries.values()) total += list.length;
+  // One key an entry, and room for a quarter more before the filter counts as full.
+  index.filter = KeyFilter.forCapacity(Math.max(4096, Math.ceil(total * 1.25)));
+  index.buckets = new Map();
+  index.recent = new Map();
+  index.pending = new Map();
+  for (const [account, list] of entries) {
+    const buckets = new Map<string, Bucket>();
+    let newest = 0;
+    for (const entry of list) {
+      addToBuckets(buckets, entry, 1);
+      for (const key of filterKeys(entry.messageId, entry.requestId)) index.filter.add(key);
+      if (entry.at > newest) newest = entry.at;
+    }
+    index.buckets.set(account, buckets);
+    index.recent.set(
+      account,
+      list.filter((entry) => entry.at >= newest - RECENT_MS),
+    );
+  }
+}
+
+/** Format version; files of another version are ignored (a cold scan rebuilds them). */
+const VERSION = 7;
+/** Numbers per entry row. */
+const ROW = 12;
+
+/** Entries as `{rows, keys}` (see {@link encodeEntries}). */
+interface EncodedEntries {
+  rows: number[];
+  keys: string[];
+}
+
+/**
+ * Entries as flat number rows `[at s, at ms part, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead,
+ * flags, project, session, costUSD or -1]` (strings as indices into a shared table; the instant in two small
+ * integers, which JSON.parse keeps unboxed) and their dedupe keys (`message.id` NUL `requestId`, or empty).
+ */
+function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => number): EncodedEntries {
+  const rows: number[] = [];
+  const keys: string[] = [];
+  for (const e of entries) {
+    const seconds = Math.floor(e.at / 1000);
+    rows.push(
+      seconds,
+      e.at - seconds * 1000,
+      id(e.model),
+      e.input,
+      e.output,
+      e.cacheWrite5m,
+      e.cacheWrite1h,
+      e.cacheRead,
+      (e.fast ? 1 : 0) | (e.hasSpeed ? 2 : 0) | (e.sidechain ? 4 : 0),
+      id(e.project),
+      id(e.session),
+      e.costUSD ?? -1,
+    );
+    keys.push(e.messageId === '' ? '' : `${e.messageId}\u0000${e.requestId}`);
+  }
+  return { rows, keys };
+}
+
+/** Reads {@link encodeEntries}' form, checking every value; null when malformed. */
+function decodeEntries(value: unknown, strings: readonly string[]): UsageEntry[] | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { rows, keys } = value as { rows?: unknown; keys?: unknown };
+  if (!Array.isArray(rows) || !Array.isArray(keys) || rows.length !== keys.length * ROW) return null;
+  const entries = new Array<UsageEntry>(keys.length);
+  for (let n = 0, i = 0; n < keys.length; n++, i += ROW) {
+    for (let k = i; k < i + ROW; k++) if (typeof rows[k] !== 'number') return null;
+    const r = rows as number[];
+    const key = keys[n] as unknown;
+    const model = strings[r[i + 2]!];
+    const project = strings[r[i + 9]!];
+    const session = strings[r[i + 10]!];
+    if (typeof key !== 'string' || model === undefined || project === undefined || session === undefined) return null;
+    const split = key.indexOf('\u0000');
+    const flags = r[i + 8]!;
+    const cost = r[i + 11]!;
+    entries[n] = {
+      at: r[i]! * 1000 + r[i + 1]!,
+      model,
+      input: r[i + 3]!,
+      output: r[i + 4]!,
+      cacheWrite5m: r[i + 5]!,
+      cacheWrite1h: r[i + 6]!,
+      cacheRead: r[i + 7]!,
+      fast: (flags & 1) !== 0,
+      hasSpeed: (flags & 2) !== 0,
+      sidechain: (flags & 4) !== 0,
+      project,
+      session,
+      messageId: split < 0 ? '' : key.slice(0, split),
+      requestId: split < 0 ? '' : key.slice(split + 1),
+      costUSD: cost < 0 ? null : cost,
+    };
+  }
+  return entries;
+}
+
+/** A string table. */
+function table(): { strings: string[]; id: (text: string) => number } {
+  const strings: string[] = [];
+  const ids = new Map<string, number>();
+  return {
+    strings,
+    id(text) {
+      let n = ids.get(text);
+      if (n === undefined) {
+        n = strings.length;
+        strings.push(text);
+        ids.set(text, n);
+      }
+      return n;
+    },
+  };
+}
+
+/** A file mark as a row: `[size, mtimeMs, offset, edge, headEnd or -1, head, codex lastTotal or null, codex model]`. */
+type MarkRow = [number, number, number, string, number, string, number | null, string | null];
+
+function markRow(mark: FileMark): MarkRow {
+  return [
+    mark.size,
+    mark.mtimeMs,
+    mark.offset,
+    mark.edge,
+    mark.headEnd ?? -1,
+    mark.head ?? '',
+    mark.codex ? mark.codex.lastTotal : null,
+    mark.codex?.model ?? null,
+  ];
+}
+
+function readMark(row: unknown): FileMark | null {
+  if (!Array.isArray(row) || row.length !== 8) return null;
+  const [size, mtimeMs, offset, edge, headEnd, head, lastTotal, model] = row as unknown[];
+  if (typeof size !== 'number' || typeof mtimeMs !== 'number' || typeof offset !== 'number') return null;
+  if (typeof edge !== 'string' || typeof headEnd !== 'number' || typeof head !== 'string') return null;
+  if (lastTotal !== null && typeof lastTotal !== 'number') return null;
+  if (model !== null && typeof model !== 'string') return null;
+  return {
+    size,
+    mtimeMs,
+    offset,
+    edge,
+    ...(headEnd >= 0 ? { headEnd, head } : {}),
+    ...(lastTotal !== null ? { codex: { lastTotal, model } } : {}),
+  };
+}
+
+// Rows, marks and buckets are checked value by value while they are read: a schema over hundreds of thousands of
+// values costs a large share of a warm scan.
+const Summary = z.object({
+  version: z.literal(VERSION),
+  generation: z.number(),
+  strings: z.array(z.string()),
+  files: z.record(z.string(), z.unknown()),
+  filter: z.object({ hex: z.string(), count: z.number() }),
+  accounts: z.record(z.string(), z.object({ buckets: z.unknown(), recent: z.unknown(), pending: z.unknown() })),
+});
+
+const Entries = z.object({
+  version: z.literal(VERSION),
+  generation: z.number(),
+  strings: z.array(z.string()),
+  accounts: z.record(z.string(), z.unknown()),
+});
+
+/** The summary file's text. */
+export function serializeSummary(index: UsageIndex): string {
+  const { strings, id } = table();
+  const files: Record<string, MarkRow> = {};
+  for (const [path, mark] of index.files) files[path] = markRow(mark);
+  const accounts: Record<string, unknown> = {};
+  const names = new Set([...index.buckets.keys(), ...index.recent.keys(), ...index.pending.keys()]);
+  for (const account of names) {
+    const buckets: number[] = [];
+    for (const b of index.buckets.get(account)?.values() ?? []) {
+      if (b.input === 0 && b.output === 0 && b.cacheWrite === 0 && b.cacheRead === 0) continue;
+      buckets.push(b.quarter, id(b.model), b.input, b.output, b.cacheWrite, b.cacheRead, b.cost, b.unpriced ? 1 : 0);
+    }
+    accounts[account] = {
+      buckets,
+      recent: encodeEntries(index.recent.get(account) ?? [], id),
+      pending: encodeEntries(index.pending.get(account) ?? [], id),
+    };
+  }
+  return JSON.stringify({
+    version: VERSION,
+    generation: index.generation,
+    strings,
+    files,
+    filter: { hex: index.filter.toHex(), count: index.filter.count },
+    accounts,
+  });
+}
+
+/** The entries file's text. */
+export function serializeEntries(index: UsageIndex): string {
+  const { strings, id } = table();
+  const accounts: Record<string, EncodedEntries> = {};
+  for (const [account, entries] of index.entries ?? []) accounts[account] = encodeEntries(entries, id);
+  return JSON.stringify({ version: VERSION, generation: index.generation, strings, accounts });
+}
+
+/** Reads the summary file; null (a cold scan follows) when it is not a valid summary of this version. */
+export function parseSummary(text: string): UsageIndex | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = Summary.safeParse(raw);
+  if (!parsed.success) return null;
+  const { strings, files, accounts, generation } = parsed.data;
+  const filter = KeyFilter.fromHex(parsed.data.filter.hex, parsed.data.filter.count);
+  if (!filter) return null;
+  const index: UsageIndex = { ...emptyIndex(), generation, entries: null, filter };
+  for (const [path, row] of Object.entries(files)) {
+    const mark = readMark(row);
+    if (!mark) return null;
+    index.files.set(path, mark);
+  }
+  for (const [account, value] of Object.entries(accounts)) {
+    const recent = decodeEntries(value.recent, strings);
+    const pending = decodeEntries(value.pending, strings);
+    const rows = value.buckets;
+    if (!recent || !pending || !Array.isArray(rows) || rows.length % 8 !== 0) return null;
+    const buckets = new Map<string, Bucket>();
+    for (let i = 0; i < rows.length; i += 8) {
+      for (let k = i; k < i + 8; k++) if (typeof rows[k] !== 'number') return null;
+      const r = rows as number[];
+      const model = strings[r[i + 1]!];
+      if (model === undefined) return null;
+      const quarter = r[i]!;
+      buckets.set(`${quarter}|${model}`, {
+        quarter,
+        model,
+        input: r[i + 2]!,
+        output: r[i + 3]!,
+        cacheWrite: r[i + 4]!,
+        cacheRead: r[i + 5]!,
+        cost: r[i + 6]!,
+        unpriced: r[i + 7]! === 1,
+      });
+    }
+    index.buckets.set(account, buckets);
+    index.recent.set(account, recent);
+    index.pending.set(account, pending);
+  }
+  return index;
+}
+
+/**
+ * Reads the entries file into `index.entries` (its pending entries are not applied here: the scan adds them
+ * through its dedupe). False when the file is missing, malformed or of another generation.
+ */
+export function parseEntriesInto(index: UsageIndex, text: string | null): boolean {
+  if (text === null) return false;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const parsed = Entries.safeParse(raw);
+  if (!parsed.success || parsed.data.generation !== index.generation) return false;
+  const entries = new Map<string, UsageEntry[]>();
+  for (const [account, value] of Object.entries(parsed.data.accounts)) {
+    const list = decodeEntries(value, parsed.data.strings);
+    if (!list) return false;
+    entries.set(account, list);
+  }
+  index.entries = entries;
+  return true;
+}

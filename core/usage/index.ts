@@ -1,0 +1,84 @@
+/**
+ * Token and cost accounting from the CLIs' local logs (Claude Code transcripts, Codex rollouts): what ccusage
+ * reports, read incrementally. See scan.ts (reading), dedupe.ts, aggregate.ts, blocks.ts, pricing.ts, index-file.ts.
+ */
+import { accountsOf } from '../accounts.js';
+import { CATALOG } from '../catalog.js';
+import type { Ports } from '../ports.js';
+import type { Settings } from '../settings.js';
+import { rootsOf } from './roots.js';
+import type { ScanResult, ScanRoot } from './scan.js';
+import type { UsageItem } from './aggregate.js';
+
+export * from './aggregate.js';
+export * from './blocks.js';
+export * from './entries.js';
+export * from './index-file.js';
+export * from './key-filter.js';
+export * from './pricing.js';
+export * from './roots.js';
+export * from './scan.js';
+
+/** The folders to scan for every enabled Claude and Codex account of the settings. */
+export function usageRoots(ports: Pick<Ports, 'env'>, settings: Settings): ScanRoot[] {
+  const roots: ScanRoot[] = [];
+  for (const info of CATALOG) {
+    if (info.id !== 'claude' && info.id !== 'codex') continue;
+    const provider = settings.providers[info.id];
+    if (!provider?.enabled) continue;
+    for (const account of accountsOf(info, provider, ports.env.home)) {
+      roots.push(
+        ...rootsOf(ports, info.id, account.directory ? account : null).map((root) => ({
+          ...root,
+          account: account.key,
+        })),
+      );
+    }
+  }
+  return roots;
+}
+
+/**
+ * What a scan found, as items for {@link aggregate}: every entry when the scan has them, else the index's totals by
+ * quarter hour and model plus the unterminated last lines. `accounts` limits it to some account keys.
+ */
+export function usageItems(result: ScanResult, accounts?: ReadonlySet<string>): UsageItem[] {
+  const items: UsageItem[] = [];
+  const wanted = (account: string): boolean => !accounts || accounts.has(account);
+  if (result.entries) {
+    for (const [account, entries] of result.entries)
+      if (wanted(account)) for (const entry of entries) items.push(entry);
+    return items;
+  }
+  for (const [account, buckets] of result.index.buckets) {
+    if (!wanted(account)) continue;
+    for (const bucket of buckets.values()) {
+      if (bucket.input === 0 && bucket.output === 0 && bucket.cacheWrite === 0 && bucket.cacheRead === 0) continue;
+      items.push({
+        at: bucket.quarter * 900_000,
+        model: bucket.model,
+        input: bucket.input,
+        output: bucket.output,
+        cacheWrite5m: bucket.cacheWrite,
+        cacheWrite1h: 0,
+        cacheRead: bucket.cacheRead,
+        session: '',
+        project: '',
+        cost: bucket.unpriced ? null : bucket.cost,
+      });
+    }
+  }
+  for (const [account, entries] of result.extra) if (wanted(account)) for (const entry of entries) items.push(entry);
+  return items;
+}
+
+/** The recent entries of a scan (the last 24 hours, or all when the scan has all): enough for the current block. */
+export function recentItems(result: ScanResult, accounts?: ReadonlySet<string>): UsageItem[] {
+  const items: UsageItem[] = [];
+  const source = result.entries ?? result.index.recent;
+  for (const [account, entries] of source)
+    if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  for (const [account, entries] of result.extra)
+    if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  return items;
+}

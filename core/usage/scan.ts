@@ -1,0 +1,516 @@
+/**
+ * The usage scanner: walks Claude Code's `projects/` folders and Codex's `sessions/` folders, reads every log file
+ * in chunks through {@link FileReader.readLines} (only lines holding a usage marker reach `JSON.parse`), dedupes
+ * (dedupe.ts) and keeps an incremental index (index.ts) so a later scan reads only appended bytes.
+ *
+ * Bad input never throws: non-JSON and truncated lines, lines over {@link MAX_LINE_BYTES}, files that vanish or
+ * shrink during the scan and unreadable folders are skipped and counted in {@link ScanStats}. A file that shrank,
+ * was replaced or vanished since the index was written makes the scan start over from nothing, so nothing is ever
+ * counted twice.
+ */
+import type { FileReader, LineChunk } from '../ports.js';
+import { Deduper } from './dedupe.js';
+import { CLAUDE_MARKER, type UsageEntry, readClaudeLine } from './entries.js';
+import { CODEX_MARKERS, CodexFileState, readCodexLine } from './codex-entries.js';
+import {
+  type Bucket,
+  type FileMark,
+  MAX_PENDING,
+  RECENT_MS,
+  type UsageIndex,
+  addToBuckets,
+  emptyIndex,
+  parseEntriesInto,
+  summarise,
+} from './index-file.js';
+import { filterKeys, fingerprint } from './key-filter.js';
+
+/** A folder to scan: Claude Code's `<config dir>/projects`, or a Codex home's `sessions` / `archived_sessions`. */
+export interface ScanRoot {
+  provider: 'claude' | 'codex';
+  /** The account key the folder belongs to (core/accounts.ts), e.g. `claude`, `codex@work`. */
+  account: string;
+  directory: string;
+}
+
+/** What a scan read and skipped. */
+export interface ScanStats {
+  files: number;
+  /** Files read from an offset kept by the index (only their new bytes were read). */
+  filesResumed: number;
+  /** Bytes read in this scan. */
+  bytesRead: number;
+  /** Usage lines counted (before dedupe). */
+  lines: number;
+  duplicates: number;
+  /** Lines and files skipped, by reason. */
+  skipped: Record<SkipKind, number>;
+  /** True when the index was dropped (a file shrank, was replaced or vanished) and everything was read again. */
+  rebuilt: boolean;
+}
+
+/** Why something was skipped. */
+export type SkipKind =
+  'malformed' | 'invalid' | 'synthetic' | 'oversized' | 'unreadableFolder' | 'unreadableFile' | 'vanished';
+
+/** Options of {@link scanUsage}. */
+export interface ScanOptions {
+  /** The index of an earlier scan (index-file.ts), or null for a cold scan. */
+  index?: UsageIndex | null;
+  /** Bytes per read; default {@link CHUNK_BYTES}. */
+  chunkBytes?: number;
+  /** Reads the entries file (index-file.ts), when the exact path needs it; resolves null when there is none. */
+  loadEntries?: () => Promise<string | null>;
+  /** Every entry is wanted in the result (session and block reports): the entries file is read. */
+  needEntries?: boolean;
+  /** Awaited between chunks: the GNOME extension yields to the main loop here. */
+  pause?: () => Promise<void>;
+  /** Called after each file with the bytes read so far (progress on a terminal). */
+  progress?: (bytesRead: number) => void;
+}
+
+/** The result of a scan. */
+export interface ScanResult {
+  /**
+   * Every deduped entry by account key, when the exact path ran (a cold scan, `needEntries`, or a line that might
+   * repeat an older response); null when only the summary was updated (then use `index.buckets` and `extra`).
+   */
+  entries: Map<string, UsageEntry[]> | null;
+  /** Summary path only: unterminated last lines, counted in this result but not in the index. */
+  extra: Map<string, UsageEntry[]>;
+  /** The index to save for the next scan. */
+  index: UsageIndex;
+  stats: ScanStats;
+  /** False when no file changed since the index was written (the summary need not be saved again). */
+  changed: boolean;
+  /** True when the entries file must be written (the exact path ran). */
+  entriesChanged: boolean;
+}
+
+/** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes at the start of a file that hold its second fingerprint (see {@link FileMark.head}). */
+const HEAD_BYTES = 4096;
+/** Longest line read, bytes; a longer one is skipped (`oversized`). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Lists the log files under a root, sorted; unreadable folders are counted, not thrown. */
+async function listLogs(files: FileReader, root: ScanRoot, stats: ScanStats): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (directory: string, depth: number): Promise<void> => {
+    if (depth > 12) return;
+    let entries;
+    try {
+      entries = await files.list(directory);
+    } catch {
+      stats.skipped.unreadableFolder++;
+      return;
+    }
+    if (!entries) return;
+    for (const entry of entries) {
+      const path = `${directory}/${entry.name}`;
+      if (entry.isDirectory) await walk(path, depth + 1);
+      else if (entry.name.endsWith('.jsonl') && (root.provider === 'claude' || entry.name.startsWith('rollout-')))
+        found.push(path);
+    }
+  };
+  await walk(root.directory.replace(/\/+$/, ''), 0);
+  return found.sort();
+}
+
+function emptyStats(): ScanStats {
+  return {
+    files: 0,
+    filesResumed: 0,
+    bytesRead: 0,
+    lines: 0,
+    duplicates: 0,
+    skipped: {
+      malformed: 0,
+      invalid: 0,
+      synthetic: 0,
+      oversized: 0,
+      unreadableFolder: 0,
+      unreadableFile: 0,
+      vanished: 0,
+    },
+    rebuilt: false,
+  };
+}
+
+/** The project of a Claude file: the first folder under `projects/`; of a Codex file, `codex`. */
+function projectOf(root: ScanRoot, path: string): string {
+  if (root.provider === 'codex') return 'codex';
+  const rest = path.slice(root.directory.replace(/\/+$/, '').length + 1);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? 'unknown' : rest.slice(0, slash);
+}
+
+function sessionOf(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : name;
+}
+
+/**
+ * Scans the roots. With an index, files whose size and mtime are unchanged are not read, grown files are read from
+ * their kept offset (after checking that their fingerprints still match), and any file that shrank, changed before
+ * its offset or vanished makes the whole scan start over without the index.
+ *
+ * With only the summary of the index loaded (`index.entries === null`), new lines are deduped against the last
+ * 24 hours of entries and the key filter; when a line might repeat an older response, the entries file is read
+ * (`loadEntries`) and the scan runs again exactly. `needEntries` asks for every entry in the result (sessions,
+ * blocks).
+ */
+export async function scanUsage(
+  files: FileReader,
+  roots: readonly ScanRoot[],
+  options: ScanOptions = {},
+): Promise<ScanResult> {
+  let index = options.index ?? null;
+  const withEntries = async (summary: UsageIndex): Promise<UsageIndex | null> => {
+    if (summary.entries !== null) return summary;
+    const text = await (options.loadEntries?.() ?? Promise.resolve(null)).catch(() => null);
+    return parseEntriesInto(summary, text) ? summary : null;
+  };
+  if (index && index.entries === null) {
+    let pending = 0;
+    for (const list of index.pending.values()) pending += list.length;
+    if (options.needEntries || pending > MAX_PENDING || index.filter.full) index = await withEntries(index);
+  }
+  let result = index ? await scanOnce(files, roots, options, index) : 'rebuild';
+  if (result === 'full' && index) {
+    index = await withEntries(index);
+    result = index ? await scanOnce(files, roots, options, index) : 'rebuild';
+  }
+  if (result === 'rebuild' || result === 'full') {
+    const cold = await scanOnce(files, roots, options, emptyIndex());
+    if (typeof cold === 'string') throw new Error('unreachable: a cold scan never starts over');
+    cold.stats.rebuilt = (options.index ?? null) !== null;
+    return cold;
+  }
+  return result;
+}
+
+function dedupers(): (account: string) => Deduper {
+  const map = new Map<string, Deduper>();
+  return (account) => {
+    let deduper = map.get(account);
+    if (!deduper) {
+      deduper = new Deduper();
+      map.set(account, deduper);
+    }
+    return deduper;
+  };
+}
+
+/**
+ * One pass over the files. `previous` is not changed: the pass builds a new index, so a pass that stops
+ * (`rebuild`: a file no longer matches; `full`: the exact path is needed) leaves it as it was.
+ */
+async function scanOnce(
+  files: FileReader,
+  roots: readonly ScanRoot[],
+  options: ScanOptions,
+  previous: UsageIndex,
+): Promise<ScanResult | 'rebuild' | 'full'> {
+  const stats = emptyStats();
+  const full = previous.entries !== null;
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const deduperOf = dedupers();
+  const accounts = new Set<string>([...previous.buckets.keys(), ...(previous.entries?.keys() ?? [])]);
+  if (previous.entries) {
+    for (const [account, entries] of previous.entries) deduperOf(account).load(entries);
+    // Entries added since the entries file was written, through the same rule.
+    for (const [account, entries] of previous.pending) for (const entry of entries) deduperOf(account).add(entry);
+  } else {
+    for (const [account, entries] of previous.recent) deduperOf(account).load(entries);
+  }
+  const accepted = new Map<string, UsageEntry[]>();
+  const replaced = new Map<string, UsageEntry[]>();
+  const push = (map: Map<string, UsageEntry[]>, account: string, entry: UsageEntry): void => {
+    const list = map.get(account);
+    if (list) list.push(entry);
+    else map.set(account, [entry]);
+  };
+  let needFull = false;
+  const add = (account: string, entry: UsageEntry): void => {
+    const deduper = deduperOf(account);
+    if (!full && !deduper.has(entry)) {
+      if (filterKeys(entry.messageId, entry.requestId).some((key) => previous.filter.mayContain(key))) {
+        needFull = true;
+        return;
+      }
+    }
+    const outcome = deduper.add(entry);
+    if (!outcome.kept) return;
+    push(accepted, account, entry);
+    if (outcome.replaced) push(replaced, account, outcome.replaced);
+  };
+  const marks = new Map(previous.files);
+  let changed = previous.generation === 0 && previous.files.size === 0;
+  const seen = new Set<string>();
+  const tails: { account: string; entry: UsageEntry }[] = [];
+  for (const root of roots) {
+    accounts.add(root.account);
+    const paths = await listLogs(files, root, stats);
+    for (const path of paths) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      stats.files++;
+      const mark = marks.get(path) ?? null;
+      const outcome = await scanFile(
+        files,
+        root,
+        path,
+        mark,
+        chunkBytes,
+        stats,
+        (entry) => add(root.account, entry),
+        options,
+      );
+      if (needFull) return 'full';
+      if (outcome === 'rebuild') return 'rebuild';
+      if (outcome === null) {
+        if (mark) return 'rebuild';
+        continue;
+      }
+      if (outcome.mark !== mark) changed = true;
+      marks.set(path, outcome.mark);
+      if (outcome.tail) tails.push({ account: root.account, entry: outcome.tail });
+      options.progress?.(stats.bytesRead);
+    }
+  }
+  // A file the index knew that is gone now: its entries can't be taken back one by one.
+  for (const path of marks.keys()) {
+    if (!seen.has(path)) {
+      stats.skipped.vanished++;
+      return 'rebuild';
+    }
+  }
+  const index: UsageIndex = {
+    generation: previous.generation,
+    files: marks,
+    entries: null,
+    buckets: new Map(),
+    recent: new Map(),
+    pending: new Map(),
+    filter: previous.filter,
+  };
+  let entriesChanged = false;
+  if (full) {
+    // The exact path: every entry is here; the summary is rebuilt from them and the entries file rewritten.
+    index.entries = new Map();
+    for (const account of accounts) {
+      const deduper = deduperOf(account);
+      stats.duplicates += deduper.duplicates;
+      index.entries.set(account, [...deduper.entries]);
+    }
+    summarise(index);
+    // A fresh random generation: two runs writing at once can never pair one's summary with the other's entries.
+    index.generation = Math.floor(Math.random() * 2 ** 48) + 1;
+    entriesChanged = true;
+    changed = true;
+  } else {
+    // The fast path: the summary is updated with what changed.
+    for (const account of accounts) {
+      const deduper = deduperOf(account);
+      stats.duplicates += deduper.duplicates;
+      const buckets = new Map<string, Bucket>();
+      for (const [key, bucket] of previous.buckets.get(account) ?? []) buckets.set(key, { ...bucket });
+      for (const entry of replaced.get(account) ?? []) addToBuckets(buckets, entry, -1);
+      for (const entry of accepted.get(account) ?? []) {
+        addToBuckets(buckets, entry, 1);
+        for (const key of filterKeys(entry.messageId, entry.requestId)) index.filter.add(key);
+      }
+      index.buckets.set(account, buckets);
+      index.pending.set(account, [...(previous.pending.get(account) ?? []), ...(accepted.get(account) ?? [])]);
+      let newest = 0;
+      for (const entry of deduper.entries) if (entry.at > newest) newest = entry.at;
+      index.recent.set(
+        account,
+        deduper.entries.filter((entry) => entry.at >= newest - RECENT_MS),
+      );
+    }
+  }
+  // Unterminated last lines count in this result, but not in the index: they are read again once complete. In the
+  // fast path one that might repeat an older response is left for the next scan.
+  const extra = new Map<string, UsageEntry[]>();
+  for (const { account, entry } of tails) {
+    const deduper = deduperOf(account);
+    if (
+      !full &&
+      (deduper.has(entry) || filterKeys(entry.messageId, entry.requestId).some((key) => index.filter.mayContain(key)))
+    )
+      continue;
+    if (full) deduper.add(entry);
+    else push(extra, account, entry);
+  }
+  let entries: Map<string, UsageEntry[]> | null = null;
+  if (full) {
+    entries = new Map();
+    for (const account of accounts) entries.set(account, deduperOf(account).entries);
+  }
+  return { entries, extra, index, stats, changed, entriesChanged };
+}
+
+/**
+ * Reads one file from its kept offset. Returns its new mark and an unterminated last line's entry; null when the
+ * file vanished or could not be read; `rebuild` when it no longer matches the mark.
+ */
+async function scanFile(
+  files: FileReader,
+  root: ScanRoot,
+  path: string,
+  mark: FileMark | null,
+  chunkBytes: number,
+  stats: ScanStats,
+  add: (entry: UsageEntry) => void,
+  options: ScanOptions,
+): Promise<{ mark: FileMark; tail: UsageEntry | null } | null | 'rebuild'> {
+  const project = projectOf(root, path);
+  const session = sessionOf(path);
+  const markers = root.provider === 'claude' ? [CLAUDE_MARKER] : CODEX_MARKERS;
+  const codex = root.provider === 'codex' ? new CodexFileState(mark?.codex ?? null) : null;
+  let offset = mark?.offset ?? 0;
+  if (mark) {
+    let info;
+    try {
+      info = await files.stat(path);
+    } catch {
+      stats.skipped.unreadableFile++;
+      return 'rebuild';
+    }
+    if (!info) return 'rebuild';
+    if (info.size === mark.size && info.mtimeMs === mark.mtimeMs) return { mark, tail: null };
+    if (info.size < mark.offset) return 'rebuild';
+    if (!(await fingerprintMatches(files, path, mark.offset, mark.edge))) return 'rebuild';
+    if (mark.headEnd !== undefined && !(await fingerprintMatches(files, path, mark.headEnd, mark.head ?? ''))) {
+      return 'rebuild';
+    }
+    stats.filesResumed++;
+  }
+  let size = 0;
+  let mtimeMs = 0;
+  let edge = mark?.edge ?? '';
+  let headEnd = mark?.headEnd;
+  let head = mark?.head;
+  let tail: UsageEntry | null = null;
+  let want = chunkBytes;
+  for (;;) {
+    const chunk = await read(files, path, { offset, maxBytes: want, markers });
+    if (chunk === 'error') {
+      stats.skipped.unreadableFile++;
+      return mark ? 'rebuild' : null;
+    }
+    if (chunk === null) {
+      stats.skipped.vanished++;
+      return mark ? 'rebuild' : null;
+    }
+    size = chunk.size;
+    mtimeMs = chunk.mtimeMs;
+    if (chunk.size < offset) return mark ? 'rebuild' : null;
+    if (chunk.consumed === 0 && !chunk.eof) {
+      // One line longer than the range: read more, up to the cap.
+      if (want >= MAX_LINE_BYTES) {
+        stats.skipped.oversized++;
+        break;
+      }
+      want = Math.min(MAX_LINE_BYTES, want * 2);
+      continue;
+    }
+    want = chunkBytes;
+    stats.bytesRead += chunk.consumed;
+    for (const line of chunk.lines) addLine(line);
+    offset += chunk.consumed;
+    if (chunk.consumed > 0) edge = fingerprint(chunk.edge);
+    if (headEnd === undefined && chunk.consumed > HEAD_BYTES) {
+      // The fingerprint near the start: the lines within its first HEAD_BYTES.
+      const start = await read(files, path, { offset: 0, maxBytes: HEAD_BYTES, markers: [] });
+      if (start !== null && start !== 'error' && start.consumed > 0) {
+        headEnd = start.consumed;
+        head = fingerprint(start.edge);
+      }
+    }
+    if (chunk.eof) {
+      if (chunk.tail !== null) {
+        const entry = parse(chunk.tail);
+        if (entry) tail = entry;
+      }
+      break;
+    }
+    await options.pause?.();
+  }
+  return {
+    mark: {
+      size,
+      mtimeMs,
+      offset,
+      edge,
+      ...(headEnd !== undefined ? { headEnd, head } : {}),
+      ...(codex ? { codex: codex.save() } : {}),
+    },
+    tail,
+  };
+
+  function parse(line: string): UsageEntry | null {
+    const result = codex ? readCodexLine(line, codex, session) : readClaudeLine(line, project, session);
+    if (result === null) return null;
+    if (typeof result === 'string') {
+      stats.skipped[result]++;
+      return null;
+    }
+    return result;
+  }
+  function addLine(line: string): void {
+    const entry = parse(line);
+    if (entry) {
+      stats.lines++;
+      add(entry);
+    }
+  }
+}
+
+/** True when the up to 64 bytes before `end` still hash to `edge` (and end a line). */
+async function fingerprintMatches(files: FileReader, path: string, end: number, edge: string): Promise<boolean> {
+  if (end <= 0) return true;
+  const from = Math.max(0, end - 64);
+  const check = await read(files, path, { offset: from, maxBytes: end - from, markers: [] });
+  return check !== null && check !== 'error' && check.consumed === end - from && fingerprint(check.edge) === edge;
+}
+
+/** One ranged read; `'error'` when the file exists but could not be read. */
+async function read(
+  files: FileReader,
+  path: string,
+  request: { offset: number; maxBytes: number; markers: readonly string[] },
+): Promise<LineChunk | null | 'error'> {
+  try {
+    if (files.readLines) return await files.readLines(path, request);
+    return await readWhole(files, path, request);
+  } catch {
+    return 'error';
+  }
+}
+
+/** The fallback for a FileReader without readLines: whole-file text, offsets counted in UTF-16 units of it. */
+async function readWhole(
+  files: FileReader,
+  path: string,
+  request: { offset: number; markers: readonly string[] },
+): Promise<LineChunk | null> {
+  const text = await files.readText(path);
+  if (text === null) return null;
+  const end = text.lastIndexOf('\n') + 1;
+  const body = text.slice(request.offset, end);
+  const lines = body.split('\n').filter((line) => request.markers.some((marker) => line.includes(marker)));
+  const rest = text.slice(Math.max(end, request.offset));
+  return {
+    lines,
+    consumed: Math.max(0, end - request.offset),
+    size: text.length,
+    mtimeMs: 0,
+    eof: true,
+    tail: rest !== '' && request.markers.some((marker) => rest.includes(marker)) ? rest : null,
+    edge: text.slice(Math.max(0, end - 64), end),
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * `headroom report`: tokens and cost from the local logs of Claude Code and Codex (core/usage/), by day, week,
+ * month, session or five-hour block:
+ *
+ *   headroom report daily|weekly|monthly|session|blocks [--json] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+ *                   [--timezone IANA] [--breakdown]
+ *
+ * `--json` prints the shape of ccusage's `--json` reports. The scan keeps its index in the state folder
+ * (`usage-index.json`), shared with the GNOME extension, so a later run reads only appended bytes.
+ */
+import { join } from 'node:path';
+import type { Ports } from '../core/ports.js';
+import { type Settings, loadSettings } from '../core/settings.js';
+import { type AccountUsageV1, accountUsage } from '../core/usage/summary.js';
+import {
+  type PeriodKind,
+  type PeriodTotals,
+  type ReportTotals,
+  type ScanResult,
+  type UsageBlock,
+  USAGE_ENTRIES_FILE,
+  USAGE_INDEX_FILE,
+  aggregate,
+  fiveHourBlocks,
+  isTimeZone,
+  parseSummary,
+  scanUsage,
+  serializeEntries,
+  serializeSummary,
+  usageItems,
+  usageRoots,
+} from '../core/usage/index.js';
+import { readRegularFile, writePrivateFile } from './files.js';
+import { nodeScanFiles } from './node-ports.js';
+import { stateDirectory } from './state.js';
+
+/** The usage text of `headroom report`. */
+export const REPORT_HELP = `Usage: headroom report daily|weekly|monthly|session|blocks [--json] [--since YYYY-MM-DD]
+                       [--until YYYY-MM-DD] [--timezone IANA] [--breakdown]
+
+Tokens and cost from Claude Code's transcripts and Codex's rollouts on this machine (every configured account),
+priced offline. --json prints the shape of ccusage's --json reports.
+
+  --since D, --until D   first and last day (inclusive), in the time zone
+  --timezone Z           IANA zone for day boundaries (default: this machine's)
+  --breakdown            per-model rows in the table
+  --json                 JSON instead of a table
+`;
+
+const KINDS = ['daily', 'weekly', 'monthly', 'session', 'blocks'] as const;
+type ReportKind = (typeof KINDS)[number];
+
+interface ReportArgs {
+  kind: ReportKind;
+  json: boolean;
+  since?: string;
+  until?: string;
+  timeZone: string;
+  breakdown: boolean;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses the arguments after `report`. */
+export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; text: string } {
+  let kind: ReportKind = 'daily';
+  const args: Omit<ReportArgs, 'kind'> = {
+    json: false,
+    breakdown: false,
+    timeZone: '',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string | undefined => (arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i]);
+    if (arg === '--help' || arg === '-h') return { exit: 0, text: REPORT_HELP };
+    if ((KINDS as readonly string[]).includes(arg)) kind = arg as ReportKind;
+    else if (arg === '--json') args.json = true;
+    else if (arg === '--breakdown') args.breakdown = true;
+    else if (arg === '--since' || arg.startsWith('--since=') || arg === '--until' || arg.startsWith('--until=')) {
+      const day = value()?.replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
+      if (!day || !DAY.test(day)) return { exit: 2, text: `headroom report: ${arg.split('=')[0]} takes YYYY-MM-DD\n` };
+      if (arg.startsWith('--since')) args.since = day;
+      else args.until = day;
+    } else if (arg === '--timezone' || arg.startsWith('--timezone=') || arg === '-z') {
+      const zone = value();
+      if (!zone || !isTimeZone(zone))
+        return { exit: 2, text: `headroom report: unknown time zone ${JSON.stringify(zone)}\n` };
+      args.timeZone = zone;
+    } else return { exit: 2, text: `headroom report: unknown argument ${JSON.stringify(arg)}\n\n${REPORT_HELP}` };
+  }
+  // The machine's zone is looked up only when needed: loading ICU's zone data costs ~0.1 s.
+  args.timeZone ||= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return { kind, ...args };
+}
+
+/**
+ * Scans the logs of every enabled account, reading and saving the index in `stateDir`. Shows progress on stderr
+ * when the scan takes over a second and stderr is a terminal.
+ */
+export async function scanWithIndex(
+  ports: Ports,
+  stateDir: string,
+  needEntries = false,
+  given?: Settings,
+): Promise<ScanResult> {
+  let settings = given;
+  if (!settings) {
+    const loaded = await loadSettings(ports);
+    for (const problem of loaded.problems) ports.log.warn(problem);
+    settings = loaded.settings;
+  }
+  const summaryPath = join(stateDir, USAGE_INDEX_FILE);
+  const entriesPath = join(stateDir, USAGE_ENTRIES_FILE);
+  const saved = await readRegularFile(summaryPath).catch(() => null);
+  const index = saved ? parseSummary(saved) : null;
+  const started = Date.now();
+  let shown = false;
+  const result = await scanUsage(nodeScanFiles, usageRoots(ports, settings), {
+    index,
+    needEntries,
+    loadEntries: () => readRegularFile(entriesPath),
+    progress: (bytes) => {
+      if (!process.stderr.isTTY || Date.now() - started < 1000) return;
+      shown = true;
+      process.stderr.write(`\rheadroom: reading logs… ${Math.round(bytes / 1e6)} MB`);
+    },
+  });
+  if (shown) process.stderr.write('\r\x1b[K');
+  const s = result.stats;
+  ports.log.debug(
+    `usage scan: ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
+      `${s.duplicates} duplicates, skipped ${JSON.stringify(s.skipped)}${s.rebuilt ? ', index rebuilt' : ''}` +
+      `${result.entries ? ', exact path' : ', summary path'}`,
+  );
+  try {
+    // The entries file first: a summary never names a generation whose entries are not on disk.
+    if (result.entriesChanged) await writePrivateFile(entriesPath, serializeEntries(result.index));
+    if (result.changed) await writePrivateFile(summaryPath, serializeSummary(result.index));
+  } catch (error) {
+    ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
+  }
+  return result;
+}
+
+/** Runs `headroom report …`; returns the exit code. */
+export async function runReportCommand(argv: string[], makePorts: (verbose: boolean) => Ports): Promise<number> {
+  const parsed = parseReportArgs(argv.filter((arg) => arg !== '--verbose'));
+  if ('exit' in parsed) {
+    (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.text);
+    return parsed.exit;
+  }
+  const ports = makePorts(argv.includes('--verbose'));
+  const needEntries = parsed.kind === 'session' || parsed.kind === 'blocks';
+  const result = await scanWithIndex(ports, stateDirectory(process.env, ports.env.home), needEntries);
+  const entries = usageItems(result);
+  if (parsed.kind === 'blocks') {
+    const blocks = fiveHourBlocks(entries, ports.clock.now()).filter((block) => inRange(block, parsed));
+    process.stdout.write(
+      parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks),
+    );
+    return 0;
+  }
+  const { periods, totals } = aggregate(entries, {
+    kind: parsed.kind as PeriodKind,
+    timeZone: parsed.timeZone,
+    since: parsed.since,
+    until: parsed.until,
+  });
+  const key = parsed.kind === 'session' ? 'sessions' : parsed.kind;
+  process.stdout.write(
+    parsed.json
+      ? `${JSON.stringify({ [key]: periods, totals }, null, 2)}\n`
+      : periodTable(periods, totals, parsed.breakdown),
+  );
+  return 0;
+}
+
+function inRange(block: UsageBlock, args: ReportArgs): boolean {
+  const day = new Date(block.start).toISOString().slice(0, 10);
+  return !(args.since && day < args.since) && !(args.until && day > args.until);
+}
+
+function blockJson(block: UsageBlock): Record<string, unknown> {
+  return {
+    id: new Date(block.start).toISOString(),
+    startTime: new Date(block.start).toISOString(),
+    endTime: new Date(block.end).toISOString(),
+    actualEndTime: block.lastAt === null ? null : new Date(block.lastAt).toISOString(),
+    isActive: block.isActive,
+    isGap: block.isGap,
+    entries: block.entries,
+    tokenCounts: {
+      inputTokens: block.inputTokens,
+      outputTokens: block.outputTokens,
+      cacheCreationInputTokens: block.cacheCreationTokens,
+      cacheReadInputTokens: block.cacheReadTokens,
+    },
+    totalTokens: block.totalTokens,
+    costUSD: block.costUSD,
+    models: block.models,
+    burnRate: block.burnRate,
+    projection: block.projection,
+  };
+}
+
+const n = (value: number): string => Math.round(value).toLocaleString('en-US');
+const usd = (value: number): string => `$${value.toFixed(2)}`;
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+}
+
+/** The table of a period report. */
+function periodTable(periods: PeriodTotals[], totals: ReportTotals, breakdown: boolean): string {
+  const head = ['Period', 'Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost'];
+  const rows: string[][] = [];
+  for (const period of periods) {
+    rows.push([
+      period.period,
+      n(period.inputTokens),
+      n(period.outputTokens),
+      n(period.cacheCreationTokens),
+      n(period.cacheReadTokens),
+      n(period.totalTokens),
+      usd(period.totalCost),
+    ]);
+    if (breakdown) {
+      for (const model of period.modelBreakdowns) {
+        rows.push([
+          `  └ ${model.modelName}`,
+          n(model.inputTokens),
+          n(model.outputTokens),
+          n(model.cacheCreationTokens),
+          n(model.cacheReadTokens),
+          n(model.inputTokens + model.outputTokens + model.cacheCreationTokens + model.cacheReadTokens),
+          model.missingPricing ? 'unpriced' : usd(model.cost),
+        ]);
+      }
+    }
+  }
+  rows.push([
+    'Total',
+    n(totals.inputTokens),
+    n(totals.outputTokens),
+    n(totals.cacheCreationTokens),
+    n(totals.cacheReadTokens),
+    n(totals.totalTokens),
+    usd(totals.totalCost),
+  ]);
+  const widths = head.map((_, i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)));
+  const lines = [row(head, widths), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map((r) => row(r, widths))];
+  if (periods.length === 0) lines.splice(2, 0, 'No usage found in the logs.');
+  if (totals.unpricedModels)
+    lines.push(`Unpriced (not in Headroom's price table): ${totals.unpricedModels.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The table of the blocks report. */
+function blocksTable(blocks: UsageBlock[]): string {
+  const head = ['Block start (UTC)', 'Status', 'Tokens', 'Cost', 'Burn rate', 'Projected'];
+  const rows = blocks.map((block) => [
+    new Date(block.start).toISOString().slice(0, 16).replace('T', ' '),
+    block.isGap ? 'gap' : block.isActive ? 'ACTIVE' : '',
+    block.isGap ? '' : n(block.totalTokens),
+    block.isGap ? '' : usd(block.costUSD),
+    block.burnRate ? `${usd(block.burnRate.costPerHour)}/h` : '',
+    block.projection ? usd(block.projection.totalCost) : '',
+  ]);
+  const widths = head.map((_, i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)));
+  return `${[row(head, widths), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map((r) => row(r, widths))].join('\n')}\n`;
+}
+
+/**
+ * The usage of every provider account from the local logs, for the default command's JSON v1 `usage` and its Spend
+ * section: by account key; null when `HEADROOM_USAGE=off` or the scan failed (a warning says why).
+ */
+export async function loadCliUsage(
+  ports: Ports,
+  settings: Settings,
+  stateDir: string,
+): Promise<Map<string, AccountUsageV1> | null> {
+  if (process.env.HEADROOM_USAGE === 'off') return null;
+  try {
+    const result = await scanWithIndex(ports, stateDir, false, settings);
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    const usage = new Map<string, AccountUsageV1>();
+    const accounts = new Set([...(result.entries?.keys() ?? []), ...result.index.buckets.keys()]);
+    for (const account of accounts) {
+      const figures = accountUsage(result, account, { now: ports.clock.now(), timeZone });
+      if (figures) usage.set(account, figures);
+    }
+    return usage;
+  } catch (error) {
+    ports.log.warn(`usage from the local logs: ${(error as Error | null)?.message ?? String(error)}`);
+    return null;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * `headroom report` against ccusage 20.0.24 (the dev dependency, its linux-x64 Rust binary) on the same files: the
+ * real transcripts and rollouts of test/fixtures, and a corpus generated in the CLIs' own line format
+ * (test/bench/usage-corpus.mjs). Token totals must be equal day by day and per model, cost within 0.1 %. Then the
+ * incremental index: appended lines are read from the kept offset, and a file that was truncated or replaced makes
+ * the index start over, never counting anything twice.
+ *
+ * Known differences with ccusage: none found on these corpora. (ccusage prices a >200k-token Claude request per
+ * token class above 200k, where Anthropic bills the whole request at the premium rate once its input exceeds 200k;
+ * Headroom follows ccusage here so both report the same cost, see README "Usage report".)
+ */
+import { execFile } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT, type Sandbox, makeSandbox, runPlugin } from '../support/plugin-harness.js';
+import { jsonDocumentV1 } from '../support/json-v1-schema.js';
+// @ts-expect-error: a plain ES module of the benchmark, without types
+import { generateCorpus } from '../bench/usage-corpus.mjs';
+
+const CCUSAGE = join(ROOT, 'node_modules', '@ccusage', 'ccusage-linux-x64', 'bin', 'ccusage');
+const TRANSCRIPTS = join(ROOT, 'test', 'fixtures', 'claude', 'transcripts');
+const ROLLOUTS = join(ROOT, 'test', 'fixtures', 'codex', 'rollouts');
+
+interface Breakdown {
+  modelName: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  cost: number;
+}
+interface Day extends Omit<Breakdown, 'modelName' | 'cost'> {
+  period: string;
+  totalTokens: number;
+  totalCost: number;
+  modelsUsed: string[];
+  modelBreakdowns: Breakdown[];
+}
+interface Daily {
+  daily: Day[];
+  totals: { totalTokens: number; totalCost: number };
+}
+
+let sandbox: Sandbox;
+beforeEach(() => {
+  sandbox = makeSandbox(false);
+  mkdirSync(sandbox.home, { recursive: true });
+});
+afterEach(() => sandbox.cleanup());
+
+/** ccusage's daily report of the sandbox's home. */
+function ccusage(zone: string): Promise<Daily> {
+  // npm may unpack the platform binary without its execute bit when install scripts are skipped.
+  if ((statSync(CCUSAGE).mode & 0o100) === 0) chmodSync(CCUSAGE, 0o755);
+  return new Promise((resolve, reject) => {
+    execFile(
+      CCUSAGE,
+      ['daily', '--json', '--offline', '-z', zone],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sandbox.home }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as Daily)),
+    );
+  });
+}
+
+/** Headroom's daily report of the sandbox's home, with `--verbose` diagnostics. */
+async function headroom(zone: string): Promise<{ report: Daily; stderr: string }> {
+  const run = await runPlugin(['report', 'daily', '--json', '--timezone', zone, '--verbose'], sandbox, {});
+  expect(run.code, run.stderr).toBe(0);
+  return { report: JSON.parse(run.stdout) as Daily, stderr: run.stderr };
+}
+
+const TOKEN_FIELDS = ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens'] as const;
+
+/** Asserts equal tokens per day and per model and cost within 0.1 % per day and per model. */
+function expectSameAsCcusage(ours: Daily, theirs: Daily): void {
+  expect(theirs.daily.length).toBeGreaterThan(0);
+  expect(ours.daily.map((day) => day.period)).toEqual(theirs.daily.map((day) => day.period));
+  for (const day of theirs.daily) {
+    const mine = ours.daily.find((d) => d.period === day.period)!;
+    for (const field of TOKEN_FIELDS) expect(mine[field], `${day.period} ${field}`).toBe(day[field]);
+    expect(mine.totalTokens).toBe(day.totalTokens);
+    expect([...mine.modelsUsed].sort()).toEqual([...day.modelsUsed].sort());
+    expect(Math.abs(mine.totalCost - day.totalCost)).toBeLessThanOrEqual(day.totalCost * 0.001 + 1e-9);
+    for (const model of day.modelBreakdowns) {
+      const same = mine.modelBreakdowns.find((m) => m.modelName === model.modelName)!;
+      for (const field of TOKEN_FIELDS)
+        expect(same[field], `${day.period} ${model.modelName} ${field}`).toBe(model[field]);
+      expect(Math.abs(same.cost - model.cost)).toBeLessThanOrEqual(model.cost * 0.001 + 1e-9);
+    }
+  }
+  expect(ours.totals.totalTokens).toBe(theirs.totals.totalTokens);
+}
+
+/** Puts the real transcripts under two projects and the real rollouts under a day folder of `sessions/`. */
+function installRealLogs(): void {
+  const projects = join(sandbox.home, '.claude', 'projects');
+  const names = readdirSync(TRANSCRIPTS);
+  for (const name of names) {
+    const project = name.startsWith('claude-code-spotter') ? '-home-dev-spotter' : '-home-dev-work-claude-proj';
+    mkdirSync(join(projects, project), { recursive: true });
+    cpSync(join(TRANSCRIPTS, name), join(projects, project, name));
+  }
+  const day = join(sandbox.home, '.codex', 'sessions', '2026', '11', '22');
+  mkdirSync(day, { recursive: true });
+  for (const name of readdirSync(ROLLOUTS))
+    cpSync(join(ROLLOUTS, name), join(day, `rollout-2026-11-22T04-00-00-${name}`));
+}
+
+describe('headroom report daily --json equals ccusage 20', () => {
+  it('on the real Claude Code transcripts and Codex rollouts, in UTC and in a +05:30 zone', async () => {
+    installRealLogs();
+    for (const zone of ['UTC', 'Asia/Kolkata']) {
+      const [theirs, ours] = await Promise.all([ccusage(zone), headroom(zone)]);
+      expectSameAsCcusage(ours.report, theirs);
+    }
+    // The real session's split responses and subagent copies were deduped, not summed.
+    const { report } = await headroom('UTC');
+    const february = report.daily.find((day) => day.period === '2026-02-12')!;
+    expect(february.outputTokens).toBe(49_501);
+    expect(february.modelsUsed).toEqual(['claude-haiku-4-5-20251001', 'claude-opus-4-6', 'claude-sonnet-4-5-20250929']);
+  });
+
+  it('on a generated 12 MB corpus: split responses, resumed sessions, subagents, >200k requests, fast mode, truncated lines', async () => {
+    const stats = generateCorpus(sandbox.home, { megabytes: 12, seed: 7 }) as { truncated: number; rollouts: number };
+    expect(stats.truncated).toBeGreaterThan(0);
+    expect(stats.rollouts).toBeGreaterThan(0);
+    const [theirs, ours] = await Promise.all([ccusage('UTC'), headroom('UTC')]);
+    expectSameAsCcusage(ours.report, theirs);
+    // The unpriced model is named, not priced as zero silently.
+    expect(JSON.stringify(ours.report.totals)).toContain('claude-opus-5-5');
+  });
+});
+
+describe('the incremental index', () => {
+  it('reads only appended bytes, and gives what a cold scan and ccusage give', async () => {
+    generateCorpus(sandbox.home, { megabytes: 4, seed: 3 });
+    await headroom('UTC');
+    expect(existsSync(join(sandbox.state, 'headroom', 'usage-index.json'))).toBe(true);
+    // Append more responses (and a copy of an existing line) to one session.
+    const project = join(
+      sandbox.home,
+      '.claude',
+      'projects',
+      readdirSync(join(sandbox.home, '.claude', 'projects'))[0]!,
+    );
+    const file = join(
+      project,
+      readdirSync(project).find((name) => name.endsWith('.jsonl'))!,
+    );
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const usage = lines.filter((line) => line.includes('"usage":{') && line.includes('"type":"assistant"'));
+    const more = usage
+      .slice(0, 3)
+      .map((line) =>
+        line
+          .replace(/"id":"msg_01[0-9a-f]+"/, (m) => m.replace('msg_01', 'msg_01ff'))
+          .replace(/"timestamp":"[^"]+"/, '"timestamp":"2026-11-29T10:00:00.000Z"'),
+      );
+    appendFileSync(file, `${more.join('\n')}\n`);
+    const warm = await headroom('UTC');
+    // New responses only: the summary of the index is updated without reading the kept entries.
+    expect(warm.stderr).toMatch(/\(1 resumed\)/);
+    expect(warm.stderr).toMatch(/summary path/);
+    expect(warm.stderr).not.toMatch(/index rebuilt/);
+    expectSameAsCcusage(warm.report, await ccusage('UTC'));
+    expect(warm.report.daily.some((day) => day.period === '2026-11-29')).toBe(true);
+    // A copy of an old response (as a resumed session writes): the exact path, still no double count.
+    appendFileSync(file, `${usage[0]!}\n`);
+    const copied = await headroom('UTC');
+    expect(copied.stderr).toMatch(/exact path/);
+    expect(copied.report.totals.totalTokens).toBe(warm.report.totals.totalTokens);
+    expectSameAsCcusage(copied.report, await ccusage('UTC'));
+    // A session report needs every entry; it matches the day totals.
+    const sessions = await runPlugin(['report', 'session', '--json'], sandbox, {});
+    const parsed = JSON.parse(sessions.stdout) as {
+      sessions: { totalTokens: number }[];
+      totals: { totalTokens: number };
+    };
+    expect(parsed.totals.totalTokens).toBe(copied.report.totals.totalTokens);
+    expect(parsed.sessions.length).toBeGreaterThan(10);
+  });
+
+  it('starts over when a file was truncated or replaced, without counting anything twice', async () => {
+    installRealLogs();
+    const cold = await headroom('UTC');
+    const file = join(
+      sandbox.home,
+      '.claude',
+      'projects',
+      '-home-dev-spotter',
+      'claude-code-spotter-session-ae4a77f8.jsonl',
+    );
+    const original = readFileSync(file, 'utf8');
+    // Truncated to its first half.
+    writeFileSync(file, original.slice(0, original.indexOf('\n', original.length / 2) + 1));
+    const truncated = await headroom('UTC');
+    expect(truncated.stderr).toMatch(/index rebuilt/);
+    expectSameAsCcusage(truncated.report, await ccusage('UTC'));
+    expect(truncated.report.totals.totalTokens).toBeLessThan(cold.report.totals.totalTokens);
+    // Replaced by another session's lines followed by the whole original (longer than the kept offset, other
+    // bytes at the start): a resumed session copying lines that another file holds too, so nothing new to count.
+    const other = readFileSync(join(TRANSCRIPTS, 'claude-code-spotter-tool-heavy.jsonl'), 'utf8');
+    writeFileSync(file, other + original);
+    const replaced = await headroom('UTC');
+    expect(replaced.stderr).toMatch(/index rebuilt/);
+    expect(replaced.report.totals.totalTokens).toBe(cold.report.totals.totalTokens);
+    expectSameAsCcusage(replaced.report, await ccusage('UTC'));
+    // Unchanged: nothing read.
+    const again = await headroom('UTC');
+    expect(again.stderr).toMatch(/, 0 bytes,/);
+    expectSameAsCcusage(again.report, replaced.report);
+  });
+});
+
+describe('the usage next to the limits', () => {
+  it('JSON v1 gives each provider account its usage, and the menu a Spend section with the block burn rate', async () => {
+    installRealLogs();
+    const env = { HEADROOM_NOW: '2026-11-22T06:00:00Z', TZ: 'UTC' };
+    const json = await runPlugin(['--format', 'json'], sandbox, env);
+    const document = jsonDocumentV1.parse(JSON.parse(json.stdout));
+    const claude = document.providers.find((p) => p.id === 'claude')!.usage!;
+    // The real runs of 22 Nov 2026 (ccusage's figures for that day above).
+    expect(claude.today.totalTokens).toBe(50_136);
+    expect(claude.unpricedModels).toEqual(['claude-opus-5-5']);
+    expect(claude.block).not.toBeNull();
+    expect(claude.block!.endsAt).toBe('2026-11-22T09:00:00.000Z');
+    const codex = document.providers.find((p) => p.id === 'codex')!.usage!;
+    expect(codex.today.totalTokens).toBeGreaterThan(0);
+    expect(codex.topModels.length).toBeGreaterThan(0);
+    const text = await runPlugin(['--format', 'text'], sandbox, env);
+    expect(text.stdout).toContain('Spend (from local logs)');
+    expect(text.stdout).toMatch(/Today: \$\d+\.\d\d · 50\.1k tokens/);
+    expect(text.stdout).toMatch(/block ends 09:00/);
+    const menu = await runPlugin([], sandbox, { ...env, SWIFTBAR: '1' });
+    expect(menu.stdout).toMatch(/^Full usage report… \| bash=\S+ param0=report terminal=true/m);
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * core/usage: pricing, dedupe, periods in a time zone, five-hour blocks, the key filter and the index, on lines
+ * shaped like the real transcripts (test/fixtures/claude/transcripts).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  KeyFilter,
+  type UsageEntry,
+  aggregate,
+  costOf,
+  emptyIndex,
+  fiveHourBlocks,
+  parseEntriesInto,
+  parseSummary,
+  readClaudeLine,
+  scanUsage,
+  serializeEntries,
+  serializeSummary,
+} from '../../core/usage/index.js';
+import { Deduper } from '../../core/usage/dedupe.js';
+import { accountUsage, presentAccountUsage } from '../../core/usage/summary.js';
+import { fakePorts } from '../support/fake-ports.js';
+
+const TRANSCRIPTS = join(import.meta.dirname, '..', 'fixtures', 'claude', 'transcripts');
+const tokens = (input: number, output = 0, cacheWrite5m = 0, cacheRead = 0, cacheWrite1h = 0) => ({
+  input,
+  output,
+  cacheWrite5m,
+  cacheWrite1h,
+  cacheRead,
+});
+
+function entry(over: Partial<UsageEntry>): UsageEntry {
+  return {
+    at: Date.UTC(2026, 10, 22, 10),
+    model: 'claude-opus-4-6',
+    ...tokens(10, 100),
+    fast: false,
+    hasSpeed: false,
+    project: 'p',
+    session: 's',
+    messageId: 'msg_1',
+    requestId: 'req_1',
+    sidechain: false,
+    costUSD: null,
+    ...over,
+  };
+}
+
+describe('prices', () => {
+  it('prices Claude per token class, Sonnet 4.5 above 200k per class, and unknown models as unpriced', () => {
+    expect(costOf('claude-opus-4-6', tokens(1_000_000))).toBeCloseTo(5, 9);
+    expect(costOf('claude-haiku-4-5-20251001', tokens(0, 0, 0, 1_000_000))).toBeCloseTo(0.1, 9);
+    // 200k at $3 and 100k at $6 per million.
+    expect(costOf('claude-sonnet-4-5-20250929', tokens(300_000))).toBeCloseTo(0.6 + 0.6, 9);
+    // 1 h cache writes cost twice the input price.
+    expect(costOf('claude-opus-4-6', tokens(0, 0, 0, 0, 1_000_000))).toBeCloseTo(10, 9);
+    expect(costOf('claude-opus-5-5', tokens(1000))).toBeNull();
+  });
+
+  it('prices a whole Gemini 2.5 Pro request at the long-context rate once its context passes 200k', () => {
+    expect(costOf('gemini-2.5-pro', tokens(199_999))).toBeCloseTo(0.24999875, 9);
+    expect(costOf('gemini-2.5-pro', tokens(100_000, 0, 0, 150_000))).toBeCloseTo(0.25 + 0.0375, 9);
+  });
+
+  it('prices fast mode as the model times its multiplier, and a model extending a known one as that one', () => {
+    expect(costOf('claude-opus-4-6-fast', tokens(100_000))).toBeCloseTo(3, 9);
+    expect(costOf('claude-sonnet-4-5-20250929-fast', tokens(100_000))).toBeCloseTo(0.3, 9);
+    expect(costOf('gpt-5-mock', tokens(1000, 62, 0, 1000))).toBeCloseTo(0.001995, 9);
+  });
+});
+
+describe('dedupe', () => {
+  it('keeps the copy of a split response with the most tokens, once', () => {
+    const deduper = new Deduper();
+    deduper.add(entry({ output: 3 }));
+    deduper.add(entry({ output: 812 }));
+    deduper.add(entry({ output: 12 }));
+    expect(deduper.entries.map((e) => e.output)).toEqual([812]);
+    expect(deduper.duplicates).toBe(2);
+  });
+
+  it('prefers the main-thread copy over a sidechain one, and matches sidechain copies by message id alone', () => {
+    const deduper = new Deduper();
+    deduper.add(entry({ sidechain: true, requestId: 'req_a', output: 900 }));
+    deduper.add(entry({ requestId: 'req_b', output: 5 }));
+    expect(deduper.entries).toHaveLength(1);
+    expect(deduper.entries[0]!.sidechain).toBe(false);
+  });
+
+  it('never dedupes lines without a message id', () => {
+    const deduper = new Deduper();
+    deduper.add(entry({ messageId: '' }));
+    deduper.add(entry({ messageId: '' }));
+    expect(deduper.entries).toHaveLength(2);
+  });
+});
+
+describe('lines', () => {
+  it('reads the real transcripts: usage lines, subagent progress copies, and skips the <synthetic> line', () => {
+    const run5 = readFileSync(join(TRANSCRIPTS, 'real-cli-claude-transcript-run5-oauth-429.jsonl'), 'utf8');
+    const results = run5
+      .split('\n')
+      .filter((line) => line.includes('"usage":{'))
+      .map((line) => readClaudeLine(line, 'p', 's'));
+    expect(results).toEqual(['synthetic']);
+    const spotter = readFileSync(join(TRANSCRIPTS, 'claude-code-spotter-session-ae4a77f8.jsonl'), 'utf8');
+    const progress = spotter
+      .split('\n')
+      .find((line) => line.includes('"agent_progress"') && line.includes('"usage":{'))!;
+    const copy = readClaudeLine(progress, 'p', 's') as UsageEntry;
+    expect(copy.model).toBe('claude-sonnet-4-5-20250929');
+    expect(copy.cacheWrite5m).toBe(13_838);
+  });
+
+  it('skips truncated lines, nulls in checked fields and clocks far off, without throwing', () => {
+    const line = readFileSync(join(TRANSCRIPTS, 'real-cli-claude-transcript-run1.jsonl'), 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"usage":{'))!;
+    expect(typeof readClaudeLine(line, 'p', 's')).toBe('object');
+    expect(readClaudeLine(line.slice(0, 200), 'p', 's')).toBe('malformed');
+    expect(readClaudeLine(line.replace('"requestId":"', '"requestId":null,"x":"'), 'p', 's')).toBe('invalid');
+    expect(readClaudeLine(line.replace(/"timestamp":"\d{4}/, '"timestamp":"2301'), 'p', 's')).toBe('invalid');
+  });
+});
+
+describe('periods and blocks', () => {
+  it('puts a request in the day of the given time zone', () => {
+    const late = entry({ at: Date.UTC(2026, 10, 22, 20, 0) });
+    expect(aggregate([late], { kind: 'daily', timeZone: 'UTC' }).periods[0]!.period).toBe('2026-11-22');
+    expect(aggregate([late], { kind: 'daily', timeZone: 'Asia/Kolkata' }).periods[0]!.period).toBe('2026-11-23');
+    expect(aggregate([late], { kind: 'monthly', timeZone: 'UTC' }).periods[0]!.period).toBe('2026-11');
+    // Weeks start on Sunday: 22 Nov 2026 is a Sunday.
+    expect(aggregate([late], { kind: 'weekly', timeZone: 'UTC' }).periods[0]!.period).toBe('2026-11-22');
+  });
+
+  it('starts blocks on the UTC hour, reports gaps, and gives the active block a burn rate and projection', () => {
+    const h = (hours: number, minutes = 0): number => Date.UTC(2026, 10, 22, hours, minutes);
+    const entries = [
+      entry({ at: h(1, 20), messageId: '' }),
+      entry({ at: h(2, 0), messageId: '' }),
+      entry({ at: h(14, 10), messageId: '', output: 1000 }),
+      entry({ at: h(15, 10), messageId: '', output: 1000 }),
+    ];
+    const blocks = fiveHourBlocks(entries, h(16));
+    expect(blocks.map((b) => [new Date(b.start).toISOString().slice(11, 16), b.isGap, b.isActive])).toEqual([
+      ['01:00', false, false],
+      ['07:00', true, false],
+      ['14:00', false, true],
+    ]);
+    const active = blocks[2]!;
+    expect(active.burnRate!.tokensPerMinute).toBeCloseTo(2020 / 60, 6);
+    expect(active.projection!.remainingMinutes).toBe(180);
+    const view = presentAccountUsage(
+      'Claude',
+      accountUsage(
+        {
+          entries: new Map([['claude', entries]]),
+          extra: new Map(),
+          index: emptyIndex(),
+          stats: {} as never,
+          changed: true,
+          entriesChanged: true,
+        },
+        'claude',
+        { now: h(16), timeZone: 'UTC' },
+      )!,
+      (at) => new Date(at).toISOString().slice(11, 16),
+    );
+    expect(view.blockText).toMatch(/^\$\d+\.\d\d\/h · block ends 19:00$/);
+    expect(view.sparkline).toHaveLength(30);
+  });
+});
+
+describe('the index', () => {
+  it('a key filter says "maybe" for every key added and "no" for nearly all others', () => {
+    const filter = KeyFilter.forCapacity(10_000);
+    for (let i = 0; i < 10_000; i++) filter.add(`msg_${i}`);
+    for (let i = 0; i < 10_000; i++) expect(filter.mayContain(`msg_${i}`)).toBe(true);
+    let maybes = 0;
+    for (let i = 0; i < 20_000; i++) if (filter.mayContain(`other_${i}`)) maybes++;
+    expect(maybes).toBeLessThan(5);
+    const copy = KeyFilter.fromHex(filter.toHex(), filter.count)!;
+    expect(copy.mayContain('msg_42')).toBe(true);
+  });
+
+  it('round-trips through its two files, and scans without the entries file when nothing old is repeated', async () => {
+    const path = '/home/dev/.claude/projects/-p/s.jsonl';
+    const lines = readFileSync(join(TRANSCRIPTS, 'claude-code-spotter-tool-heavy.jsonl'), 'utf8');
+    const ports = fakePorts({ files: { [path]: lines } });
+    const roots = [{ provider: 'claude' as const, account: 'claude', directory: '/home/dev/.claude/projects' }];
+    const cold = await scanUsage(ports.files, roots);
+    const summary = parseSummary(serializeSummary(cold.index))!;
+    expect(summary.entries).toBeNull();
+    const entriesText = serializeEntries(cold.index);
+    let loaded = 0;
+    const warm = await scanUsage(ports.files, roots, {
+      index: summary,
+      loadEntries: () => {
+        loaded++;
+        return Promise.resolve(entriesText);
+      },
+    });
+    expect(loaded).toBe(0);
+    expect(warm.stats.bytesRead).toBe(0);
+    const total = (items: { totals: { totalTokens: number } }): number => items.totals.totalTokens;
+    const coldTotals = aggregate(cold.entries!.get('claude')!, { kind: 'daily' });
+    expect(total(coldTotals)).toBeGreaterThan(0);
+    const exact = parseSummary(serializeSummary(cold.index))!;
+    expect(parseEntriesInto(exact, entriesText)).toBe(true);
+    expect(parseEntriesInto(exact, entriesText.replace(/"generation":\d+/, '"generation":1'))).toBe(false);
+  });
+});
