@@ -79,6 +79,8 @@ export interface ProviderInfo {
    * another provider is connected, it gets no section, title item or alert (refresh.ts).
    */
   readonly hiddenUntilSetUp?: boolean;
+  /** True when the tool writes local logs that core/usage/ scans for tokens and cost (`headroom report`). */
+  readonly usageLogs?: boolean;
 }
 
 /** Every provider Headroom knows, in display order (the order of the dropdown sections and the default title). */
@@ -98,6 +100,7 @@ export const CATALOG: readonly ProviderInfo[] = [
       { id: 'web', label: 'claude.ai session', remote: true, fallback: true, ownRateLimits: true, organizations: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
+    usageLogs: true,
     directories: {
       configKey: 'configDirs',
       env: 'HEADROOM_CLAUDE_CONFIG_DIRS',
@@ -117,6 +120,7 @@ export const CATALOG: readonly ProviderInfo[] = [
       { id: 'app-server', label: 'app-server', remote: true, fallback: true },
       { id: 'logs', label: 'local logs', remote: false },
     ],
+    usageLogs: true,
     directories: {
       configKey: 'homes',
       env: 'HEADROOM_CODEX_HOMES',

@@ -34,6 +34,7 @@
 import { parseJsonText } from './parse.js';
 import { MAX_DURATION_SECONDS, checkInstant, checkPercent } from './ranges.js';
 import * as z from 'zod/mini';
+import { providerInfo } from './catalog.js';
 import { sameCycle } from './cycles.js';
 import type { ProviderId, ProviderSnapshot, UsageWindow } from './model.js';
 
@@ -385,8 +386,8 @@ function sampleOf(provider: ProviderId, window: UsageWindow, at: number): Sample
     resetsAt: window.resetsAt ?? null,
     windowMinutes: window.windowMinutes ?? null,
   };
-  // Never write a line that reading would skip.
-  return (sample.provider === 'claude' || sample.provider === 'codex') && validSample(sample) ? sample : null;
+  // Never write a line that reading would skip; only the catalog's providers are recorded.
+  return providerInfo(sample.provider) && validSample(sample) ? sample : null;
 }
 
 function worthRecording(

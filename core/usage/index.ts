@@ -6,7 +6,7 @@ import { accountsOf } from '../accounts.js';
 import { CATALOG } from '../catalog.js';
 import type { Ports } from '../ports.js';
 import type { Settings } from '../settings.js';
-import { rootsOf } from './roots.js';
+import { hasUsageLogs, rootsOf } from './roots.js';
 import type { ScanResult, ScanRoot } from './scan.js';
 import type { UsageItem } from './aggregate.js';
 
@@ -19,16 +19,17 @@ export * from './pricing.js';
 export * from './roots.js';
 export * from './scan.js';
 
-/** The folders to scan for every enabled Claude and Codex account of the settings. */
+/** The folders to scan for every enabled account of a provider with local logs (catalog `usageLogs`). */
 export function usageRoots(ports: Pick<Ports, 'env'>, settings: Settings): ScanRoot[] {
   const roots: ScanRoot[] = [];
   for (const info of CATALOG) {
-    if (info.id !== 'claude' && info.id !== 'codex') continue;
-    const provider = settings.providers[info.id];
+    const id = info.id;
+    if (!hasUsageLogs(id)) continue;
+    const provider = settings.providers[id];
     if (!provider?.enabled) continue;
     for (const account of accountsOf(info, provider, ports.env.home)) {
       roots.push(
-        ...rootsOf(ports, info.id, account.directory ? account : null).map((root) => ({
+        ...rootsOf(ports, id, account.directory ? account : null).map((root) => ({
           ...root,
           account: account.key,
         })),

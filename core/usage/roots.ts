@@ -7,6 +7,7 @@
  *   each contributes `sessions/` and `archived_sessions/`.
  */
 import type { Account } from '../accounts.js';
+import { providerInfo } from '../catalog.js';
 import type { Ports } from '../ports.js';
 import type { ScanRoot } from './scan.js';
 
@@ -45,8 +46,16 @@ export function codexHomes(ports: Pick<Ports, 'env'>, account: Account | null): 
   return [...new Set(list)];
 }
 
+/** The providers whose local logs core/usage/ reads: the catalog's `usageLogs`, with a reader in scan.ts. */
+export type UsageProvider = ScanRoot['provider'];
+
+/** True when the catalog says provider `id` writes local logs to scan (catalog `usageLogs`). */
+export function hasUsageLogs(id: string): id is UsageProvider {
+  return providerInfo(id)?.usageLogs === true;
+}
+
 /** The folders to scan for one account (see the module comment). */
-export function rootsOf(ports: Pick<Ports, 'env'>, provider: 'claude' | 'codex', account: Account | null): ScanRoot[] {
+export function rootsOf(ports: Pick<Ports, 'env'>, provider: UsageProvider, account: Account | null): ScanRoot[] {
   const key = account?.key ?? provider;
   if (provider === 'claude') {
     return claudeDirectories(ports, account).map((directory) => ({
