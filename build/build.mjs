@@ -45,7 +45,7 @@ const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bi
 
 rmSync(join(root, 'dist', 'swiftbar'), { recursive: true, force: true });
 mkdirSync(dirname(pluginFile), { recursive: true });
-await esbuild.build({
+const built = await esbuild.build({
   entryPoints: [join(root, 'swiftbar-plugin', 'main.ts')],
   outfile: pluginFile,
   bundle: true,
@@ -57,7 +57,20 @@ await esbuild.build({
   banner: { js: banner },
   define: { HEADROOM_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+  metafile: true,
 });
+// esbuild hoists every static import of a Node built-in to the top of the bundle, so each one is loaded on every
+// plugin run, whatever command runs. Only the modules a SwiftBar refresh needs may be imported statically; the rest
+// (node:http, node:crypto, node:child_process, …) must be `await import()`ed where they are used.
+const STARTUP_BUILTINS = new Set(['node:fs', 'node:fs/promises', 'node:path', 'node:os']);
+const eager = Object.values(built.metafile.outputs)
+  .flatMap((output) => output.imports)
+  .filter((imported) => imported.kind === 'import-statement' && !STARTUP_BUILTINS.has(imported.path))
+  .map((imported) => imported.path);
+if (eager.length > 0) {
+  console.error(`the plugin must load these lazily (await import(...) where used): ${[...new Set(eager)].join(', ')}`);
+  process.exit(1);
+}
 chmodSync(pluginFile, 0o755);
 console.log(`built ${pluginFile.slice(root.length + 1)}`);
 const zip = await buildGnome(root);
