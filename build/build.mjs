@@ -43,6 +43,23 @@ const banner = `#!/usr/bin/env -S PATH="\${PATH}:/opt/homebrew/bin:/usr/local/bi
 //
 // Headroom ${pkg.version}, ${pkg.license} licence. Generated from TypeScript by esbuild: edit the sources, not this file.`;
 
+/**
+ * Node built-ins through `process.getBuiltinModule` (Node 20.16+) instead of ES `import`: importing node:fs as an ES
+ * module makes Node build its module facade, which reads every export, the lazy `ReadStream` getter among them, and
+ * that loads node:stream and its dependants on every run. A static import of a built-in becomes a CommonJS shim that
+ * esbuild evaluates where the import stood (at start-up for static imports, on first use for `await import()`).
+ */
+const builtinsWithoutFacade = {
+  name: 'builtins-without-facade',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(join(root, 'dist', 'swiftbar'), { recursive: true, force: true });
 mkdirSync(dirname(pluginFile), { recursive: true });
 const built = await esbuild.build({
@@ -58,17 +75,28 @@ const built = await esbuild.build({
   define: { HEADROOM_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
   metafile: true,
+  plugins: [builtinsWithoutFacade],
 });
-// esbuild hoists every static import of a Node built-in to the top of the bundle, so each one is loaded on every
-// plugin run, whatever command runs. Only the modules a SwiftBar refresh needs may be imported statically; the rest
-// (node:http, node:crypto, node:child_process, …) must be `await import()`ed where they are used.
+// Every module reachable from main.ts through static imports is evaluated on every run, whatever command runs: only
+// the built-ins a SwiftBar refresh needs may be among them. The rest (node:http, node:crypto, node:child_process, …)
+// must sit behind an `await import()` (of the built-in, or of the module that needs it).
 const STARTUP_BUILTINS = new Set(['node:fs', 'node:fs/promises', 'node:path', 'node:os']);
-const eager = Object.values(built.metafile.outputs)
-  .flatMap((output) => output.imports)
-  .filter((imported) => imported.kind === 'import-statement' && !STARTUP_BUILTINS.has(imported.path))
-  .map((imported) => imported.path);
-if (eager.length > 0) {
-  console.error(`the plugin must load these lazily (await import(...) where used): ${[...new Set(eager)].join(', ')}`);
+const inputs = built.metafile.inputs;
+const eager = new Set();
+for (const queue = ['swiftbar-plugin/main.ts'], seen = new Set(queue); queue.length > 0;) {
+  for (const imported of inputs[queue.pop()]?.imports ?? []) {
+    if (imported.kind !== 'import-statement' && imported.kind !== 'require-call') continue;
+    const builtin = imported.path.replace(/^node-builtin:/, '');
+    if (builtin.startsWith('node:')) {
+      if (!STARTUP_BUILTINS.has(builtin)) eager.add(builtin);
+    } else if (!seen.has(imported.path)) {
+      seen.add(imported.path);
+      queue.push(imported.path);
+    }
+  }
+}
+if (eager.size > 0) {
+  console.error(`the plugin must load these lazily (await import(...) where used): ${[...eager].join(', ')}`);
   process.exit(1);
 }
 chmodSync(pluginFile, 0o755);

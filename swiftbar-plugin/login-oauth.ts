@@ -11,8 +11,11 @@
  * Logout forgets the tokens. Anthropic documents no token revocation endpoint for this client, so nothing is revoked
  * remotely; the refresh token dies with its next rotation or expiry.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import {
   type OAuthEndpoints,
   type PkceCrypto,
@@ -39,26 +42,11 @@ const USAGE = `Usage: headroom login claude [--manual] [--timeout SECONDS]
   logout claude  forget Headroom's own Claude sign-in (Claude Code's login is never touched)
 `;
 
-/**
- * The Node built-ins this command needs, loaded when it runs. A static import would load them in every plugin run:
- * esbuild hoists a bundle's external imports to its top, and node:http, node:crypto, node:child_process and
- * node:readline together cost a one-shot run about 20 ms (build/build.mjs refuses them at the top).
- */
-async function loadBuiltins() {
-  const [childProcess, crypto, http, readline] = await Promise.all([
-    import('node:child_process'),
-    import('node:crypto'),
-    import('node:http'),
-    import('node:readline'),
-  ]);
-  const pkce: PkceCrypto = {
-    randomBytes: (length) => new Uint8Array(crypto.randomBytes(length)),
-    sha256: (data) => new Uint8Array(crypto.createHash('sha256').update(data).digest()),
-  };
-  return { spawn: childProcess.spawn, createServer: http.createServer, createInterface: readline.createInterface, pkce };
-}
-
-let node: Awaited<ReturnType<typeof loadBuiltins>>;
+/** node:crypto for PKCE. */
+const nodeCrypto: PkceCrypto = {
+  randomBytes: (length) => new Uint8Array(randomBytes(length)),
+  sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+};
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -88,7 +76,6 @@ export async function oauthCommand(argv: string[], makePorts: (verbose: boolean)
       return 2;
     }
   }
-  node = await loadBuiltins();
   const ports = makePorts(false);
   return verb === 'logout' ? logout(ports) : login(ports, manual, timeoutS * 1000);
 }
@@ -107,7 +94,7 @@ async function usableKeyring(ports: Ports): Promise<boolean> {
 async function login(ports: Ports, manual: boolean, timeoutMs: number): Promise<number> {
   if (!(await usableKeyring(ports))) return 1;
   const endpoints = oauthEndpoints(ports.env);
-  const session = await createPkceSession(node.pkce);
+  const session = await createPkceSession(nodeCrypto);
   const answer = manual
     ? await manualCode(endpoints, session, timeoutMs)
     : await loopbackCode(ports, endpoints, session, timeoutMs);
@@ -157,7 +144,7 @@ function openBrowser(url: string, ports: Ports): void {
   const configured = ports.env.get('BROWSER')?.split(':')[0]?.trim();
   const argv = configured ? configured.split(/\s+/) : [ports.env.platform === 'darwin' ? 'open' : 'xdg-open'];
   try {
-    const child = node.spawn(argv[0]!, [...argv.slice(1), url], { stdio: 'ignore', detached: true });
+    const child = spawn(argv[0]!, [...argv.slice(1), url], { stdio: 'ignore', detached: true });
     child.on('error', () => complain(`could not start ${argv[0]}; open the address above yourself.`));
     child.unref();
   } catch {
@@ -196,7 +183,7 @@ async function loopbackCode(
   let settle: (answer: CodeAnswer) => void = () => undefined;
   const answered = new Promise<CodeAnswer>((resolve) => (settle = resolve));
   let pending: ServerResponse | null = null;
-  const server = node.createServer((request: IncomingMessage, response: ServerResponse) => {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== '/callback' || pending) {
       page(response, 404, 'Not found', 'This address only takes the answer of a Claude sign-in.');
@@ -276,7 +263,7 @@ async function manualCode(endpoints: OAuthEndpoints, session: PkceSession, timeo
   say('Open this address in any browser and sign in to Claude:');
   say(`  ${authorizeUrl(endpoints, session, redirectUri)}`);
   say('Then paste the code Claude shows (it looks like <code>#<state>) and press Enter:');
-  const lines = node.createInterface({ input: process.stdin, terminal: false });
+  const lines = createInterface({ input: process.stdin, terminal: false });
   let timer: NodeJS.Timeout | undefined;
   const line = await Promise.race([
     new Promise<string | null>((resolve) => {
