@@ -5,6 +5,7 @@
  * Never throws: a value no formatter can show (NaN, an instant no Date holds, a money exponent Intl refuses) reads
  * {@link UNKNOWN}. Parsers drop such values first (core/ranges.ts); this is the last line of defence.
  */
+import { type Formatter, captureDate, captureNumber, replayable, replayedFact } from './intl-replay.js';
 import { checkExponent, checkInstant } from './ranges.js';
 
 /** What a value that cannot be shown reads: an em dash. */
@@ -27,23 +28,48 @@ export interface LocaleOptions {
 export type Severity = 'normal' | 'warning' | 'critical';
 
 // Building an Intl formatter costs far more than using one (ICU loads locale data), and a menu formats dozens of
-// values: keep one formatter per locale and options.
-const numberFormats = new Map<string, Intl.NumberFormat>();
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+// values: keep one formatter per locale and options. A one-shot process may replay them without Intl at all
+// (core/intl-replay.ts).
+const numberFormats = new Map<string, Formatter<number>>();
+const dateFormats = new Map<string, Formatter<number | Date>>();
 
-/** A cached `Intl.NumberFormat`; throws like the constructor for an invalid currency or locale. */
-export function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = JSON.stringify([locale, options]);
+/**
+ * A cached number formatter with `Intl.NumberFormat`'s output; throws like the constructor for an invalid currency
+ * or locale. Plain, percent and currency styles with a fixed number of fraction digits are replayable.
+ */
+export function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Formatter<number> {
+  const key = JSON.stringify(['NumberFormat', locale, options]);
   let format = numberFormats.get(key);
-  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+  if (!format) {
+    const fraction = options.maximumFractionDigits ?? -1;
+    const fixed = (options.minimumFractionDigits ?? (options.style === 'currency' ? -1 : 0)) === fraction;
+    const simple = options.notation === undefined && options.signDisplay === undefined && fixed;
+    format = replayable(
+      key,
+      () => new Intl.NumberFormat(locale, options),
+      (intl) =>
+        simple ? captureNumber(intl as Intl.NumberFormat, options.style === 'percent' ? 100 : 1, fraction) : null,
+    );
+    numberFormats.set(key, format);
+  }
   return format;
 }
 
-/** A cached `Intl.DateTimeFormat`. */
-export function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = JSON.stringify([locale, options]);
+/**
+ * A cached date formatter with `Intl.DateTimeFormat`'s output; throws like the constructor for an invalid zone or
+ * locale. Formatters in the local time zone (`timeZone` unset) are replayable.
+ */
+export function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Formatter<number | Date> {
+  const key = JSON.stringify(['DateTimeFormat', locale, options]);
   let format = dateFormats.get(key);
-  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  if (!format) {
+    format = replayable(
+      key,
+      () => new Intl.DateTimeFormat(locale, options),
+      (intl) => (options.timeZone === undefined ? captureDate(intl as Intl.DateTimeFormat) : null),
+    );
+    dateFormats.set(key, format);
+  }
   return format;
 }
 
@@ -136,7 +162,9 @@ export function formatEstimateIn(ms: number): string {
 /** The hour style of a locale: two digits where clocks run 0–23 ("06:02"), numeric where they are 12-hour. */
 function hourStyle(options: LocaleOptions): '2-digit' | 'numeric' {
   if (options.hour12 !== undefined) return options.hour12 ? 'numeric' : '2-digit';
-  const cycle = dateFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const cycle = replayedFact(JSON.stringify(['hourCycle', options.locale]), () => {
+    return new Intl.DateTimeFormat(options.locale, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '';
+  });
   return cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
 }
 
@@ -159,8 +187,12 @@ export function formatClockTime(at: number, options: LocaleOptions = {}): string
   }).format(at);
 }
 
-/** Calendar day key of an instant in a zone, for "is it today?" comparisons. */
+/** Calendar day key of an instant in a zone (unset: the platform's, from Date's local getters), for "is it today?". */
 function dayKey(at: number, options: LocaleOptions): string {
+  if (options.timeZone === undefined) {
+    const date = new Date(at);
+    return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
+  }
   return dateFormat('en-CA', {
     year: 'numeric',
     month: '2-digit',

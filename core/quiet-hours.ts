@@ -2,7 +2,7 @@
  * Quiet hours: a daily span of local clock time (`HH:MM`, 24-hour) during which no notification is shown, and the
  * clock maths to tell whether an instant falls in it in the user's time zone (Intl, so the same in Node and GJS).
  */
-import { type LocaleOptions, dateFormat } from './format.js';
+import type { LocaleOptions } from './format.js';
 
 /** Quiet hours in the user's local time, `HH:MM` (24-hour). `start` after `end` spans midnight. */
 export interface QuietHours {
@@ -15,20 +15,23 @@ export const HH_MM = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
 /** Minutes since local midnight (0–1439) of `at` (epoch ms) in the zone (the platform's when unset or invalid). */
 export function localMinutes(at: number, locale: LocaleOptions): number {
-  const format = (timeZone: string | undefined): number => {
-    const parts = dateFormat('en-GB', {
+  // The platform's zone is Date's own local time: no Intl needed.
+  const local = (): number => {
+    const date = new Date(at);
+    return date.getHours() * 60 + date.getMinutes();
+  };
+  if (locale.timeZone === undefined) return local();
+  try {
+    const parts = new Intl.DateTimeFormat('en-GB', {
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
-      timeZone,
+      timeZone: locale.timeZone,
     }).formatToParts(at);
     const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
     return (part('hour') % 24) * 60 + part('minute');
-  };
-  try {
-    return format(locale.timeZone);
   } catch {
-    return format(undefined);
+    return local();
   }
 }
 

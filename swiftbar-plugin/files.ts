@@ -3,7 +3,7 @@
  * rename, so a crash mid-write leaves the previous file intact). Kept apart from state.ts so that light commands
  * (`headroom statusline`) need nothing else.
  */
-import { constants } from 'node:fs';
+import { constants, writeSync } from 'node:fs';
 import { type FileHandle, chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -74,4 +74,21 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array, m
 /** Replaces a file atomically with mode 0600 (see {@link writeFileAtomic}). */
 export function writePrivateFile(path: string, text: string): Promise<void> {
   return writeFileAtomic(path, text, 0o600);
+}
+
+/**
+ * Writes `text` to standard output at once, with `write(2)` on descriptor 1: `process.stdout` would build a stream
+ * and load node:stream, a few ms of every run. A descriptor set non-blocking by whoever started us (EAGAIN) gets the
+ * rest through `process.stdout`; a closed pipe (EPIPE) drops it, as nobody reads any more.
+ */
+export function writeStdout(text: string): void {
+  let bytes = Buffer.from(text, 'utf8');
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(writeSync(1, bytes));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return; // nobody reads any more
+    if (code !== 'EAGAIN') throw error;
+    process.stdout.write(bytes);
+  }
 }

@@ -22,6 +22,8 @@ import { deliver, notifierFor } from './notify.js';
 import { type MenuFormat, renderMenuBar, renderText } from './render.js';
 import { acquireLock, removeStaleTemps } from './single-flight.js';
 import { renderWaybar } from './waybar.js';
+import { writeStdout } from './files.js';
+import { loadIntlReplay, saveIntlReplay } from './locale-facts.js';
 import { HISTORY_FILE, loadState, nodeHistoryFile, saveState, stateDirectory } from './state.js';
 import { loadCliTelemetry, runTelemetryCommand } from './telemetry-command.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
@@ -155,6 +157,7 @@ async function oneRun(parsed: Options, ports: Ports): Promise<number> {
     const { settings, problems } = await loadSettings(ports);
     for (const problem of problems) ports.log.warn(problem);
     const directory = stateDirectory(process.env, ports.env.home);
+    loadIntlReplay(directory, process.env);
     const pluginPath = resolve(process.argv[1] ?? 'headroom');
     const history = openHistory(nodeHistoryFile(join(directory, HISTORY_FILE)));
     // Telemetry is asked alongside the providers and never changes their outcome, not even by a bug of its own.
@@ -209,6 +212,7 @@ async function oneRun(parsed: Options, ports: Ports): Promise<number> {
       const report = await Promise.race([telemetry, timeout(runDeadline).then(() => null)]);
       const spent = await Promise.race([usage, timeout(runDeadline).then(() => null)]);
       print(parsed.format, { ...outcome, alerts }, ports.clock.now(), settings, pluginPath, report, notices, spent);
+      await saveIntlReplay(directory);
       return 0;
     } finally {
       await lock?.release();
@@ -276,7 +280,7 @@ function print(
   if (format === 'json') {
     const document = toJsonDocument(outcome.snapshots, now, outcome.alerts, telemetry, usage);
     const withNotices = notices.length > 0 ? { ...document, notices } : document;
-    process.stdout.write(`${JSON.stringify(withNotices, null, 2)}\n`);
+    writeStdout(`${JSON.stringify(withNotices, null, 2)}\n`);
     return;
   }
   const menu = presentMenu(outcome.snapshots, PROVIDERS, settings, {
@@ -286,7 +290,7 @@ function print(
   });
   if (telemetry) menu.telemetry = presentTelemetry(telemetry, { locale: settings.locale });
   if (usage) menu.usage = usageView(menu.providers, usage, settings.locale);
-  process.stdout.write(
+  writeStdout(
     format === 'waybar'
       ? renderWaybar(menu)
       : format === 'text'
@@ -296,5 +300,5 @@ function print(
 }
 
 // Exit as soon as the result is out: an idle keep-alive connection of fetch's pool would hold the process open for
-// a while, and every SwiftBar refresh would wait for it. stdout is a pipe or a file here, written synchronously.
+// a while, and every SwiftBar refresh would wait for it. Standard output is written synchronously (writeStdout).
 process.exit(await main());

@@ -32,6 +32,7 @@ import {
 } from '../core/usage/index.js';
 import { readRegularFile, writePrivateFile } from './files.js';
 import { nodeScanFiles } from './node-ports.js';
+import { localTimeZoneName } from './locale-facts.js';
 import { stateDirectory } from './state.js';
 
 /** The usage text of `headroom report`. */
@@ -120,7 +121,8 @@ export async function scanWithIndex(
     needEntries,
     loadEntries: () => readRegularFile(entriesPath),
     progress: (bytes) => {
-      if (!process.stderr.isTTY || Date.now() - started < 1000) return;
+      // The clock first: touching process.stderr builds a stream (and loads node:stream) on every quick run.
+      if (Date.now() - started < 1000 || !process.stderr.isTTY) return;
       shown = true;
       process.stderr.write(`\rheadroom: reading logs… ${Math.round(bytes / 1e6)} MB`);
     },
@@ -282,11 +284,12 @@ export async function loadCliUsage(
   if (process.env.HEADROOM_USAGE === 'off') return null;
   try {
     const result = await scanWithIndex(ports, stateDir, false, settings);
-    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    // This machine's zone, its days read from Date's local getters: no Intl in a one-shot run (core/intl-replay.ts).
+    const timeZone = localTimeZoneName(process.env) ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
     const usage = new Map<string, AccountUsageV1>();
     const accounts = new Set([...(result.entries?.keys() ?? []), ...result.index.buckets.keys()]);
     for (const account of accounts) {
-      const figures = accountUsage(result, account, { now: ports.clock.now(), timeZone });
+      const figures = accountUsage(result, account, { now: ports.clock.now(), timeZone, localZone: true });
       if (figures) usage.set(account, figures);
     }
     return usage;

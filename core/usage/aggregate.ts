@@ -61,6 +61,8 @@ export interface AggregateOptions {
   kind: PeriodKind;
   /** IANA zone for day boundaries, e.g. `Europe/Berlin`; default UTC. */
   timeZone?: string;
+  /** `timeZone` is this process's own zone: days come from Date's local getters, without starting Intl. */
+  localZone?: boolean;
   /** Inclusive day bounds `YYYY-MM-DD` in that zone. */
   since?: string;
   until?: string;
@@ -69,12 +71,18 @@ export interface AggregateOptions {
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * The calendar day of an instant in a zone, `YYYY-MM-DD`. Throws a RangeError for an unknown zone (callers check
- * with {@link isTimeZone} first).
+ * The calendar day of an instant in a zone, `YYYY-MM-DD`. With `localZone` the zone is this process's own, and the
+ * day is read from Date's local getters (no Intl: see core/intl-replay.ts for why that matters to a one-shot run).
+ * Throws a RangeError for an unknown zone (callers check with {@link isTimeZone} first).
  */
-export function dayOf(at: number, timeZone: string, cache?: Map<number, string>): string {
-  // Zone offsets change only on quarter hours: one lookup per 15 minutes of time is enough.
+export function dayOf(at: number, timeZone: string, cache?: Map<number, string>, localZone = false): string {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return new Date(at).toISOString().slice(0, 10);
+  if (localZone) {
+    const date = new Date(at);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+  }
+  // Zone offsets change only on quarter hours: one lookup per 15 minutes of time is enough.
   const bucket = Math.floor(at / 900_000);
   const hit = cache?.get(bucket);
   if (hit !== undefined) return hit;
@@ -138,7 +146,7 @@ export function aggregate(
   const cache = new Map<number, string>();
   const groups = new Map<string, { models: Map<string, ModelBreakdown>; last: number; project: string }>();
   for (const entry of entries) {
-    const day = dayOf(entry.at, timeZone, cache);
+    const day = dayOf(entry.at, timeZone, cache, options.localZone);
     if ((options.since && day < options.since) || (options.until && day > options.until)) continue;
     const key =
       options.kind === 'daily'

@@ -5,6 +5,7 @@
  *
  * Units: tokens counts, costs USD, instants ISO 8601 (UTC) in JSON, epoch ms in the view's inputs.
  */
+import { dateFormat } from '../format.js';
 import { type UsageItem, aggregate, dayOf } from './aggregate.js';
 import { activeBlock, fiveHourBlocks } from './blocks.js';
 import type { ScanResult } from './scan.js';
@@ -70,28 +71,33 @@ function totals(from: {
 }
 
 /** The days `YYYY-MM-DD` of the 30 days ending on the day of `now` in `timeZone`, oldest first. */
-function last30Days(now: number, timeZone: string): string[] {
+function last30Days(now: number, timeZone: string, localZone: boolean): string[] {
   const days: string[] = [];
   const cache = new Map<number, string>();
-  for (let back = 29; back >= 0; back--) days.push(dayOf(now - back * DAY_MS, timeZone, cache));
+  for (let back = 29; back >= 0; back--) days.push(dayOf(now - back * DAY_MS, timeZone, cache, localZone));
   // Around a DST change two instants 24 h apart can name the same day: keep distinct days.
   return [...new Set(days)];
 }
 
-/** The usage of one account (key from core/accounts.ts) from a scan; null when its logs hold nothing. */
+/**
+ * The usage of one account (key from core/accounts.ts) from a scan; null when its logs hold nothing. `now` is epoch
+ * ms; `timeZone` the IANA zone of the days, `localZone` true when it is this process's own (aggregate.ts dayOf).
+ */
 export function accountUsage(
   result: ScanResult,
   account: string,
-  options: { now: number; timeZone: string },
+  options: { now: number; timeZone: string; localZone?: boolean },
 ): AccountUsageV1 | null {
   const only = new Set([account]);
   const items: UsageItem[] = usageItems(result, only);
   if (items.length === 0) return null;
-  const days = last30Days(options.now, options.timeZone);
+  const localZone = options.localZone ?? false;
+  const days = last30Days(options.now, options.timeZone, localZone);
   const today = days[days.length - 1]!;
   const { periods, totals: sum } = aggregate(items, {
     kind: 'daily',
     timeZone: options.timeZone,
+    localZone,
     since: days[0],
     until: today,
   });
@@ -173,7 +179,8 @@ export function compactTokens(count: number): string {
 
 /** USD for a menu: $0.42, $12.30, $1,234. */
 export function usd(amount: number): string {
-  return amount >= 1000 ? `$${Math.round(amount).toLocaleString('en-US')}` : `$${amount.toFixed(2)}`;
+  // Grouped by hand as en-US does: toLocaleString would start Intl (core/intl-replay.ts).
+  return amount >= 1000 ? `$${String(Math.round(amount)).replace(/\B(?=(\d{3})+$)/g, ',')}` : `$${amount.toFixed(2)}`;
 }
 
 /** Daily values as block characters scaled to the highest one; empty when all are zero. */
@@ -229,7 +236,7 @@ export function usageView(
   locale?: string,
 ): UsageView {
   const clock = (at: number): string =>
-    new Date(at).toLocaleTimeString(locale ?? 'en-GB', { hour: '2-digit', minute: '2-digit' });
+    dateFormat(locale ?? 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(at);
   const accounts = providers
     .filter((provider) => usage.has(provider.key))
     .map((provider) =>

@@ -232,6 +232,30 @@ describe('the built plugin on real captured payloads', () => {
     }
   });
 
+  it('reads the same from its stored locale recipes as from Intl, in any locale, and survives a damaged file', async () => {
+    serveAim();
+    const recipes = join(sandbox.state, 'headroom', 'intl-replay.json');
+    for (const LANG of ['de_DE.UTF-8', 'en_US.UTF-8']) {
+      const env = { HEADROOM_NOW: JAN_NOW, HEADROOM_CODEX: 'api', LANG, TZ: 'Europe/Berlin' };
+      // First run of this locale: formatted with Intl; the recipes are stored for the next runs (core/intl-replay.ts).
+      const first = await run(['--format', 'text'], env);
+      const stored = JSON.parse(readFileSync(recipes, 'utf8')) as { key: string; recipes: Record<string, unknown> };
+      expect(stored.key).toContain(LANG);
+      expect(Object.keys(stored.recipes).length).toBeGreaterThan(2);
+      expect(statSync(recipes).mode & 0o777).toBe(0o600);
+      // Replayed: the same text, to the character (German percent spacing, 24-hour clock, weekday names).
+      const second = await run(['--format', 'text'], env);
+      expect(second.stdout).toBe(first.stdout);
+      expect(first.stdout).toMatch(
+        LANG.startsWith('de') ? /24\u00a0% used.*\(Do\., 15:59\)/s : /24% used.*\(Thu 3:59 PM\)/s,
+      );
+      writeFileSync(recipes, '{"key": 5, "recipes": [');
+      const damaged = await run(['--format', 'text'], env);
+      expect(damaged.stdout).toBe(first.stdout);
+      expect(damaged.stderr).toBe('');
+    }
+  });
+
   it('falls back to the rollouts the real Codex CLI wrote when the API fails', async () => {
     api.replies.set(CLAUDE_PATH, {
       status: 429,
