@@ -95,6 +95,7 @@ describe('odd files', () => {
     expect(readdirSync(dir).sort()).toEqual([
       '.ba9876543210.tmp',
       'history.jsonl',
+      'intl-replay.json',
       'notes.tmp',
       'state.json',
       'usage-entries.json',
