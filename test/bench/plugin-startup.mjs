@@ -2,7 +2,8 @@
 // - local only: one SwiftBar refresh with warm state and local sources only (Codex's logs): start node, parse the
 //   bundle, read the rollouts, record history, render, save state;
 // - refreshing: `--refresh` with both providers' APIs answered by a loopback server replaying captured payloads.
-// Runs are interleaved; prints the medians and their ratios to bare node.
+// Runs are interleaved; prints the medians and their ratios to bare node. BENCH_BASELINE=<another build of the
+// plugin> (e.g. the previous release's headroom.5m.mjs) times that one too, in the same loop, for a before/after.
 // Then the SwiftBar streamable mode (`--stream`, one long-lived process): one update after Codex appends a
 // token_count line to its rollout, from the append to the complete new menu (minus the 250 ms throttle that gathers a
 // burst of writes), and the CPU time the process spent on it (Linux /proc), against the local-only one-shot run.
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const plugin = join(root, 'dist', 'swiftbar', 'headroom.5m.mjs');
+const baseline = process.env.BENCH_BASELINE;
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const fixtures = join(root, 'test', 'fixtures');
 const bodies = {
@@ -137,13 +139,24 @@ try {
   await time([plugin], local); // warm the state files and the OS caches
   await time([plugin, '--refresh'], refreshing);
   await time(['-e', '0'], common);
+  const baselineLocal = { ...local, XDG_STATE_HOME: join(dir, 'state-baseline') };
+  const baselineRefreshing = { ...refreshing, XDG_STATE_HOME: join(dir, 'state-baseline-refresh') };
+  if (baseline) {
+    await time([baseline], baselineLocal);
+    await time([baseline, '--refresh'], baselineRefreshing);
+  }
   const bare = [];
   const localRuns = [];
   const refreshRuns = [];
+  const baselineRuns = { local: [], refresh: [] };
   for (let i = 0; i < runs; i++) {
     bare.push(await time(['-e', '0'], common));
     localRuns.push(await time([plugin], local));
     refreshRuns.push(await time([plugin, '--refresh'], refreshing));
+    if (baseline) {
+      baselineRuns.local.push(await time([baseline], baselineLocal));
+      baselineRuns.refresh.push(await time([baseline, '--refresh'], baselineRefreshing));
+    }
   }
   const b = median(bare);
   const l = median(localRuns);
@@ -152,6 +165,12 @@ try {
   console.log(`bare node -e 0:                 median ${b.toFixed(1)} ms`);
   console.log(`plugin, local only:             median ${l.toFixed(1)} ms  ratio ${(l / b).toFixed(2)}x`);
   console.log(`plugin --refresh over loopback: median ${r.toFixed(1)} ms  ratio ${(r / b).toFixed(2)}x`);
+  if (baseline) {
+    const bl = median(baselineRuns.local);
+    const br = median(baselineRuns.refresh);
+    console.log(`baseline, local only:           median ${bl.toFixed(1)} ms  ratio ${(bl / b).toFixed(2)}x`);
+    console.log(`baseline --refresh:             median ${br.toFixed(1)} ms  ratio ${(br / b).toFixed(2)}x`);
+  }
   const stream = await streamUpdates(runs);
   console.log(
     `streamable, one update:         median ${stream.work.toFixed(1)} ms  (${stream.latency.toFixed(1)} ms after ` +
