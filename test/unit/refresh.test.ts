@@ -699,3 +699,54 @@ describe('refreshProvider: a fallback source (Codex app-server)', () => {
     expect(snapshot.source).toBe('app-server');
   });
 });
+
+describe("refreshProvider: Claude's chain of sources (own sign-in, Claude Code's login, claude.ai)", () => {
+  // The catalog's own flags, with scripted answers: what matters is who is asked.
+  const claude = PROVIDERS.find((provider) => provider.id === 'claude')!;
+  const chain = (answers: Record<'oauth' | 'api' | 'web', SourceResult>) => {
+    const sources = claude.sources
+      .filter((source) => source.id !== 'statusline')
+      .map((source) =>
+        Object.assign(scripted(source.id, true, answers[source.id as 'oauth' | 'api' | 'web']), {
+          fallback: source.fallback,
+          ownRateLimits: source.ownRateLimits,
+        }),
+      );
+    return { sources, calls: () => sources.map((source) => source.calls) };
+  };
+  const SIGNED_OUT: Failure = { status: 'signed-out', message: 'Not signed in.', fix: 'Sign in.', unused: true };
+
+  it("asks only Headroom's own sign-in while it works: one usage request a refresh, not two", async () => {
+    const { sources, calls } = chain({
+      oauth: ok(capture('oauth', T, [session(20)])),
+      api: ok(capture('api', T, [session(21)])),
+      web: ok(capture('web', T, [session(22)])),
+    });
+    const { snapshot } = await refreshAt(T, definition(...sources));
+    expect(calls()).toEqual([1, 0, 0]);
+    expect(snapshot).toMatchObject({ source: 'oauth', windows: [session(20)] });
+  });
+
+  it("asks Claude Code's login in the same refresh when there is no own sign-in, and claude.ai only when both fail", async () => {
+    const first = chain({
+      oauth: fail(SIGNED_OUT),
+      api: ok(capture('api', T, [session(21)])),
+      web: ok(capture('web', T, [session(22)])),
+    });
+    expect((await refreshAt(T, definition(...first.sources))).snapshot).toMatchObject({ source: 'api' });
+    expect(first.calls()).toEqual([1, 1, 0]);
+    const both = chain({ oauth: fail(SIGNED_OUT), api: fail(UNAUTHORIZED), web: ok(capture('web', T, [session(22)])) });
+    expect((await refreshAt(T, definition(...both.sources))).snapshot).toMatchObject({ source: 'web' });
+    expect(both.calls()).toEqual([1, 1, 1]);
+  });
+
+  it('while the OAuth API is rate-limited, asks claude.ai (limits of its own) but not the same API again', async () => {
+    const { sources, calls } = chain({
+      oauth: fail(rateLimited(T + HOUR)),
+      api: ok(capture('api', T, [session(21)])),
+      web: ok(capture('web', T, [session(22)])),
+    });
+    expect((await refreshAt(T, definition(...sources))).snapshot).toMatchObject({ source: 'web' });
+    expect(calls()).toEqual([1, 0, 1]);
+  });
+});
