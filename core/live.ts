@@ -3,18 +3,16 @@
  * Gio.FileMonitor; the SwiftBar streamable mode: fs.watch). A change re-reads the local sources at once; the remote
  * ones follow within the scheduler's limits (scheduler.ts).
  *
- * Watched, per enabled account: Codex's `sessions/` down its newest `YYYY/MM/DD` directory (where the running
- * session's rollout grows; openai/codex `codex-rs/core/src/rollout/recorder.rs`), Claude Code's `projects/` and each
- * project directory in it (its transcripts), Headroom's status-line record (core/statusline.ts), and Gemini CLI's
- * `settings.json` and `oauth_creds.json` (a new login or auth type is seen at once; google-gemini/gemini-cli
- * `packages/core/src/code_assist/oauth2.ts`).
+ * Watched, per enabled account: what its provider names in `liveFiles` (core/provider.ts), e.g. Codex's `sessions/`
+ * down its newest `YYYY/MM/DD` folder, Claude Code's `projects/` folders and Headroom's status-line record, Gemini
+ * CLI's `settings.json` and `oauth_creds.json`.
  */
 import { accountsOf } from './accounts.js';
-import { providerInfo } from './catalog.js';
 import { joinPath } from './parse.js';
 import type { DirEntry, Environment } from './ports.js';
+import type { ProviderDefinition } from './provider.js';
+import { PROVIDERS } from './providers/index.js';
 import type { Settings } from './settings.js';
-import { claudeConfigDirectory, statusLineRecordPath } from './statusline.js';
 
 /** One root to watch, before it is expanded into directories. */
 export interface WatchTarget {
@@ -29,37 +27,29 @@ export interface WatchTarget {
 /** At most this many paths are watched (inotify watches are a per-user resource). */
 export const MAX_WATCHED_PATHS = 256;
 
-/** The roots to watch for the enabled providers' accounts (see the module comment); no duplicates. */
-export function liveWatchTargets(settings: Settings, env: Environment): WatchTarget[] {
+/**
+ * The roots to watch for the enabled providers' accounts, from each provider's `liveFiles` (core/provider.ts); no
+ * duplicates, bounded ones first. `definitions` defaults to every provider Headroom knows.
+ */
+export function liveWatchTargets(
+  settings: Settings,
+  env: Environment,
+  definitions: readonly ProviderDefinition[] = PROVIDERS,
+): WatchTarget[] {
   const targets: WatchTarget[] = [];
-  const add = (target: WatchTarget): void => {
-    if (!targets.some((t) => t.path === target.path)) targets.push(target);
-  };
-  for (const id of ['codex', 'claude'] as const) {
-    const info = providerInfo(id);
-    const providerSettings = settings.providers[id];
-    if (!info || !providerSettings?.enabled) continue;
-    for (const account of accountsOf(info, providerSettings, env.home)) {
-      if (id === 'codex') {
-        const home = account.directory ?? env.get('CODEX_HOME') ?? joinPath(env.home, '.codex');
-        add({ path: joinPath(home, 'sessions'), depth: 3, newestOnly: true });
-      } else {
-        add({ path: joinPath(claudeConfigDirectory(env, account), 'projects'), depth: 1, newestOnly: false });
-      }
-    }
-    if (id === 'claude') add({ path: statusLineRecordPath(env), depth: 0, newestOnly: false });
-  }
-  const gemini = providerInfo('gemini');
-  const geminiSettings = settings.providers.gemini;
-  if (gemini && geminiSettings?.enabled) {
-    for (const account of accountsOf(gemini, geminiSettings, env.home)) {
-      const directory = account.directory ?? joinPath(env.home, '.gemini');
-      for (const file of ['settings.json', 'oauth_creds.json']) {
-        add({ path: joinPath(directory, file), depth: 0, newestOnly: false });
+  for (const definition of definitions) {
+    const providerSettings = settings.providers[definition.id];
+    if (!definition.liveFiles || !providerSettings?.enabled) continue;
+    for (const account of accountsOf(definition, providerSettings, env.home)) {
+      for (const target of definition.liveFiles(env, account)) {
+        if (!targets.some((t) => t.path === target.path)) targets.push(target);
       }
     }
   }
-  return targets;
+  // Bounded targets first (a file, or only the newest folder of each level), so that a folder with many projects
+  // cannot crowd them out of the {@link MAX_WATCHED_PATHS}.
+  const unbounded = (target: WatchTarget): boolean => target.depth > 0 && !target.newestOnly;
+  return [...targets.filter((t) => !unbounded(t)), ...targets.filter(unbounded)];
 }
 
 /**

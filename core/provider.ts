@@ -5,7 +5,8 @@
 import type { Account } from './accounts.js';
 import { type ProviderInfo, type SourceInfo, providerInfo } from './catalog.js';
 import type { SourceResult } from './model.js';
-import type { Ports } from './ports.js';
+import type { WatchTarget } from './live.js';
+import type { Environment, Ports } from './ports.js';
 
 /** One way of getting a provider's usage windows: its catalog entry plus its fetch code. */
 export interface SourceDefinition extends SourceInfo {
@@ -27,6 +28,11 @@ export interface SourceDefinition extends SourceInfo {
 /** A provider: its catalog entry with fetch code for each source, in `auto` order. */
 export interface ProviderDefinition extends ProviderInfo {
   readonly sources: readonly SourceDefinition[];
+  /**
+   * The files and folders of an account that its CLI writes while in use, for live updates (core/live.ts): the
+   * shells watch them and refresh the moment they change. Absent: nothing to watch.
+   */
+  readonly liveFiles?: (env: Environment, account: Account) => WatchTarget[];
 }
 
 /**
@@ -36,11 +42,13 @@ export interface ProviderDefinition extends ProviderInfo {
 export function defineProvider(
   id: string,
   code: Record<string, Pick<SourceDefinition, 'fetch' | 'credentialsFingerprint'>>,
+  liveFiles?: ProviderDefinition['liveFiles'],
 ): ProviderDefinition {
   const info = providerInfo(id);
   if (!info) throw new Error(`provider ${id} is not in the catalog`);
   const missing = info.sources.filter((source) => !code[source.id]).map((source) => source.id);
   const extra = Object.keys(code).filter((source) => !info.sources.some((s) => s.id === source));
   if (missing.length || extra.length) throw new Error(`provider ${id}: catalog and code disagree on sources`);
-  return { ...info, sources: info.sources.map((source) => ({ ...source, ...code[source.id]! })) };
+  const sources = info.sources.map((source) => ({ ...source, ...code[source.id]! }));
+  return liveFiles ? { ...info, sources, liveFiles } : { ...info, sources };
 }

@@ -25,7 +25,7 @@ import {
 import type { Account } from '../accounts.js';
 import type { Ports } from '../ports.js';
 import { defineProvider } from '../provider.js';
-import { fetchStatusLine } from '../statusline.js';
+import { claudeConfigDirectory, fetchStatusLine, statusLineRecordPath } from '../statusline.js';
 import { SIGN_IN_FIX, apiHeaders, oauthEndpoints, ownAccessToken, ownLoginFingerprint } from '../oauth.js';
 import { claudeWebFingerprint, fetchClaudeWeb } from './claude-web.js';
 
@@ -501,51 +501,59 @@ async function fetchOwnLogin(ports: Ports, account?: Account): Promise<SourceRes
  *   accounts claude.ai organisations; in `auto` only while the OAuth API has no current data;
  * - `statusline`: the limits Claude Code last handed `headroom statusline` (core/statusline.ts); local, no network.
  */
-export const claudeProvider = defineProvider('claude', {
-  oauth: { credentialsFingerprint: (ports) => ownLoginFingerprint(ports), fetch: fetchOwnLogin },
-  api: {
-    credentialsFingerprint: claudeCredentialsFingerprint,
-    async fetch(ports, account) {
-      const login = await readClaudeCredentials(ports, account);
-      if (!login.ok) return login;
-      const { credentials } = login;
-      const base = (ports.env.get('HEADROOM_ANTHROPIC_API_URL') ?? DEFAULT_API_URL).replace(/\/+$/, '');
-      const result = await getJson(
-        ports,
-        {
-          url: `${base}/api/oauth/usage`,
-          headers: {
-            Authorization: `Bearer ${credentials.accessToken}`,
-            'anthropic-beta': 'oauth-2025-04-20',
-            Accept: 'application/json',
-            'User-Agent': 'claude-code/2.1.0 (headroom)',
+export const claudeProvider = defineProvider(
+  'claude',
+  {
+    oauth: { credentialsFingerprint: (ports) => ownLoginFingerprint(ports), fetch: fetchOwnLogin },
+    api: {
+      credentialsFingerprint: claudeCredentialsFingerprint,
+      async fetch(ports, account) {
+        const login = await readClaudeCredentials(ports, account);
+        if (!login.ok) return login;
+        const { credentials } = login;
+        const base = (ports.env.get('HEADROOM_ANTHROPIC_API_URL') ?? DEFAULT_API_URL).replace(/\/+$/, '');
+        const result = await getJson(
+          ports,
+          {
+            url: `${base}/api/oauth/usage`,
+            headers: {
+              Authorization: `Bearer ${credentials.accessToken}`,
+              'anthropic-beta': 'oauth-2025-04-20',
+              Accept: 'application/json',
+              'User-Agent': 'claude-code/2.1.0 (headroom)',
+            },
+            timeoutMs: 15000,
           },
-          timeoutMs: 15000,
-        },
-        { name: 'Anthropic', unauthorizedFix: UNAUTHORIZED_FIX },
-      );
-      if (!result.ok) {
-        const lacksScope =
-          result.failure.status === 'unauthorized' &&
-          credentials.scopes.length > 0 &&
-          !credentials.scopes.includes('user:profile');
-        return { ok: false, failure: lacksScope ? { ...result.failure, fix: SCOPE_FIX } : result.failure };
-      }
-      const usage = parseClaudeUsage(result.body);
-      if (!usage.ok) return usage;
-      return {
-        ok: true,
-        capture: {
-          source: 'api',
-          capturedAt: ports.clock.now(),
-          plan: credentials.plan,
-          windows: usage.windows,
-          money: usage.money,
-          ...(usage.problems.length > 0 && { problems: usage.problems }),
-        },
-      };
+          { name: 'Anthropic', unauthorizedFix: UNAUTHORIZED_FIX },
+        );
+        if (!result.ok) {
+          const lacksScope =
+            result.failure.status === 'unauthorized' &&
+            credentials.scopes.length > 0 &&
+            !credentials.scopes.includes('user:profile');
+          return { ok: false, failure: lacksScope ? { ...result.failure, fix: SCOPE_FIX } : result.failure };
+        }
+        const usage = parseClaudeUsage(result.body);
+        if (!usage.ok) return usage;
+        return {
+          ok: true,
+          capture: {
+            source: 'api',
+            capturedAt: ports.clock.now(),
+            plan: credentials.plan,
+            windows: usage.windows,
+            money: usage.money,
+            ...(usage.problems.length > 0 && { problems: usage.problems }),
+          },
+        };
+      },
     },
+    web: { fetch: fetchClaudeWeb, credentialsFingerprint: claudeWebFingerprint },
+    statusline: { fetch: fetchStatusLine },
   },
-  web: { fetch: fetchClaudeWeb, credentialsFingerprint: claudeWebFingerprint },
-  statusline: { fetch: fetchStatusLine },
-});
+  (env, account) => [
+    // Claude Code's transcripts, one folder per project; and what `headroom statusline` records.
+    { path: joinPath(claudeConfigDirectory(env, account), 'projects'), depth: 1, newestOnly: false },
+    { path: statusLineRecordPath(env), depth: 0, newestOnly: false },
+  ],
+);

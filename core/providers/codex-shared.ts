@@ -232,6 +232,6 @@ export function codexPlanLabel(planType: string | null | undefined): string | nu
 }
 
 /** Codex's home directory: the account's own directory, else `$CODEX_HOME`, default `<home>/.codex`. */
-export function codexHome(ports: Ports, account?: Account): string {
+export function codexHome(ports: Pick<Ports, 'env'>, account?: Account): string {
   return account?.directory ?? ports.env.get('CODEX_HOME') ?? joinPath(ports.env.home, '.codex');
 }

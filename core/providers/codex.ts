@@ -337,11 +337,19 @@ export async function codexCredentialsFingerprint(ports: Ports, account?: Accoun
  * Codex: the ChatGPT usage API first; when it cannot be used (e.g. an expired token in auth.json), Codex's own
  * app-server (codex-app-server.ts); Codex's local rollout logs always; one account per Codex home.
  */
-export const codexProvider = defineProvider('codex', {
-  api: { fetch: fetchCodexUsage, credentialsFingerprint: codexCredentialsFingerprint },
-  'app-server': { fetch: (ports, account) => readCodexAppServer(ports, account) },
-  logs: { fetch: readCodexRollouts },
-});
+export const codexProvider = defineProvider(
+  'codex',
+  {
+    api: { fetch: fetchCodexUsage, credentialsFingerprint: codexCredentialsFingerprint },
+    'app-server': { fetch: (ports, account) => readCodexAppServer(ports, account) },
+    logs: { fetch: readCodexRollouts },
+  },
+  (env, account) => [
+    // The running session's rollout grows in the newest YYYY/MM/DD folder (openai/codex
+    // `codex-rs/core/src/rollout/recorder.rs`).
+    { path: joinPath(codexHome({ env }, account), 'sessions'), depth: 3, newestOnly: true },
+  ],
+);
 
 /** Codex's usage endpoint as a source: remote, so spared by the scheduler. */
 export const codexApiSource = codexProvider.sources[0]!;

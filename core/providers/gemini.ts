@@ -76,7 +76,7 @@ function parseJson(body: string): unknown {
 }
 
 /** Gemini CLI's configuration directory of an account: its own directory, else `~/.gemini`. */
-export function geminiDirectory(ports: Ports, account?: Account): string {
+export function geminiDirectory(ports: Pick<Ports, 'env'>, account?: Account): string {
   return account?.directory ?? joinPath(ports.env.home, '.gemini');
 }
 
@@ -727,9 +727,19 @@ export async function geminiCredentialsFingerprint(ports: Ports, account?: Accou
 }
 
 /** Gemini: Google's Code Assist quota through Gemini CLI's login; one account per Gemini CLI directory. */
-export const geminiProvider = defineProvider('gemini', {
-  api: { fetch: fetchGeminiQuota, credentialsFingerprint: geminiCredentialsFingerprint },
-});
+export const geminiProvider = defineProvider(
+  'gemini',
+  {
+    api: { fetch: fetchGeminiQuota, credentialsFingerprint: geminiCredentialsFingerprint },
+  },
+  (env, account) =>
+    // A new login or auth type is seen at once (google-gemini/gemini-cli `packages/core/src/code_assist/oauth2.ts`).
+    ['settings.json', 'oauth_creds.json'].map((file) => ({
+      path: joinPath(geminiDirectory({ env }, account), file),
+      depth: 0,
+      newestOnly: false,
+    })),
+);
 
 /** Gemini's quota endpoint as a source: remote, so spared by the scheduler. */
 export const geminiApiSource = geminiProvider.sources[0]!;

@@ -22,12 +22,13 @@ describe('live updates: what is watched', () => {
       ports.env,
     );
     expect(targets).toEqual([
+      { path: '/state/headroom/statusline.json', depth: 0, newestOnly: false },
       { path: '/home/dev/.codex/sessions', depth: 3, newestOnly: true },
       { path: '/home/dev/.codex-work/sessions', depth: 3, newestOnly: true },
-      { path: '/home/dev/.claude/projects', depth: 1, newestOnly: false },
-      { path: '/state/headroom/statusline.json', depth: 0, newestOnly: false },
       { path: '/home/dev/.gemini/settings.json', depth: 0, newestOnly: false },
       { path: '/home/dev/.gemini/oauth_creds.json', depth: 0, newestOnly: false },
+      // Every Claude Code project folder is watched: last, so it cannot crowd out the others.
+      { path: '/home/dev/.claude/projects', depth: 1, newestOnly: false },
     ]);
   });
 
@@ -38,10 +39,10 @@ describe('live updates: what is watched', () => {
       s.providers.gemini = providerSettings('auto', false);
     });
     expect(liveWatchTargets(codexOff, ports.env).map((t) => t.path)).toEqual([
-      '/cc/projects',
       '/home/dev/.local/state/headroom/statusline.json',
+      '/cc/projects',
     ]);
-    expect(liveWatchTargets(settings(), ports.env)[0]?.path).toBe('/c/sessions');
+    expect(liveWatchTargets(settings(), ports.env)[1]?.path).toBe('/c/sessions');
   });
 
   it("expands Codex's sessions down the newest day only, and every Claude Code project", async () => {
