@@ -146,6 +146,9 @@ export function replayable<T extends number | Date>(
   return { format: (value) => replayRecipe(replay, value) ?? real().format(value) };
 }
 
+/** Facts resolved by this process (the GNOME extension asks for a locale's hour cycle at every clock time). */
+const resolvedFacts = new Map<string, string>();
+
 /**
  * A string Intl resolves for `name` (e.g. a locale's hour cycle): from the installed recipes when replay is on and
  * one is stored, else `resolve()` (stored for the next run when replay is on).
@@ -153,7 +156,8 @@ export function replayable<T extends number | Date>(
 export function replayedFact(name: string, resolve: () => string): string {
   const stored = installed?.recipes.get(name);
   if (stored?.kind === 'fact') return stored.value;
-  const value = resolve();
+  let value = resolvedFacts.get(name);
+  if (value === undefined) resolvedFacts.set(name, (value = resolve()));
   if (installed) {
     installed.recipes.set(name, { kind: 'fact', value });
     installed.changed = true;
