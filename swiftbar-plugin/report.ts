@@ -111,9 +111,10 @@ export async function scanWithIndex(
   }
   const summaryPath = join(stateDir, USAGE_INDEX_FILE);
   const entriesPath = join(stateDir, USAGE_ENTRIES_FILE);
+  const started = Date.now();
   const saved = await readRegularFile(summaryPath).catch(() => null);
   const index = saved ? parseSummary(saved) : null;
-  const started = Date.now();
+  const loaded = Date.now();
   let shown = false;
   const result = await scanUsage(nodeScanFiles, usageRoots(ports, settings), {
     index,
@@ -126,6 +127,7 @@ export async function scanWithIndex(
     },
   });
   if (shown) process.stderr.write('\r\x1b[K');
+  const scanned = Date.now();
   const s = result.stats;
   ports.log.debug(
     `usage scan: ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
@@ -139,6 +141,9 @@ export async function scanWithIndex(
   } catch (error) {
     ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
   }
+  ports.log.debug(
+    `usage index: loaded in ${loaded - started} ms, scan ${scanned - loaded} ms, saved in ${Date.now() - scanned} ms`,
+  );
   return result;
 }
 

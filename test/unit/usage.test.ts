@@ -12,9 +12,11 @@ import {
   costOf,
   emptyIndex,
   fiveHourBlocks,
+  hash53,
   parseEntriesInto,
   parseSummary,
   readClaudeLine,
+  responseKeys,
   scanUsage,
   serializeEntries,
   serializeSummary,
@@ -32,7 +34,9 @@ const tokens = (input: number, output = 0, cacheWrite5m = 0, cacheRead = 0, cach
   cacheRead,
 });
 
-function entry(over: Partial<UsageEntry>): UsageEntry {
+/** An entry; `messageId` and `requestId` become its dedupe hashes as readClaudeLine makes them. */
+function entry(over: Partial<UsageEntry> & { messageId?: string; requestId?: string }): UsageEntry {
+  const { messageId = 'msg_1', requestId = 'req_1', ...rest } = over;
   return {
     at: Date.UTC(2026, 10, 22, 10),
     model: 'claude-opus-4-6',
@@ -41,11 +45,10 @@ function entry(over: Partial<UsageEntry>): UsageEntry {
     hasSpeed: false,
     project: 'p',
     session: 's',
-    messageId: 'msg_1',
-    requestId: 'req_1',
+    ...responseKeys(messageId, requestId),
     sidechain: false,
     costUSD: null,
-    ...over,
+    ...rest,
   };
 }
 
@@ -177,13 +180,13 @@ describe('periods and blocks', () => {
 describe('the index', () => {
   it('a key filter says "maybe" for every key added and "no" for nearly all others', () => {
     const filter = KeyFilter.forCapacity(10_000);
-    for (let i = 0; i < 10_000; i++) filter.add(`msg_${i}`);
-    for (let i = 0; i < 10_000; i++) expect(filter.mayContain(`msg_${i}`)).toBe(true);
+    for (let i = 0; i < 10_000; i++) filter.add(hash53(`msg_${i}`));
+    for (let i = 0; i < 10_000; i++) expect(filter.mayContain(hash53(`msg_${i}`))).toBe(true);
     let maybes = 0;
-    for (let i = 0; i < 20_000; i++) if (filter.mayContain(`other_${i}`)) maybes++;
+    for (let i = 0; i < 20_000; i++) if (filter.mayContain(hash53(`other_${i}`))) maybes++;
     expect(maybes).toBeLessThan(5);
     const copy = KeyFilter.fromHex(filter.toHex(), filter.count)!;
-    expect(copy.mayContain('msg_42')).toBe(true);
+    expect(copy.mayContain(hash53('msg_42'))).toBe(true);
   });
 
   it('round-trips through its two files, and scans without the entries file when nothing old is repeated', async () => {
