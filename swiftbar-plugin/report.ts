@@ -130,7 +130,7 @@ export async function scanWithIndex(
   const scanned = Date.now();
   const s = result.stats;
   ports.log.debug(
-    `usage scan: ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
+    `usage scan: ${s.folders} folders (${s.foldersListed} listed), ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
       `${s.duplicates} duplicates, skipped ${JSON.stringify(s.skipped)}${s.rebuilt ? ', index rebuilt' : ''}` +
       `${result.entries ? ', exact path' : ', summary path'}`,
   );

@@ -167,24 +167,26 @@ const ROW = 14;
  * small integers, which JSON.parse keeps unboxed; `id` and `key` the 53-bit dedupe hashes, 0 for none).
  */
 function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => number): number[] {
-  const rows = new Array<number>(entries.length * ROW);
-  let i = 0;
+  // push, not a preallocated array: V8 keeps a large `new Array(n)` as a dictionary, many times the size.
+  const rows: number[] = [];
   for (const e of entries) {
     const seconds = Math.floor(e.at / 1000);
-    rows[i++] = seconds;
-    rows[i++] = e.at - seconds * 1000;
-    rows[i++] = id(e.model);
-    rows[i++] = e.input;
-    rows[i++] = e.output;
-    rows[i++] = e.cacheWrite5m;
-    rows[i++] = e.cacheWrite1h;
-    rows[i++] = e.cacheRead;
-    rows[i++] = (e.fast ? 1 : 0) | (e.hasSpeed ? 2 : 0) | (e.sidechain ? 4 : 0);
-    rows[i++] = id(e.project);
-    rows[i++] = id(e.session);
-    rows[i++] = e.costUSD ?? -1;
-    rows[i++] = e.id;
-    rows[i++] = e.key;
+    rows.push(
+      seconds,
+      e.at - seconds * 1000,
+      id(e.model),
+      e.input,
+      e.output,
+      e.cacheWrite5m,
+      e.cacheWrite1h,
+      e.cacheRead,
+      (e.fast ? 1 : 0) | (e.hasSpeed ? 2 : 0) | (e.sidechain ? 4 : 0),
+      id(e.project),
+      id(e.session),
+      e.costUSD ?? -1,
+      e.id,
+      e.key,
+    );
   }
   return rows;
 }
@@ -193,7 +195,7 @@ function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => num
 function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] | null {
   if (!Array.isArray(rows) || rows.length % ROW !== 0) return null;
   const count = rows.length / ROW;
-  const entries = new Array<UsageEntry>(count);
+  const entries: UsageEntry[] = [];
   for (let n = 0, i = 0; n < count; n++, i += ROW) {
     for (let k = i; k < i + ROW; k++) if (typeof rows[k] !== 'number') return null;
     const r = rows as number[];
@@ -203,7 +205,7 @@ function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] 
     if (model === undefined || project === undefined || session === undefined) return null;
     const flags = r[i + 8]!;
     const cost = r[i + 11]!;
-    entries[n] = {
+    entries.push({
       at: r[i]! * 1000 + r[i + 1]!,
       model,
       input: r[i + 3]!,
@@ -219,7 +221,7 @@ function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] 
       id: r[i + 12]!,
       key: r[i + 13]!,
       costUSD: cost < 0 ? null : cost,
-    };
+    });
   }
   return entries;
 }
@@ -242,9 +244,6 @@ function table(): { strings: string[]; id: (text: string) => number } {
   };
 }
 
-/** Numbers per file mark row (see {@link serializeSummary}). */
-const MARK = 9;
-
 /** Checks that `value` is an array of `width`-number rows; the rows, or null. */
 function numberRows(value: unknown, width: number): number[] | null {
   if (!Array.isArray(value) || value.length % width !== 0) return null;
@@ -264,9 +263,10 @@ const Summary = z.object({
   version: z.literal(VERSION),
   generation: z.number(),
   strings: z.array(z.string()),
-  dirs: z.array(z.tuple([z.string(), z.number(), z.number(), z.unknown(), z.unknown()])),
-  markDirs: z.array(z.string()),
-  markNames: z.unknown(),
+  dirPaths: z.unknown(),
+  dirRows: z.unknown(),
+  dirNames: z.unknown(),
+  extraPaths: z.unknown(),
   marks: z.unknown(),
   filter: z.object({ base64: z.string(), count: z.number() }),
   accounts: z.record(z.string(), z.object({ buckets: z.unknown(), recent: z.unknown(), pending: z.unknown() })),
@@ -279,39 +279,64 @@ const Entries = z.object({
   accounts: z.record(z.string(), z.unknown()),
 });
 
+/** A file mark's row (see {@link serializeSummary}); a row of -1s for a listed file without a mark. */
+function pushMark(marks: number[], mark: FileMark | undefined, id: (text: string) => number): void {
+  if (!mark) {
+    for (let k = 0; k < MARK; k++) marks.push(-1);
+    return;
+  }
+  marks.push(
+    mark.size,
+    mark.mtimeMs,
+    mark.offset,
+    mark.edge,
+    mark.headEnd ?? -1,
+    mark.head ?? 0,
+    mark.codex ? mark.codex.lastTotal : 0,
+    mark.codex ? (mark.codex.model === null ? -1 : id(mark.codex.model)) : -2,
+  );
+}
+
+/** Numbers per file mark row. */
+const MARK = 8;
+
 /**
- * The summary file's text: JSON `{version, generation, strings, dirs, markDirs, markNames, marks, filter,
- * accounts}` where
- * - `dirs` holds `[path, mtimeMs, listedAt, subfolder names, log file names]` per listed folder ({@link DirMark});
- * - `marks` holds a flat row of {@link MARK} numbers per log file, `[folder (index into markDirs), size, mtimeMs,
- *   offset, edge, headEnd or -1, head, Codex lastTotal, Codex model (index into strings; -1 none; -2 no Codex
- *   state)]`, named by `markNames` (its name within the folder);
- * - `filter` is the key filter's bits in base64 and its key count;
- * - `accounts` holds per account its buckets (8 numbers each: quarter, model, input, output, cacheWrite, cacheRead,
+ * The summary file's text: JSON `{version, generation, strings, dirPaths, dirRows, dirNames, extraPaths, marks,
+ * filter, accounts}`, laid out as few, flat arrays (a refresh reads it whole, and many small objects cost more
+ * to build than the bytes do to parse):
+ * - the folder listings ({@link DirMark}): `dirPaths` their paths, `dirRows` 4 numbers each `[mtimeMs, listedAt,
+ *   subfolder count, log file count]`, `dirNames` each folder's subfolder names then its log file names, in order;
+ * - `marks`: {@link MARK} numbers per log file, `[size, mtimeMs, offset, edge, headEnd or -1, head, Codex lastTotal,
+ *   Codex model (index into strings; -1 none; -2 no Codex state)]` (all -1: no mark), first for every log file of
+ *   the listings in order, then for the files named in `extraPaths`;
+ * - `filter`: the key filter's bits in base64 and its key count;
+ * - `accounts`: per account its buckets (8 numbers each: quarter, model, input, output, cacheWrite, cacheRead,
  *   cost USD, unpriced), and its recent and pending entries as rows ({@link encodeEntries}).
  */
 export function serializeSummary(index: UsageIndex): string {
   const { strings, id } = table();
-  const folders = table();
-  const markNames: string[] = [];
+  const dirPaths: string[] = [];
+  const dirRows: number[] = [];
+  const dirNames: string[] = [];
   const marks: number[] = [];
-  for (const [path, mark] of index.files) {
-    const slash = path.lastIndexOf('/');
-    markNames.push(path.slice(slash + 1));
-    marks.push(
-      folders.id(path.slice(0, Math.max(0, slash))),
-      mark.size,
-      mark.mtimeMs,
-      mark.offset,
-      mark.edge,
-      mark.headEnd ?? -1,
-      mark.head ?? 0,
-      mark.codex ? mark.codex.lastTotal : 0,
-      mark.codex ? (mark.codex.model === null ? -1 : id(mark.codex.model)) : -2,
-    );
+  const covered = new Set<string>();
+  for (const [path, dir] of index.dirs) {
+    dirPaths.push(path);
+    dirRows.push(dir.mtimeMs, dir.listedAt, dir.dirs.length, dir.files.length);
+    for (const name of dir.dirs) dirNames.push(name);
+    for (const name of dir.files) {
+      dirNames.push(name);
+      const file = `${path}/${name}`;
+      covered.add(file);
+      pushMark(marks, index.files.get(file), id);
+    }
   }
-  const dirs: [string, number, number, string[], string[]][] = [];
-  for (const [path, dir] of index.dirs) dirs.push([path, dir.mtimeMs, dir.listedAt, dir.dirs, dir.files]);
+  const extraPaths: string[] = [];
+  for (const [path, mark] of index.files) {
+    if (covered.has(path)) continue;
+    extraPaths.push(path);
+    pushMark(marks, mark, id);
+  }
   const accounts: Record<string, unknown> = {};
   const names = new Set([...index.buckets.keys(), ...index.recent.keys(), ...index.pending.keys()]);
   for (const account of names) {
@@ -330,13 +355,32 @@ export function serializeSummary(index: UsageIndex): string {
     version: VERSION,
     generation: index.generation,
     strings,
-    dirs,
-    markDirs: folders.strings,
-    markNames,
+    dirPaths,
+    dirRows,
+    dirNames,
+    extraPaths,
     marks,
     filter: { base64: index.filter.toBase64(), count: index.filter.count },
     accounts,
   });
+}
+
+/** Reads a mark row at `i`; undefined for a row of -1s, null when malformed. */
+function readMark(marks: readonly number[], i: number, strings: readonly string[]): FileMark | undefined | null {
+  const size = marks[i]!;
+  if (size === -1) return undefined;
+  const codexModel = marks[i + 7]!;
+  const model = codexModel >= 0 ? strings[codexModel] : null;
+  if (model === undefined) return null;
+  const headEnd = marks[i + 4]!;
+  return {
+    size,
+    mtimeMs: marks[i + 1]!,
+    offset: marks[i + 2]!,
+    edge: marks[i + 3]!,
+    ...(headEnd >= 0 ? { headEnd, head: marks[i + 5]! } : {}),
+    ...(codexModel >= -1 ? { codex: { lastTotal: marks[i + 6]!, model } } : {}),
+  };
 }
 
 /** The entries file's text: JSON `{version, generation, strings, accounts: {account: rows}}` ({@link encodeEntries}). */
@@ -357,34 +401,41 @@ export function parseSummary(text: string): UsageIndex | null {
   }
   const parsed = Summary.safeParse(raw);
   if (!parsed.success) return null;
-  const { strings, accounts, generation, markDirs } = parsed.data;
+  const { strings, accounts, generation } = parsed.data;
   const filter = KeyFilter.fromBase64(parsed.data.filter.base64, parsed.data.filter.count);
   if (!filter) return null;
   const index: UsageIndex = { ...emptyIndex(), generation, entries: null, filter };
-  for (const [path, mtimeMs, listedAt, subdirs, logs] of parsed.data.dirs) {
-    const dirs = stringList(subdirs);
-    const files = stringList(logs);
-    if (!dirs || !files) return null;
-    index.dirs.set(path, { mtimeMs, listedAt, dirs, files });
-  }
-  const markNames = stringList(parsed.data.markNames);
+  const dirPaths = stringList(parsed.data.dirPaths);
+  const dirRows = numberRows(parsed.data.dirRows, 4);
+  const dirNames = stringList(parsed.data.dirNames);
+  const extraPaths = stringList(parsed.data.extraPaths);
   const marks = numberRows(parsed.data.marks, MARK);
-  if (!markNames || !marks || marks.length !== markNames.length * MARK) return null;
-  for (let n = 0, i = 0; n < markNames.length; n++, i += MARK) {
-    const folder = markDirs[marks[i]!];
-    const codexModel = marks[i + 8]!;
-    const model = codexModel >= 0 ? strings[codexModel] : null;
-    if (folder === undefined || model === undefined) return null;
-    const headEnd = marks[i + 5]!;
-    index.files.set(`${folder}/${markNames[n]!}`, {
-      size: marks[i + 1]!,
-      mtimeMs: marks[i + 2]!,
-      offset: marks[i + 3]!,
-      edge: marks[i + 4]!,
-      ...(headEnd >= 0 ? { headEnd, head: marks[i + 6]! } : {}),
-      ...(codexModel >= -1 ? { codex: { lastTotal: marks[i + 7]!, model } } : {}),
-    });
+  if (!dirPaths || !dirRows || !dirNames || !extraPaths || !marks || dirRows.length !== dirPaths.length * 4) {
+    return null;
   }
+  let name = 0;
+  let row = 0;
+  const setMark = (path: string): boolean => {
+    if (row + MARK > marks.length) return false;
+    const mark = readMark(marks, row, strings);
+    row += MARK;
+    if (mark === null) return false;
+    if (mark) index.files.set(path, mark);
+    return true;
+  };
+  for (let d = 0; d < dirPaths.length; d++) {
+    const path = dirPaths[d]!;
+    const subdirs = dirRows[d * 4 + 2]!;
+    const logs = dirRows[d * 4 + 3]!;
+    if (!(subdirs >= 0 && logs >= 0 && name + subdirs + logs <= dirNames.length)) return null;
+    const dirs = dirNames.slice(name, name + subdirs);
+    const files = dirNames.slice(name + subdirs, name + subdirs + logs);
+    name += subdirs + logs;
+    index.dirs.set(path, { mtimeMs: dirRows[d * 4]!, listedAt: dirRows[d * 4 + 1]!, dirs, files });
+    for (const file of files) if (!setMark(`${path}/${file}`)) return null;
+  }
+  for (const path of extraPaths) if (!setMark(path)) return null;
+  if (row !== marks.length) return null;
   for (const [account, value] of Object.entries(accounts)) {
     const recent = decodeEntries(value.recent, strings);
     const pending = decodeEntries(value.pending, strings);

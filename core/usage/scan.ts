@@ -37,6 +37,9 @@ export interface ScanRoot {
 /** What a scan read and skipped. */
 export interface ScanStats {
   files: number;
+  /** Folders walked, and of them those listed (the others' listings were reused: their mtime had not changed). */
+  folders: number;
+  foldersListed: number;
   /** Files read from an offset kept by the index (only their new bytes were read). */
   filesResumed: number;
   /** Bytes read in this scan. */
@@ -91,7 +94,7 @@ export interface ScanResult {
 }
 
 /** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 /** Bytes at the start of a file that hold its second fingerprint (see {@link FileMark.head}). */
 const HEAD_BYTES = 4096;
 /** Longest line read, bytes; a longer one is skipped (`oversized`). */
@@ -144,6 +147,7 @@ async function listLogs(
         return;
       }
       if (!entries) return;
+      stats.foldersListed++;
       mark = { mtimeMs: info?.mtimeMs ?? 0, listedAt: now, dirs: [], files: [] };
       for (const entry of entries) {
         if (entry.isDirectory) mark.dirs.push(entry.name);
@@ -151,6 +155,7 @@ async function listLogs(
           mark.files.push(entry.name);
       }
     }
+    stats.folders++;
     if (mark.mtimeMs > 0) next.set(directory, mark);
     for (const name of mark.dirs) await walk(`${directory}/${name}`, depth + 1);
     for (const name of mark.files) found.push(`${directory}/${name}`);
@@ -162,6 +167,8 @@ async function listLogs(
 function emptyStats(): ScanStats {
   return {
     files: 0,
+    folders: 0,
+    foldersListed: 0,
     filesResumed: 0,
     bytesRead: 0,
     lines: 0,
@@ -274,7 +281,17 @@ async function scanOnce(
     else map.set(account, [entry]);
   };
   let needFull = false;
+  // Model names and session ids repeat on every line: one string each, not one per entry.
+  const names = new Map<string, string>();
+  const intern = (text: string): string => {
+    const kept = names.get(text);
+    if (kept !== undefined) return kept;
+    names.set(text, text);
+    return text;
+  };
   const add = (account: string, entry: UsageEntry): void => {
+    entry.model = intern(entry.model);
+    entry.session = intern(entry.session);
     const deduper = deduperOf(account);
     if (!full && !deduper.has(entry)) {
       if (filterKeys(entry).some((key) => previous.filter.mayContain(key))) {

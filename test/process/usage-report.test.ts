@@ -19,6 +19,7 @@ import {
   readFileSync,
   readdirSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -189,6 +190,67 @@ describe('the incremental index', () => {
     };
     expect(parsed.totals.totalTokens).toBe(copied.report.totals.totalTokens);
     expect(parsed.sessions.length).toBeGreaterThan(10);
+  });
+
+  it('lists again only the folders whose mtime changed, yet sees an append in an unchanged folder', async () => {
+    generateCorpus(sandbox.home, { megabytes: 3, seed: 7 });
+    const projects = join(sandbox.home, '.claude', 'projects');
+    // Folders as they are on a machine in use: last changed an hour ago (a listing taken within 2 s of a folder's
+    // mtime is never reused, so a freshly generated corpus would be listed every time).
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const age = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) age(join(dir, entry.name));
+      utimesSync(dir, hourAgo, hourAgo);
+    };
+    age(projects);
+    age(join(sandbox.home, '.codex', 'sessions'));
+    const cold = await headroom('UTC');
+    const folders = Number(/usage scan: (\d+) folders/.exec(cold.stderr)?.[1]);
+    expect(folders).toBeGreaterThan(20);
+    expect(cold.stderr).toContain(`${folders} folders (${folders} listed)`);
+    const [first, second] = readdirSync(projects).sort();
+    const sessionFile = (project: string): string =>
+      join(
+        projects,
+        project,
+        readdirSync(join(projects, project)).find((name) => name.endsWith('.jsonl'))!,
+      );
+    const fresh = (line: string, n: number): string =>
+      line
+        .replace(/"id":"msg_01[0-9a-f]+"/, `"id":"msg_01fresh${n}"`)
+        .replace(/"requestId":"req_011C[^"]*"/, `"requestId":"req_011Cfresh${n}"`)
+        .replace(/"timestamp":"[^"]+"/, '"timestamp":"2026-11-29T11:00:00.000Z"');
+    const usageLines = (file: string): string[] =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"usage":{') && line.includes('"type":"assistant"'));
+    // An append: the file's folder keeps its mtime.
+    const appended = sessionFile(first!);
+    appendFileSync(appended, `${usageLines(appended).slice(0, 2).map(fresh).join('\n')}\n`);
+    utimesSync(join(projects, first!), hourAgo, hourAgo);
+    // A new session file in another project: that folder's mtime changes.
+    const source = sessionFile(second!);
+    writeFileSync(
+      join(projects, second!, 'a-new-session.jsonl'),
+      `${usageLines(source)
+        .slice(0, 3)
+        .map((line, n) => fresh(line, n + 10))
+        .join('\n')}\n`,
+    );
+    const warm = await headroom('UTC');
+    expect(warm.stderr).toContain(`${folders} folders (1 listed)`);
+    expect(warm.stderr).toMatch(/\(1 resumed\)/);
+    expect(warm.stderr).toMatch(/summary path/);
+    expect(warm.report.totals.totalTokens).toBeGreaterThan(cold.report.totals.totalTokens);
+    expect(warm.report.daily.some((day) => day.period === '2026-11-29')).toBe(true);
+    expectSameAsCcusage(warm.report, await ccusage('UTC'));
+    // Nothing changed: no byte read, the same report; only the folder changed within 2 s of its listing is listed
+    // again (its mtime alone cannot tell a file created in the same clock tick).
+    const again = await headroom('UTC');
+    expect(again.stderr).toContain(`${folders} folders (1 listed)`);
+    expect(again.stderr).toMatch(/ 0 bytes/);
+    expect(again.report).toEqual(warm.report);
   });
 
   it('starts over when a file was truncated or replaced, without counting anything twice', async () => {

@@ -189,6 +189,46 @@ describe('the index', () => {
     expect(copy.mayContain(hash53('msg_42'))).toBe(true);
   });
 
+  it('keeps folder listings, file marks and the key filter exactly through the summary file', () => {
+    const index = emptyIndex();
+    index.generation = 42;
+    for (let i = 0; i < 3000; i++) index.filter.add(hash53(`msg_${i}`));
+    index.dirs.set('/h/.claude/projects', { mtimeMs: 1.5e12 + 0.25, listedAt: 1.6e12, dirs: ['-p'], files: [] });
+    index.dirs.set('/h/.claude/projects/-p', {
+      mtimeMs: 1.5e12,
+      listedAt: 1.6e12,
+      dirs: [],
+      files: ['a.jsonl', 'b.jsonl'],
+    });
+    index.files.set('/h/.claude/projects/-p/a.jsonl', {
+      size: 10,
+      mtimeMs: 1.7e12 + 0.5,
+      offset: 9,
+      edge: hash53('x'),
+    });
+    // b.jsonl listed but not read (no mark); a Codex file outside any kept listing, with its reading state.
+    index.files.set('/h/.codex/sessions/rollout-1.jsonl', {
+      size: 5000,
+      mtimeMs: 1.7e12,
+      offset: 4990,
+      edge: 7,
+      headEnd: 4000,
+      head: hash53('y'),
+      codex: { lastTotal: -1, model: 'gpt-5-codex' },
+    });
+    const back = parseSummary(serializeSummary(index))!;
+    expect(back.generation).toBe(42);
+    expect([...back.dirs]).toEqual([...index.dirs]);
+    expect([...back.files]).toEqual([...index.files]);
+    expect([...back.filter.words]).toEqual([...index.filter.words]);
+    expect(back.filter.mayContain(hash53('msg_2999'))).toBe(true);
+    // A damaged file is refused (a cold scan follows), never half read.
+    const text = serializeSummary(index);
+    expect(parseSummary(text.replace('"dirRows":[', '"dirRows":[1,'))).toBeNull();
+    expect(parseSummary(text.replace(/"base64":"[^"]*"/, '"base64":"@@@@"'))).toBeNull();
+    expect(parseSummary(text.slice(0, -5))).toBeNull();
+  });
+
   it('round-trips through its two files, and scans without the entries file when nothing old is repeated', async () => {
     const path = '/home/dev/.claude/projects/-p/s.jsonl';
     const lines = readFileSync(join(TRANSCRIPTS, 'claude-code-spotter-tool-heavy.jsonl'), 'utf8');
