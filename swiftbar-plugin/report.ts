@@ -8,7 +8,8 @@
  * `--json` prints the shape of ccusage's `--json` reports. The scan keeps its index in the state folder
  * (`usage-index.json`), shared with the GNOME extension, so a later run reads only appended bytes.
  */
-import { join } from 'node:path';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Ports } from '../core/ports.js';
 import { type Settings, loadSettings } from '../core/settings.js';
 import { type AccountUsageV1, accountUsage } from '../core/usage/summary.js';
@@ -25,7 +26,7 @@ import {
   isTimeZone,
   parseSummary,
   scanUsage,
-  serializeEntries,
+  serializeEntriesParts,
   serializeSummary,
   usageItems,
   usageRoots,
@@ -136,7 +137,7 @@ export async function scanWithIndex(
   );
   try {
     // The entries file first: a summary never names a generation whose entries are not on disk.
-    if (result.entriesChanged) await writePrivateFile(entriesPath, serializeEntries(result.index));
+    if (result.entriesChanged) await writePrivateParts(entriesPath, serializeEntriesParts(result.index));
     if (result.changed) await writePrivateFile(summaryPath, serializeSummary(result.index));
   } catch (error) {
     ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
@@ -145,6 +146,40 @@ export async function scanWithIndex(
     `usage index: loaded in ${loaded - started} ms, scan ${scanned - loaded} ms, saved in ${Date.now() - scanned} ms`,
   );
   return result;
+}
+
+/**
+ * Replaces a file atomically (temp file in its folder, fsync, rename; mode 0600) with text written piece by piece,
+ * so the whole text is never held at once (the entries file of a year of logs is tens of MB).
+ */
+async function writePrivateParts(path: string, parts: Iterable<string>): Promise<void> {
+  // Named as Headroom's other temporary files, `.<12 hex>.tmp`, so a stale one is cleaned up (single-flight.ts).
+  const temp = join(dirname(path), `.${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}.tmp`);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    let pending = '';
+    for (const part of parts) {
+      pending += part;
+      if (pending.length >= 1 << 20) {
+        await handle.write(pending);
+        pending = '';
+      }
+    }
+    await handle.write(pending);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Runs `headroom report …`; returns the exit code. */

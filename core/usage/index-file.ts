@@ -383,12 +383,32 @@ function readMark(marks: readonly number[], i: number, strings: readonly string[
   };
 }
 
-/** The entries file's text: JSON `{version, generation, strings, accounts: {account: rows}}` ({@link encodeEntries}). */
+/** The entries file's text: JSON `{version, generation, accounts: {account: rows}, strings}` ({@link encodeEntries}). */
 export function serializeEntries(index: UsageIndex): string {
+  return [...serializeEntriesParts(index)].join('');
+}
+
+/** Entries per piece of {@link serializeEntriesParts}. */
+const PART_ENTRIES = 8192;
+
+/**
+ * {@link serializeEntries}' text in pieces of at most {@link PART_ENTRIES} entries, made one at a time: a writer
+ * that writes each piece before asking for the next never holds the whole text (tens of MB for a year of logs).
+ */
+export function* serializeEntriesParts(index: UsageIndex): Generator<string> {
   const { strings, id } = table();
-  const accounts: Record<string, number[]> = {};
-  for (const [account, entries] of index.entries ?? []) accounts[account] = encodeEntries(entries, id);
-  return JSON.stringify({ version: VERSION, generation: index.generation, strings, accounts });
+  yield `{"version":${VERSION},"generation":${index.generation},"accounts":{`;
+  let firstAccount = true;
+  for (const [account, entries] of index.entries ?? []) {
+    yield `${firstAccount ? '' : ','}${JSON.stringify(account)}:[`;
+    firstAccount = false;
+    for (let at = 0; at < entries.length; at += PART_ENTRIES) {
+      const rows = JSON.stringify(encodeEntries(entries.slice(at, at + PART_ENTRIES), id));
+      yield `${at === 0 ? '' : ','}${rows.slice(1, -1)}`;
+    }
+    yield ']';
+  }
+  yield `},"strings":${JSON.stringify(strings)}}`;
 }
 
 /** Reads the summary file; null (a cold scan follows) when it is not a valid summary of this version. */

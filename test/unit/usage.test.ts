@@ -19,6 +19,7 @@ import {
   responseKeys,
   scanUsage,
   serializeEntries,
+  serializeEntriesParts,
   serializeSummary,
 } from '../../core/usage/index.js';
 import { Deduper } from '../../core/usage/dedupe.js';
@@ -227,6 +228,23 @@ describe('the index', () => {
     expect(parseSummary(text.replace('"dirRows":[', '"dirRows":[1,'))).toBeNull();
     expect(parseSummary(text.replace(/"base64":"[^"]*"/, '"base64":"@@@@"'))).toBeNull();
     expect(parseSummary(text.slice(0, -5))).toBeNull();
+  });
+
+  it('writes the entries file in pieces that read back as every entry of every account', () => {
+    const index = emptyIndex();
+    index.generation = 7;
+    const many = Array.from({ length: 20_000 }, (_, n) =>
+      entry({ at: Date.UTC(2026, 10, 1) + n * 1000, messageId: `msg_${n}`, session: `s${n % 7}`, output: n }),
+    );
+    index.entries!.set('claude', many);
+    index.entries!.set('codex@work', [entry({ messageId: '', model: 'gpt-5-codex', costUSD: 0.25 })]);
+    index.entries!.set('claude@empty', []);
+    const parts = [...serializeEntriesParts(index)];
+    expect(parts.length).toBeGreaterThan(3);
+    expect(Math.max(...parts.map((part) => part.length))).toBeLessThan(2_000_000);
+    const back = { ...emptyIndex(), generation: 7, entries: null };
+    expect(parseEntriesInto(back, parts.join(''))).toBe(true);
+    expect(back.entries).toEqual(index.entries);
   });
 
   it('round-trips through its two files, and scans without the entries file when nothing old is repeated', async () => {
