@@ -380,7 +380,18 @@ async function scanOnce(
       const deduper = deduperOf(account);
       stats.duplicates += deduper.duplicates;
       const buckets = new Map<string, Bucket>();
-      for (const [key, bucket] of previous.buckets.get(account) ?? []) buckets.set(key, { ...bucket });
+      for (const [key, b] of previous.buckets.get(account) ?? []) {
+        buckets.set(key, {
+          quarter: b.quarter,
+          model: b.model,
+          input: b.input,
+          output: b.output,
+          cacheWrite: b.cacheWrite,
+          cacheRead: b.cacheRead,
+          cost: b.cost,
+          unpriced: b.unpriced,
+        });
+      }
       for (const entry of replaced.get(account) ?? []) addToBuckets(buckets, entry, -1);
       for (const entry of accepted.get(account) ?? []) {
         addToBuckets(buckets, entry, 1);
