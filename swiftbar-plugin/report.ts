@@ -8,6 +8,7 @@
  * `--json` prints the shape of ccusage's `--json` reports. The scan keeps its index in the state folder
  * (`usage-index.json`), shared with the GNOME extension, so a later run reads only appended bytes.
  */
+import { statSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Ports } from '../core/ports.js';
@@ -94,6 +95,27 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
   return { kind, ...args };
 }
 
+/** A refresh that read fewer bytes than this leaves the saved summary as it was (see {@link worthSaving}). */
+export const SAVE_BYTES = 8 * 1024 * 1024;
+/** …unless the saved summary is older than this, ms. */
+export const SAVE_AFTER_MS = 10 * 60_000;
+
+/**
+ * Whether a refresh that ran on the summary path should rewrite the summary (megabytes, most of a refresh's time on
+ * a year of logs). Not when it read under {@link SAVE_BYTES} and the saved one is under {@link SAVE_AFTER_MS} old:
+ * the next run starts again from the saved summary and reads those few bytes again, counting them once, as this
+ * one did. A summary is never left half-updated: either the old one stays or the new one replaces it whole.
+ */
+function worthSaving(result: ScanResult, summaryPath: string, now: number): boolean {
+  // `now` is the real time (the file's mtime is), not HEADROOM_NOW.
+  if (result.stats.bytesRead >= SAVE_BYTES) return true;
+  try {
+    return now - statSync(summaryPath).mtimeMs >= SAVE_AFTER_MS;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Scans the logs of every enabled account, reading and saving the index in `stateDir`. Shows progress on stderr
  * when the scan takes over a second and stderr is a terminal.
@@ -138,7 +160,9 @@ export async function scanWithIndex(
   try {
     // The entries file first: a summary never names a generation whose entries are not on disk.
     if (result.entriesChanged) await writePrivateParts(entriesPath, serializeEntriesParts(result.index));
-    if (result.changed) await writePrivateFile(summaryPath, serializeSummary(result.index));
+    if (result.changed && (result.entriesChanged || !index || worthSaving(result, summaryPath, Date.now()))) {
+      await writePrivateFile(summaryPath, serializeSummary(result.index));
+    }
   } catch (error) {
     ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
   }
