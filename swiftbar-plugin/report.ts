@@ -219,9 +219,7 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
   const entries = usageItems(result);
   if (parsed.kind === 'blocks') {
     const blocks = fiveHourBlocks(entries, ports.clock.now()).filter((block) => inRange(block, parsed));
-    process.stdout.write(
-      parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks),
-    );
+    await print(parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks));
     return 0;
   }
   const { periods, totals } = aggregate(entries, {
@@ -231,12 +229,22 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
     until: parsed.until,
   });
   const key = parsed.kind === 'session' ? 'sessions' : parsed.kind;
-  process.stdout.write(
+  await print(
     parsed.json
       ? `${JSON.stringify({ [key]: periods, totals }, null, 2)}\n`
       : periodTable(periods, totals, parsed.breakdown),
   );
   return 0;
+}
+
+/**
+ * Writes a report to stdout and waits until it is handed to the OS: the caller exits with process.exit, which
+ * otherwise cuts a report piped to another program (`| jq`) after its first 64 KB. A closed pipe is not an error here.
+ */
+function print(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.write(text, () => resolve());
+  });
 }
 
 function inRange(block: UsageBlock, args: ReportArgs): boolean {

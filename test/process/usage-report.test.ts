@@ -140,6 +140,22 @@ describe('headroom report daily --json equals ccusage 20', () => {
     expectSameAsCcusage(ours.report, theirs);
     // The unpriced model is named, not priced as zero silently.
     expect(JSON.stringify(ours.report.totals)).toContain('claude-opus-5-5');
+    // A report larger than a pipe's buffer arrives whole through the pipe (it used to stop after 64 KB).
+    // Through a shell pipe whose reader waits a moment first, as `headroom report … | jq` may.
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(
+        'sh',
+        ['-c', `"${process.execPath}" "${sandbox.plugin}" report session --json | (sleep 1; cat)`],
+        {
+          env: { PATH: process.env.PATH, HOME: sandbox.home, XDG_STATE_HOME: sandbox.state },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      );
+    });
+    expect(stdout.length).toBeGreaterThan(100_000);
+    const parsed = JSON.parse(stdout) as { totals: { totalTokens: number } };
+    expect(parsed.totals.totalTokens).toBe(ours.report.totals.totalTokens);
   });
 });
 
