@@ -8,7 +8,9 @@
  * `--json` prints the shape of ccusage's `--json` reports. The scan keeps its index in the state folder
  * (`usage-index.json`), shared with the GNOME extension, so a later run reads only appended bytes.
  */
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Ports } from '../core/ports.js';
 import { type Settings, loadSettings } from '../core/settings.js';
 import { type AccountUsageV1, accountUsage } from '../core/usage/summary.js';
@@ -25,7 +27,7 @@ import {
   isTimeZone,
   parseSummary,
   scanUsage,
-  serializeEntries,
+  serializeEntriesParts,
   serializeSummary,
   usageItems,
   usageRoots,
@@ -94,6 +96,27 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
   return { kind, ...args };
 }
 
+/** A refresh that read fewer bytes than this leaves the saved summary as it was (see {@link worthSaving}). */
+export const SAVE_BYTES = 8 * 1024 * 1024;
+/** …unless the saved summary is older than this, ms. */
+export const SAVE_AFTER_MS = 10 * 60_000;
+
+/**
+ * Whether a refresh that ran on the summary path should rewrite the summary (megabytes, most of a refresh's time on
+ * a year of logs). Not when it read under {@link SAVE_BYTES} and the saved one is under {@link SAVE_AFTER_MS} old:
+ * the next run starts again from the saved summary and reads those few bytes again, counting them once, as this
+ * one did. A summary is never left half-updated: either the old one stays or the new one replaces it whole.
+ */
+function worthSaving(result: ScanResult, summaryPath: string, now: number): boolean {
+  // `now` is the real time (the file's mtime is), not HEADROOM_NOW.
+  if (result.stats.bytesRead >= SAVE_BYTES) return true;
+  try {
+    return now - statSync(summaryPath).mtimeMs >= SAVE_AFTER_MS;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Scans the logs of every enabled account, reading and saving the index in `stateDir`. Shows progress on stderr
  * when the scan takes over a second and stderr is a terminal.
@@ -112,9 +135,10 @@ export async function scanWithIndex(
   }
   const summaryPath = join(stateDir, USAGE_INDEX_FILE);
   const entriesPath = join(stateDir, USAGE_ENTRIES_FILE);
+  const started = Date.now();
   const saved = await readRegularFile(summaryPath).catch(() => null);
   const index = saved ? parseSummary(saved) : null;
-  const started = Date.now();
+  const loaded = Date.now();
   let shown = false;
   const result = await scanUsage(nodeScanFiles, usageRoots(ports, settings), {
     index,
@@ -128,20 +152,60 @@ export async function scanWithIndex(
     },
   });
   if (shown) process.stderr.write('\r\x1b[K');
+  const scanned = Date.now();
   const s = result.stats;
   ports.log.debug(
-    `usage scan: ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
+    `usage scan: ${s.folders} folders (${s.foldersListed} listed), ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
       `${s.duplicates} duplicates, skipped ${JSON.stringify(s.skipped)}${s.rebuilt ? ', index rebuilt' : ''}` +
       `${result.entries ? ', exact path' : ', summary path'}`,
   );
   try {
     // The entries file first: a summary never names a generation whose entries are not on disk.
-    if (result.entriesChanged) await writePrivateFile(entriesPath, serializeEntries(result.index));
-    if (result.changed) await writePrivateFile(summaryPath, serializeSummary(result.index));
+    if (result.entriesChanged) await writePrivateParts(entriesPath, serializeEntriesParts(result.index));
+    if (result.changed && (result.entriesChanged || !index || worthSaving(result, summaryPath, Date.now()))) {
+      await writePrivateFile(summaryPath, serializeSummary(result.index));
+    }
   } catch (error) {
     ports.log.warn(`could not save the usage index in ${stateDir}: ${(error as Error).message}`);
   }
+  ports.log.debug(
+    `usage index: loaded in ${loaded - started} ms, scan ${scanned - loaded} ms, saved in ${Date.now() - scanned} ms`,
+  );
   return result;
+}
+
+/**
+ * Replaces a file atomically (temp file in its folder, fsync, rename; mode 0600) with text written piece by piece,
+ * so the whole text is never held at once (the entries file of a year of logs is tens of MB).
+ */
+async function writePrivateParts(path: string, parts: Iterable<string>): Promise<void> {
+  // Named as Headroom's other temporary files, `.<12 hex>.tmp`, so a stale one is cleaned up (single-flight.ts).
+  const temp = join(dirname(path), `.${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}.tmp`);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    let pending = '';
+    for (const part of parts) {
+      pending += part;
+      if (pending.length >= 1 << 20) {
+        await handle.write(pending);
+        pending = '';
+      }
+    }
+    await handle.write(pending);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Runs `headroom report …`; returns the exit code. */
@@ -157,9 +221,7 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
   const entries = usageItems(result);
   if (parsed.kind === 'blocks') {
     const blocks = fiveHourBlocks(entries, ports.clock.now()).filter((block) => inRange(block, parsed));
-    process.stdout.write(
-      parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks),
-    );
+    await print(parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks));
     return 0;
   }
   const { periods, totals } = aggregate(entries, {
@@ -169,12 +231,22 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
     until: parsed.until,
   });
   const key = parsed.kind === 'session' ? 'sessions' : parsed.kind;
-  process.stdout.write(
+  await print(
     parsed.json
       ? `${JSON.stringify({ [key]: periods, totals }, null, 2)}\n`
       : periodTable(periods, totals, parsed.breakdown),
   );
   return 0;
+}
+
+/**
+ * Writes a report to stdout and waits until it is handed to the OS: the caller exits with process.exit, which
+ * otherwise cuts a report piped to another program (`| jq`) after its first 64 KB. A closed pipe is not an error here.
+ */
+function print(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.write(text, () => resolve());
+  });
 }
 
 function inRange(block: UsageBlock, args: ReportArgs): boolean {

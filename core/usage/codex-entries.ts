@@ -116,8 +116,8 @@ export function readCodexLine(
     hasSpeed: false,
     project: 'codex',
     session,
-    messageId: '',
-    requestId: '',
+    id: 0,
+    key: 0,
     sidechain: false,
     costUSD: null,
   };

@@ -8,6 +8,9 @@
  * - on a collision the kept copy is replaced when it is a sidechain copy and the new one is not; else when the new
  *   copy's total tokens are larger; else when the new copy carries `speed` and the kept one does not;
  * - lines without `message.id` are never deduped.
+ *
+ * The keys are the entries' 53-bit hashes (`id`, `key`; key-filter.ts `responseKeys`, where the collision odds are
+ * stated): numbers in the maps instead of strings.
  */
 import { type UsageEntry, entryTotal } from './entries.js';
 
@@ -15,8 +18,8 @@ import { type UsageEntry, entryTotal } from './entries.js';
 export class Deduper {
   /** Kept entries; a replaced copy is overwritten in place. */
   readonly entries: UsageEntry[] = [];
-  private readonly byKey = new Map<string, number>();
-  private readonly byId = new Map<string, number>();
+  private readonly byKey = new Map<number, number>();
+  private readonly byId = new Map<number, number>();
   /** Lines dropped as copies of a kept entry. */
   duplicates = 0;
   /** Entries loaded from an index whose keys are not in the maps yet (built on the next {@link add}). */
@@ -31,26 +34,26 @@ export class Deduper {
   private mapLoaded(): void {
     for (let at = 0; at < this.unmapped; at++) {
       const entry = this.entries[at] as UsageEntry;
-      if (entry.messageId === '') continue;
-      this.byKey.set(`${entry.messageId}\u0000${entry.requestId}`, at);
-      if (!this.byId.has(entry.messageId)) this.byId.set(entry.messageId, at);
+      if (entry.id === 0) continue;
+      this.byKey.set(entry.key, at);
+      if (!this.byId.has(entry.id)) this.byId.set(entry.id, at);
     }
     this.unmapped = 0;
   }
 
   /** The slot of a kept copy of this entry's response, if any. */
-  private find(entry: UsageEntry, key: string): number | undefined {
+  private find(entry: UsageEntry): number | undefined {
     if (this.unmapped > 0) this.mapLoaded();
-    const index = this.byKey.get(key);
+    const index = this.byKey.get(entry.key);
     if (index !== undefined) return index;
-    const byId = this.byId.get(entry.messageId);
+    const byId = this.byId.get(entry.id);
     if (byId !== undefined && (entry.sidechain || (this.entries[byId] as UsageEntry).sidechain)) return byId;
     return undefined;
   }
 
   /** True when a copy of this entry's response is kept here. */
   has(entry: UsageEntry): boolean {
-    return entry.messageId !== '' && this.find(entry, `${entry.messageId}\u0000${entry.requestId}`) !== undefined;
+    return entry.id !== 0 && this.find(entry) !== undefined;
   }
 
   /**
@@ -58,24 +61,23 @@ export class Deduper {
    * (`kept: false`).
    */
   add(entry: UsageEntry): { kept: boolean; replaced: UsageEntry | null } {
-    if (entry.messageId === '') {
+    if (entry.id === 0) {
       this.entries.push(entry);
       return { kept: true, replaced: null };
     }
-    const key = `${entry.messageId}\u0000${entry.requestId}`;
-    const index = this.find(entry, key);
+    const index = this.find(entry);
     if (index === undefined) {
       const at = this.entries.length;
       this.entries.push(entry);
-      this.byKey.set(key, at);
-      if (!this.byId.has(entry.messageId)) this.byId.set(entry.messageId, at);
+      this.byKey.set(entry.key, at);
+      if (!this.byId.has(entry.id)) this.byId.set(entry.id, at);
       return { kept: true, replaced: null };
     }
     this.duplicates++;
     const kept = this.entries[index] as UsageEntry;
     if (!preferNew(kept, entry)) return { kept: false, replaced: null };
     this.entries[index] = entry;
-    this.byKey.set(key, index);
+    this.byKey.set(entry.key, index);
     return { kept: true, replaced: kept };
   }
 }

@@ -10,6 +10,7 @@
  */
 import * as z from 'zod/mini';
 import { checkInstant } from '../ranges.js';
+import { responseKeys } from './key-filter.js';
 
 /** Text every counted Claude line contains, exactly as Claude Code writes it (compact JSON). */
 export const CLAUDE_MARKER = '"usage":{';
@@ -34,9 +35,12 @@ export interface UsageEntry {
   project: string;
   /** Session id (Claude `sessionId`, Codex the rollout's file name). */
   session: string;
-  /** Dedupe key parts (Claude): `message.id` and `requestId`; empty for lines never deduped. */
-  messageId: string;
-  requestId: string;
+  /**
+   * Dedupe keys (Claude), as 53-bit hashes (key-filter.ts {@link responseKeys}): `id` of `message.id`, `key` of
+   * `message.id` and `requestId`; both 0 for lines never deduped (Codex, or no `message.id`).
+   */
+  id: number;
+  key: number;
   sidechain: boolean;
   /** Claude `costUSD` (Claude Code ≤ 1.0 wrote it); null when absent. */
   costUSD: number | null;
@@ -47,8 +51,8 @@ const tokens = z.number().check(z.nonnegative(), z.lte(1e10));
 const count = z.optional(tokens);
 const nonNullString = z.optional(z.string());
 
-/** The fields of a Claude transcript line that matter; unknown fields are tolerated. */
-const ClaudeLine = z.looseObject({
+/** The fields of a Claude transcript line that matter; unknown fields are tolerated (and not copied: z.object strips). */
+const ClaudeLine = z.object({
   timestamp: z.string(),
   sessionId: nonNullString,
   requestId: nonNullString,
@@ -57,17 +61,17 @@ const ClaudeLine = z.looseObject({
   isSidechain: z.optional(z.boolean()),
   isApiErrorMessage: z.optional(z.boolean()),
   costUSD: z.optional(z.number()),
-  message: z.looseObject({
+  message: z.object({
     id: nonNullString,
     model: nonNullString,
-    usage: z.looseObject({
+    usage: z.object({
       input_tokens: tokens,
       output_tokens: tokens,
       cache_creation_input_tokens: count,
       cache_read_input_tokens: count,
       cache_creation: z.optional(
         z.nullable(
-          z.looseObject({
+          z.object({
             ephemeral_5m_input_tokens: count,
             ephemeral_1h_input_tokens: count,
           }),
@@ -132,8 +136,7 @@ export function readClaudeLine(line: string, project: string, session: string): 
     hasSpeed: usage.speed !== undefined,
     project,
     session: data.sessionId ?? session,
-    messageId: message.id ?? '',
-    requestId: data.requestId ?? '',
+    ...responseKeys(message.id ?? '', data.requestId ?? ''),
     sidechain: data.isSidechain === true,
     costUSD: data.costUSD ?? null,
   };

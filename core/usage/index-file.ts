@@ -30,14 +30,25 @@ export interface FileMark {
   /** Bytes read and counted (through the last complete line). */
   offset: number;
   /** A hash of the up to 64 bytes before `offset` (key-filter.ts `fingerprint`): changed means replaced. */
-  edge: string;
+  edge: number;
   /**
    * A second fingerprint near the start: of the up to 64 bytes before `headEnd` (the end of the lines within the
    * first 4 KiB). A file rewritten in place is taken for an appended one only if both fingerprints still match.
    */
   headEnd?: number;
-  head?: string;
+  head?: number;
   codex?: CodexFileMark;
+}
+
+/** What the index remembers of one folder under a scan root: its listing, reused while its mtime is unchanged. */
+export interface DirMark {
+  /** The folder's modification time (epoch ms) when listed. */
+  mtimeMs: number;
+  /** When it was listed (epoch ms). */
+  listedAt: number;
+  /** Names of its subfolders, and of its log files (`*.jsonl`; Codex `rollout-*.jsonl`). */
+  dirs: string[];
+  files: string[];
 }
 
 /** Totals of one model in one quarter hour. Tokens are counts, cost USD of the priced entries. */
@@ -59,6 +70,8 @@ export interface UsageIndex {
   /** Increases whenever the entries file is rewritten. */
   generation: number;
   files: Map<string, FileMark>;
+  /** Folder listings by path (see scan.ts `listLogs` for when one is reused). */
+  dirs: Map<string, DirMark>;
   /** Every deduped entry by account; null when only the summary was read. */
   entries: Map<string, UsageEntry[]> | null;
   /** Totals by account, keyed `quarter|model`. */
@@ -75,6 +88,7 @@ export function emptyIndex(): UsageIndex {
   return {
     generation: 0,
     files: new Map(),
+    dirs: new Map(),
     entries: new Map(),
     buckets: new Map(),
     recent: new Map(),
@@ -131,7 +145,7 @@ export function summarise(index: UsageIndex): void {
     let newest = 0;
     for (const entry of list) {
       addToBuckets(buckets, entry, 1);
-      for (const key of filterKeys(entry.messageId, entry.requestId)) index.filter.add(key);
+      for (const key of filterKeys(entry)) index.filter.add(key);
       if (entry.at > newest) newest = entry.at;
     }
     index.buckets.set(account, buckets);
@@ -143,24 +157,18 @@ export function summarise(index: UsageIndex): void {
 }
 
 /** Format version; files of another version are ignored (a cold scan rebuilds them). */
-const VERSION = 7;
+const VERSION = 8;
 /** Numbers per entry row. */
-const ROW = 12;
-
-/** Entries as `{rows, keys}` (see {@link encodeEntries}). */
-interface EncodedEntries {
-  rows: number[];
-  keys: string[];
-}
+const ROW = 14;
 
 /**
  * Entries as flat number rows `[at s, at ms part, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead,
- * flags, project, session, costUSD or -1]` (strings as indices into a shared table; the instant in two small
- * integers, which JSON.parse keeps unboxed) and their dedupe keys (`message.id` NUL `requestId`, or empty).
+ * flags, project, session, costUSD or -1, id, key]` (strings as indices into a shared table; the instant in two
+ * small integers, which JSON.parse keeps unboxed; `id` and `key` the 53-bit dedupe hashes, 0 for none).
  */
-function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => number): EncodedEntries {
+function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => number): number[] {
+  // push, not a preallocated array: V8 keeps a large `new Array(n)` as a dictionary, many times the size.
   const rows: number[] = [];
-  const keys: string[] = [];
   for (const e of entries) {
     const seconds = Math.floor(e.at / 1000);
     rows.push(
@@ -176,30 +184,28 @@ function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => num
       id(e.project),
       id(e.session),
       e.costUSD ?? -1,
+      e.id,
+      e.key,
     );
-    keys.push(e.messageId === '' ? '' : `${e.messageId}\u0000${e.requestId}`);
   }
-  return { rows, keys };
+  return rows;
 }
 
-/** Reads {@link encodeEntries}' form, checking every value; null when malformed. */
-function decodeEntries(value: unknown, strings: readonly string[]): UsageEntry[] | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const { rows, keys } = value as { rows?: unknown; keys?: unknown };
-  if (!Array.isArray(rows) || !Array.isArray(keys) || rows.length !== keys.length * ROW) return null;
-  const entries = new Array<UsageEntry>(keys.length);
-  for (let n = 0, i = 0; n < keys.length; n++, i += ROW) {
+/** Reads {@link encodeEntries}' rows, checking every value; null when malformed. */
+function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] | null {
+  if (!Array.isArray(rows) || rows.length % ROW !== 0) return null;
+  const count = rows.length / ROW;
+  const entries: UsageEntry[] = [];
+  for (let n = 0, i = 0; n < count; n++, i += ROW) {
     for (let k = i; k < i + ROW; k++) if (typeof rows[k] !== 'number') return null;
     const r = rows as number[];
-    const key = keys[n] as unknown;
     const model = strings[r[i + 2]!];
     const project = strings[r[i + 9]!];
     const session = strings[r[i + 10]!];
-    if (typeof key !== 'string' || model === undefined || project === undefined || session === undefined) return null;
-    const split = key.indexOf('\u0000');
+    if (model === undefined || project === undefined || session === undefined) return null;
     const flags = r[i + 8]!;
     const cost = r[i + 11]!;
-    entries[n] = {
+    entries.push({
       at: r[i]! * 1000 + r[i + 1]!,
       model,
       input: r[i + 3]!,
@@ -212,10 +218,10 @@ function decodeEntries(value: unknown, strings: readonly string[]): UsageEntry[]
       sidechain: (flags & 4) !== 0,
       project,
       session,
-      messageId: split < 0 ? '' : key.slice(0, split),
-      requestId: split < 0 ? '' : key.slice(split + 1),
+      id: r[i + 12]!,
+      key: r[i + 13]!,
       costUSD: cost < 0 ? null : cost,
-    };
+    });
   }
   return entries;
 }
@@ -238,47 +244,32 @@ function table(): { strings: string[]; id: (text: string) => number } {
   };
 }
 
-/** A file mark as a row: `[size, mtimeMs, offset, edge, headEnd or -1, head, codex lastTotal or null, codex model]`. */
-type MarkRow = [number, number, number, string, number, string, number | null, string | null];
-
-function markRow(mark: FileMark): MarkRow {
-  return [
-    mark.size,
-    mark.mtimeMs,
-    mark.offset,
-    mark.edge,
-    mark.headEnd ?? -1,
-    mark.head ?? '',
-    mark.codex ? mark.codex.lastTotal : null,
-    mark.codex?.model ?? null,
-  ];
+/** Checks that `value` is an array of `width`-number rows; the rows, or null. */
+function numberRows(value: unknown, width: number): number[] | null {
+  if (!Array.isArray(value) || value.length % width !== 0) return null;
+  // An indexed loop: this runs once per refresh over ~10^5 values, mostly before the optimiser has seen it.
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') return null;
+  return value as number[];
 }
 
-function readMark(row: unknown): FileMark | null {
-  if (!Array.isArray(row) || row.length !== 8) return null;
-  const [size, mtimeMs, offset, edge, headEnd, head, lastTotal, model] = row as unknown[];
-  if (typeof size !== 'number' || typeof mtimeMs !== 'number' || typeof offset !== 'number') return null;
-  if (typeof edge !== 'string' || typeof headEnd !== 'number' || typeof head !== 'string') return null;
-  if (lastTotal !== null && typeof lastTotal !== 'number') return null;
-  if (model !== null && typeof model !== 'string') return null;
-  return {
-    size,
-    mtimeMs,
-    offset,
-    edge,
-    ...(headEnd >= 0 ? { headEnd, head } : {}),
-    ...(lastTotal !== null ? { codex: { lastTotal, model } } : {}),
-  };
+function stringList(value: unknown): string[] | null {
+  if (!Array.isArray(value)) return null;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return null;
+  return value as string[];
 }
 
-// Rows, marks and buckets are checked value by value while they are read: a schema over hundreds of thousands of
-// values costs a large share of a warm scan.
+// The large parts (rows of numbers) are checked value by value while they are read: a schema over hundreds of
+// thousands of values costs a large share of a refresh.
 const Summary = z.object({
   version: z.literal(VERSION),
   generation: z.number(),
   strings: z.array(z.string()),
-  files: z.record(z.string(), z.unknown()),
-  filter: z.object({ hex: z.string(), count: z.number() }),
+  dirPaths: z.unknown(),
+  dirRows: z.unknown(),
+  dirNames: z.unknown(),
+  extraPaths: z.unknown(),
+  marks: z.unknown(),
+  filter: z.object({ base64: z.string(), count: z.number() }),
   accounts: z.record(z.string(), z.object({ buckets: z.unknown(), recent: z.unknown(), pending: z.unknown() })),
 });
 
@@ -289,11 +280,64 @@ const Entries = z.object({
   accounts: z.record(z.string(), z.unknown()),
 });
 
-/** The summary file's text. */
+/** A file mark's row (see {@link serializeSummary}); a row of -1s for a listed file without a mark. */
+function pushMark(marks: number[], mark: FileMark | undefined, id: (text: string) => number): void {
+  if (!mark) {
+    for (let k = 0; k < MARK; k++) marks.push(-1);
+    return;
+  }
+  marks.push(
+    mark.size,
+    mark.mtimeMs,
+    mark.offset,
+    mark.edge,
+    mark.headEnd ?? -1,
+    mark.head ?? 0,
+    mark.codex ? mark.codex.lastTotal : 0,
+    mark.codex ? (mark.codex.model === null ? -1 : id(mark.codex.model)) : -2,
+  );
+}
+
+/** Numbers per file mark row. */
+const MARK = 8;
+
+/**
+ * The summary file's text: JSON `{version, generation, strings, dirPaths, dirRows, dirNames, extraPaths, marks,
+ * filter, accounts}`, laid out as few, flat arrays (a refresh reads it whole, and many small objects cost more
+ * to build than the bytes do to parse):
+ * - the folder listings ({@link DirMark}): `dirPaths` their paths, `dirRows` 4 numbers each `[mtimeMs, listedAt,
+ *   subfolder count, log file count]`, `dirNames` each folder's subfolder names then its log file names, in order;
+ * - `marks`: {@link MARK} numbers per log file, `[size, mtimeMs, offset, edge, headEnd or -1, head, Codex lastTotal,
+ *   Codex model (index into strings; -1 none; -2 no Codex state)]` (all -1: no mark), first for every log file of
+ *   the listings in order, then for the files named in `extraPaths`;
+ * - `filter`: the key filter's bits in base64 and its key count;
+ * - `accounts`: per account its buckets (8 numbers each: quarter, model, input, output, cacheWrite, cacheRead,
+ *   cost USD, unpriced), and its recent and pending entries as rows ({@link encodeEntries}).
+ */
 export function serializeSummary(index: UsageIndex): string {
   const { strings, id } = table();
-  const files: Record<string, MarkRow> = {};
-  for (const [path, mark] of index.files) files[path] = markRow(mark);
+  const dirPaths: string[] = [];
+  const dirRows: number[] = [];
+  const dirNames: string[] = [];
+  const marks: number[] = [];
+  const covered = new Set<string>();
+  for (const [path, dir] of index.dirs) {
+    dirPaths.push(path);
+    dirRows.push(dir.mtimeMs, dir.listedAt, dir.dirs.length, dir.files.length);
+    for (const name of dir.dirs) dirNames.push(name);
+    for (const name of dir.files) {
+      dirNames.push(name);
+      const file = `${path}/${name}`;
+      covered.add(file);
+      pushMark(marks, index.files.get(file), id);
+    }
+  }
+  const extraPaths: string[] = [];
+  for (const [path, mark] of index.files) {
+    if (covered.has(path)) continue;
+    extraPaths.push(path);
+    pushMark(marks, mark, id);
+  }
   const accounts: Record<string, unknown> = {};
   const names = new Set([...index.buckets.keys(), ...index.recent.keys(), ...index.pending.keys()]);
   for (const account of names) {
@@ -312,18 +356,60 @@ export function serializeSummary(index: UsageIndex): string {
     version: VERSION,
     generation: index.generation,
     strings,
-    files,
-    filter: { hex: index.filter.toHex(), count: index.filter.count },
+    dirPaths,
+    dirRows,
+    dirNames,
+    extraPaths,
+    marks,
+    filter: { base64: index.filter.toBase64(), count: index.filter.count },
     accounts,
   });
 }
 
-/** The entries file's text. */
+/** Reads a mark row at `i`; undefined for a row of -1s, null when malformed. */
+function readMark(marks: readonly number[], i: number, strings: readonly string[]): FileMark | undefined | null {
+  const size = marks[i]!;
+  if (size === -1) return undefined;
+  const codexModel = marks[i + 7]!;
+  const model = codexModel >= 0 ? strings[codexModel] : null;
+  if (model === undefined) return null;
+  const headEnd = marks[i + 4]!;
+  return {
+    size,
+    mtimeMs: marks[i + 1]!,
+    offset: marks[i + 2]!,
+    edge: marks[i + 3]!,
+    ...(headEnd >= 0 ? { headEnd, head: marks[i + 5]! } : {}),
+    ...(codexModel >= -1 ? { codex: { lastTotal: marks[i + 6]!, model } } : {}),
+  };
+}
+
+/** The entries file's text: JSON `{version, generation, accounts: {account: rows}, strings}` ({@link encodeEntries}). */
 export function serializeEntries(index: UsageIndex): string {
+  return [...serializeEntriesParts(index)].join('');
+}
+
+/** Entries per piece of {@link serializeEntriesParts}. */
+const PART_ENTRIES = 8192;
+
+/**
+ * {@link serializeEntries}' text in pieces of at most {@link PART_ENTRIES} entries, made one at a time: a writer
+ * that writes each piece before asking for the next never holds the whole text (tens of MB for a year of logs).
+ */
+export function* serializeEntriesParts(index: UsageIndex): Generator<string> {
   const { strings, id } = table();
-  const accounts: Record<string, EncodedEntries> = {};
-  for (const [account, entries] of index.entries ?? []) accounts[account] = encodeEntries(entries, id);
-  return JSON.stringify({ version: VERSION, generation: index.generation, strings, accounts });
+  yield `{"version":${VERSION},"generation":${index.generation},"accounts":{`;
+  let firstAccount = true;
+  for (const [account, entries] of index.entries ?? []) {
+    yield `${firstAccount ? '' : ','}${JSON.stringify(account)}:[`;
+    firstAccount = false;
+    for (let at = 0; at < entries.length; at += PART_ENTRIES) {
+      const rows = JSON.stringify(encodeEntries(entries.slice(at, at + PART_ENTRIES), id));
+      yield `${at === 0 ? '' : ','}${rows.slice(1, -1)}`;
+    }
+    yield ']';
+  }
+  yield `},"strings":${JSON.stringify(strings)}}`;
 }
 
 /** Reads the summary file; null (a cold scan follows) when it is not a valid summary of this version. */
@@ -336,36 +422,60 @@ export function parseSummary(text: string): UsageIndex | null {
   }
   const parsed = Summary.safeParse(raw);
   if (!parsed.success) return null;
-  const { strings, files, accounts, generation } = parsed.data;
-  const filter = KeyFilter.fromHex(parsed.data.filter.hex, parsed.data.filter.count);
+  const { strings, accounts, generation } = parsed.data;
+  const filter = KeyFilter.fromBase64(parsed.data.filter.base64, parsed.data.filter.count);
   if (!filter) return null;
   const index: UsageIndex = { ...emptyIndex(), generation, entries: null, filter };
-  for (const [path, row] of Object.entries(files)) {
-    const mark = readMark(row);
-    if (!mark) return null;
-    index.files.set(path, mark);
+  const dirPaths = stringList(parsed.data.dirPaths);
+  const dirRows = numberRows(parsed.data.dirRows, 4);
+  const dirNames = stringList(parsed.data.dirNames);
+  const extraPaths = stringList(parsed.data.extraPaths);
+  const marks = numberRows(parsed.data.marks, MARK);
+  if (!dirPaths || !dirRows || !dirNames || !extraPaths || !marks || dirRows.length !== dirPaths.length * 4) {
+    return null;
   }
+  let name = 0;
+  let row = 0;
+  const setMark = (path: string): boolean => {
+    if (row + MARK > marks.length) return false;
+    const mark = readMark(marks, row, strings);
+    row += MARK;
+    if (mark === null) return false;
+    if (mark) index.files.set(path, mark);
+    return true;
+  };
+  for (let d = 0; d < dirPaths.length; d++) {
+    const path = dirPaths[d]!;
+    const subdirs = dirRows[d * 4 + 2]!;
+    const logs = dirRows[d * 4 + 3]!;
+    if (!(subdirs >= 0 && logs >= 0 && name + subdirs + logs <= dirNames.length)) return null;
+    const dirs = dirNames.slice(name, name + subdirs);
+    const files = dirNames.slice(name + subdirs, name + subdirs + logs);
+    name += subdirs + logs;
+    index.dirs.set(path, { mtimeMs: dirRows[d * 4]!, listedAt: dirRows[d * 4 + 1]!, dirs, files });
+    for (const file of files) if (!setMark(`${path}/${file}`)) return null;
+  }
+  for (const path of extraPaths) if (!setMark(path)) return null;
+  if (row !== marks.length) return null;
   for (const [account, value] of Object.entries(accounts)) {
     const recent = decodeEntries(value.recent, strings);
     const pending = decodeEntries(value.pending, strings);
-    const rows = value.buckets;
-    if (!recent || !pending || !Array.isArray(rows) || rows.length % 8 !== 0) return null;
+    const rows = numberRows(value.buckets, 8);
+    if (!recent || !pending || !rows) return null;
     const buckets = new Map<string, Bucket>();
     for (let i = 0; i < rows.length; i += 8) {
-      for (let k = i; k < i + 8; k++) if (typeof rows[k] !== 'number') return null;
-      const r = rows as number[];
-      const model = strings[r[i + 1]!];
+      const model = strings[rows[i + 1]!];
       if (model === undefined) return null;
-      const quarter = r[i]!;
+      const quarter = rows[i]!;
       buckets.set(`${quarter}|${model}`, {
         quarter,
         model,
-        input: r[i + 2]!,
-        output: r[i + 3]!,
-        cacheWrite: r[i + 4]!,
-        cacheRead: r[i + 5]!,
-        cost: r[i + 6]!,
-        unpriced: r[i + 7]! === 1,
+        input: rows[i + 2]!,
+        output: rows[i + 3]!,
+        cacheWrite: rows[i + 4]!,
+        cacheRead: rows[i + 5]!,
+        cost: rows[i + 6]!,
+        unpriced: rows[i + 7]! === 1,
       });
     }
     index.buckets.set(account, buckets);

@@ -14,6 +14,7 @@ import { CLAUDE_MARKER, type UsageEntry, readClaudeLine } from './entries.js';
 import { CODEX_MARKERS, CodexFileState, readCodexLine } from './codex-entries.js';
 import {
   type Bucket,
+  type DirMark,
   type FileMark,
   MAX_PENDING,
   RECENT_MS,
@@ -36,6 +37,9 @@ export interface ScanRoot {
 /** What a scan read and skipped. */
 export interface ScanStats {
   files: number;
+  /** Folders walked, and of them those listed (the others' listings were reused: their mtime had not changed). */
+  folders: number;
+  foldersListed: number;
   /** Files read from an offset kept by the index (only their new bytes were read). */
   filesResumed: number;
   /** Bytes read in this scan. */
@@ -67,6 +71,8 @@ export interface ScanOptions {
   pause?: () => Promise<void>;
   /** Called after each file with the bytes read so far (progress on a terminal). */
   progress?: (bytesRead: number) => void;
+  /** The time now, epoch ms (when folders were listed, see {@link DirMark}); default `Date.now`. */
+  now?: () => number;
 }
 
 /** The result of a scan. */
@@ -88,31 +94,71 @@ export interface ScanResult {
 }
 
 /** Bytes per read: large enough to amortise the call, small enough for a short main-loop pause. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 /** Bytes at the start of a file that hold its second fingerprint (see {@link FileMark.head}). */
 const HEAD_BYTES = 4096;
 /** Longest line read, bytes; a longer one is skipped (`oversized`). */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-/** Lists the log files under a root, sorted; unreadable folders are counted, not thrown. */
-async function listLogs(files: FileReader, root: ScanRoot, stats: ScanStats): Promise<string[]> {
+/**
+ * How old (ms) a folder's mtime must be, against the time it was listed, for its kept listing to be trusted: file
+ * systems store mtimes with coarse granularity (1–2 s on some), so a file created in the same tick as the listing
+ * could leave the mtime unchanged. A younger folder is listed again on every scan.
+ */
+const RACY_MS = 2000;
+
+/**
+ * Lists the log files under a root, sorted; unreadable folders are counted, not thrown.
+ *
+ * The rule that makes a refresh cheap without ever missing a file: every folder is stat'ed; a folder whose mtime
+ * equals the one kept in `dirs` (and was at least {@link RACY_MS} older than its listing) is not listed again,
+ * because creating, removing or renaming an entry in a folder always changes its mtime (POSIX; ext4, btrfs, xfs,
+ * APFS, HFS+). Appending to a file does not change its folder's mtime: that is why every known file is still
+ * stat'ed by the scan (scanFile), whatever its folder. A FileReader whose `stat` gives no folder mtime (null, or 0)
+ * gets every folder listed each time.
+ */
+async function listLogs(
+  files: FileReader,
+  root: ScanRoot,
+  stats: ScanStats,
+  previous: ReadonlyMap<string, DirMark>,
+  next: Map<string, DirMark>,
+  now: number,
+): Promise<string[]> {
   const found: string[] = [];
   const walk = async (directory: string, depth: number): Promise<void> => {
     if (depth > 12) return;
-    let entries;
+    let info = null;
     try {
-      entries = await files.list(directory);
+      info = await files.stat(directory);
     } catch {
-      stats.skipped.unreadableFolder++;
-      return;
+      info = null;
     }
-    if (!entries) return;
-    for (const entry of entries) {
-      const path = `${directory}/${entry.name}`;
-      if (entry.isDirectory) await walk(path, depth + 1);
-      else if (entry.name.endsWith('.jsonl') && (root.provider === 'claude' || entry.name.startsWith('rollout-')))
-        found.push(path);
+    const kept = previous.get(directory);
+    let mark: DirMark;
+    if (kept && info && info.mtimeMs > 0 && info.mtimeMs === kept.mtimeMs && kept.mtimeMs < kept.listedAt - RACY_MS) {
+      mark = kept;
+    } else {
+      let entries;
+      try {
+        entries = await files.list(directory);
+      } catch {
+        stats.skipped.unreadableFolder++;
+        return;
+      }
+      if (!entries) return;
+      stats.foldersListed++;
+      mark = { mtimeMs: info?.mtimeMs ?? 0, listedAt: now, dirs: [], files: [] };
+      for (const entry of entries) {
+        if (entry.isDirectory) mark.dirs.push(entry.name);
+        else if (entry.name.endsWith('.jsonl') && (root.provider === 'claude' || entry.name.startsWith('rollout-')))
+          mark.files.push(entry.name);
+      }
     }
+    stats.folders++;
+    if (mark.mtimeMs > 0) next.set(directory, mark);
+    for (const name of mark.dirs) await walk(`${directory}/${name}`, depth + 1);
+    for (const name of mark.files) found.push(`${directory}/${name}`);
   };
   await walk(root.directory.replace(/\/+$/, ''), 0);
   return found.sort();
@@ -121,6 +167,8 @@ async function listLogs(files: FileReader, root: ScanRoot, stats: ScanStats): Pr
 function emptyStats(): ScanStats {
   return {
     files: 0,
+    folders: 0,
+    foldersListed: 0,
     filesResumed: 0,
     bytesRead: 0,
     lines: 0,
@@ -233,10 +281,20 @@ async function scanOnce(
     else map.set(account, [entry]);
   };
   let needFull = false;
+  // Model names and session ids repeat on every line: one string each, not one per entry.
+  const names = new Map<string, string>();
+  const intern = (text: string): string => {
+    const kept = names.get(text);
+    if (kept !== undefined) return kept;
+    names.set(text, text);
+    return text;
+  };
   const add = (account: string, entry: UsageEntry): void => {
+    entry.model = intern(entry.model);
+    entry.session = intern(entry.session);
     const deduper = deduperOf(account);
     if (!full && !deduper.has(entry)) {
-      if (filterKeys(entry.messageId, entry.requestId).some((key) => previous.filter.mayContain(key))) {
+      if (filterKeys(entry).some((key) => previous.filter.mayContain(key))) {
         needFull = true;
         return;
       }
@@ -250,9 +308,11 @@ async function scanOnce(
   let changed = previous.generation === 0 && previous.files.size === 0;
   const seen = new Set<string>();
   const tails: { account: string; entry: UsageEntry }[] = [];
+  const dirs = new Map<string, DirMark>();
+  const now = (options.now ?? Date.now)();
   for (const root of roots) {
     accounts.add(root.account);
-    const paths = await listLogs(files, root, stats);
+    const paths = await listLogs(files, root, stats, previous.dirs, dirs, now);
     for (const path of paths) {
       if (seen.has(path)) continue;
       seen.add(path);
@@ -287,9 +347,13 @@ async function scanOnce(
       return 'rebuild';
     }
   }
+  // A listing taken now, or a changed folder mtime, must reach the saved index.
+  if (dirs.size !== previous.dirs.size) changed = true;
+  else for (const [path, mark] of dirs) if (previous.dirs.get(path) !== mark) changed = true;
   const index: UsageIndex = {
     generation: previous.generation,
     files: marks,
+    dirs,
     entries: null,
     buckets: new Map(),
     recent: new Map(),
@@ -316,11 +380,22 @@ async function scanOnce(
       const deduper = deduperOf(account);
       stats.duplicates += deduper.duplicates;
       const buckets = new Map<string, Bucket>();
-      for (const [key, bucket] of previous.buckets.get(account) ?? []) buckets.set(key, { ...bucket });
+      for (const [key, b] of previous.buckets.get(account) ?? []) {
+        buckets.set(key, {
+          quarter: b.quarter,
+          model: b.model,
+          input: b.input,
+          output: b.output,
+          cacheWrite: b.cacheWrite,
+          cacheRead: b.cacheRead,
+          cost: b.cost,
+          unpriced: b.unpriced,
+        });
+      }
       for (const entry of replaced.get(account) ?? []) addToBuckets(buckets, entry, -1);
       for (const entry of accepted.get(account) ?? []) {
         addToBuckets(buckets, entry, 1);
-        for (const key of filterKeys(entry.messageId, entry.requestId)) index.filter.add(key);
+        for (const key of filterKeys(entry)) index.filter.add(key);
       }
       index.buckets.set(account, buckets);
       index.pending.set(account, [...(previous.pending.get(account) ?? []), ...(accepted.get(account) ?? [])]);
@@ -337,11 +412,7 @@ async function scanOnce(
   const extra = new Map<string, UsageEntry[]>();
   for (const { account, entry } of tails) {
     const deduper = deduperOf(account);
-    if (
-      !full &&
-      (deduper.has(entry) || filterKeys(entry.messageId, entry.requestId).some((key) => index.filter.mayContain(key)))
-    )
-      continue;
+    if (!full && (deduper.has(entry) || filterKeys(entry).some((key) => index.filter.mayContain(key)))) continue;
     if (full) deduper.add(entry);
     else push(extra, account, entry);
   }
@@ -384,14 +455,14 @@ async function scanFile(
     if (info.size === mark.size && info.mtimeMs === mark.mtimeMs) return { mark, tail: null };
     if (info.size < mark.offset) return 'rebuild';
     if (!(await fingerprintMatches(files, path, mark.offset, mark.edge))) return 'rebuild';
-    if (mark.headEnd !== undefined && !(await fingerprintMatches(files, path, mark.headEnd, mark.head ?? ''))) {
+    if (mark.headEnd !== undefined && !(await fingerprintMatches(files, path, mark.headEnd, mark.head ?? 0))) {
       return 'rebuild';
     }
     stats.filesResumed++;
   }
   let size = 0;
   let mtimeMs = 0;
-  let edge = mark?.edge ?? '';
+  let edge = mark?.edge ?? 0;
   let headEnd = mark?.headEnd;
   let head = mark?.head;
   let tail: UsageEntry | null = null;
@@ -471,7 +542,7 @@ async function scanFile(
 }
 
 /** True when the up to 64 bytes before `end` still hash to `edge` (and end a line). */
-async function fingerprintMatches(files: FileReader, path: string, end: number, edge: string): Promise<boolean> {
+async function fingerprintMatches(files: FileReader, path: string, end: number, edge: number): Promise<boolean> {
   if (end <= 0) return true;
   const from = Math.max(0, end - 64);
   const check = await read(files, path, { offset: from, maxBytes: end - from, markers: [] });

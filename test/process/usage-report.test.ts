@@ -19,6 +19,7 @@ import {
   readFileSync,
   readdirSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -139,6 +140,22 @@ describe('headroom report daily --json equals ccusage 20', () => {
     expectSameAsCcusage(ours.report, theirs);
     // The unpriced model is named, not priced as zero silently.
     expect(JSON.stringify(ours.report.totals)).toContain('claude-opus-5-5');
+    // A report larger than a pipe's buffer arrives whole through the pipe (it used to stop after 64 KB).
+    // Through a shell pipe whose reader waits a moment first, as `headroom report … | jq` may.
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(
+        'sh',
+        ['-c', `"${process.execPath}" "${sandbox.plugin}" report session --json | (sleep 1; cat)`],
+        {
+          env: { PATH: process.env.PATH, HOME: sandbox.home, XDG_STATE_HOME: sandbox.state },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      );
+    });
+    expect(stdout.length).toBeGreaterThan(100_000);
+    const parsed = JSON.parse(stdout) as { totals: { totalTokens: number } };
+    expect(parsed.totals.totalTokens).toBe(ours.report.totals.totalTokens);
   });
 });
 
@@ -179,6 +196,8 @@ describe('the incremental index', () => {
     appendFileSync(file, `${usage[0]!}\n`);
     const copied = await headroom('UTC');
     expect(copied.stderr).toMatch(/exact path/);
+    // From the entries file the last run wrote, not by reading every log again.
+    expect(copied.stderr).not.toMatch(/index rebuilt/);
     expect(copied.report.totals.totalTokens).toBe(warm.report.totals.totalTokens);
     expectSameAsCcusage(copied.report, await ccusage('UTC'));
     // A session report needs every entry; it matches the day totals.
@@ -189,6 +208,82 @@ describe('the incremental index', () => {
     };
     expect(parsed.totals.totalTokens).toBe(copied.report.totals.totalTokens);
     expect(parsed.sessions.length).toBeGreaterThan(10);
+  });
+
+  it('lists again only the folders whose mtime changed, yet sees an append in an unchanged folder', async () => {
+    generateCorpus(sandbox.home, { megabytes: 3, seed: 7 });
+    const projects = join(sandbox.home, '.claude', 'projects');
+    // Folders as they are on a machine in use: last changed an hour ago (a listing taken within 2 s of a folder's
+    // mtime is never reused, so a freshly generated corpus would be listed every time).
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const age = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) age(join(dir, entry.name));
+      utimesSync(dir, hourAgo, hourAgo);
+    };
+    age(projects);
+    age(join(sandbox.home, '.codex', 'sessions'));
+    const cold = await headroom('UTC');
+    const folders = Number(/usage scan: (\d+) folders/.exec(cold.stderr)?.[1]);
+    expect(folders).toBeGreaterThan(20);
+    expect(cold.stderr).toContain(`${folders} folders (${folders} listed)`);
+    const [first, second] = readdirSync(projects).sort();
+    const sessionFile = (project: string): string =>
+      join(
+        projects,
+        project,
+        readdirSync(join(projects, project)).find((name) => name.endsWith('.jsonl'))!,
+      );
+    const fresh = (line: string, n: number): string =>
+      line
+        .replace(/"id":"msg_01[0-9a-f]+"/, `"id":"msg_01fresh${n}"`)
+        .replace(/"requestId":"req_011C[^"]*"/, `"requestId":"req_011Cfresh${n}"`)
+        .replace(/"timestamp":"[^"]+"/, '"timestamp":"2026-11-29T11:00:00.000Z"');
+    const usageLines = (file: string): string[] =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"usage":{') && line.includes('"type":"assistant"'));
+    // An append: the file's folder keeps its mtime.
+    const appended = sessionFile(first!);
+    appendFileSync(appended, `${usageLines(appended).slice(0, 2).map(fresh).join('\n')}\n`);
+    utimesSync(join(projects, first!), hourAgo, hourAgo);
+    // A new session file in another project: that folder's mtime changes.
+    const source = sessionFile(second!);
+    writeFileSync(
+      join(projects, second!, 'a-new-session.jsonl'),
+      `${usageLines(source)
+        .slice(0, 3)
+        .map((line, n) => fresh(line, n + 10))
+        .join('\n')}\n`,
+    );
+    const summary = join(sandbox.state, 'headroom', 'usage-index.json');
+    const saved = readFileSync(summary, 'utf8');
+    const warm = await headroom('UTC');
+    expect(warm.stderr).toContain(`${folders} folders (1 listed)`);
+    expect(warm.stderr).toMatch(/\(1 resumed\)/);
+    expect(warm.stderr).toMatch(/summary path/);
+    expect(warm.report.totals.totalTokens).toBeGreaterThan(cold.report.totals.totalTokens);
+    expect(warm.report.daily.some((day) => day.period === '2026-11-29')).toBe(true);
+    expectSameAsCcusage(warm.report, await ccusage('UTC'));
+    // A few KB read: the saved summary is left as it was (rewriting it would cost more than reading them again).
+    expect(readFileSync(summary, 'utf8')).toBe(saved);
+    const again = await headroom('UTC');
+    const bytes = (run: { stderr: string }): number =>
+      Number(/files \(\d+ resumed\), (\d+) bytes/.exec(run.stderr)?.[1]);
+    expect(bytes(again)).toBe(bytes(warm));
+    expect(again.report).toEqual(warm.report);
+    // Once the saved summary is 10 minutes old it is rewritten; after that nothing is read or listed again (the
+    // changed folder is given an mtime of its own, older than 2 s, so that its new listing can be reused).
+    utimesSync(summary, hourAgo, hourAgo);
+    const twoHoursAgo = new Date(Date.now() - 7_200_000);
+    utimesSync(join(projects, second!), twoHoursAgo, twoHoursAgo);
+    const saving = await headroom('UTC');
+    expect(readFileSync(summary, 'utf8')).not.toBe(saved);
+    const quiet = await headroom('UTC');
+    expect(quiet.stderr).toContain(`${folders} folders (0 listed)`);
+    expect(bytes(quiet)).toBe(0);
+    expect(quiet.report).toEqual(warm.report);
+    expect(saving.report).toEqual(warm.report);
   });
 
   it('starts over when a file was truncated or replaced, without counting anything twice', async () => {

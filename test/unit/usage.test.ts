@@ -12,11 +12,14 @@ import {
   costOf,
   emptyIndex,
   fiveHourBlocks,
+  hash53,
   parseEntriesInto,
   parseSummary,
   readClaudeLine,
+  responseKeys,
   scanUsage,
   serializeEntries,
+  serializeEntriesParts,
   serializeSummary,
 } from '../../core/usage/index.js';
 import { Deduper } from '../../core/usage/dedupe.js';
@@ -32,7 +35,9 @@ const tokens = (input: number, output = 0, cacheWrite5m = 0, cacheRead = 0, cach
   cacheRead,
 });
 
-function entry(over: Partial<UsageEntry>): UsageEntry {
+/** An entry; `messageId` and `requestId` become its dedupe hashes as readClaudeLine makes them. */
+function entry(over: Partial<UsageEntry> & { messageId?: string; requestId?: string }): UsageEntry {
+  const { messageId = 'msg_1', requestId = 'req_1', ...rest } = over;
   return {
     at: Date.UTC(2026, 10, 22, 10),
     model: 'claude-opus-4-6',
@@ -41,11 +46,10 @@ function entry(over: Partial<UsageEntry>): UsageEntry {
     hasSpeed: false,
     project: 'p',
     session: 's',
-    messageId: 'msg_1',
-    requestId: 'req_1',
+    ...responseKeys(messageId, requestId),
     sidechain: false,
     costUSD: null,
-    ...over,
+    ...rest,
   };
 }
 
@@ -177,13 +181,70 @@ describe('periods and blocks', () => {
 describe('the index', () => {
   it('a key filter says "maybe" for every key added and "no" for nearly all others', () => {
     const filter = KeyFilter.forCapacity(10_000);
-    for (let i = 0; i < 10_000; i++) filter.add(`msg_${i}`);
-    for (let i = 0; i < 10_000; i++) expect(filter.mayContain(`msg_${i}`)).toBe(true);
+    for (let i = 0; i < 10_000; i++) filter.add(hash53(`msg_${i}`));
+    for (let i = 0; i < 10_000; i++) expect(filter.mayContain(hash53(`msg_${i}`))).toBe(true);
     let maybes = 0;
-    for (let i = 0; i < 20_000; i++) if (filter.mayContain(`other_${i}`)) maybes++;
+    for (let i = 0; i < 20_000; i++) if (filter.mayContain(hash53(`other_${i}`))) maybes++;
     expect(maybes).toBeLessThan(5);
     const copy = KeyFilter.fromHex(filter.toHex(), filter.count)!;
-    expect(copy.mayContain('msg_42')).toBe(true);
+    expect(copy.mayContain(hash53('msg_42'))).toBe(true);
+  });
+
+  it('keeps folder listings, file marks and the key filter exactly through the summary file', () => {
+    const index = emptyIndex();
+    index.generation = 42;
+    for (let i = 0; i < 3000; i++) index.filter.add(hash53(`msg_${i}`));
+    index.dirs.set('/h/.claude/projects', { mtimeMs: 1.5e12 + 0.25, listedAt: 1.6e12, dirs: ['-p'], files: [] });
+    index.dirs.set('/h/.claude/projects/-p', {
+      mtimeMs: 1.5e12,
+      listedAt: 1.6e12,
+      dirs: [],
+      files: ['a.jsonl', 'b.jsonl'],
+    });
+    index.files.set('/h/.claude/projects/-p/a.jsonl', {
+      size: 10,
+      mtimeMs: 1.7e12 + 0.5,
+      offset: 9,
+      edge: hash53('x'),
+    });
+    // b.jsonl listed but not read (no mark); a Codex file outside any kept listing, with its reading state.
+    index.files.set('/h/.codex/sessions/rollout-1.jsonl', {
+      size: 5000,
+      mtimeMs: 1.7e12,
+      offset: 4990,
+      edge: 7,
+      headEnd: 4000,
+      head: hash53('y'),
+      codex: { lastTotal: -1, model: 'gpt-5-codex' },
+    });
+    const back = parseSummary(serializeSummary(index))!;
+    expect(back.generation).toBe(42);
+    expect([...back.dirs]).toEqual([...index.dirs]);
+    expect([...back.files]).toEqual([...index.files]);
+    expect([...back.filter.words]).toEqual([...index.filter.words]);
+    expect(back.filter.mayContain(hash53('msg_2999'))).toBe(true);
+    // A damaged file is refused (a cold scan follows), never half read.
+    const text = serializeSummary(index);
+    expect(parseSummary(text.replace('"dirRows":[', '"dirRows":[1,'))).toBeNull();
+    expect(parseSummary(text.replace(/"base64":"[^"]*"/, '"base64":"@@@@"'))).toBeNull();
+    expect(parseSummary(text.slice(0, -5))).toBeNull();
+  });
+
+  it('writes the entries file in pieces that read back as every entry of every account', () => {
+    const index = emptyIndex();
+    index.generation = 7;
+    const many = Array.from({ length: 20_000 }, (_, n) =>
+      entry({ at: Date.UTC(2026, 10, 1) + n * 1000, messageId: `msg_${n}`, session: `s${n % 7}`, output: n }),
+    );
+    index.entries!.set('claude', many);
+    index.entries!.set('codex@work', [entry({ messageId: '', model: 'gpt-5-codex', costUSD: 0.25 })]);
+    index.entries!.set('claude@empty', []);
+    const parts = [...serializeEntriesParts(index)];
+    expect(parts.length).toBeGreaterThan(3);
+    expect(Math.max(...parts.map((part) => part.length))).toBeLessThan(2_000_000);
+    const back = { ...emptyIndex(), generation: 7, entries: null };
+    expect(parseEntriesInto(back, parts.join(''))).toBe(true);
+    expect(back.entries).toEqual(index.entries);
   });
 
   it('round-trips through its two files, and scans without the entries file when nothing old is repeated', async () => {
