@@ -132,7 +132,7 @@ class TextItem extends InfoItem {
 /**
  * A window's bar: the fill follows the display mode and its colour the consumption; a thin marker shows where an even
  * pace would be now, so "ahead of pace" is visible without reading. Whether it has a marker is fixed at construction
- * (part of its row's kind, see {@link MenuItems}); {@link set} moves the fill and the marker.
+ * (part of its row's kind, see {@link MenuItems}); {@link UsageBar.set} moves the fill and the marker.
  */
 class UsageBar {
   readonly trough = new St.Widget({
@@ -151,6 +151,7 @@ class UsageBar {
     this.set(window, dim);
   }
 
+  /** Shows `window`'s fill (share 0–1 of the bar, its colour by severity, grey when `dim`) and pace marker. */
   set(window: WindowView, dim: boolean): void {
     setStyleClass(this.fill, `headroom-bar-fill ${severityClass(window.severity, dim)}`);
     this.fill.width = Math.round(BAR_WIDTH * window.fraction);
