@@ -114,6 +114,8 @@ export class GjsPorts implements Ports {
   /** Lock files in the state directory (gnome-extension/state-lock.ts), set by the extension. */
   locks?: Locks;
   private session: Soup.Session | null;
+  /** HTTP requests sent so far (each GET or POST through {@link http}, answered or not). */
+  requestsSent = 0;
   private readonly cancellable = new Gio.Cancellable();
   private readonly userAgent: string;
 
@@ -148,6 +150,7 @@ export class GjsPorts implements Ports {
   /** One request over Soup, cancelled by {@link destroy}; a POST carries its body with its Content-Type. */
   private async send(request: HttpRequest, method: 'GET' | 'POST', post?: HttpPostRequest): Promise<HttpResponse> {
     if (!this.session) throw new TransportError('cancelled', 'extension disabled');
+    this.requestsSent++;
     const message = Soup.Message.new(method, request.url);
     if (!message) throw new TransportError('other', 'invalid URL');
     if (post)

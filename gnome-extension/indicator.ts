@@ -49,15 +49,31 @@ const TREND_COLORS: Record<Severity, [number, number, number]> = {
 };
 
 /** The current cycle's use as a small line chart: x = share of the window elapsed, y = percent used. */
-function sparkline(points: SparklinePoint[], severity: Severity): St.DrawingArea {
-  const area = new St.DrawingArea({ width: 64, height: 16, style_class: 'headroom-sparkline' });
-  area.connect('repaint', () => {
-    const cr = area.get_context();
-    const [width, height] = area.get_surface_size();
-    const [r, g, b] = TREND_COLORS[severity];
+class Sparkline {
+  readonly area = new St.DrawingArea({ width: 64, height: 16, style_class: 'headroom-sparkline' });
+  private points: SparklinePoint[];
+  private severity: Severity;
+
+  constructor(points: SparklinePoint[], severity: Severity) {
+    this.points = points;
+    this.severity = severity;
+    this.area.connect('repaint', () => this.draw());
+  }
+
+  /** Shows other points or another severity (colour); repaints. */
+  set(points: SparklinePoint[], severity: Severity): void {
+    this.points = points;
+    this.severity = severity;
+    this.area.queue_repaint();
+  }
+
+  private draw(): void {
+    const cr = this.area.get_context();
+    const [width, height] = this.area.get_surface_size();
+    const [r, g, b] = TREND_COLORS[this.severity];
     cr.setSourceRGBA(r, g, b, 1);
     cr.setLineWidth(1.5);
-    points.forEach((point, index) => {
+    this.points.forEach((point, index) => {
       const x = point.x * (width - 2) + 1;
       const y = height - 1 - (Math.min(100, point.y) / 100) * (height - 2);
       if (index === 0) cr.moveTo(x, y);
@@ -65,8 +81,7 @@ function sparkline(points: SparklinePoint[], severity: Severity): St.DrawingArea
     });
     cr.stroke();
     cr.$dispose();
-  });
-  return area;
+  }
 }
 
 /** Width of a usage bar, px. */
@@ -98,40 +113,68 @@ class TextItem extends InfoItem {
     GObject.registerClass(this);
   }
 
+  private readonly label: St.Label;
+
   constructor(text: string, styleClass: string) {
     super(styleClass, text);
-    const label = new St.Label({ text, x_expand: true });
-    label.clutter_text.line_wrap = true;
-    this.add_child(label);
+    this.label = new St.Label({ text, x_expand: true });
+    this.label.clutter_text.line_wrap = true;
+    this.add_child(this.label);
+  }
+
+  /** Shows another text (the style class stays: it is part of the item's kind, see {@link MenuItems}). */
+  setText(text: string): void {
+    if (this.label.text !== text) this.label.text = text;
+    this.accessible_name = text;
   }
 }
 
 /**
  * A window's bar: the fill follows the display mode and its colour the consumption; a thin marker shows where an even
- * pace would be now, so "ahead of pace" is visible without reading.
+ * pace would be now, so "ahead of pace" is visible without reading. Whether it has a marker is fixed at construction
+ * (part of its row's kind, see {@link MenuItems}); {@link UsageBar.set} moves the fill and the marker.
  */
-function usageBar(window: WindowView, dim: boolean): St.Widget {
-  const trough = new St.Widget({
+class UsageBar {
+  readonly trough = new St.Widget({
     style_class: 'headroom-bar',
     width: BAR_WIDTH,
     layout_manager: new Clutter.FixedLayout(),
   });
-  trough.add_child(
-    new St.Widget({
-      style_class: `headroom-bar-fill ${severityClass(window.severity, dim)}`,
-      width: Math.round(BAR_WIDTH * window.fraction),
-    }),
-  );
-  if (window.paceMarker !== null) {
-    trough.add_child(
-      new St.Widget({
-        style_class: 'headroom-bar-pace',
-        x: Math.min(BAR_WIDTH - PACE_MARKER_WIDTH, Math.round(BAR_WIDTH * window.paceMarker)),
-        width: PACE_MARKER_WIDTH,
-      }),
-    );
+  private readonly fill = new St.Widget();
+  private readonly pace: St.Widget | null;
+
+  constructor(window: WindowView, dim: boolean) {
+    this.trough.add_child(this.fill);
+    this.pace =
+      window.paceMarker === null ? null : new St.Widget({ style_class: 'headroom-bar-pace', width: PACE_MARKER_WIDTH });
+    if (this.pace) this.trough.add_child(this.pace);
+    this.set(window, dim);
   }
-  return trough;
+
+  /** Shows `window`'s fill (share 0–1 of the bar, its colour by severity, grey when `dim`) and pace marker. */
+  set(window: WindowView, dim: boolean): void {
+    setStyleClass(this.fill, `headroom-bar-fill ${severityClass(window.severity, dim)}`);
+    this.fill.width = Math.round(BAR_WIDTH * window.fraction);
+    if (this.pace && window.paceMarker !== null) {
+      this.pace.x = Math.min(BAR_WIDTH - PACE_MARKER_WIDTH, Math.round(BAR_WIDTH * window.paceMarker));
+    }
+  }
+}
+
+/** Sets a widget's style class unless it already has it (a change restyles the widget). */
+function setStyleClass(widget: St.Widget, styleClass: string): void {
+  if (widget.style_class !== styleClass) widget.style_class = styleClass;
+}
+
+/** Sets a label's text unless it already shows it (a change lays the text out again). */
+function setText(label: St.Label, text: string): void {
+  if (label.text !== text) label.text = text;
+}
+
+/** What a usage window's row consists of: rows of the same kind differ only in texts, widths and colours. */
+function windowKind(window: WindowView): string {
+  const trend = Boolean(window.paceText || window.forecastText);
+  return `window:${Boolean(window.resetText)}:${window.points.length > 1}:${trend}:${window.paceMarker !== null}`;
 }
 
 /** A usage window: label and percent on one line, a bar, and the reset time. */
@@ -140,35 +183,83 @@ class WindowItem extends InfoItem {
     GObject.registerClass(this);
   }
 
+  private readonly windowLabel: St.Label;
+  private readonly percent: St.Label;
+  private readonly bar: UsageBar;
+  private readonly reset: St.Label | null = null;
+  private readonly sparkline: Sparkline | null = null;
+  private readonly trend: St.Label | null = null;
+
+  /** The row's parts follow `window` ({@link windowKind}); {@link showWindow} fills them. */
   constructor(window: WindowView, dim: boolean) {
-    super(
-      'headroom-window',
-      [window.label, window.percentText, window.resetText, window.paceText].filter(Boolean).join(', '),
-    );
+    super('headroom-window', '');
     const column = verticalBox();
     const line = new St.BoxLayout({ x_expand: true });
-    line.add_child(new St.Label({ text: window.label, x_expand: true, style_class: 'headroom-window-label' }));
-    line.add_child(
-      new St.Label({
-        text: window.percentText,
-        style_class: `headroom-percent ${severityClass(window.severity, dim)}`,
-      }),
-    );
+    this.windowLabel = new St.Label({ x_expand: true, style_class: 'headroom-window-label' });
+    line.add_child(this.windowLabel);
+    this.percent = new St.Label();
+    line.add_child(this.percent);
     column.add_child(line);
-    column.add_child(usageBar(window, dim));
-    if (window.resetText) column.add_child(new St.Label({ text: window.resetText, style_class: 'headroom-detail' }));
-    const trend = [window.paceText, window.forecastText].filter(Boolean).join(' · ');
-    if (window.points.length > 1 || trend) {
+    this.bar = new UsageBar(window, dim);
+    column.add_child(this.bar.trough);
+    if (window.resetText) {
+      this.reset = new St.Label({ style_class: 'headroom-detail' });
+      column.add_child(this.reset);
+    }
+    const hasTrend = Boolean(window.paceText || window.forecastText);
+    if (window.points.length > 1 || hasTrend) {
       const line = new St.BoxLayout({ x_expand: true });
-      if (window.points.length > 1) line.add_child(sparkline(window.points, window.severity));
-      if (trend) {
-        const style = window.runsOut ? 'headroom-detail headroom-warning' : 'headroom-detail';
-        line.add_child(new St.Label({ text: trend, style_class: style, y_align: Clutter.ActorAlign.CENTER }));
+      if (window.points.length > 1) {
+        this.sparkline = new Sparkline(window.points, window.severity);
+        line.add_child(this.sparkline.area);
+      }
+      if (hasTrend) {
+        this.trend = new St.Label({ y_align: Clutter.ActorAlign.CENTER });
+        line.add_child(this.trend);
       }
       column.add_child(line);
     }
     this.add_child(column);
+    this.showWindow(window, dim);
   }
+
+  /** Shows `window`, which must be of this row's kind ({@link windowKind}). */
+  showWindow(window: WindowView, dim: boolean): void {
+    this.accessible_name = [window.label, window.percentText, window.resetText, window.paceText]
+      .filter(Boolean)
+      .join(', ');
+    setText(this.windowLabel, window.label);
+    setText(this.percent, window.percentText);
+    setStyleClass(this.percent, `headroom-percent ${severityClass(window.severity, dim)}`);
+    this.bar.set(window, dim);
+    if (this.reset) setText(this.reset, window.resetText ?? '');
+    this.sparkline?.set(window.points, window.severity);
+    if (this.trend) {
+      setText(this.trend, [window.paceText, window.forecastText].filter(Boolean).join(' · '));
+      setStyleClass(this.trend, window.runsOut ? 'headroom-detail headroom-warning' : 'headroom-detail');
+    }
+  }
+}
+
+/**
+ * The texts of an account's summary row below its bar: `note` (the fullest window's label and reset, or the account's
+ * status or fix without windows; '' for none) and `problem` (the status of an account that has windows but a problem;
+ * null for none).
+ */
+function accountParts(provider: ProviderView): { note: string; problem: string | null } {
+  const fullest = provider.fullest;
+  const note = fullest
+    ? [fullest.label, fullest.resetText].filter(Boolean).join(' · ')
+    : (provider.statusText ?? provider.fixText ?? '');
+  const problem = provider.status !== 'ok' && fullest !== null ? provider.statusText : null;
+  return { note, problem };
+}
+
+/** What an account's summary row consists of; the key too, as the row remembers it for expanding. */
+function accountKind(provider: ProviderView): string {
+  const { note, problem } = accountParts(provider);
+  const bar = provider.fullest ? `bar:${provider.fullest.paceMarker !== null}` : 'none';
+  return `account:${provider.key}:${bar}:${Boolean(note)}:${Boolean(problem)}`;
 }
 
 /**
@@ -184,9 +275,15 @@ class AccountItem extends PopupMenu.PopupBaseMenuItem {
   private expanded: boolean;
   private readonly arrow: St.Icon;
   private readonly details: PopupMenu.PopupMenuSection;
-  private readonly summary: string;
+  private summary = '';
   private readonly toggled: (expanded: boolean) => void;
+  private readonly heading: St.Label;
+  private readonly percent: St.Label | null = null;
+  private readonly bar: UsageBar | null = null;
+  private readonly note: St.Label | null = null;
+  private readonly problem: St.Label | null = null;
 
+  /** The row's parts follow `provider` ({@link accountKind}); {@link showAccount} fills them. */
   constructor(
     provider: ProviderView,
     details: PopupMenu.PopupMenuSection,
@@ -198,7 +295,7 @@ class AccountItem extends PopupMenu.PopupBaseMenuItem {
     this.details = details;
     this.toggled = toggled;
     const fullest = provider.fullest;
-    const dim = provider.stale;
+    const parts = accountParts(provider);
     this.arrow = new St.Icon({
       style_class: 'popup-menu-arrow headroom-account-arrow',
       y_align: Clutter.ActorAlign.START,
@@ -206,26 +303,42 @@ class AccountItem extends PopupMenu.PopupBaseMenuItem {
     this.add_child(this.arrow);
     const column = verticalBox();
     const line = new St.BoxLayout({ x_expand: true });
-    line.add_child(new St.Label({ text: provider.heading, x_expand: true, style_class: 'headroom-heading' }));
+    this.heading = new St.Label({ x_expand: true, style_class: 'headroom-heading' });
+    line.add_child(this.heading);
     if (fullest) {
-      line.add_child(
-        new St.Label({
-          text: fullest.percentText,
-          style_class: `headroom-percent ${severityClass(fullest.severity, dim)}`,
-        }),
-      );
+      this.percent = new St.Label();
+      line.add_child(this.percent);
     }
     column.add_child(line);
-    if (fullest) column.add_child(usageBar(fullest, dim));
-    const note = fullest
-      ? [fullest.label, fullest.resetText].filter(Boolean).join(' · ')
-      : (provider.statusText ?? provider.fixText ?? '');
-    const problem = provider.status !== 'ok' && fullest !== null;
-    if (note) column.add_child(new St.Label({ text: note, style_class: 'headroom-detail' }));
-    if (problem && provider.statusText) {
-      column.add_child(new St.Label({ text: provider.statusText, style_class: 'headroom-detail headroom-warning' }));
+    if (fullest) {
+      this.bar = new UsageBar(fullest, provider.stale);
+      column.add_child(this.bar.trough);
+    }
+    if (parts.note) {
+      this.note = new St.Label({ style_class: 'headroom-detail' });
+      column.add_child(this.note);
+    }
+    if (parts.problem) {
+      this.problem = new St.Label({ style_class: 'headroom-detail headroom-warning' });
+      column.add_child(this.problem);
     }
     this.add_child(column);
+    this.showAccount(provider);
+  }
+
+  /** Shows `provider`, which must be of this row's kind ({@link accountKind}). */
+  showAccount(provider: ProviderView): void {
+    const fullest = provider.fullest;
+    const dim = provider.stale;
+    const { note, problem } = accountParts(provider);
+    setText(this.heading, provider.heading);
+    if (fullest && this.percent) {
+      setText(this.percent, fullest.percentText);
+      setStyleClass(this.percent, `headroom-percent ${severityClass(fullest.severity, dim)}`);
+    }
+    if (fullest) this.bar?.set(fullest, dim);
+    if (this.note) setText(this.note, note);
+    if (this.problem) setText(this.problem, problem ?? '');
     this.summary = [provider.heading, fullest ? `${fullest.label} ${fullest.percentText}` : null, note]
       .filter(Boolean)
       .join(', ');
@@ -285,6 +398,50 @@ class ScrollingSection extends PopupMenu.PopupMenuSection {
   }
 }
 
+/** Thrown by {@link MenuItems.take} when an update in place meets an item of another kind: the menu is built anew. */
+class ShapeChanged extends Error {}
+
+/**
+ * The menu's items in the order they were built, each with its kind (what it consists of: a text of a style, a
+ * window row with or without a trend line, an account's summary row, an action with its target). An update pass
+ * walks the same layout and takes them back in that order, updating each in place; it stops with
+ * {@link ShapeChanged} at the first item of another kind, and the caller then builds the menu anew.
+ */
+class MenuItems {
+  private items: { kind: string; item: unknown }[] = [];
+  private next = 0;
+  /** True while building new items; false while updating the existing ones. */
+  building = true;
+
+  /** Starts a pass: a build from scratch (true) or an update of the items of the last build (false). */
+  begin(building: boolean): void {
+    this.building = building;
+    this.next = 0;
+    if (building) this.items = [];
+  }
+
+  /**
+   * In a build, makes the item with `create()` and records it under `kind`; in an update, takes the next recorded
+   * item and passes it to `update`. Throws {@link ShapeChanged} when that item is missing or of another kind.
+   */
+  take<T>(kind: string, create: () => T, update?: (item: T) => void): T {
+    if (this.building) {
+      const item = create();
+      this.items.push({ kind, item });
+      return item;
+    }
+    const slot = this.items[this.next++];
+    if (!slot || slot.kind !== kind) throw new ShapeChanged(kind);
+    update?.(slot.item as T);
+    return slot.item as T;
+  }
+
+  /** True when an update pass took every recorded item (none left over from a larger menu). */
+  get complete(): boolean {
+    return this.next === this.items.length;
+  }
+}
+
 function severityClass(severity: Severity, dim = false): string {
   return dim ? 'headroom-dim' : `headroom-${severity}`;
 }
@@ -303,6 +460,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private drawn = '';
   /** Accounts the user expanded (true) or collapsed (false), by account key; kept across rebuilds. */
   private readonly expanded = new Map<string, boolean>();
+  /** The menu's items, for updating them in place. */
+  private readonly items = new MenuItems();
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
   private telemetryOpen = false;
   /**
@@ -381,78 +540,130 @@ export class HeadroomIndicator extends PanelMenu.Button {
     this.rebuild();
   }
 
+  /**
+   * Shows the current view in the menu. When the menu consists of the same items as before (the same accounts, the
+   * same windows with the same parts, the same actions), they are updated in place; otherwise the menu is built anew.
+   * Refreshes mostly change only texts, widths and colours, and making and destroying a hundred actors at each one
+   * only churned the shell's memory.
+   */
   private rebuild(): void {
+    try {
+      this.items.begin(false);
+      this.layout();
+      if (this.items.complete) return;
+    } catch (error) {
+      if (!(error instanceof ShapeChanged)) throw error;
+    }
     const menu = this.menu as PopupMenu.PopupMenu;
     const telemetryOpen = this.telemetryOpen && menu.isOpen;
     menu.removeAll();
+    this.items.begin(true);
+    this.layout(telemetryOpen);
+  }
+
+  /** Builds the menu's items, or updates them in place: see {@link MenuItems}. Items are added only when building. */
+  private layout(telemetryOpen = false): void {
+    const menu = this.menu as PopupMenu.PopupMenu;
+    const items = this.items;
+    const building = items.building;
+    const text = (section: PopupMenu.PopupMenuSection, line: string, styleClass: string): void => {
+      const item = items.take(
+        `text:${styleClass}`,
+        () => new TextItem(line, styleClass),
+        (shown) => shown.setText(line),
+      );
+      if (building) section.addMenuItem(item);
+    };
+    const separator = (section: PopupMenu.PopupMenuSection | PopupMenu.PopupMenu): void => {
+      const item = items.take('separator', () => new PopupMenu.PopupSeparatorMenuItem());
+      if (building) section.addMenuItem(item);
+    };
     const view = this.view;
     // The sections scroll, so the menu never runs past the screen however many accounts it shows; the actions
     // below them stay in view.
-    const sections = new PopupMenu.PopupMenuSection();
+    const sections = items.take('sections', () => new PopupMenu.PopupMenuSection());
     if (!view) {
-      sections.addMenuItem(new TextItem(_('Loading…'), 'headroom-detail'));
+      text(sections, _('Loading…'), 'headroom-detail');
     } else if (view.nothingConnected) {
-      sections.addMenuItem(new TextItem(view.nothingConnectedText ?? '', 'headroom-heading'));
-      for (const line of view.connectHelp) sections.addMenuItem(new TextItem(line, 'headroom-detail'));
+      text(sections, view.nothingConnectedText ?? '', 'headroom-heading');
+      for (const line of view.connectHelp) text(sections, line, 'headroom-detail');
     } else {
-      if (view.offlineText) {
-        sections.addMenuItem(new TextItem(view.offlineText, 'headroom-status headroom-warning'));
-      }
+      if (view.offlineText) text(sections, view.offlineText, 'headroom-status headroom-warning');
       // Each account shows its full detail until the user collapses it, unless the view asks for compact rows.
       const expandedByDefault = !view.compactAccounts;
       view.providers.forEach((provider, index) => {
         // Compact rows are separated by their own spacing, so that six of them fit a 720 px screen.
-        if (index > 0 && !view.compactAccounts) sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-        const details = new PopupMenu.PopupMenuSection();
-        this.addProvider(details, provider);
-        sections.addMenuItem(
-          new AccountItem(provider, details, this.expanded.get(provider.key) ?? expandedByDefault, (open) =>
-            this.expanded.set(provider.key, open),
-          ),
+        if (index > 0 && !view.compactAccounts) separator(sections);
+        const details = items.take('details', () => new PopupMenu.PopupMenuSection());
+        this.addProvider(details, provider, text);
+        const account = items.take(
+          accountKind(provider),
+          () =>
+            new AccountItem(provider, details, this.expanded.get(provider.key) ?? expandedByDefault, (open) =>
+              this.expanded.set(provider.key, open),
+            ),
+          (shown) => shown.showAccount(provider),
         );
-        sections.addMenuItem(details);
+        if (building) {
+          sections.addMenuItem(account);
+          sections.addMenuItem(details);
+        }
       });
     }
     if (this.keyringProblem) {
-      sections.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-      sections.addMenuItem(new TextItem(this.keyringProblem, 'headroom-status headroom-warning'));
+      separator(sections);
+      text(sections, this.keyringProblem, 'headroom-status headroom-warning');
     }
-    menu.addMenuItem(new ScrollingSection(sections));
-    // Telemetry sits below the scrolling sections, always in view; its submenu scrolls by itself when it must.
-    if (view?.telemetry) {
-      menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-      menu.addMenuItem(
-        telemetrySection(view.telemetry, {
-          text: (text, styleClass) => new TextItem(text, styleClass),
+    if (building) menu.addMenuItem(new ScrollingSection(sections));
+    // Telemetry sits below the scrolling sections, always in view; its submenu scrolls by itself when it must. A
+    // changed report builds the menu anew (reports change far less often than the limits).
+    const telemetry = view?.telemetry;
+    if (telemetry) {
+      separator(menu);
+      const section = items.take(`telemetry:${JSON.stringify(telemetry)}`, () =>
+        telemetrySection(telemetry, {
+          text: (line, styleClass) => new TextItem(line, styleClass),
           expanded: telemetryOpen,
           expandedChanged: (open) => (this.telemetryOpen = open),
           pickRange: (range) => this.handlers.setTelemetryRange(range),
         }),
       );
+      if (building) menu.addMenuItem(section);
     }
-    menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-    menu.addAction(_('Refresh now'), () => this.handlers.refresh());
-    menu.addAction(_('Settings'), () => this.handlers.openPreferences());
+    separator(menu);
+    items.take('action:refresh', () => menu.addAction(_('Refresh now'), () => this.handlers.refresh()));
+    items.take('action:settings', () => menu.addAction(_('Settings'), () => this.handlers.openPreferences()));
     const providers = view?.providers ?? [];
     // One link per provider, however many accounts it shows.
     for (const provider of providers.filter((p, i) => providers.findIndex((q) => q.id === p.id) === i)) {
-      menu.addAction(`${_('Open usage page')}: ${provider.name}`, () => this.handlers.openUri(provider.usageUrl));
+      const label = `${_('Open usage page')}: ${provider.name}`;
+      const uri = provider.usageUrl;
+      items.take(`action:${label}:${uri}`, () => menu.addAction(label, () => this.handlers.openUri(uri)));
     }
   }
 
-  /** An account's full detail (its summary row above shows the heading). */
-  private addProvider(menu: PopupMenu.PopupMenuSection, provider: ProviderView): void {
-    for (const window of provider.windows) menu.addMenuItem(new WindowItem(window, provider.stale));
-    for (const money of provider.money) {
-      menu.addMenuItem(
-        new TextItem(`${money.label}: ${money.text}`, `headroom-money ${severityClass(money.severity)}`),
+  /** An account's full detail (its summary row above shows the heading), built or updated in place. */
+  private addProvider(
+    menu: PopupMenu.PopupMenuSection,
+    provider: ProviderView,
+    text: (section: PopupMenu.PopupMenuSection, line: string, styleClass: string) => void,
+  ): void {
+    for (const window of provider.windows) {
+      const item = this.items.take(
+        windowKind(window),
+        () => new WindowItem(window, provider.stale),
+        (shown) => shown.showWindow(window, provider.stale),
       );
+      if (this.items.building) menu.addMenuItem(item);
+    }
+    for (const money of provider.money) {
+      text(menu, `${money.label}: ${money.text}`, `headroom-money ${severityClass(money.severity)}`);
     }
     if (provider.statusText) {
       const tone = provider.status === 'ok' ? 'headroom-detail' : 'headroom-warning';
-      menu.addMenuItem(new TextItem(provider.statusText, `headroom-status ${tone}`));
+      text(menu, provider.statusText, `headroom-status ${tone}`);
     }
-    if (provider.fixText) menu.addMenuItem(new TextItem(provider.fixText, 'headroom-detail'));
-    if (provider.sourceText) menu.addMenuItem(new TextItem(provider.sourceText, 'headroom-detail'));
+    if (provider.fixText) text(menu, provider.fixText, 'headroom-detail');
+    if (provider.sourceText) text(menu, provider.sourceText, 'headroom-detail');
   }
 }

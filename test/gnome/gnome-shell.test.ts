@@ -296,8 +296,13 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'signal-count-stable',
           'source-count-stable',
           'nothing-left-while-disabled',
+          'menu-updated-in-place',
         ]),
       );
+      // The memory goal is judged on 50 and 51; 48's figure is reported (headroom-automation.js, "memory").
+      if (shell !== '48') {
+        expect(parsed.checks.map((check) => check.name)).toContain('memory-last-200-refreshes-within-2-mb');
+      }
       // The extension read the keyring item and asked for usage with Headroom's own token.
       expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
       for (const png of [
@@ -314,14 +319,23 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       // The lifecycle and memory figures, in the test output (README quotes them).
       const { cycles, memory } = JSON.parse(report) as {
         cycles: Record<'uiActors' | 'signals' | 'sources', { before: number; after: number }> & { count: number };
-        memory: { refreshes: number; growthKb: number; rssKbBefore: number; lastTwoHundredGrowthKb: number };
+        memory: {
+          refreshes: number;
+          growthKb: number;
+          rssKbBefore: number;
+          lastTwoHundredGrowthKb: number;
+          lastTwoHundredAbovePeakKb: number;
+          menusBuilt: number;
+        };
       };
       console.log(
         `GNOME Shell ${shell} (${suite}): ${cycles.count} disable/enable cycles: UI actors ${cycles.uiActors.before} → ` +
           `${cycles.uiActors.after}, signal handlers on shell objects ${cycles.signals.before} → ${cycles.signals.after}, ` +
           `main-loop sources ${cycles.sources.before} → ${cycles.sources.after}; ${memory.refreshes} refreshes: ` +
           `resident memory ${memory.rssKbBefore} kB ${memory.growthKb >= 0 ? '+' : ''}${memory.growthKb} kB, ` +
-          `${memory.lastTwoHundredGrowthKb >= 0 ? '+' : ''}${memory.lastTwoHundredGrowthKb} kB over the last 200`,
+          `${memory.lastTwoHundredGrowthKb >= 0 ? '+' : ''}${memory.lastTwoHundredGrowthKb} kB over the last 200 ` +
+          `(${memory.lastTwoHundredAbovePeakKb >= 0 ? '+' : ''}${memory.lastTwoHundredAbovePeakKb} kB above the ` +
+          `earlier peak), menu built anew ${memory.menusBuilt} times`,
       );
 
       // The preferences: every page painted, with the groups and rows a user needs (read from the widget tree).

@@ -271,8 +271,8 @@ export async function run() {
   });
 
   await r.step('memory', async () => {
-    // Refreshes as the timer runs them (forced, so each one asks the loopback server), with a rebuild of the menu
-    // each; resident memory after a collection, before and after.
+    // Refreshes as the timer runs them (forced, so each one asks the loopback server); each moves the pace markers,
+    // so each updates the menu. Resident memory after a collection, before, every 100 and after.
     const { default: System } = await import('system');
     const refresher = () => Main.extensionManager.lookup(uuid).stateObj.refresher;
     const refreshes = async (n) => {
@@ -289,9 +289,17 @@ export async function run() {
     // GNOME Shell 50+ only; an empty map elsewhere.
     const { debugGetSignalTrackers = () => new Map() } =
       await import('resource:///org/gnome/shell/misc/signalTracker.js');
-    // The shell's JS heap, allocator and caches grow over the first few hundred refreshes and then stay flat
-    // (measured on 48-51: +40-50 MB by the 300th, within ±2 MB after). Both figures are reported; the check is that
-    // the last 200 of the 500 grow by at most 2 MB, which a leak per refresh would not meet.
+    // Menus built anew (each build starts with removeAll()); an update in place keeps the menu's items.
+    const button = E2E.statusAreaButton(uuid);
+    let menusBuilt = 0;
+    button.menu.removeAll = function (...args) {
+      menusBuilt++;
+      return Object.getPrototypeOf(this).removeAll.apply(this, args);
+    };
+    // The shell's allocator and caches grow over the first refreshes and then stay flat, give or take a few MB from
+    // one measurement to the next. The whole growth is reported; the check is that the last 200 of the 500 raise it
+    // by at most 2 MB above the highest figure measured before them, which a leak of 10 kB per refresh (or garbage
+    // left for the collector to find only every few dozen refreshes) would not meet.
     await refreshes(WARM_UP);
     const before = await settledRss();
     const countsBefore = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
@@ -299,11 +307,14 @@ export async function run() {
     const steps = [];
     for (let done = 0; done < REFRESHES; done += 100) {
       await refreshes(Math.min(100, REFRESHES - done));
-      steps.push(E2E.residentKb());
+      steps.push(await settledRss());
     }
     const seconds = (GLib.get_monotonic_time() - start) / 1e6;
-    const after = await settledRss();
+    const after = steps[steps.length - 1];
+    delete button.menu.removeAll;
     const countsAfter = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
+    const lastTwo = steps.slice(-2);
+    const lastGrowth = Math.max(...lastTwo) - Math.max(before, ...steps.slice(0, -2));
     r.extra.memory = {
       refreshes: REFRESHES,
       warmUp: WARM_UP,
@@ -311,15 +322,26 @@ export async function run() {
       rssKbAfter: after,
       growthKb: after - before,
       rssKbEvery100: steps,
+      lastTwoHundredGrowthKb: after - steps[steps.length - 3],
+      lastTwoHundredAbovePeakKb: lastGrowth,
       seconds,
       signalsOnShellObjects: { before: countsBefore.signals, after: countsAfter.signals },
       shellSignalTrackers: { before: countsBefore.trackers, after: countsAfter.trackers },
+      menusBuilt,
     };
     console.log(`[e2e] memory: ${JSON.stringify(r.extra.memory)}`);
-    const lastGrowth = Math.max(...steps.slice(-2)) - steps[steps.length - 3];
-    r.extra.memory.lastTwoHundredGrowthKb = lastGrowth;
-    // Reported, not judged: issue #14's goal (at most 2 MB) is not met yet (README, "Memory"); the figure is printed.
     r.check('memory-measured', steps.length >= 3, r.extra.memory);
+    // Judged on GNOME Shell 50 and 51. On 48 the last 200 still grew by 2.7 to 3.9 MB above the earlier peak in three
+    // of four runs (about 13 kB per refresh; 500 refreshes +7 MB in all, +164 MB before the in-place updates and
+    // the collection after a refresh); where that comes from is not found yet (issue #14), so 48's figure is reported.
+    if (Number.parseInt(r.extra.shellVersion, 10) >= 50) {
+      r.check('memory-last-200-refreshes-within-2-mb', lastGrowth <= 2048, r.extra.memory);
+    } else {
+      r.extra.memory.judged = false;
+    }
+    // Same accounts and windows: the rows are updated in place, not made anew at each refresh (a row that gains a
+    // part, e.g. the trend line once the history holds two samples, builds the menu anew once).
+    r.check('menu-updated-in-place', menusBuilt <= 5, { menusBuilt, refreshes: REFRESHES });
   });
 
   await r.step('accounts', async () => {
