@@ -17,6 +17,7 @@ import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 import type { TelemetryRange } from '../core/telemetry/settings.js';
 import { connectObject, disconnectObject } from './signals.js';
 import { telemetrySection } from './telemetry-section.js';
+import { type UsageSectionModel, usageSection } from './usage-section.js';
 
 /** What the indicator asks of the extension. */
 export interface IndicatorActions {
@@ -305,6 +306,11 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private readonly expanded = new Map<string, boolean>();
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
   private telemetryOpen = false;
+  /** The Spend section (usage-section.ts); null: not shown. */
+  private usage: UsageSectionModel | null = null;
+  private usageDrawn = 'null';
+  /** True while the Spend submenu is open. */
+  private usageOpen = false;
   /**
    * True once the actor is destroyed, by disable() or by the shell itself (at shutdown it disposes the panel without
    * disabling extensions): a refresh still in flight then finds nothing to update.
@@ -374,6 +380,16 @@ export class HeadroomIndicator extends PanelMenu.Button {
     this.rebuild();
   }
 
+  /** Shows the Spend section (or hides it: null); a model that draws as the shown one changes nothing. */
+  setUsage(model: UsageSectionModel | null): void {
+    if (this.destroyed) return;
+    const drawn = JSON.stringify(model);
+    if (drawn === this.usageDrawn) return;
+    this.usageDrawn = drawn;
+    this.usage = model;
+    this.rebuild();
+  }
+
   /** Shows (text) or hides (null) a line about the keyring. */
   setKeyringProblem(text: string | null): void {
     if (this.destroyed) return;
@@ -384,6 +400,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private rebuild(): void {
     const menu = this.menu as PopupMenu.PopupMenu;
     const telemetryOpen = this.telemetryOpen && menu.isOpen;
+    const usageOpen = this.usageOpen && menu.isOpen;
     menu.removeAll();
     const view = this.view;
     // The sections scroll, so the menu never runs past the screen however many accounts it shows; the actions
@@ -427,6 +444,17 @@ export class HeadroomIndicator extends PanelMenu.Button {
           expanded: telemetryOpen,
           expandedChanged: (open) => (this.telemetryOpen = open),
           pickRange: (range) => this.handlers.setTelemetryRange(range),
+        }),
+      );
+    }
+    if (this.usage) {
+      menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+      menu.addMenuItem(
+        usageSection(this.usage, {
+          text: (text, styleClass) => new TextItem(text, styleClass),
+          expanded: usageOpen,
+          expandedChanged: (open) => (this.usageOpen = open),
+          openUri: (uri) => this.handlers.openUri(uri),
         }),
       );
     }
