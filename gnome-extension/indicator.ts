@@ -309,6 +309,8 @@ export class HeadroomIndicator extends PanelMenu.Button {
   /** The Spend section (usage-section.ts); null: not shown. */
   private usage: UsageSectionModel | null = null;
   private usageDrawn = 'null';
+  /** The shown Spend section's item, for replacing it in place. */
+  private usageItem: PopupMenu.PopupSubMenuMenuItem | null = null;
   /** True while the Spend submenu is open. */
   private usageOpen = false;
   /**
@@ -380,14 +382,38 @@ export class HeadroomIndicator extends PanelMenu.Button {
     this.rebuild();
   }
 
-  /** Shows the Spend section (or hides it: null); a model that draws as the shown one changes nothing. */
+  /**
+   * Shows the Spend section (or hides it: null); a model that draws as the shown one changes nothing. A new model
+   * for a shown section replaces that section alone, in place: a scan's figures arrive apart from the refreshes,
+   * and rebuilding the whole menu for them would cost the shell's main loop far more than a frame.
+   */
   setUsage(model: UsageSectionModel | null): void {
     if (this.destroyed) return;
     const drawn = JSON.stringify(model);
     if (drawn === this.usageDrawn) return;
     this.usageDrawn = drawn;
     this.usage = model;
-    this.rebuild();
+    const menu = this.menu as PopupMenu.PopupMenu;
+    const shown = this.usageItem;
+    const position = shown ? menu._getMenuItems().indexOf(shown) : -1;
+    if (!model || !shown || position < 0) {
+      this.rebuild();
+      return;
+    }
+    const open = this.usageOpen && menu.isOpen;
+    shown.destroy();
+    this.usageItem = this.buildUsage(model, open);
+    menu.addMenuItem(this.usageItem, position);
+  }
+
+  /** The Spend section's submenu item (usage-section.ts). */
+  private buildUsage(model: UsageSectionModel, open: boolean): PopupMenu.PopupSubMenuMenuItem {
+    return usageSection(model, {
+      text: (text, styleClass) => new TextItem(text, styleClass),
+      expanded: open,
+      expandedChanged: (isOpen) => (this.usageOpen = isOpen),
+      openUri: (uri) => this.handlers.openUri(uri),
+    });
   }
 
   /** Shows (text) or hides (null) a line about the keyring. */
@@ -447,16 +473,11 @@ export class HeadroomIndicator extends PanelMenu.Button {
         }),
       );
     }
+    this.usageItem = null;
     if (this.usage) {
       menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
-      menu.addMenuItem(
-        usageSection(this.usage, {
-          text: (text, styleClass) => new TextItem(text, styleClass),
-          expanded: usageOpen,
-          expandedChanged: (open) => (this.usageOpen = open),
-          openUri: (uri) => this.handlers.openUri(uri),
-        }),
-      );
+      this.usageItem = this.buildUsage(this.usage, usageOpen);
+      menu.addMenuItem(this.usageItem);
     }
     menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
     menu.addAction(_('Refresh now'), () => this.handlers.refresh());
