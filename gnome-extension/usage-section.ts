@@ -90,7 +90,9 @@ export function usageSection(model: UsageSectionModel, options: UsageSectionOpti
   }
   item.accessible_name = [heading, summary].filter(Boolean).join(', ');
   const menu = item.menu;
-  const add = (text: string, styleClass: string): void => menu.addMenuItem(options.text(text, styleClass));
+  // Every line of the section is a compact row (stylesheet.css), so an account's figures fit in a few lines.
+  const add = (text: string, styleClass: string): void =>
+    menu.addMenuItem(options.text(text, `headroom-usage-row ${styleClass}`));
   if (model.state === 'scanning') {
     add(_('Reading the logs of Claude Code and Codex for the first time…'), 'headroom-detail');
   } else if (model.state === 'empty') {
@@ -102,11 +104,11 @@ export function usageSection(model: UsageSectionModel, options: UsageSectionOpti
   } else {
     for (const { view, dailyCostUSD } of model.accounts) {
       add(view.heading, 'headroom-heading');
-      add(view.todayText, 'headroom-usage-row');
-      add(view.monthText, 'headroom-usage-row');
-      if (view.blockText) add(view.blockText, 'headroom-usage-row');
+      add(view.todayText, 'headroom-usage-figure');
+      add(view.monthText, 'headroom-usage-figure');
+      if (view.blockText) add(view.blockText, 'headroom-usage-figure');
       if (view.sparkline) {
-        const chart = options.text(_('Daily cost, 30 days'), 'headroom-detail');
+        const chart = options.text(_('Daily cost, 30 days'), 'headroom-usage-row headroom-detail');
         chart.add_child(costChart(dailyCostUSD));
         menu.addMenuItem(chart);
       }
