@@ -1,6 +1,6 @@
 /**
  * Runs the usage scan for the dropdown's Spend section (usage-section.ts), one at a time: in a gjs subprocess
- * (usage-worker.js, started with Gio.Subprocess and read with `communicate_utf8_async`, so the shell only parses a
+ * (usage-worker.js, started with Gio.Subprocess, its stdout read line by line asynchronously, so the shell only parses a
  * line of JSON), or, where no `gjs` is on PATH, in the shell itself through {@link GioLogReader}, whose reads are
  * async and which yields to the main loop every few milliseconds. Create in enable(), destroy in disable(): the
  * subprocess is killed, reads in flight are cancelled, and no callback runs afterwards.
@@ -13,7 +13,8 @@ import type { GjsPorts } from './gjs-ports.js';
 import { GioLogReader } from './log-reader.js';
 import { type ScanRequest, WorkerOutputSchema, scanFigures } from './usage-scan.js';
 
-Gio._promisify(Gio.Subprocess.prototype, 'communicate_utf8_async', 'communicate_utf8_finish');
+Gio._promisify(Gio.DataInputStream.prototype, 'read_line_async', 'read_line_finish');
+Gio._promisify(Gio.Subprocess.prototype, 'wait_async', 'wait_finish');
 
 /** What the Spend section shows. */
 export type UsageStatus =
@@ -33,6 +34,8 @@ export class UsageScanner {
   private running = false;
   private destroyed = false;
   private child: Gio.Subprocess | null = null;
+  /** Cancels the worker's reads and wait on destroy(). */
+  private readonly cancellable = new Gio.Cancellable();
   private reader: GioLogReader | null = null;
   private status: UsageStatus = { state: 'scanning' };
 
@@ -97,14 +100,23 @@ export class UsageScanner {
     const argv = [gjs, '-m', this.workerPath, JSON.stringify(request)];
     const child = launcher.spawnv(nice ? [nice, '-n', '10', ...argv] : argv);
     this.child = child;
-    let stdout: string | null;
+    // Its stdout line by line, then its exit, cancelled by destroy() (the pattern GjsPorts uses for Codex's
+    // app-server through hundreds of enable/disable cycles). communicate_utf8_async, used before, is the suspect of a
+    // GNOME Shell 48 crash in those cycles, where disable() killed the child while it was pending.
+    const lines: string[] = [];
     try {
-      [stdout] = await child.communicate_utf8_async(null, null);
+      const stdout = new Gio.DataInputStream({ base_stream: child.get_stdout_pipe()!, close_base_stream: true });
+      for (;;) {
+        const [bytes] = await stdout.read_line_async(GLib.PRIORITY_DEFAULT_IDLE, this.cancellable);
+        if (bytes === null) break;
+        lines.push(new TextDecoder().decode(bytes));
+      }
+      await child.wait_async(this.cancellable);
     } finally {
       this.child = null;
     }
     if (this.destroyed) throw new Error('cancelled');
-    const line = (stdout ?? '').trim().split('\n').pop() ?? '';
+    const line = lines.filter((text) => text.trim() !== '').pop() ?? '';
     let json: unknown;
     try {
       json = JSON.parse(line);
@@ -134,6 +146,7 @@ export class UsageScanner {
   /** Stops the scan in flight; nothing is reported afterwards. */
   destroy(): void {
     this.destroyed = true;
+    this.cancellable.cancel();
     this.child?.force_exit();
     this.child = null;
     this.reader?.cancel();
