@@ -100,9 +100,8 @@ export class UsageScanner {
     const argv = [gjs, '-m', this.workerPath, JSON.stringify(request)];
     const child = launcher.spawnv(nice ? [nice, '-n', '10', ...argv] : argv);
     this.child = child;
-    // Its stdout line by line, then its exit, cancelled by destroy() (the pattern GjsPorts uses for Codex's
-    // app-server through hundreds of enable/disable cycles). communicate_utf8_async, used before, is the suspect of a
-    // GNOME Shell 48 crash in those cycles, where disable() killed the child while it was pending.
+    // Its stdout line by line, then its exit, both cancelled by destroy() (the pattern GjsPorts uses for Codex's
+    // app-server through hundreds of enable/disable cycles).
     const lines: string[] = [];
     try {
       const stdout = new Gio.DataInputStream({ base_stream: child.get_stdout_pipe()!, close_base_stream: true });
