@@ -10,6 +10,8 @@ import * as esbuild from 'esbuild';
 const FORBIDDEN = {
   shell: [/^gi:\/\/(Gtk|Gdk|Adw)(\?|$)/],
   prefs: [/^gi:\/\/(St|Clutter|Meta|Shell|Mtk|Cogl)(\?|$)/, /^resource:\/\/\/org\/gnome\/shell\//],
+  // The usage scan's subprocess (plain gjs): neither the shell's nor Gtk's libraries.
+  worker: [/^gi:\/\/(St|Clutter|Meta|Shell|Mtk|Cogl|Gtk|Gdk|Adw)(\?|$)/, /^resource:\/\/\/org\/gnome\/shell\//],
   both: [/^node:/],
 };
 
@@ -40,6 +42,7 @@ export function checkGnomeImports(outdir) {
   for (const [entry, side] of [
     ['extension.js', 'shell'],
     ['prefs.js', 'prefs'],
+    ['usage-worker.js', 'worker'],
   ]) {
     for (const file of closure(join(outdir, entry))) {
       for (const specifier of importsOf(file)) {
@@ -61,7 +64,7 @@ export async function buildGnome(root) {
   mkdirSync(outdir, { recursive: true });
 
   await esbuild.build({
-    entryPoints: [join(source, 'extension.ts'), join(source, 'prefs.ts')],
+    entryPoints: [join(source, 'extension.ts'), join(source, 'prefs.ts'), join(source, 'usage-worker.ts')],
     outdir,
     bundle: true,
     splitting: true,

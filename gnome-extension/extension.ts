@@ -23,9 +23,18 @@ import { connectObject, disconnectObject } from './signals.js';
 import { DISPLAY_KEYS, SETTINGS_KEYS, TELEMETRY_KEYS, readSettings } from './settings.js';
 import { type TelemetryReport, presentTelemetry } from '../core/telemetry/index.js';
 import { TelemetryPoller } from './telemetry-poller.js';
+import { formatClockTime } from '../core/format.js';
+import { usageRoots } from '../core/usage/index.js';
+import { usageView } from '../core/usage/summary.js';
+import type { UsageSectionModel } from './usage-section.js';
+import { UsageScanner, scanRequest } from './usage-scanner.js';
 
 /** Opening the menu refreshes data older than this, ms. */
 const MENU_REFRESH_AFTER_MS = 60_000;
+/** The Spend section's scan runs after a refresh when the last is older than this, ms … */
+const USAGE_SCAN_EVERY_MS = 5 * 60_000;
+/** … and when the menu opens, when older than this, ms. */
+const USAGE_SCAN_ON_OPEN_AFTER_MS = 60_000;
 
 /**
  * The keyring for background refreshes: a lookup first checks, without a prompt, that the keyring is unlocked, and
@@ -57,6 +66,8 @@ export default class HeadroomExtension extends Extension {
   private telemetry: TelemetryPoller | null = null;
   /** The Telemetry section's last report; null while telemetry is off or before the first. */
   private telemetryReport: TelemetryReport | null = null;
+  /** The Spend section's scans (usage-scanner.ts); null while disabled or with HEADROOM_USAGE=off. */
+  private usageScanner: UsageScanner | null = null;
 
   override enable(): void {
     const settings = this.getSettings();
@@ -70,6 +81,7 @@ export default class HeadroomExtension extends Extension {
       menuOpened: () => {
         const refresher = this.refresher;
         if (refresher && Date.now() - refresher.lastRefreshAt > MENU_REFRESH_AFTER_MS) void refresher.refresh(false);
+        this.usageScanner?.scanIfOlder(USAGE_SCAN_ON_OPEN_AFTER_MS);
       },
       setTelemetryRange: (range) => settings.set_string('telemetry-range', range),
     });
@@ -84,6 +96,8 @@ export default class HeadroomExtension extends Extension {
         for (const alert of outcome.alerts) this.notifier?.notify(alert);
         // Telemetry follows each refresh of the limits, on its own: it never holds them up.
         void this.telemetry?.refresh();
+        // The Spend section's scan follows too, every few minutes at most.
+        this.usageScanner?.scanIfOlder(USAGE_SCAN_EVERY_MS);
       },
     );
     this.settings = settings;
@@ -107,6 +121,18 @@ export default class HeadroomExtension extends Extension {
         this.render();
       },
     );
+
+    // Tokens and cost from the local logs, in a subprocess (usage-worker.js) sharing the CLI's index in the state
+    // directory. HEADROOM_USAGE=off turns it off, as for the CLI.
+    if (GLib.getenv('HEADROOM_USAGE') !== 'off') {
+      const stateDir = GLib.build_filenamev([GLib.get_user_state_dir(), 'headroom']);
+      this.usageScanner = new UsageScanner(
+        ports,
+        GLib.build_filenamev([this.path, 'usage-worker.js']),
+        () => scanRequest(usageRoots(ports, readSettings(settings)), stateDir, Date.now()),
+        () => this.render(),
+      );
+    }
 
     Main.panel.addToStatusArea(this.uuid, indicator);
     connectObject(settings, 'changed', (_settings: Gio.Settings, key: string) => this.settingChanged(key), this);
@@ -135,6 +161,8 @@ export default class HeadroomExtension extends Extension {
     this.watcher = null;
     this.refresher?.destroy();
     this.telemetry?.destroy();
+    this.usageScanner?.destroy();
+    this.usageScanner = null;
     this.keyring?.destroy();
     this.notifier?.destroy();
     this.ports?.destroy();
@@ -176,6 +204,26 @@ export default class HeadroomExtension extends Extension {
     if (this.telemetryReport && settings.telemetry.url) {
       view.telemetry = presentTelemetry(this.telemetryReport, { locale: settings.locale });
     }
+    this.indicator.setUsage(this.usageModel(view, settings.locale));
     this.indicator.update(view);
+  }
+
+  /** The Spend section from the last scan: core's view of the shown accounts with usage, in the menu's order. */
+  private usageModel(view: ReturnType<typeof presentMenu>, locale: string | undefined): UsageSectionModel | null {
+    const status = this.usageScanner?.current;
+    if (!status || view.nothingConnected) return null;
+    if (status.state !== 'ok') return status;
+    const hour12 = clockHour12(this.clockSettings);
+    const shown = view.providers.filter((provider) => status.usage.has(provider.key));
+    const accounts = usageView(shown, status.usage, locale, (at) => formatClockTime(at, { locale, hour12 })).accounts;
+    if (accounts.length === 0) return { state: 'empty' };
+    return {
+      state: 'ok',
+      accounts: accounts.map((account, index) => ({
+        view: account,
+        dailyCostUSD: status.usage.get(shown[index]!.key)!.dailyCostUSD,
+      })),
+      reportPath: status.reportPath,
+    };
   }
 }

@@ -17,6 +17,7 @@ import type { MenuView, ProviderView, WindowView } from '../core/present.js';
 import type { TelemetryRange } from '../core/telemetry/settings.js';
 import { connectObject, disconnectObject } from './signals.js';
 import { telemetrySection } from './telemetry-section.js';
+import { type UsageSectionModel, usageSection } from './usage-section.js';
 
 /** What the indicator asks of the extension. */
 export interface IndicatorActions {
@@ -464,6 +465,13 @@ export class HeadroomIndicator extends PanelMenu.Button {
   private readonly items = new MenuItems();
   /** True while the Telemetry submenu is open, so that a rebuild of the open menu keeps it open. */
   private telemetryOpen = false;
+  /** The Spend section (usage-section.ts); null: not shown. */
+  private usage: UsageSectionModel | null = null;
+  private usageDrawn = 'null';
+  /** The shown Spend section's item, for replacing it in place. */
+  private usageItem: PopupMenu.PopupSubMenuMenuItem | null = null;
+  /** True while the Spend submenu is open. */
+  private usageOpen = false;
   /**
    * True once the actor is destroyed, by disable() or by the shell itself (at shutdown it disposes the panel without
    * disabling extensions): a refresh still in flight then finds nothing to update.
@@ -533,6 +541,40 @@ export class HeadroomIndicator extends PanelMenu.Button {
     this.rebuild();
   }
 
+  /**
+   * Shows the Spend section (or hides it: null); a model that draws as the shown one changes nothing. A new model
+   * for a shown section replaces that section alone, in place: a scan's figures arrive apart from the refreshes,
+   * and rebuilding the whole menu for them would cost the shell's main loop far more than a frame.
+   */
+  setUsage(model: UsageSectionModel | null): void {
+    if (this.destroyed) return;
+    const drawn = JSON.stringify(model);
+    if (drawn === this.usageDrawn) return;
+    this.usageDrawn = drawn;
+    this.usage = model;
+    const menu = this.menu as PopupMenu.PopupMenu;
+    const shown = this.usageItem;
+    const position = shown ? menu._getMenuItems().indexOf(shown) : -1;
+    if (!model || !shown || position < 0) {
+      this.rebuild();
+      return;
+    }
+    const open = this.usageOpen && menu.isOpen;
+    shown.destroy();
+    this.usageItem = this.buildUsage(model, open);
+    menu.addMenuItem(this.usageItem, position);
+  }
+
+  /** The Spend section's submenu item (usage-section.ts). */
+  private buildUsage(model: UsageSectionModel, open: boolean): PopupMenu.PopupSubMenuMenuItem {
+    return usageSection(model, {
+      text: (text, styleClass) => new TextItem(text, styleClass),
+      expanded: open,
+      expandedChanged: (isOpen) => (this.usageOpen = isOpen),
+      openUri: (uri) => this.handlers.openUri(uri),
+    });
+  }
+
   /** Shows (text) or hides (null) a line about the keyring. */
   setKeyringProblem(text: string | null): void {
     if (this.destroyed) return;
@@ -556,13 +598,14 @@ export class HeadroomIndicator extends PanelMenu.Button {
     }
     const menu = this.menu as PopupMenu.PopupMenu;
     const telemetryOpen = this.telemetryOpen && menu.isOpen;
+    const usageOpen = this.usageOpen && menu.isOpen;
     menu.removeAll();
     this.items.begin(true);
-    this.layout(telemetryOpen);
+    this.layout(telemetryOpen, usageOpen);
   }
 
   /** Builds the menu's items, or updates them in place: see {@link MenuItems}. Items are added only when building. */
-  private layout(telemetryOpen = false): void {
+  private layout(telemetryOpen = false, usageOpen = false): void {
     const menu = this.menu as PopupMenu.PopupMenu;
     const items = this.items;
     const building = items.building;
@@ -629,6 +672,14 @@ export class HeadroomIndicator extends PanelMenu.Button {
         }),
       );
       if (building) menu.addMenuItem(section);
+    }
+    // The Spend section: built with the menu; between builds setUsage replaces it alone, in place.
+    if (building) this.usageItem = null;
+    const usage = this.usage;
+    if (usage) {
+      separator(menu);
+      items.take('usage', () => (this.usageItem = this.buildUsage(usage, usageOpen)));
+      if (building && this.usageItem) menu.addMenuItem(this.usageItem);
     }
     separator(menu);
     items.take('action:refresh', () => menu.addAction(_('Refresh now'), () => this.handlers.refresh()));

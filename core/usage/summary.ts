@@ -228,15 +228,18 @@ export const USAGE_HEADING = 'Spend (from local logs)';
 
 /**
  * The Spend section of a menu: one block per shown provider account with usage, in the menu's order. `locale`
- * formats the block's end time ("17:00").
+ * formats the block's end time ("17:00"), or `clockTime` when given (the GNOME extension's, which follows the
+ * desktop's 12- or 24-hour setting).
  */
 export function usageView(
   providers: readonly { key: string; name: string; accountLabel: string | null }[],
   usage: ReadonlyMap<string, AccountUsageV1>,
   locale?: string,
+  clockTime?: (epochMs: number) => string,
 ): UsageView {
-  const clock = (at: number): string =>
-    dateFormat(locale ?? 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(at);
+  const clock =
+    clockTime ??
+    ((at: number): string => dateFormat(locale ?? 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(at));
   const accounts = providers
     .filter((provider) => usage.has(provider.key))
     .map((provider) =>

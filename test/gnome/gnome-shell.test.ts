@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockApi, ROOT } from '../support/plugin-harness.js';
 import { shiftResetTimes } from '../support/shift-times.js';
+// @ts-expect-error: a plain ES module without types (test/bench/usage-corpus.mjs)
+import { generateCorpus } from '../bench/usage-corpus.mjs';
 
 /** All three by default; `HEADROOM_E2E_SUITES=sid` narrows a local run. */
 const SUITES = [
@@ -85,6 +87,30 @@ function homeWithGemini(): string {
       expiry_date: Date.UTC(2099, 0, 1),
     }),
   );
+  return home;
+}
+
+/** Megabytes of the generated corpus the Spend section's scan reads (`BENCH_USAGE_MB`, default 200). */
+const CORPUS_MB = Number(process.env.BENCH_USAGE_MB ?? 200);
+
+/**
+ * The fixture home plus a generated corpus of Claude Code transcripts and Codex rollouts (test/bench/usage-corpus.mjs,
+ * the CLIs' line format) over the 40 days up to an hour ago, so that today, the 30 days and a current five-hour
+ * block all have usage. Made once per run.
+ */
+let corpusHome = '';
+function homeWithCorpus(): string {
+  if (corpusHome) return corpusHome;
+  const home = join(mkdtempSync(join(tmpdir(), 'headroom-e2e-corpus-')), 'home');
+  execFileSync('cp', ['-a', join(ROOT, 'test', 'fixtures', 'home'), home]);
+  const days = 40;
+  (generateCorpus as (home: string, options: object) => unknown)(home, {
+    megabytes: CORPUS_MB,
+    seed: 11,
+    days,
+    start: Date.now() - days * 86_400_000 - 3_600_000,
+  });
+  corpusHome = home;
   return home;
 }
 
@@ -189,6 +215,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   afterAll(async () => {
     await api.stop();
     if (home) rmSync(join(home, '..'), { recursive: true, force: true });
+    if (corpusHome) rmSync(join(corpusHome, '..'), { recursive: true, force: true });
   });
 
   it.each(SUITES)(
@@ -384,6 +411,65 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
   );
 
   it.each(SUITES)(
+    `GNOME Shell $shell ($suite): the Spend section over a ${CORPUS_MB} MB corpus, and the longest main-loop stall while it is scanned`,
+    async ({ suite, shell }) => {
+      api.vars.clear();
+      const out = join(ROOT, 'dist', 'e2e', `${suite}-usage`);
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out, { recursive: true });
+      const result = await run(join(HARNESS, 'run-shell.sh'), [
+        suite,
+        EXTENSION,
+        homeWithCorpus(),
+        join(HARNESS, 'usage-automation.js'),
+        out,
+        ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
+        'TZ=Europe/Berlin',
+      ]);
+      const resultFile = join(out, 'result.json');
+      const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
+      const parsed = JSON.parse(existsSync(resultFile) ? report : '{}') as {
+        checks?: { name: string; ok: boolean }[];
+        stall?: {
+          scanMs: number;
+          maxMs: number;
+          p99Ms: number;
+          worstMs: number[];
+          samples: number;
+          baselineMaxMs: number;
+        };
+      };
+      const stall = parsed.stall;
+      // The figure, in the test output whether the goal is met or not (README quotes it).
+      if (stall)
+        console.log(
+          `GNOME Shell ${shell} (${suite}): cold scan of ${CORPUS_MB} MB took ${stall.scanMs} ms; longest main-loop ` +
+            `stall ${stall.maxMs} ms (p99 ${stall.p99Ms} ms, worst ${stall.worstMs.join(', ')} ms over ` +
+            `${stall.samples} 10 ms ticks); the same probe with nothing scanning: ${stall.baselineMaxMs} ms`,
+        );
+      expect(result.code, `${result.output}\n${report}`).toBe(0);
+      expect(parsed.checks?.filter((check) => !check.ok)).toEqual([]);
+      expect(parsed.checks?.map((check) => check.name)).toEqual(
+        expect.arrayContaining([
+          'index-shared-with-the-cli',
+          'cold-scan-measured',
+          'spend-section-texts',
+          'report-file',
+        ]),
+      );
+      expect(existsSync(join(out, 'menu-usage.png'))).toBe(true);
+      // Issue #11's goal is a longest stall of at most a frame (16 ms). Measured on this 2-core machine with llvmpipe
+      // it is not met: the longest ticks are the extension's full menu rebuilds after a refresh and the Spend
+      // section's replacement when the figures arrive, not the scan (README, "In the GNOME dropdown"). What this
+      // asserts catches a scan on the main loop (seconds of stall, most ticks late): 99 % of the ticks within a
+      // frame, and none later than a quarter second.
+      expect(stall!.p99Ms).toBeLessThanOrEqual(16);
+      expect(stall!.maxMs).toBeLessThanOrEqual(250);
+    },
+    900_000,
+  );
+
+  it.each(SUITES)(
     'GNOME Shell $shell ($suite) in German: the dropdown and the preferences from the German catalogue',
     async ({ suite }) => {
       api.vars.clear();
@@ -398,7 +484,12 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         out,
         ...Object.entries(api.baseUrls).map(([key, value]) => `${key}=${value}`),
         'HEADROOM_E2E_LOCALE=de_DE.UTF-8',
-        `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify(['Jetzt aktualisieren', 'Einstellungen', 'Nutzungsseite öffnen: Claude'])}`,
+        `HEADROOM_E2E_EXPECT_MENU=${JSON.stringify([
+          'Jetzt aktualisieren',
+          'Einstellungen',
+          'Nutzungsseite öffnen: Claude',
+          'Ausgaben (aus lokalen Protokollen)',
+        ])}`,
         // Page titles, rows, and the refresh interval of 300 s in words with German plural forms.
         `HEADROOM_E2E_EXPECT_PREFS=${JSON.stringify([
           'Anbieter',
