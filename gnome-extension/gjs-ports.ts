@@ -21,6 +21,7 @@ import type {
 } from '../core/ports.js';
 import type { SecretStore } from '../core/secrets.js';
 import { TransportError } from '../core/ports.js';
+import { markedLines } from './log-reader.js';
 
 Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
 Gio._promisify(Gio.File.prototype, 'load_contents_async', 'load_contents_finish');
@@ -74,34 +75,6 @@ function transportError(error: unknown): TransportError {
     return new TransportError('other', error.message);
   }
   return new TransportError('other', String(error));
-}
-
-/**
- * The lines of a read range that hold a marker (see core's `FileReader.readLines`): complete lines only, the
- * unterminated last line at the end of the file as `tail`, and the Latin-1 text of the 64 bytes before the last
- * newline as `edge`.
- */
-export function linesOf(
-  bytes: Uint8Array,
-  eof: boolean,
-  markers: readonly string[],
-  size: number,
-  mtimeMs: number,
-): LineChunk {
-  const consumed = bytes.lastIndexOf(10) + 1;
-  const lines: string[] = [];
-  if (markers.length > 0 && consumed > 0) {
-    for (const line of decoder.decode(bytes.subarray(0, consumed - 1)).split('\n')) {
-      if (markers.some((marker) => line.includes(marker))) lines.push(line);
-    }
-  }
-  let tail: string | null = null;
-  if (eof && consumed < bytes.length) {
-    const rest = decoder.decode(bytes.subarray(consumed));
-    if (markers.some((marker) => rest.includes(marker))) tail = rest;
-  }
-  const edge = String.fromCharCode(...bytes.subarray(Math.max(0, consumed - 64), consumed));
-  return { lines, consumed, size, mtimeMs, eof, tail, edge };
 }
 
 /**
@@ -268,7 +241,7 @@ export class GjsPorts implements Ports {
           bytes.set(data, filled);
           filled += data.length;
         }
-        return linesOf(bytes.subarray(0, filled), offset + filled >= size, request.markers, size, mtimeMs);
+        return markedLines(bytes.subarray(0, filled), offset + filled >= size, request.markers, size, mtimeMs);
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
