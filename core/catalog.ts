@@ -22,9 +22,9 @@ export interface SourceInfo {
   /** A capture of this source older than this is shown as `stale`, ms; default 6 h (refresh.ts). */
   readonly staleAfterMs?: number;
   /**
-   * True for a fallback: in `auto` it is asked only when every remote source asked before it could not be used
-   * (their last attempt failed for a login problem or an error; see scheduler.ts `sourceWanted`), after them; chosen
-   * on its own it is asked like any other source.
+   * True for a fallback: in `auto` it is asked only when every remote source before it could not be used (their
+   * last attempt failed for a login problem or an error; see scheduler.ts `sourceWanted`), after them; chosen on its
+   * own it is asked like any other source.
    */
   readonly fallback?: boolean;
   /**
@@ -92,11 +92,11 @@ export const CATALOG: readonly ProviderInfo[] = [
     tool: 'Claude Code',
     usageUrl: 'https://claude.ai/settings/usage',
     connectHelp: 'Run `claude` and sign in with your Claude Pro or Max plan.',
-    // `auto` order: Headroom's own sign-in, then (while it cannot be used) Claude Code's login, then (while neither
-    // works) the claude.ai session; the local status line always. One OAuth usage request per refresh, not two.
+    // `auto` order: Headroom's own sign-in, then Claude Code's login, then (while neither works) the claude.ai session,
+    // then the local status line.
     sources: [
       { id: 'oauth', label: "Headroom's own sign-in", remote: true },
-      { id: 'api', label: 'OAuth API', remote: true, fallback: true },
+      { id: 'api', label: 'OAuth API', remote: true },
       { id: 'web', label: 'claude.ai session', remote: true, fallback: true, ownRateLimits: true, organizations: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],

@@ -224,12 +224,10 @@ export function selectedSources(
 
 /**
  * True when the source at `index` of `sources` (a provider's sources in `auto` order) should be asked: always for a
- * source that is not a fallback; for a fallback (catalog `fallback`), only when every remote source before it that is
- * itself asked (not a fallback, or a fallback wanted by this same rule) failed its last attempt (`lastFailure` set in
- * `memory`, the provider's source memories) for a reason the fallback may get around: a login problem or an error,
- * not `offline`, nor `rate-limited` unless the fallback has rate limits of its own (catalog `ownRateLimits`;
- * otherwise it would reach the same limited service). So Claude Code's login is asked only while Headroom's own
- * sign-in cannot be used, and the claude.ai session only while neither can.
+ * source that is not a fallback; for a fallback (catalog `fallback`), only when every remote non-fallback source
+ * before it failed its last attempt (`lastFailure` set in `memory`, the provider's source memories) for a reason the
+ * fallback may get around: a login problem or an error, not `offline`, nor `rate-limited` unless the fallback has
+ * rate limits of its own (catalog `ownRateLimits`; otherwise it would reach the same limited service).
  */
 export function sourceWanted(
   sources: readonly SourceDefinition[],
@@ -238,13 +236,15 @@ export function sourceWanted(
 ): boolean {
   const fallback = sources[index];
   if (!fallback?.fallback) return true;
-  return sources.slice(0, index).every((source, before) => {
-    if (!source.remote || !sourceWanted(sources, before, memory)) return true;
-    const status = memory?.[source.id]?.lastFailure?.status;
-    return (
-      status !== undefined && status !== 'offline' && (status !== 'rate-limited' || fallback.ownRateLimits === true)
-    );
-  });
+  return sources
+    .slice(0, index)
+    .filter((source) => source.remote && !source.fallback)
+    .every((source) => {
+      const status = memory?.[source.id]?.lastFailure?.status;
+      return (
+        status !== undefined && status !== 'offline' && (status !== 'rate-limited' || fallback.ownRateLimits === true)
+      );
+    });
 }
 
 /** Every enabled account's selected remote sources with their memories (fallbacks only while wanted). */
