@@ -28,9 +28,18 @@ export type UsageStatus =
   | { state: 'ok'; usage: Map<string, AccountUsageV1>; reportPath: string | null };
 
 /** Single-flight scans; see the module comment. */
+/**
+ * The first scan waits this long after enable(), ms: the shell's start-up (and an extension disabled again at once)
+ * needs no log scan, and no worker process is started and killed for it.
+ */
+const FIRST_SCAN_DELAY_MS = 5_000;
+
 export class UsageScanner {
   /** When the last scan finished, epoch ms (0: never). */
   lastScanAt = 0;
+  private readonly createdAt = Date.now();
+  /** The timeout that starts the first scan (0: none). */
+  private delayId = 0;
   private running = false;
   private destroyed = false;
   private child: Gio.Subprocess | null = null;
@@ -55,9 +64,24 @@ export class UsageScanner {
     return this.status;
   }
 
-  /** Starts a scan unless one runs or the last ended less than `maxAgeMs` ago. */
+  /**
+   * Starts a scan unless one runs or the last ended less than `maxAgeMs` ago; within the first
+   * {@link FIRST_SCAN_DELAY_MS} after enable(), schedules it for then.
+   */
   scanIfOlder(maxAgeMs: number): void {
     if (this.running || this.destroyed || Date.now() - this.lastScanAt < maxAgeMs) return;
+    const wait = this.createdAt + FIRST_SCAN_DELAY_MS - Date.now();
+    if (wait > 0) {
+      if (this.delayId === 0) {
+        this.delayId = GLib.timeout_add(GLib.PRIORITY_DEFAULT, wait, () => {
+          this.delayId = 0;
+          this.scanIfOlder(maxAgeMs);
+          return GLib.SOURCE_REMOVE;
+        });
+        GLib.Source.set_name_by_id(this.delayId, '[headroom] first usage scan');
+      }
+      return;
+    }
     this.running = true;
     void this.scan().finally(() => {
       this.running = false;
@@ -145,6 +169,8 @@ export class UsageScanner {
   /** Stops the scan in flight; nothing is reported afterwards. */
   destroy(): void {
     this.destroyed = true;
+    if (this.delayId !== 0) GLib.Source.remove(this.delayId);
+    this.delayId = 0;
     this.cancellable.cancel();
     this.child?.force_exit();
     this.child = null;
