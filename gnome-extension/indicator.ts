@@ -423,9 +423,10 @@ class MenuItems {
 
   /**
    * In a build, makes the item with `create()` and records it under `kind`; in an update, takes the next recorded
-   * item and passes it to `update`. Throws {@link ShapeChanged} when that item is missing or of another kind.
+   * item and passes it to `update`, which may return an item that took its place (recorded instead). Throws
+   * {@link ShapeChanged} when that item is missing or of another kind.
    */
-  take<T>(kind: string, create: () => T, update?: (item: T) => void): T {
+  take<T>(kind: string, create: () => T, update?: (item: T) => T | void): T {
     if (this.building) {
       const item = create();
       this.items.push({ kind, item });
@@ -433,7 +434,8 @@ class MenuItems {
     }
     const slot = this.items[this.next++];
     if (!slot || slot.kind !== kind) throw new ShapeChanged(kind);
-    update?.(slot.item as T);
+    const replacement = update?.(slot.item as T);
+    if (replacement) slot.item = replacement;
     return slot.item as T;
   }
 
@@ -468,10 +470,16 @@ export class HeadroomIndicator extends PanelMenu.Button {
   /** The Spend section (usage-section.ts); null: not shown. */
   private usage: UsageSectionModel | null = null;
   private usageDrawn = 'null';
-  /** The shown Spend section's item, for replacing it in place. */
+  /** The shown Spend section's item, for replacing it in place, and the model it shows (as usageDrawn). */
   private usageItem: PopupMenu.PopupSubMenuMenuItem | null = null;
+  private usageItemDrawn = '';
   /** True while the Spend submenu is open. */
   private usageOpen = false;
+  /**
+   * True when the view, the Spend section or the keyring line changed while the dropdown was closed: the dropdown is
+   * brought up to date when it opens (see {@link sync}).
+   */
+  private outdated = false;
   /**
    * True once the actor is destroyed, by disable() or by the shell itself (at shutdown it disposes the panel without
    * disabling extensions): a refresh still in flight then finds nothing to update.
@@ -503,7 +511,10 @@ export class HeadroomIndicator extends PanelMenu.Button {
       this.menu,
       'open-state-changed',
       (_menu: unknown, open: boolean) => {
-        if (open) this.handlers.menuOpened();
+        if (!open) return undefined;
+        // Before the menu is laid out and painted, and before the top bar's menu manager moves the key focus into it.
+        if (this.outdated) this.rebuild();
+        this.handlers.menuOpened();
         return undefined;
       },
       this,
@@ -538,13 +549,23 @@ export class HeadroomIndicator extends PanelMenu.Button {
     this.accessible_name = `Headroom: ${view.title}`;
     const dim = view.titleParts.length > 0 && view.titleParts.every((part) => part.dim);
     this.label.style_class = `headroom-title ${severityClass(view.severity, dim)}`;
-    this.rebuild();
+    this.sync();
+  }
+
+  /**
+   * Brings the dropdown up to date now when it is open, else when it next opens. A closed dropdown is not drawn, and
+   * its first build after a change of accounts (a few dozen actors made at once) stalled the shell's main loop for
+   * 100 ms and more on a loaded machine with software rendering; most refreshes and scans happen with it closed.
+   */
+  private sync(): void {
+    if ((this.menu as PopupMenu.PopupMenu).isOpen) this.rebuild();
+    else this.outdated = true;
   }
 
   /**
    * Shows the Spend section (or hides it: null); a model that draws as the shown one changes nothing. A new model
-   * for a shown section replaces that section alone, in place: a scan's figures arrive apart from the refreshes,
-   * and rebuilding the whole menu for them would cost the shell's main loop far more than a frame.
+   * for a shown section replaces that section alone, in place (see {@link layout}): a scan's figures arrive apart
+   * from the refreshes, and rebuilding the whole menu for them would cost the shell's main loop far more than a frame.
    */
   setUsage(model: UsageSectionModel | null): void {
     if (this.destroyed) return;
@@ -552,34 +573,36 @@ export class HeadroomIndicator extends PanelMenu.Button {
     if (drawn === this.usageDrawn) return;
     this.usageDrawn = drawn;
     this.usage = model;
-    const menu = this.menu as PopupMenu.PopupMenu;
-    const shown = this.usageItem;
-    const position = shown ? menu._getMenuItems().indexOf(shown) : -1;
-    if (!model || !shown || position < 0) {
-      this.rebuild();
-      return;
-    }
-    const open = this.usageOpen && menu.isOpen;
-    shown.destroy();
-    this.usageItem = this.buildUsage(model, open);
-    menu.addMenuItem(this.usageItem, position);
+    this.sync();
   }
 
-  /** The Spend section's submenu item (usage-section.ts). */
+  /** The Spend section's item for the current model: `shown` when it shows that model already, else a new one in its place. */
+  private replaceUsage(shown: PopupMenu.PopupSubMenuMenuItem): PopupMenu.PopupSubMenuMenuItem {
+    const menu = this.menu as PopupMenu.PopupMenu;
+    const position = menu._getMenuItems().indexOf(shown);
+    if (this.usageItemDrawn === this.usageDrawn || !this.usage || position < 0) return shown;
+    shown.destroy();
+    const item = this.buildUsage(this.usage, this.usageOpen && menu.isOpen);
+    menu.addMenuItem(item, position);
+    return item;
+  }
+
+  /** The Spend section's submenu item (usage-section.ts), remembered as the shown one. */
   private buildUsage(model: UsageSectionModel, open: boolean): PopupMenu.PopupSubMenuMenuItem {
-    return usageSection(model, {
+    this.usageItemDrawn = this.usageDrawn;
+    return (this.usageItem = usageSection(model, {
       text: (text, styleClass) => new TextItem(text, styleClass),
       expanded: open,
       expandedChanged: (isOpen) => (this.usageOpen = isOpen),
       openUri: (uri) => this.handlers.openUri(uri),
-    });
+    }));
   }
 
   /** Shows (text) or hides (null) a line about the keyring. */
   setKeyringProblem(text: string | null): void {
     if (this.destroyed) return;
     this.keyringProblem = text;
-    this.rebuild();
+    this.sync();
   }
 
   /**
@@ -589,6 +612,7 @@ export class HeadroomIndicator extends PanelMenu.Button {
    * only churned the shell's memory.
    */
   private rebuild(): void {
+    this.outdated = false;
     try {
       this.items.begin(false);
       this.layout();
@@ -673,13 +697,17 @@ export class HeadroomIndicator extends PanelMenu.Button {
       );
       if (building) menu.addMenuItem(section);
     }
-    // The Spend section: built with the menu; between builds setUsage replaces it alone, in place.
+    // The Spend section: built with the menu; an update replaces it alone, in place, when its model changed.
     if (building) this.usageItem = null;
     const usage = this.usage;
     if (usage) {
       separator(menu);
-      items.take('usage', () => (this.usageItem = this.buildUsage(usage, usageOpen)));
-      if (building && this.usageItem) menu.addMenuItem(this.usageItem);
+      const item = items.take(
+        'usage',
+        () => this.buildUsage(usage, usageOpen),
+        (shown) => this.replaceUsage(shown),
+      );
+      if (building) menu.addMenuItem(item);
     }
     separator(menu);
     items.take('action:refresh', () => menu.addAction(_('Refresh now'), () => this.handlers.refresh()));

@@ -27,13 +27,13 @@ export type UsageStatus =
   /** Figures by account key; `reportPath` the report file, null when it could not be written. */
   | { state: 'ok'; usage: Map<string, AccountUsageV1>; reportPath: string | null };
 
-/** Single-flight scans; see the module comment. */
 /**
  * The first scan waits this long after enable(), ms: the shell's start-up (and an extension disabled again at once)
  * needs no log scan, and no worker process is started and killed for it.
  */
 const FIRST_SCAN_DELAY_MS = 5_000;
 
+/** Single-flight scans; see the module comment. */
 export class UsageScanner {
   /** When the last scan finished, epoch ms (0: never). */
   lastScanAt = 0;

@@ -438,6 +438,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           samples: number;
           baselineMaxMs: number;
         };
+        openDrawMs?: number[];
       };
       const stall = parsed.stall;
       // The figure, in the test output whether the goal is met or not (README quotes it).
@@ -445,7 +446,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         console.log(
           `GNOME Shell ${shell} (${suite}): cold scan of ${CORPUS_MB} MB took ${stall.scanMs} ms; longest main-loop ` +
             `stall ${stall.maxMs} ms (p99 ${stall.p99Ms} ms, worst ${stall.worstMs.join(', ')} ms over ` +
-            `${stall.samples} 10 ms ticks); the same probe with nothing scanning: ${stall.baselineMaxMs} ms`,
+            `${stall.samples} 10 ms ticks); the same probe with nothing scanning: ${stall.baselineMaxMs} ms; ` +
+            `drawing the dropdown when it opened: ${(parsed.openDrawMs ?? []).join(', ')} ms`,
         );
       expect(result.code, `${result.output}\n${report}`).toBe(0);
       expect(parsed.checks?.filter((check) => !check.ok)).toEqual([]);
@@ -459,10 +461,10 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       );
       expect(existsSync(join(out, 'menu-usage.png'))).toBe(true);
       // Issue #11's goal is a longest stall of at most a frame (16 ms). Measured on this 2-core machine with llvmpipe
-      // it is not met: the longest ticks are the extension's full menu rebuilds after a refresh and the Spend
-      // section's replacement when the figures arrive, not the scan (README, "In the GNOME dropdown"). What this
-      // asserts catches a scan on the main loop (seconds of stall, most ticks late): 99 % of the ticks within a
-      // frame, and none later than a quarter second.
+      // the same probe stalls by 10–55 ms with nothing scanning (README, "Main-loop stall while the extension
+      // scans"), so the goal cannot be judged here. What this asserts catches a scan or a menu build on the main
+      // loop (seconds of stall, most ticks late): 99 % of the ticks within a frame, and none later than a quarter
+      // second.
       expect(stall!.p99Ms).toBeLessThanOrEqual(16);
       expect(stall!.maxMs).toBeLessThanOrEqual(250);
     },

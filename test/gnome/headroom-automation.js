@@ -300,6 +300,8 @@ export async function run() {
     // one measurement to the next. The whole growth is reported; the check is that the last 200 of the 500 raise it
     // by at most 2 MB above the highest figure measured before them, which a leak of 10 kB per refresh (or garbage
     // left for the collector to find only every few dozen refreshes) would not meet.
+    // The dropdown stays open meanwhile, so each refresh updates its rows (a closed one is only updated when it opens).
+    await E2E.openMenu(button, 300);
     await refreshes(WARM_UP);
     const before = await settledRss();
     const countsBefore = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
@@ -311,6 +313,23 @@ export async function run() {
     }
     const seconds = (GLib.get_monotonic_time() - start) / 1e6;
     const after = steps[steps.length - 1];
+    await E2E.closeMenu(button);
+    // With the dropdown closed, refreshes draw nothing but the top bar's label; it is brought up to date (in place)
+    // when it opens.
+    let drawn = 0;
+    const draw = Object.getPrototypeOf(button).rebuild;
+    button.rebuild = function (...args) {
+      drawn++;
+      return draw.apply(this, args);
+    };
+    await refreshes(20);
+    const drawnClosed = drawn;
+    await E2E.openMenu(button, 300);
+    const drawnOnOpen = drawn - drawnClosed;
+    await E2E.closeMenu(button);
+    delete button.rebuild;
+    // (Opening may also start a refresh or a scan whose result redraws the open dropdown once more.)
+    r.check('closed-menu-drawn-on-open', drawnClosed === 0 && drawnOnOpen >= 1, { drawnClosed, drawnOnOpen });
     delete button.menu.removeAll;
     const countsAfter = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
     const lastTwo = steps.slice(-2);
@@ -594,12 +613,14 @@ export async function run() {
     const webButton = E2E.statusAreaButton(uuid);
     const menuTexts = () => webButton.menu._getMenuItems().flatMap((item) => E2E.labelTexts(item));
     const headings = ['Claude (Chat Org) · Team', 'Claude (API Org) · Pro'];
+    // An open dropdown follows each refresh (a closed one is brought up to date when it opens).
+    await E2E.openMenu(webButton, 500);
     await E2E.waitFor(() => headings.every((h) => menuTexts().includes(h)), {
       timeout: 20000,
       interval: 200,
       message: 'both organisations',
     }).catch(() => undefined);
-    await E2E.openMenu(webButton, 500);
+    await E2E.sleep(300);
     const texts = menuTexts();
     r.extra.webMenuTexts = texts;
     r.check(
@@ -617,12 +638,13 @@ export async function run() {
     await E2E.httpGet(`${MOCK}/__set?cloudflare=1`);
     settings.reset('provider-sources');
     settings.set_uint('claude-web-key-serial', settings.get_uint('claude-web-key-serial') + 1);
+    await E2E.openMenu(webButton, 500);
     await E2E.waitFor(() => menuTexts().some((t) => t.includes('claude.ai is asking for a browser check')), {
       timeout: 20000,
       interval: 200,
       message: 'the Cloudflare state',
     }).catch(() => undefined);
-    await E2E.openMenu(webButton, 500);
+    await E2E.sleep(300);
     const cfTexts = menuTexts();
     r.extra.webCloudflareTexts = cfTexts;
     r.check(

@@ -21,10 +21,10 @@ function usageItem(button) {
   return button.menu._getMenuItems().find((item) => E2E.labelTexts(item).includes(HEADING)) ?? null;
 }
 
-/** True once the section shows the figures of a finished scan (not "Reading logs…"). */
-function scanned(button) {
-  const item = usageItem(button);
-  return item !== null && !E2E.labelTexts(item).includes('Reading logs…');
+/** True once the extension's usage scanner (usage-scanner.ts) has finished a scan. */
+function scanned(uuid) {
+  const scanner = Main.extensionManager.lookup(uuid)?.stateObj?.usageScanner ?? null;
+  return scanner !== null && scanner.current.state !== 'scanning';
 }
 
 /**
@@ -82,8 +82,7 @@ export async function run() {
     return;
   }
   await r.step('first-scan', async () => {
-    const button = E2E.statusAreaButton(uuid);
-    await E2E.waitFor(() => scanned(button), { timeout: 240000, interval: 200, message: 'the first scan' });
+    await E2E.waitFor(() => scanned(uuid), { timeout: 240000, interval: 200, message: 'the first scan' });
     r.check(
       'index-shared-with-the-cli',
       GLib.file_test(`${STATE_DIR}/usage-index.json`, GLib.FileTest.EXISTS) &&
@@ -100,16 +99,15 @@ export async function run() {
     await E2E.waitSettingsSettled();
     manager.enableExtension(uuid);
     await E2E.waitForExtensionState(uuid, E2E.ExtensionState.ACTIVE);
-    const button = E2E.statusAreaButton(uuid);
-    // From the first drawn menu (the section says "Reading logs…") until the scan's figures are drawn.
-    await E2E.waitFor(() => usageItem(button) !== null && !scanned(button), {
-      timeout: 20000,
-      interval: 5,
-      message: 'the scan starting',
-    });
+    // From the new instance's start (its first refresh, then the scan) until the scan's figures reach the indicator.
+    // The dropdown stays closed, as it mostly is: it is drawn when it opens (measured in the next step).
     const started = GLib.get_monotonic_time();
     const stop = stallProbe();
-    await E2E.waitFor(() => scanned(button), { timeout: 240000, interval: 50, message: 'the cold scan' });
+    await E2E.waitFor(() => scanned(uuid), {
+      timeout: 240000,
+      interval: 50,
+      message: 'the cold scan',
+    });
     const scanMs = Math.round((GLib.get_monotonic_time() - started) / 1000);
     const during = summary(stop());
     await E2E.waitLeisure();
@@ -133,7 +131,20 @@ export async function run() {
 
   await r.step('spend-section', async () => {
     const button = E2E.statusAreaButton(uuid);
+    // Opening draws the dropdown (built anew: the instance is new, its accounts and the Spend section arrived while
+    // it was closed): how long that takes on the main loop.
+    const draw = Object.getPrototypeOf(button).rebuild;
+    const drawMs = [];
+    button.rebuild = function (...args) {
+      const start = GLib.get_monotonic_time();
+      const result = draw.apply(this, args);
+      drawMs.push(Math.round((GLib.get_monotonic_time() - start) / 100) / 10);
+      return result;
+    };
     await E2E.openMenu(button, 300);
+    delete button.rebuild;
+    r.extra.openDrawMs = drawMs;
+    console.log(`[e2e] drawing the dropdown on open: ${JSON.stringify(drawMs)} ms`);
     const item = usageItem(button);
     if (!item) throw new Error('no Spend section');
     item.setSubmenuShown(true);
