@@ -576,7 +576,10 @@ export class HeadroomIndicator extends PanelMenu.Button {
     this.sync();
   }
 
-  /** The Spend section's item for the current model: `shown` when it shows that model already, else a new one in its place. */
+  /**
+   * The Spend section's item for the current model: `shown` when it shows that model already, else a new item put in
+   * its place.
+   */
   private replaceUsage(shown: PopupMenu.PopupSubMenuMenuItem): PopupMenu.PopupSubMenuMenuItem {
     const menu = this.menu as PopupMenu.PopupMenu;
     const position = menu._getMenuItems().indexOf(shown);

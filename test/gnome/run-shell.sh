@@ -195,9 +195,9 @@ EXT=$(cd "$EXT" && pwd) FIXTURE=$(cd "$FIXTURE" && pwd)
 MODDIR=$(cd "$(dirname "$MODULE")" && pwd) MODNAME=$(basename "$MODULE")
 UUID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uuid"])' "$EXT/metadata.json")
 TIMEOUT=${HEADROOM_E2E_TIMEOUT:-120}
-# GNOME Shell 50 and 51 load images through glycin, whose loader (unsandboxed here: no bwrap in the namespace) now and
-# then never answers: the shell's start-up waits for its background forever, so extensions and the automation never
-# run (seen in about one boot in four under load, each time with glycin's threads waiting and no loader process). A
+# GNOME Shell 50 and 51 now and then never complete their start-up here, so extensions and the automation never run:
+# seen on 2026-12-01 in CI and locally (sid twice in a row, forky once), each time with the main loop idle, glycin's
+# image-loading threads waiting and no glycin loader process (unsandboxed here: no bwrap in the namespace). A
 # start-up not complete after STARTUP_TIMEOUT seconds is stopped and retried, up to STARTUP_RETRIES times, on top
 # of HEADROOM_E2E_RETRIES.
 STARTUP_TIMEOUT=${HEADROOM_E2E_STARTUP_TIMEOUT:-90}
