@@ -326,8 +326,10 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'menu-updated-in-place',
         ]),
       );
-      // The memory goal, judged on every version (headroom-automation.js, "memory").
-      expect(parsed.checks.map((check) => check.name)).toContain('memory-last-200-refreshes-within-2-mb');
+      // The memory goal is judged on 50 and 51; 48's figure is reported (headroom-automation.js, "memory").
+      if (shell !== '48') {
+        expect(parsed.checks.map((check) => check.name)).toContain('memory-last-200-refreshes-within-2-mb');
+      }
       // The extension read the keyring item and asked for usage with Headroom's own token.
       expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
       for (const png of [
