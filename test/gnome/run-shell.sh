@@ -21,7 +21,7 @@
 #      HEADROOM_E2E_RETRIES (default 0): rerun when the shell CRASHED (killed by
 #      a signal) or timed out; earlier attempts are kept in OUT_DIR/attempt-N/.
 #      Failed checks and JS errors are never retried.
-#      HEADROOM_E2E_STARTUP_TIMEOUT (default 60 s), HEADROOM_E2E_STARTUP_RETRIES (default 4): a shell whose start-up
+#      HEADROOM_E2E_STARTUP_TIMEOUT (default 45 s), HEADROOM_E2E_STARTUP_RETRIES (default 8): a shell whose start-up
 #      has not completed by then is stopped and run again, on a budget of its own (see below).
 set -euo pipefail
 
@@ -196,12 +196,12 @@ MODDIR=$(cd "$(dirname "$MODULE")" && pwd) MODNAME=$(basename "$MODULE")
 UUID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uuid"])' "$EXT/metadata.json")
 TIMEOUT=${HEADROOM_E2E_TIMEOUT:-120}
 # GNOME Shell 50 and 51 now and then never complete their start-up here, so extensions and the automation never run:
-# seen on 2026-12-01 in CI and locally, always at the first boot of a suite in a run (sid up to twice in a row, forky
-# once; a normal start-up takes 2–3 s), each time with the main loop idle, glycin's image-loading threads waiting
+# seen on 2026-12-01 in CI and locally, always in the suite's first test of a run (sid up to five times in a row,
+# forky once; a normal start-up takes 2–3 s), each time with the main loop idle, glycin's image-loading threads waiting
 # and no glycin loader process (unsandboxed here: no bwrap in the namespace). A start-up not complete after
 # STARTUP_TIMEOUT seconds is stopped and retried, up to STARTUP_RETRIES times, on top of HEADROOM_E2E_RETRIES.
-STARTUP_TIMEOUT=${HEADROOM_E2E_STARTUP_TIMEOUT:-60}
-STARTUP_RETRIES=${HEADROOM_E2E_STARTUP_RETRIES:-4}
+STARTUP_TIMEOUT=${HEADROOM_E2E_STARTUP_TIMEOUT:-45}
+STARTUP_RETRIES=${HEADROOM_E2E_STARTUP_RETRIES:-8}
 
 ROOT=$("$HERE/build-root.sh" "$SUITE" | tail -n1)
 mkdir -p "$OUT"
