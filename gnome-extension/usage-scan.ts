@@ -37,7 +37,7 @@ export interface ScanRequest {
 export const ScanRequestSchema = z.object({
   roots: z.array(
     z.object({
-      provider: z.enum(['claude', 'codex']),
+      provider: z.string(), // a catalog id; one without a log format is skipped by the scanner
       account: z.string(),
       directory: z.string(),
     }),

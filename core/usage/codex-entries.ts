@@ -10,6 +10,7 @@
 import * as z from 'zod/mini';
 import { checkInstant } from '../ranges.js';
 import type { UsageEntry } from './entries.js';
+import { type LineCarry, type LogFormat, cliDirectories } from './log-format.js';
 
 /** Markers of the lines a Codex file needs: usage events and the model of each turn. */
 export const CODEX_MARKERS: readonly string[] = ['"token_count"', '"turn_context"'];
@@ -43,22 +44,18 @@ const Line = z.looseObject({
   }),
 });
 
-/** What a rollout's earlier lines leave for the next ones (kept in the index between scans). */
-export interface CodexFileMark {
-  /** The last counted cumulative total (`total_tokens`), or -1 before the first. */
-  lastTotal: number;
-  model: string | null;
-}
-
-/** Per-file reading state. */
+/**
+ * Per-file reading state: the last counted cumulative total (`total_tokens`, -1 before the first) and the model of the
+ * latest `turn_context`; saved in the index between scans as the file's {@link LineCarry}.
+ */
 export class CodexFileState {
   lastTotal: number;
   model: string | null;
-  constructor(mark: CodexFileMark | null) {
-    this.lastTotal = mark?.lastTotal ?? -1;
-    this.model = mark?.model ?? null;
+  constructor(carry: LineCarry | null) {
+    this.lastTotal = carry?.lastTotal ?? -1;
+    this.model = carry?.model ?? null;
   }
-  save(): CodexFileMark {
+  save(): LineCarry {
     return { lastTotal: this.lastTotal, model: this.model };
   }
 }
@@ -72,6 +69,7 @@ type UsageCounts = z.infer<typeof Usage>;
 export function readCodexLine(
   line: string,
   state: CodexFileState,
+  project: string,
   session: string,
 ): UsageEntry | 'malformed' | 'invalid' | null {
   let raw: unknown;
@@ -114,7 +112,7 @@ export function readCodexLine(
     cacheRead: cached,
     fast: false,
     hasSpeed: false,
-    project: 'codex',
+    project,
     session,
     id: 0,
     key: 0,
@@ -130,3 +128,21 @@ function counts(usage: UsageCounts): { input: number; cached: number; output: nu
 function sum(usage: UsageCounts): number {
   return usage.total_tokens ?? (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0);
 }
+
+/**
+ * Codex's log format (REFERENCE: ccusage's Codex adapter): `rollout-*.jsonl` under `sessions/` and `archived_sessions/`
+ * of each Codex home (the default account's: every entry of `$CODEX_HOME`, comma-separated, else `~/.codex`).
+ * Rollouts are filed by date, not by project, so every rollout counts under the project `codex`. A file's running
+ * total and model are carried between scans ({@link CodexFileState}).
+ */
+export const CODEX_LOGS: LogFormat = {
+  directories: (ports, account) => cliDirectories(ports, account, 'CODEX_HOME', (home) => [`${home}/.codex`]),
+  folders: ['sessions', 'archived_sessions'],
+  isLog: (name) => name.startsWith('rollout-') && name.endsWith('.jsonl'),
+  markers: CODEX_MARKERS,
+  projectOf: () => 'codex',
+  open: (project, session, carry) => {
+    const state = new CodexFileState(carry);
+    return { read: (line) => readCodexLine(line, state, project, session), carry: () => state.save() };
+  },
+};

@@ -4,18 +4,17 @@
  * `token_count` events). The line format and the rules follow what ccusage 20 accepts (ccusage/ccusage
  * `rust/adapters/claude`, `rust/adapters/codex`), so both tools count the same tokens.
  *
- * Speed: a scanner looks for {@link CLAUDE_MARKER} / {@link CODEX_MARKER} in the raw text and parses only the lines
- * holding it; such a line is then parsed whole with `JSON.parse` and checked with zod, so skipping never changes a
+ * Speed: a scanner looks for {@link CLAUDE_MARKER} (Codex: codex-entries.ts `CODEX_LOGS.markers`) in the raw text and
+ * parses only the lines holding it; such a line is then parsed whole with `JSON.parse` and checked with zod, so skipping never changes a
  * result (a line without the marker has no usage to count).
  */
 import * as z from 'zod/mini';
 import { checkInstant } from '../ranges.js';
 import { responseKeys } from './key-filter.js';
+import { type LogFormat, cliDirectories, expandPath } from './log-format.js';
 
 /** Text every counted Claude line contains, exactly as Claude Code writes it (compact JSON). */
 export const CLAUDE_MARKER = '"usage":{';
-/** Text every counted Codex line contains. */
-export const CODEX_MARKER = '"token_count"';
 
 /** One model request's tokens, as counted. */
 export interface UsageEntry {
@@ -31,7 +30,7 @@ export interface UsageEntry {
   fast: boolean;
   /** The line carries a `speed` field at all (ccusage prefers such a copy on a tie). */
   hasSpeed: boolean;
-  /** The project: the first folder under `projects/` (Claude), the session's working directory (Codex). */
+  /** The project: the first folder under `projects/` (Claude), `codex` for every Codex rollout (CODEX_LOGS). */
   project: string;
   /** Session id (Claude `sessionId`, Codex the rollout's file name). */
   session: string;
@@ -146,3 +145,34 @@ export function readClaudeLine(line: string, project: string, session: string): 
 export function entryTotal(entry: UsageEntry): number {
   return entry.input + entry.output + entry.cacheWrite5m + entry.cacheWrite1h + entry.cacheRead;
 }
+
+/**
+ * Claude Code's log format (REFERENCE: ccusage `adapter/claude/paths.rs`): every `*.jsonl` under `projects/` of each
+ * configuration directory, the project being the first folder below `projects/`. The default account's directories
+ * are every entry of `CLAUDE_CONFIG_DIR` (comma-separated; an entry naming a `projects` folder means its parent), else
+ * both `$XDG_CONFIG_HOME/claude` (default `~/.config/claude`) and `~/.claude`. Lines stand alone: nothing is carried.
+ */
+export const CLAUDE_LOGS: LogFormat = {
+  directories: (ports, account) =>
+    cliDirectories(
+      ports,
+      account,
+      'CLAUDE_CONFIG_DIR',
+      (home) => [
+        `${expandPath(ports.env.get('XDG_CONFIG_HOME') ?? `${home}/.config`, home)}/claude`,
+        `${home}/.claude`,
+      ],
+      (path) => (path.endsWith('/projects') ? path.slice(0, -'/projects'.length) : path),
+    ),
+  folders: ['projects'],
+  isLog: (name) => name.endsWith('.jsonl'),
+  markers: [CLAUDE_MARKER],
+  projectOf: (relative) => {
+    const slash = relative.indexOf('/');
+    return slash < 0 ? 'unknown' : relative.slice(0, slash);
+  },
+  open: (project, session) => ({
+    read: (line) => readClaudeLine(line, project, session),
+    carry: () => undefined,
+  }),
+};

@@ -14,7 +14,7 @@
  */
 import * as z from 'zod/mini';
 import type { UsageEntry } from './entries.js';
-import type { CodexFileMark } from './codex-entries.js';
+import type { LineCarry } from './log-format.js';
 import { KeyFilter, filterKeys } from './key-filter.js';
 import { costOf } from './pricing.js';
 
@@ -37,7 +37,8 @@ export interface FileMark {
    */
   headEnd?: number;
   head?: number;
-  codex?: CodexFileMark;
+  /** What the file's lines read so far leave for its next ones, for a format that carries something (Codex). */
+  carry?: LineCarry;
 }
 
 /** What the index remembers of one folder under a scan root: its listing, reused while its mtime is unchanged. */
@@ -46,7 +47,7 @@ export interface DirMark {
   mtimeMs: number;
   /** When it was listed (epoch ms). */
   listedAt: number;
-  /** Names of its subfolders, and of its log files (`*.jsonl`; Codex `rollout-*.jsonl`). */
+  /** Names of its subfolders, and of its log files (those its log format reads: `*.jsonl`; Codex `rollout-*.jsonl`). */
   dirs: string[];
   files: string[];
 }
@@ -293,8 +294,8 @@ function pushMark(marks: number[], mark: FileMark | undefined, id: (text: string
     mark.edge,
     mark.headEnd ?? -1,
     mark.head ?? 0,
-    mark.codex ? mark.codex.lastTotal : 0,
-    mark.codex ? (mark.codex.model === null ? -1 : id(mark.codex.model)) : -2,
+    mark.carry ? mark.carry.lastTotal : 0,
+    mark.carry ? (mark.carry.model === null ? -1 : id(mark.carry.model)) : -2,
   );
 }
 
@@ -307,8 +308,8 @@ const MARK = 8;
  * to build than the bytes do to parse):
  * - the folder listings ({@link DirMark}): `dirPaths` their paths, `dirRows` 4 numbers each `[mtimeMs, listedAt,
  *   subfolder count, log file count]`, `dirNames` each folder's subfolder names then its log file names, in order;
- * - `marks`: {@link MARK} numbers per log file, `[size, mtimeMs, offset, edge, headEnd or -1, head, Codex lastTotal,
- *   Codex model (index into strings; -1 none; -2 no Codex state)]` (all -1: no mark), first for every log file of
+ * - `marks`: {@link MARK} numbers per log file, `[size, mtimeMs, offset, edge, headEnd or -1, head, carried lastTotal,
+ *   carried model (index into strings; -1 none; -2 nothing carried)]` (all -1: no mark), first for every log file of
  *   the listings in order, then for the files named in `extraPaths`;
  * - `filter`: the key filter's bits in base64 and its key count;
  * - `accounts`: per account its buckets (8 numbers each: quarter, model, input, output, cacheWrite, cacheRead,
@@ -370,8 +371,8 @@ export function serializeSummary(index: UsageIndex): string {
 function readMark(marks: readonly number[], i: number, strings: readonly string[]): FileMark | undefined | null {
   const size = marks[i]!;
   if (size === -1) return undefined;
-  const codexModel = marks[i + 7]!;
-  const model = codexModel >= 0 ? strings[codexModel] : null;
+  const carriedModel = marks[i + 7]!;
+  const model = carriedModel >= 0 ? strings[carriedModel] : null;
   if (model === undefined) return null;
   const headEnd = marks[i + 4]!;
   return {
@@ -380,7 +381,7 @@ function readMark(marks: readonly number[], i: number, strings: readonly string[
     offset: marks[i + 2]!,
     edge: marks[i + 3]!,
     ...(headEnd >= 0 ? { headEnd, head: marks[i + 5]! } : {}),
-    ...(codexModel >= -1 ? { codex: { lastTotal: marks[i + 6]!, model } } : {}),
+    ...(carriedModel >= -1 ? { carry: { lastTotal: marks[i + 6]!, model } } : {}),
   };
 }
 

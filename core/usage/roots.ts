@@ -1,71 +1,47 @@
 /**
- * Where the usage logs of each account lie (REFERENCE: ccusage `adapter/claude/paths.rs` and the Codex adapter):
- * - Claude, default account: every entry of `CLAUDE_CONFIG_DIR` (comma-separated; an entry naming a `projects`
- *   folder means its parent), else both `$XDG_CONFIG_HOME/claude` (default `~/.config/claude`) and `~/.claude`;
- *   each contributes its `projects/` folder. Other accounts: their configuration directory's `projects/`.
- * - Codex: `$CODEX_HOME` (comma-separated) or `~/.codex` for the default account, the account's home for others;
- *   each contributes `sessions/` and `archived_sessions/`.
+ * Where the usage logs of each account lie: the log format of each provider whose CLI writes local logs (catalog
+ * `usageLogs`), by provider id, and the folders to scan for one account. The formats themselves, with their
+ * environment rules, are declared next to their line readers (entries.ts for Claude Code, codex-entries.ts for Codex).
  */
 import type { Account } from '../accounts.js';
 import { providerInfo } from '../catalog.js';
 import type { Ports } from '../ports.js';
+import { CODEX_LOGS } from './codex-entries.js';
+import { CLAUDE_LOGS } from './entries.js';
+import type { LogFormat } from './log-format.js';
 import type { ScanRoot } from './scan.js';
 
-function expand(path: string, home: string): string {
-  return path.replace(/^~(?=\/|$)/, home).replace(/\/+$/, '') || '/';
+/** The log format of each provider with local logs, by catalog id. */
+const LOG_FORMATS: ReadonlyMap<string, LogFormat> = new Map([
+  ['claude', CLAUDE_LOGS],
+  ['codex', CODEX_LOGS],
+]);
+
+/**
+ * The log format of provider `id`, or null when the catalog says it writes no local logs (`usageLogs`) or Headroom
+ * has no reader for them.
+ */
+export function logFormatOf(id: string): LogFormat | null {
+  return providerInfo(id)?.usageLogs === true ? (LOG_FORMATS.get(id) ?? null) : null;
 }
 
-/** The Claude Code config directories of an account, absolute, without duplicates. */
-export function claudeDirectories(ports: Pick<Ports, 'env'>, account: Account | null): string[] {
-  const home = ports.env.home;
-  if (account?.directory) return [expand(account.directory, home)];
-  const configured = ports.env.get('CLAUDE_CONFIG_DIR');
-  const list = configured
-    ? configured
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '')
-        .map((entry) => expand(entry, home))
-        .map((entry) => (entry.endsWith('/projects') ? entry.slice(0, -'/projects'.length) : entry))
-    : [`${expand(ports.env.get('XDG_CONFIG_HOME') ?? `${home}/.config`, home)}/claude`, `${home}/.claude`];
-  return [...new Set(list)];
+/** True when provider `id` writes local logs that Headroom reads (see {@link logFormatOf}). */
+export function hasUsageLogs(id: string): boolean {
+  return logFormatOf(id) !== null;
 }
 
-/** The Codex homes of an account, absolute, without duplicates. */
-export function codexHomes(ports: Pick<Ports, 'env'>, account: Account | null): string[] {
-  const home = ports.env.home;
-  if (account?.directory) return [expand(account.directory, home)];
-  const configured = ports.env.get('CODEX_HOME');
-  const list = configured
-    ? configured
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '')
-        .map((entry) => expand(entry, home))
-    : [`${home}/.codex`];
-  return [...new Set(list)];
-}
-
-/** The providers whose local logs core/usage/ reads: the catalog's `usageLogs`, with a reader in scan.ts. */
-export type UsageProvider = ScanRoot['provider'];
-
-/** True when the catalog says provider `id` writes local logs to scan (catalog `usageLogs`). */
-export function hasUsageLogs(id: string): id is UsageProvider {
-  return providerInfo(id)?.usageLogs === true;
-}
-
-/** The folders to scan for one account (see the module comment). */
-export function rootsOf(ports: Pick<Ports, 'env'>, provider: UsageProvider, account: Account | null): ScanRoot[] {
+/**
+ * The folders to scan for one account of `provider`: each folder of its log format under each of the account's
+ * directories (`account` null: the default account, whose directories come from the environment). None for a
+ * provider without a log format.
+ */
+export function rootsOf(ports: Pick<Ports, 'env'>, provider: string, account: Account | null): ScanRoot[] {
+  const format = logFormatOf(provider);
+  if (!format) return [];
   const key = account?.key ?? provider;
-  if (provider === 'claude') {
-    return claudeDirectories(ports, account).map((directory) => ({
-      provider,
-      account: key,
-      directory: `${directory}/projects`,
-    }));
-  }
-  return codexHomes(ports, account).flatMap((directory) => [
-    { provider, account: key, directory: `${directory}/sessions` },
-    { provider, account: key, directory: `${directory}/archived_sessions` },
-  ]);
+  return format
+    .directories(ports, account)
+    .flatMap((directory) =>
+      format.folders.map((folder) => ({ provider, account: key, directory: `${directory}/${folder}` })),
+    );
 }

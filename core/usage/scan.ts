@@ -1,6 +1,6 @@
 /**
- * The usage scanner: walks Claude Code's `projects/` folders and Codex's `sessions/` folders, reads every log file
- * in chunks through {@link FileReader.readLines} (only lines holding a usage marker reach `JSON.parse`), dedupes
+ * The usage scanner: walks each provider's log folders (Claude Code's `projects/`, Codex's `sessions/`), reads every
+ * log file of the provider's format (log-format.ts) in chunks through {@link FileReader.readLines} (only lines holding a usage marker reach `JSON.parse`), dedupes
  * (dedupe.ts) and keeps an incremental index (index.ts) so a later scan reads only appended bytes.
  *
  * Bad input never throws: non-JSON and truncated lines, lines over {@link MAX_LINE_BYTES}, files that vanish or
@@ -10,8 +10,7 @@
  */
 import type { FileReader, LineChunk } from '../ports.js';
 import { Deduper } from './dedupe.js';
-import { CLAUDE_MARKER, type UsageEntry, readClaudeLine } from './entries.js';
-import { CODEX_MARKERS, CodexFileState, readCodexLine } from './codex-entries.js';
+import type { UsageEntry } from './entries.js';
 import {
   type Bucket,
   type DirMark,
@@ -25,10 +24,17 @@ import {
   summarise,
 } from './index-file.js';
 import { filterKeys, fingerprint } from './key-filter.js';
+import type { LogFormat } from './log-format.js';
+import { logFormatOf } from './roots.js';
 
-/** A folder to scan: Claude Code's `<config dir>/projects`, or a Codex home's `sessions` / `archived_sessions`. */
+/**
+ * A folder to scan: one of the provider's log folders under one of an account's directories (roots.ts `rootsOf`),
+ * e.g. Claude Code's `<config dir>/projects` or a Codex home's `sessions`. Plain data: it crosses to the GNOME
+ * extension's scan process.
+ */
 export interface ScanRoot {
-  provider: 'claude' | 'codex';
+  /** The provider's catalog id; its log format (roots.ts `logFormatOf`) says how to read the folder. */
+  provider: string;
   /** The account key the folder belongs to (core/accounts.ts), e.g. `claude`, `codex@work`. */
   account: string;
   directory: string;
@@ -120,6 +126,7 @@ const RACY_MS = 2000;
 async function listLogs(
   files: FileReader,
   root: ScanRoot,
+  format: LogFormat,
   stats: ScanStats,
   previous: ReadonlyMap<string, DirMark>,
   next: Map<string, DirMark>,
@@ -151,8 +158,7 @@ async function listLogs(
       mark = { mtimeMs: info?.mtimeMs ?? 0, listedAt: now, dirs: [], files: [] };
       for (const entry of entries) {
         if (entry.isDirectory) mark.dirs.push(entry.name);
-        else if (entry.name.endsWith('.jsonl') && (root.provider === 'claude' || entry.name.startsWith('rollout-')))
-          mark.files.push(entry.name);
+        else if (format.isLog(entry.name)) mark.files.push(entry.name);
       }
     }
     stats.folders++;
@@ -186,12 +192,9 @@ function emptyStats(): ScanStats {
   };
 }
 
-/** The project of a Claude file: the first folder under `projects/`; of a Codex file, `codex`. */
-function projectOf(root: ScanRoot, path: string): string {
-  if (root.provider === 'codex') return 'codex';
-  const rest = path.slice(root.directory.replace(/\/+$/, '').length + 1);
-  const slash = rest.indexOf('/');
-  return slash < 0 ? 'unknown' : rest.slice(0, slash);
+/** A file's path below its root folder, as {@link LogFormat.projectOf} takes it. */
+function relativeTo(root: ScanRoot, path: string): string {
+  return path.slice(root.directory.replace(/\/+$/, '').length + 1);
 }
 
 function sessionOf(path: string): string {
@@ -311,8 +314,10 @@ async function scanOnce(
   const dirs = new Map<string, DirMark>();
   const now = (options.now ?? Date.now)();
   for (const root of roots) {
+    const format = logFormatOf(root.provider);
+    if (!format) continue; // a provider without local logs (a request from another version): nothing to read
     accounts.add(root.account);
-    const paths = await listLogs(files, root, stats, previous.dirs, dirs, now);
+    const paths = await listLogs(files, root, format, stats, previous.dirs, dirs, now);
     for (const path of paths) {
       if (seen.has(path)) continue;
       seen.add(path);
@@ -321,6 +326,7 @@ async function scanOnce(
       const outcome = await scanFile(
         files,
         root,
+        format,
         path,
         mark,
         chunkBytes,
@@ -431,6 +437,7 @@ async function scanOnce(
 async function scanFile(
   files: FileReader,
   root: ScanRoot,
+  format: LogFormat,
   path: string,
   mark: FileMark | null,
   chunkBytes: number,
@@ -438,10 +445,8 @@ async function scanFile(
   add: (entry: UsageEntry) => void,
   options: ScanOptions,
 ): Promise<{ mark: FileMark; tail: UsageEntry | null } | null | 'rebuild'> {
-  const project = projectOf(root, path);
-  const session = sessionOf(path);
-  const markers = root.provider === 'claude' ? [CLAUDE_MARKER] : CODEX_MARKERS;
-  const codex = root.provider === 'codex' ? new CodexFileState(mark?.codex ?? null) : null;
+  const reader = format.open(format.projectOf(relativeTo(root, path)), sessionOf(path), mark?.carry ?? null);
+  const markers = format.markers;
   let offset = mark?.offset ?? 0;
   if (mark) {
     let info;
@@ -511,6 +516,7 @@ async function scanFile(
     }
     await options.pause?.();
   }
+  const carry = reader.carry();
   return {
     mark: {
       size,
@@ -518,13 +524,13 @@ async function scanFile(
       offset,
       edge,
       ...(headEnd !== undefined ? { headEnd, head } : {}),
-      ...(codex ? { codex: codex.save() } : {}),
+      ...(carry ? { carry } : {}),
     },
     tail,
   };
 
   function parse(line: string): UsageEntry | null {
-    const result = codex ? readCodexLine(line, codex, session) : readClaudeLine(line, project, session);
+    const result = reader.read(line);
     if (result === null) return null;
     if (typeof result === 'string') {
       stats.skipped[result]++;

@@ -17,6 +17,7 @@ import {
   parseSummary,
   readClaudeLine,
   responseKeys,
+  rootsOf,
   scanUsage,
   serializeEntries,
   serializeEntriesParts,
@@ -130,6 +131,64 @@ describe('lines', () => {
   });
 });
 
+describe('log formats', () => {
+  const ports = (env: Record<string, string> = {}) => fakePorts({ env }).env;
+
+  it("finds each provider's log folders from the environment, the default directories or the account", () => {
+    expect(rootsOf({ env: ports() }, 'claude', null).map((root) => root.directory)).toEqual([
+      '/home/dev/.config/claude/projects',
+      '/home/dev/.claude/projects',
+    ]);
+    // CLAUDE_CONFIG_DIR: comma-separated; an entry naming its `projects` folder means the directory above it.
+    const claude = rootsOf({ env: ports({ CLAUDE_CONFIG_DIR: '~/a/projects, /b/,~/a' }) }, 'claude', null);
+    expect(claude.map((root) => root.directory)).toEqual(['/home/dev/a/projects', '/b/projects']);
+    const codex = rootsOf({ env: ports({ CODEX_HOME: '/x,/y' }) }, 'codex', null);
+    expect(codex).toEqual(
+      ['/x/sessions', '/x/archived_sessions', '/y/sessions', '/y/archived_sessions'].map((directory) => ({
+        provider: 'codex',
+        account: 'codex',
+        directory,
+      })),
+    );
+    const account = {
+      provider: 'codex',
+      id: 'work',
+      key: 'codex@work',
+      label: '~/.codex-work',
+      directory: '~/.codex-work',
+    };
+    expect(rootsOf({ env: ports({ CODEX_HOME: '/x' }) }, 'codex', account)[0]).toEqual({
+      provider: 'codex',
+      account: 'codex@work',
+      directory: '/home/dev/.codex-work/sessions',
+    });
+    // Gemini CLI keeps no usage logs Headroom reads: no folders, and a root naming it (a request from another
+    // version of the extension) is skipped by the scanner, not read with another provider's rules.
+    expect(rootsOf({ env: ports() }, 'gemini', null)).toEqual([]);
+  });
+
+  it("reads a folder by its provider's format only", async () => {
+    const line = readFileSync(join(TRANSCRIPTS, 'real-cli-claude-transcript-run1.jsonl'), 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"usage":{'))!;
+    const files = fakePorts({
+      files: { '/logs/p/s.jsonl': `${line}\n`, '/logs/p/rollout-1.jsonl': `${line}\n`, '/logs/p/x.txt': `${line}\n` },
+    }).files;
+    const scan = (provider: string) => scanUsage(files, [{ provider, account: provider, directory: '/logs' }]);
+    const claude = await scan('claude');
+    expect(claude.stats.files).toBe(2);
+    expect(claude.stats.duplicates).toBe(1);
+    expect(claude.entries!.get('claude')!.map((entry) => entry.project)).toEqual(['p']);
+    // Codex reads only `rollout-*.jsonl`, and a Claude line is no Codex usage event.
+    const codex = await scan('codex');
+    expect(codex.stats.files).toBe(1);
+    expect(codex.stats.lines).toBe(0);
+    const gemini = await scan('gemini');
+    expect(gemini.stats.files).toBe(0);
+    expect(gemini.entries!.size).toBe(0);
+  });
+});
+
 describe('periods and blocks', () => {
   it('puts a request in the day of the given time zone', () => {
     const late = entry({ at: Date.UTC(2026, 10, 22, 20, 0) });
@@ -215,7 +274,7 @@ describe('the index', () => {
       edge: 7,
       headEnd: 4000,
       head: hash53('y'),
-      codex: { lastTotal: -1, model: 'gpt-5-codex' },
+      carry: { lastTotal: -1, model: 'gpt-5-codex' },
     });
     const back = parseSummary(serializeSummary(index))!;
     expect(back.generation).toBe(42);
