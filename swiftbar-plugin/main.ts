@@ -21,6 +21,7 @@ import { nodePorts } from './node-ports.js';
 import { deliver, notifierFor } from './notify.js';
 import { type MenuFormat, renderMenuBar, renderText } from './render.js';
 import { acquireLock, removeStaleTemps } from './single-flight.js';
+import { SCAN_WORKER_ARG, runScanThread } from './scan-threads.js';
 import { renderWaybar } from './waybar.js';
 import { writeStdout } from './files.js';
 import { loadIntlReplay, saveIntlReplay } from './locale-facts.js';
@@ -301,4 +302,8 @@ function print(
 
 // Exit as soon as the result is out: an idle keep-alive connection of fetch's pool would hold the process open for
 // a while, and every SwiftBar refresh would wait for it. Standard output is written synchronously (writeStdout).
-process.exit(await main());
+// The same file serves as `headroom report`'s scan threads (scan-threads.ts): a thread stays until it is ended.
+if (process.argv[2] === SCAN_WORKER_ARG) {
+  const code = await runScanThread();
+  if (code !== null) process.exit(code);
+} else process.exit(await main());

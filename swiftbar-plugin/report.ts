@@ -33,6 +33,7 @@ import {
 import { periodTable } from '../core/usage/report-text.js';
 import { readRegularFile, writePrivateFile } from './files.js';
 import { nodeScanFiles } from './node-ports.js';
+import { nodeScanPool } from './scan-threads.js';
 import { localTimeZoneName } from './locale-facts.js';
 import { stateDirectory } from './state.js';
 
@@ -142,6 +143,8 @@ export async function scanWithIndex(
   const result = await scanUsage(nodeScanFiles, usageRoots(ports, settings), {
     index,
     needEntries,
+    // This bundle's own file runs the threads (the pool starts them only for a scan with many new files).
+    pool: nodeScanPool(new URL(import.meta.url)) ?? undefined,
     loadEntries: () => readRegularFile(entriesPath),
     progress: (bytes) => {
       // The clock first: touching process.stderr builds a stream (and loads node:stream) on every quick run.
@@ -154,7 +157,8 @@ export async function scanWithIndex(
   const scanned = Date.now();
   const s = result.stats;
   ports.log.debug(
-    `usage scan: ${s.folders} folders (${s.foldersListed} listed), ${s.files} files (${s.filesResumed} resumed), ${s.bytesRead} bytes, ${s.lines} lines, ` +
+    `usage scan: ${s.folders} folders (${s.foldersListed} listed), ${s.files} files (${s.filesResumed} resumed, ` +
+      `${s.filesFromThreads} read by scan threads), ${s.bytesRead} bytes, ${s.lines} lines, ` +
       `${s.duplicates} duplicates, skipped ${JSON.stringify(s.skipped)}${s.rebuilt ? ', index rebuilt' : ''}` +
       `${result.entries ? ', exact path' : ', summary path'}`,
   );

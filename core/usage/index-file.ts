@@ -194,7 +194,7 @@ function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => num
 
 /** Reads {@link encodeEntries}' rows, checking every value; null when malformed. */
 function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] | null {
-  if (!Array.isArray(rows) || rows.length % ROW !== 0) return null;
+  if (!(Array.isArray(rows) || rows instanceof Float64Array) || rows.length % ROW !== 0) return null;
   const count = rows.length / ROW;
   const entries: UsageEntry[] = [];
   for (let n = 0, i = 0; n < count; n++, i += ROW) {
@@ -225,6 +225,20 @@ function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] 
     });
   }
   return entries;
+}
+
+/**
+ * Entries as one transferable block (a scan thread's result, scan.ts `FileScanPool`): the entries file's rows in a
+ * Float64Array, and the string table they index. {@link unpackEntries} reads it back.
+ */
+export function packEntries(entries: readonly UsageEntry[]): { rows: Float64Array; strings: string[] } {
+  const { strings, id } = table();
+  return { rows: Float64Array.from(encodeEntries(entries, id)), strings };
+}
+
+/** The entries of a {@link packEntries} block, in order; null when it is malformed. */
+export function unpackEntries(rows: Float64Array, strings: readonly string[]): UsageEntry[] | null {
+  return decodeEntries(rows, strings);
 }
 
 /** A string table. */

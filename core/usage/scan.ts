@@ -48,6 +48,8 @@ export interface ScanStats {
   foldersListed: number;
   /** Files read from an offset kept by the index (only their new bytes were read). */
   filesResumed: number;
+  /** Files read by the threads of a {@link FileScanPool} (the rest were read by the scanner itself). */
+  filesFromThreads: number;
   /** Bytes read in this scan. */
   bytesRead: number;
   /** Usage lines counted (before dedupe). */
@@ -79,7 +81,45 @@ export interface ScanOptions {
   progress?: (bytesRead: number) => void;
   /** The time now, epoch ms (when folders were listed, see {@link DirMark}); default `Date.now`. */
   now?: () => number;
+  /** Threads that read files while this one dedupes: used when at least {@link POOL_MIN_FILES} files are new. */
+  pool?: FileScanPool;
 }
+
+/** One file to read, for {@link readLogFile} or a {@link FileScanPool}: plain data, so it can cross to a thread. */
+export interface FileTask {
+  root: ScanRoot;
+  path: string;
+  /** What the index kept of the file; null for a file not read before. */
+  mark: FileMark | null;
+}
+
+/** What reading one file gave. */
+export interface FileOutcome {
+  /**
+   * The file's new mark and an unterminated last line's entry; null when the file vanished or could not be read;
+   * `rebuild` when it no longer matches its mark.
+   */
+  read: { mark: FileMark; tail: UsageEntry | null } | null | 'rebuild';
+  /** The entries of its new complete lines, in file order (before dedupe). */
+  entries: UsageEntry[];
+  /** What was read and skipped in this file (`files` and the folder counts stay 0). */
+  stats: ScanStats;
+}
+
+/**
+ * Reads files on other threads (the CLI's worker threads) while the scanner dedupes what they read, in file order,
+ * so a pooled scan gives exactly the result of a sequential one.
+ */
+export interface FileScanPool {
+  /**
+   * Starts reading `tasks` with {@link readLogFile}. `outcome(i)` resolves with task i's outcome, or rejects when the
+   * pool could not read it (a thread died): the scanner then reads that file itself. `stop()` ends the threads.
+   */
+  start(tasks: readonly FileTask[], chunkBytes: number): { outcome(i: number): Promise<FileOutcome>; stop(): void };
+}
+
+/** New files a scan must have before it hands them to a {@link FileScanPool} (starting threads costs ~50 ms). */
+export const POOL_MIN_FILES = 64;
 
 /** The result of a scan. */
 export interface ScanResult {
@@ -170,12 +210,14 @@ async function listLogs(
   return found.sort();
 }
 
-function emptyStats(): ScanStats {
+/** Counters at zero. */
+export function emptyStats(): ScanStats {
   return {
     files: 0,
     folders: 0,
     foldersListed: 0,
     filesResumed: 0,
+    filesFromThreads: 0,
     bytesRead: 0,
     lines: 0,
     duplicates: 0,
@@ -313,38 +355,46 @@ async function scanOnce(
   const tails: { account: string; entry: UsageEntry }[] = [];
   const dirs = new Map<string, DirMark>();
   const now = (options.now ?? Date.now)();
+  const tasks: FileTask[] = [];
   for (const root of roots) {
     const format = logFormatOf(root.provider);
     if (!format) continue; // a provider without local logs (a request from another version): nothing to read
     accounts.add(root.account);
-    const paths = await listLogs(files, root, format, stats, previous.dirs, dirs, now);
-    for (const path of paths) {
+    for (const path of await listLogs(files, root, format, stats, previous.dirs, dirs, now)) {
       if (seen.has(path)) continue;
       seen.add(path);
+      tasks.push({ root, path, mark: marks.get(path) ?? null });
+    }
+  }
+  let fresh = 0;
+  for (const task of tasks) if (task.mark === null) fresh++;
+  const pooled = options.pool && fresh >= POOL_MIN_FILES ? options.pool.start(tasks, chunkBytes) : null;
+  try {
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]!;
       stats.files++;
-      const mark = marks.get(path) ?? null;
-      const outcome = await scanFile(
-        files,
-        root,
-        format,
-        path,
-        mark,
-        chunkBytes,
-        stats,
-        (entry) => add(root.account, entry),
-        options,
-      );
+      let outcome: FileOutcome | null = null;
+      if (pooled) {
+        outcome = await pooled.outcome(i).catch(() => null);
+        if (outcome) stats.filesFromThreads++;
+      }
+      outcome ??= await readLogFile(files, task, chunkBytes, options);
+      addStats(stats, outcome.stats);
+      for (const entry of outcome.entries) add(task.root.account, entry);
       if (needFull) return 'full';
-      if (outcome === 'rebuild') return 'rebuild';
-      if (outcome === null) {
-        if (mark) return 'rebuild';
+      const { read } = outcome;
+      if (read === 'rebuild') return 'rebuild';
+      if (read === null) {
+        if (task.mark) return 'rebuild';
         continue;
       }
-      if (outcome.mark !== mark) changed = true;
-      marks.set(path, outcome.mark);
-      if (outcome.tail) tails.push({ account: root.account, entry: outcome.tail });
+      if (read.mark !== task.mark) changed = true;
+      marks.set(task.path, read.mark);
+      if (read.tail) tails.push({ account: task.root.account, entry: read.tail });
       options.progress?.(stats.bytesRead);
     }
+  } finally {
+    pooled?.stop();
   }
   // A file the index knew that is gone now: its entries can't be taken back one by one.
   for (const path of marks.keys()) {
@@ -431,20 +481,21 @@ async function scanOnce(
 }
 
 /**
- * Reads one file from its kept offset. Returns its new mark and an unterminated last line's entry; null when the
- * file vanished or could not be read; `rebuild` when it no longer matches the mark.
+ * Reads one file from its kept offset with its provider's log format (see {@link FileOutcome}). Never throws: a file
+ * that can't be read is an outcome. `pause` (if given) is awaited between chunks.
  */
-async function scanFile(
+export async function readLogFile(
   files: FileReader,
-  root: ScanRoot,
-  format: LogFormat,
-  path: string,
-  mark: FileMark | null,
-  chunkBytes: number,
-  stats: ScanStats,
-  add: (entry: UsageEntry) => void,
-  options: ScanOptions,
-): Promise<{ mark: FileMark; tail: UsageEntry | null } | null | 'rebuild'> {
+  task: FileTask,
+  chunkBytes: number = CHUNK_BYTES,
+  options: Pick<ScanOptions, 'pause'> = {},
+): Promise<FileOutcome> {
+  const stats = emptyStats();
+  const entries: UsageEntry[] = [];
+  const outcome = (read: FileOutcome['read']): FileOutcome => ({ read, entries, stats });
+  const { root, path, mark } = task;
+  const format = logFormatOf(root.provider);
+  if (!format) return outcome(null);
   const reader = format.open(format.projectOf(relativeTo(root, path)), sessionOf(path), mark?.carry ?? null);
   const markers = format.markers;
   let offset = mark?.offset ?? 0;
@@ -454,14 +505,14 @@ async function scanFile(
       info = await files.stat(path);
     } catch {
       stats.skipped.unreadableFile++;
-      return 'rebuild';
+      return outcome('rebuild');
     }
-    if (!info) return 'rebuild';
-    if (info.size === mark.size && info.mtimeMs === mark.mtimeMs) return { mark, tail: null };
-    if (info.size < mark.offset) return 'rebuild';
-    if (!(await fingerprintMatches(files, path, mark.offset, mark.edge))) return 'rebuild';
+    if (!info) return outcome('rebuild');
+    if (info.size === mark.size && info.mtimeMs === mark.mtimeMs) return outcome({ mark, tail: null });
+    if (info.size < mark.offset) return outcome('rebuild');
+    if (!(await fingerprintMatches(files, path, mark.offset, mark.edge))) return outcome('rebuild');
     if (mark.headEnd !== undefined && !(await fingerprintMatches(files, path, mark.headEnd, mark.head ?? 0))) {
-      return 'rebuild';
+      return outcome('rebuild');
     }
     stats.filesResumed++;
   }
@@ -476,15 +527,15 @@ async function scanFile(
     const chunk = await read(files, path, { offset, maxBytes: want, markers });
     if (chunk === 'error') {
       stats.skipped.unreadableFile++;
-      return mark ? 'rebuild' : null;
+      return outcome(mark ? 'rebuild' : null);
     }
     if (chunk === null) {
       stats.skipped.vanished++;
-      return mark ? 'rebuild' : null;
+      return outcome(mark ? 'rebuild' : null);
     }
     size = chunk.size;
     mtimeMs = chunk.mtimeMs;
-    if (chunk.size < offset) return mark ? 'rebuild' : null;
+    if (chunk.size < offset) return outcome(mark ? 'rebuild' : null);
     if (chunk.consumed === 0 && !chunk.eof) {
       // One line longer than the range: read more, up to the cap.
       if (want >= MAX_LINE_BYTES) {
@@ -517,7 +568,7 @@ async function scanFile(
     await options.pause?.();
   }
   const carry = reader.carry();
-  return {
+  return outcome({
     mark: {
       size,
       mtimeMs,
@@ -527,7 +578,7 @@ async function scanFile(
       ...(carry ? { carry } : {}),
     },
     tail,
-  };
+  });
 
   function parse(line: string): UsageEntry | null {
     const result = reader.read(line);
@@ -542,9 +593,18 @@ async function scanFile(
     const entry = parse(line);
     if (entry) {
       stats.lines++;
-      add(entry);
+      entries.push(entry);
     }
   }
+}
+
+/** Adds the counters of `more` to `stats` (the scan's own flags stay). */
+function addStats(stats: ScanStats, more: ScanStats): void {
+  stats.filesResumed += more.filesResumed;
+  stats.bytesRead += more.bytesRead;
+  stats.lines += more.lines;
+  stats.duplicates += more.duplicates;
+  for (const kind of Object.keys(more.skipped) as SkipKind[]) stats.skipped[kind] += more.skipped[kind];
 }
 
 /** True when the up to 64 bytes before `end` still hash to `edge` (and end a line). */

@@ -138,6 +138,10 @@ describe('headroom report daily --json equals ccusage 20', () => {
     expect(stats.rollouts).toBeGreaterThan(0);
     const [theirs, ours] = await Promise.all([ccusage('UTC'), headroom('UTC')]);
     expectSameAsCcusage(ours.report, theirs);
+    // A cold scan of this many files is read by scan threads (swiftbar-plugin/scan-threads.ts) on a machine with
+    // two cores or more, as this project's CI machine has.
+    const threaded = /files \(0 resumed, (\d+) read by scan threads\)/.exec(ours.stderr);
+    expect(Number(threaded?.[1]), ours.stderr).toBeGreaterThan(100);
     // The unpriced model is named, not priced as zero silently.
     expect(JSON.stringify(ours.report.totals)).toContain('claude-opus-5-5');
     // A report larger than a pipe's buffer arrives whole through the pipe (it used to stop after 64 KB).
@@ -187,7 +191,7 @@ describe('the incremental index', () => {
     appendFileSync(file, `${more.join('\n')}\n`);
     const warm = await headroom('UTC');
     // New responses only: the summary of the index is updated without reading the kept entries.
-    expect(warm.stderr).toMatch(/\(1 resumed\)/);
+    expect(warm.stderr).toMatch(/\(1 resumed, 0 read by scan threads\)/);
     expect(warm.stderr).toMatch(/summary path/);
     expect(warm.stderr).not.toMatch(/index rebuilt/);
     expectSameAsCcusage(warm.report, await ccusage('UTC'));
@@ -260,7 +264,7 @@ describe('the incremental index', () => {
     const saved = readFileSync(summary, 'utf8');
     const warm = await headroom('UTC');
     expect(warm.stderr).toContain(`${folders} folders (1 listed)`);
-    expect(warm.stderr).toMatch(/\(1 resumed\)/);
+    expect(warm.stderr).toMatch(/\(1 resumed, 0 read by scan threads\)/);
     expect(warm.stderr).toMatch(/summary path/);
     expect(warm.report.totals.totalTokens).toBeGreaterThan(cold.report.totals.totalTokens);
     expect(warm.report.daily.some((day) => day.period === '2026-11-29')).toBe(true);
@@ -269,7 +273,7 @@ describe('the incremental index', () => {
     expect(readFileSync(summary, 'utf8')).toBe(saved);
     const again = await headroom('UTC');
     const bytes = (run: { stderr: string }): number =>
-      Number(/files \(\d+ resumed\), (\d+) bytes/.exec(run.stderr)?.[1]);
+      Number(/files \(\d+ resumed, \d+ read by scan threads\), (\d+) bytes/.exec(run.stderr)?.[1]);
     expect(bytes(again)).toBe(bytes(warm));
     expect(again.report).toEqual(warm.report);
     // Once the saved summary is 10 minutes old it is rewritten; after that nothing is read or listed again (the

@@ -2,10 +2,11 @@
  * core/usage: pricing, dedupe, periods in a time zone, five-hour blocks, the key filter and the index, on lines
  * shaped like the real transcripts (test/fixtures/claude/transcripts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type FileScanPool,
   KeyFilter,
   type UsageEntry,
   aggregate,
@@ -16,6 +17,7 @@ import {
   parseEntriesInto,
   parseSummary,
   readClaudeLine,
+  readLogFile,
   responseKeys,
   rootsOf,
   scanUsage,
@@ -186,6 +188,47 @@ describe('log formats', () => {
     const gemini = await scan('gemini');
     expect(gemini.stats.files).toBe(0);
     expect(gemini.entries!.size).toBe(0);
+  });
+});
+
+describe('a scan through threads', () => {
+  it('gives exactly the sequential result, and reads a file itself when its thread failed', async () => {
+    // The real transcripts' usage lines dealt round-robin into 70 files: split responses land in different files.
+    const lines = readdirSync(TRANSCRIPTS).flatMap((name) =>
+      readFileSync(join(TRANSCRIPTS, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"usage":{')),
+    );
+    const tree: Record<string, string> = {};
+    lines.forEach((line, n) => {
+      const path = `/home/dev/.claude/projects/p${n % 7}/f${String(n % 70).padStart(2, '0')}.jsonl`;
+      tree[path] = `${tree[path] ?? ''}${line}\n`;
+    });
+    expect(Object.keys(tree)).toHaveLength(70);
+    const { files } = fakePorts({ files: tree });
+    const roots = [{ provider: 'claude', account: 'claude', directory: '/home/dev/.claude/projects' }];
+    let stopped = false;
+    const pool: FileScanPool = {
+      start: (tasks, chunkBytes) => ({
+        outcome: (i) =>
+          i % 9 === 4 ? Promise.reject(new Error('thread gone')) : readLogFile(files, tasks[i]!, chunkBytes),
+        stop: () => (stopped = true),
+      }),
+    };
+    const plain = await scanUsage(files, roots);
+    const threaded = await scanUsage(files, roots, { pool });
+    expect(plain.stats.filesFromThreads).toBe(0);
+    expect(threaded.stats.filesFromThreads).toBe(70 - 8);
+    expect(stopped).toBe(true);
+    expect(threaded.stats.duplicates).toBeGreaterThan(0);
+    expect(threaded.entries).toEqual(plain.entries);
+    expect({ ...threaded.stats, filesFromThreads: 0 }).toEqual(plain.stats);
+    expect([...threaded.index.files]).toEqual([...plain.index.files]);
+    // A warm scan with its index has no new files: the pool is not started.
+    stopped = false;
+    const warm = await scanUsage(files, roots, { pool, index: threaded.index });
+    expect(warm.stats.filesFromThreads).toBe(0);
+    expect(stopped).toBe(false);
   });
 });
 

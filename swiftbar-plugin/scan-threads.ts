@@ -1,0 +1,190 @@
+/**
+ * The CLI's scan threads (core/usage/scan.ts `FileScanPool`): on a cold scan, worker threads read the log files
+ * (open, read, find the usage lines, parse and check them) while the main thread dedupes their entries in file
+ * order, so the result is exactly a sequential scan's and the work uses every core. Each thread runs this same
+ * standalone file with {@link SCAN_WORKER_ARG} and serves batches of files; entries come back as one transferable
+ * block per batch (core/usage/index-file.ts `packEntries`), not as cloned objects.
+ *
+ * A thread that dies loses only its batches in flight: the scanner reads those files itself.
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import {
+  type FileOutcome,
+  type FileScanPool,
+  type FileTask,
+  type ScanStats,
+  packEntries,
+  readLogFile,
+  unpackEntries,
+} from '../core/usage/index.js';
+import { nodeScanFiles } from './node-ports.js';
+
+/** The argument that makes this file a scan thread instead of the CLI. */
+export const SCAN_WORKER_ARG = '--headroom-scan-worker';
+/** Files per batch: large enough to amortise a message, small enough to keep every thread busy to the end. */
+const BATCH_FILES = 16;
+/** Batches each thread holds at once (one being read, one waiting). */
+const IN_FLIGHT = 2;
+/** Threads at most: past this the disk and the main thread's dedupe are the limit. */
+const MAX_THREADS = 4;
+
+interface BatchRequest {
+  batch: number;
+  tasks: FileTask[];
+  chunkBytes: number;
+}
+
+interface BatchResult {
+  batch: number;
+  /** Per file, in order: its outcome without its entries, and how many of the block's entries are its. */
+  files: { read: FileOutcome['read']; stats: ScanStats; count: number }[];
+  rows: Float64Array;
+  strings: string[];
+}
+
+/**
+ * A pool of scan threads running `script` (this bundle's own file), one per core up to {@link MAX_THREADS}; null on
+ * a single core, where threads would only compete with the main thread.
+ */
+export function nodeScanPool(script: URL): FileScanPool | null {
+  const threads = Math.min(MAX_THREADS, availableParallelism());
+  if (threads < 2) return null;
+  return { start: (tasks, chunkBytes) => startThreads(script, threads, tasks, chunkBytes) };
+}
+
+function startThreads(
+  script: URL,
+  threads: number,
+  tasks: readonly FileTask[],
+  chunkBytes: number,
+): ReturnType<FileScanPool['start']> {
+  const batches = Math.ceil(tasks.length / BATCH_FILES);
+  const done = new Map<number, FileOutcome>();
+  const failed = new Set<number>();
+  const waiting = new Map<number, { resolve: (outcome: FileOutcome) => void; reject: (error: Error) => void }>();
+  const workers: Worker[] = [];
+  let next = 0;
+  let alive = 0;
+  let stopped = false;
+
+  const settle = (i: number): void => {
+    const waiter = waiting.get(i);
+    if (!waiter) return;
+    const outcome = done.get(i);
+    if (outcome) {
+      done.delete(i);
+      waiting.delete(i);
+      waiter.resolve(outcome);
+    } else if (failed.has(Math.floor(i / BATCH_FILES))) {
+      waiting.delete(i);
+      waiter.reject(new Error('the scan thread reading this file stopped'));
+    }
+  };
+  const fail = (batch: number): void => {
+    failed.add(batch);
+    const end = Math.min(tasks.length, (batch + 1) * BATCH_FILES);
+    for (let i = batch * BATCH_FILES; i < end; i++) settle(i);
+  };
+  const failRest = (): void => {
+    for (; next < batches; next++) fail(next);
+  };
+  const send = (worker: Worker, inFlight: Set<number>): void => {
+    if (next >= batches || stopped) return;
+    const batch = next++;
+    inFlight.add(batch);
+    const request: BatchRequest = {
+      batch,
+      tasks: tasks.slice(batch * BATCH_FILES, (batch + 1) * BATCH_FILES),
+      chunkBytes,
+    };
+    worker.postMessage(request);
+  };
+  const receive = (result: BatchResult): void => {
+    const entries = unpackEntries(result.rows, result.strings);
+    if (!entries) {
+      fail(result.batch);
+      return;
+    }
+    let at = 0;
+    result.files.forEach((file, k) => {
+      const i = result.batch * BATCH_FILES + k;
+      done.set(i, { read: file.read, stats: file.stats, entries: entries.slice(at, at + file.count) });
+      at += file.count;
+      settle(i);
+    });
+  };
+
+  import('node:worker_threads').then(
+    ({ Worker }) => {
+      if (stopped) return;
+      for (let n = 0; n < threads; n++) {
+        let worker: Worker;
+        try {
+          worker = new Worker(script, { argv: [SCAN_WORKER_ARG] });
+        } catch {
+          continue;
+        }
+        workers.push(worker);
+        alive++;
+        const inFlight = new Set<number>();
+        let lost = false;
+        const lose = (): void => {
+          if (lost) return;
+          lost = true;
+          for (const batch of inFlight) fail(batch);
+          inFlight.clear();
+          if (--alive === 0) failRest();
+        };
+        worker.on('message', (result: BatchResult) => {
+          inFlight.delete(result.batch);
+          receive(result);
+          send(worker, inFlight);
+        });
+        worker.on('error', lose);
+        worker.on('exit', lose);
+        for (let k = 0; k < IN_FLIGHT; k++) send(worker, inFlight);
+      }
+      if (alive === 0) failRest();
+    },
+    () => failRest(),
+  );
+
+  return {
+    outcome: (i) =>
+      new Promise<FileOutcome>((resolve, reject) => {
+        waiting.set(i, { resolve, reject });
+        settle(i);
+      }),
+    stop: () => {
+      stopped = true;
+      for (const worker of workers) void worker.terminate();
+    },
+  };
+}
+
+/** Reads one batch of files, as a scan thread. */
+async function readBatch(request: BatchRequest): Promise<BatchResult> {
+  const files: BatchResult['files'] = [];
+  const entries = [];
+  for (const task of request.tasks) {
+    const outcome = await readLogFile(nodeScanFiles, task, request.chunkBytes);
+    files.push({ read: outcome.read, stats: outcome.stats, count: outcome.entries.length });
+    for (const entry of outcome.entries) entries.push(entry);
+  }
+  const { rows, strings } = packEntries(entries);
+  return { batch: request.batch, files, rows, strings };
+}
+
+/** The loop of a scan thread (this file run with {@link SCAN_WORKER_ARG}): serves batches until terminated. */
+export async function runScanThread(): Promise<number | null> {
+  const { parentPort } = await import('node:worker_threads');
+  if (!parentPort) {
+    process.stderr.write(`headroom: ${SCAN_WORKER_ARG} is for Headroom's own scan threads\n`);
+    return 2;
+  }
+  parentPort.on('message', (request: BatchRequest) => {
+    void readBatch(request).then((result) => parentPort.postMessage(result, [result.rows.buffer as ArrayBuffer]));
+  });
+  return null;
+}
