@@ -93,6 +93,11 @@ export interface LineRequest {
   maxBytes: number;
   /** Lines holding any of these strings (ASCII) are returned; an empty list returns none. */
   markers: readonly string[];
+  /**
+   * With `offset` 0: also give {@link LineChunk.head} for the lines within the first `head` bytes (the scanner's
+   * second fingerprint), saving a read of its own. Optional for a reader: without `head` the scanner reads it.
+   */
+  head?: number;
 }
 
 /** What {@link FileReader.readLines} found in its range. */
@@ -110,6 +115,11 @@ export interface LineChunk {
   tail: string | null;
   /** The last (up to) 64 bytes before `offset + consumed`, as Latin-1 text: a fingerprint of the file's content. */
   edge: string;
+  /**
+   * When asked (`head`) and the range held at least `head` bytes: `end`, the bytes through the last newline within the
+   * first `head` bytes (0 when there is none), and `edge`, the up to 64 bytes before it as Latin-1 text.
+   */
+  head?: { end: number; edge: string };
 }
 
 /** The result of a finished subprocess. */

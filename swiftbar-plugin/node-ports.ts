@@ -220,6 +220,11 @@ function readLinesSync(path: string, request: LineRequest): LineChunk | null {
       const rest = buffer.subarray(consumed, filled);
       if (request.markers.some((marker) => rest.includes(marker, 0, 'latin1'))) tail = rest.toString('utf8');
     }
+    let head: LineChunk['head'];
+    if (request.head !== undefined && offset === 0 && filled >= request.head) {
+      const end = request.head > 0 ? buffer.lastIndexOf(10, request.head - 1) + 1 : 0;
+      head = { end, edge: buffer.toString('latin1', Math.max(0, end - 64), end) };
+    }
     return {
       lines,
       consumed,
@@ -228,6 +233,7 @@ function readLinesSync(path: string, request: LineRequest): LineChunk | null {
       eof,
       tail,
       edge: buffer.toString('latin1', Math.max(0, consumed - 64), consumed),
+      ...(head ? { head } : {}),
     };
   } catch (error) {
     if (isMissing(error)) return null;

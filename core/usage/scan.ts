@@ -524,7 +524,12 @@ export async function readLogFile(
   let tail: UsageEntry | null = null;
   let want = chunkBytes;
   for (;;) {
-    const chunk = await read(files, path, { offset, maxBytes: want, markers });
+    const chunk = await read(files, path, {
+      offset,
+      maxBytes: want,
+      markers,
+      ...(headEnd === undefined && offset === 0 ? { head: HEAD_BYTES } : {}),
+    });
     if (chunk === 'error') {
       stats.skipped.unreadableFile++;
       return outcome(mark ? 'rebuild' : null);
@@ -551,11 +556,14 @@ export async function readLogFile(
     offset += chunk.consumed;
     if (chunk.consumed > 0) edge = fingerprint(chunk.edge);
     if (headEnd === undefined && chunk.consumed > HEAD_BYTES) {
-      // The fingerprint near the start: the lines within its first HEAD_BYTES.
-      const start = await read(files, path, { offset: 0, maxBytes: HEAD_BYTES, markers: [] });
-      if (start !== null && start !== 'error' && start.consumed > 0) {
-        headEnd = start.consumed;
-        head = fingerprint(start.edge);
+      // The fingerprint near the start: the lines within its first HEAD_BYTES (from this read when the reader gave it).
+      const start = chunk.head ?? (await read(files, path, { offset: 0, maxBytes: HEAD_BYTES, markers: [] }));
+      if (start !== null && start !== 'error') {
+        const end = 'end' in start ? start.end : start.consumed;
+        if (end > 0) {
+          headEnd = end;
+          head = fingerprint(start.edge);
+        }
       }
     }
     if (chunk.eof) {
