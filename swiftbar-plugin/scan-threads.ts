@@ -121,7 +121,9 @@ function startThreads(
       for (let n = 0; n < threads; n++) {
         let worker: Worker;
         try {
-          worker = new Worker(script, { argv: [SCAN_WORKER_ARG] });
+          // A small young generation: a thread's garbage is short-lived (one batch), and the default lets each
+          // thread's heap grow by tens of MB between collections (measured: peak RSS 354 -> 317-326 MB, no slower).
+          worker = new Worker(script, { argv: [SCAN_WORKER_ARG], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
         } catch {
           continue;
         }
