@@ -22,7 +22,8 @@ async function main(): Promise<WorkerOutput> {
   if (!request.success) return { ok: false, message: 'the scan request is malformed' };
   const ports = new GjsPorts('headroom usage worker');
   try {
-    const figures = await scanFigures(new GioLogReader(), (path, text) => ports.writePrivateFile(path, text), {
+    // Blocking reads: this process does nothing else (log-reader.ts).
+    const figures = await scanFigures(new GioLogReader(true), (path, text) => ports.writePrivateFile(path, text), {
       ...request.data,
       roots: request.data.roots.map((root) => ({ ...root })),
     });

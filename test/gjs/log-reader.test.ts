@@ -150,4 +150,50 @@ test('a scan through the reader in small chunks counts the captured transcript e
   equal(sum(usageItems(small)), sum(usageItems(whole)));
 });
 
+test('a blocking reader (the scan process) reads, lists and scans as the asynchronous one, and never yields', async () => {
+  const blocking = new GioLogReader(true);
+  const reader = new GioLogReader();
+  const pieces = `${dir}/pieces.jsonl`;
+  const cut = `${dir}/cut.jsonl`;
+  for (const request of [
+    { path: pieces, offset: 0, maxBytes: 4 * PIECE_BYTES },
+    { path: pieces, offset: 10_002, maxBytes: PIECE_BYTES + 7 },
+    { path: cut, offset: 0, maxBytes: 250 },
+    { path: `${dir}/gone.jsonl`, offset: 0, maxBytes: 100 },
+  ]) {
+    const { path, ...range } = request;
+    equal(
+      await blocking.readLines(path, { ...range, markers: [MARKER] }),
+      await reader.readLines(path, { ...range, markers: [MARKER] }),
+    );
+  }
+  equal(await blocking.stat(pieces), await reader.stat(pieces));
+  equal(
+    (await blocking.list(`${dir}/tree`))!.sort((a, b) => a.name.localeCompare(b.name)),
+    (await reader.list(`${dir}/tree`))!.sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  equal(await blocking.list(`${dir}/gone`), null);
+  const roots = [{ provider: 'claude', account: 'claude', directory: `${dir}/scan-exact/projects` }];
+  const scanned = await scanUsage(blocking, roots, { chunkBytes: 4096, pause: blocking.pause });
+  ok(scanned.stats.lines > 0, 'usage lines were found');
+  equal(usageItems(scanned), usageItems(await scanUsage(reader, roots, { chunkBytes: 4096 })));
+  let ran = false;
+  GLib.idle_add(GLib.PRIORITY_HIGH, () => {
+    ran = true;
+    return GLib.SOURCE_REMOVE;
+  });
+  const busyUntil = Date.now() + SLICE_MS + 2;
+  while (Date.now() < busyUntil) {
+    // work longer than a slice
+  }
+  await blocking.pause();
+  ok(!ran, 'a blocking reader does not yield to the main loop');
+  blocking.cancel();
+  ok(
+    String(await rejection(blocking.readLines(pieces, { offset: 0, maxBytes: 100, markers: [MARKER] })))
+      .toLowerCase()
+      .includes('cancel'),
+  );
+});
+
 await run();
