@@ -1,7 +1,8 @@
 /**
  * The usage scanner: walks each provider's log folders (Claude Code's `projects/`, Codex's `sessions/`), reads every
- * log file of the provider's format (log-format.ts) in chunks through {@link FileReader.readLines} (only lines holding a usage marker reach `JSON.parse`), dedupes
- * (dedupe.ts) and keeps an incremental index (index.ts) so a later scan reads only appended bytes.
+ * log file of the provider's format (log-format.ts) in chunks through {@link FileReader.readLines} (only lines holding
+ * a usage marker reach `JSON.parse`), on threads of a {@link FileScanPool} when given, dedupes (dedupe.ts) in file
+ * order, and keeps an incremental index (index.ts) so a later scan reads only appended bytes.
  *
  * Bad input never throws: non-JSON and truncated lines, lines over {@link MAX_LINE_BYTES}, files that vanish or
  * shrink during the scan and unreadable folders are skipped and counted in {@link ScanStats}. A file that shrank,
