@@ -17,6 +17,20 @@ function line(index: number, size: number, usage: boolean): string {
   return `${head}${'é'.repeat(Math.max(0, Math.floor((size - head.length - 2) / 2)))}"}`;
 }
 
+/** Queues a main-loop source at `priority`, then works longer than a time slice; `ran` says whether it has run. */
+function sourceWaitingPastSlice(priority: number): { ran: boolean } {
+  const waiting = { ran: false };
+  GLib.idle_add(priority, () => {
+    waiting.ran = true;
+    return GLib.SOURCE_REMOVE;
+  });
+  const busyUntil = Date.now() + SLICE_MS + 2;
+  while (Date.now() < busyUntil) {
+    // work longer than a slice
+  }
+  return waiting;
+}
+
 test('a range that ends inside a line returns the lines before it; the next range starts at that line', async () => {
   const reader = new GioLogReader();
   const lines = [line(1, 100, true), line(2, 100, false), line(3, 100, true)];
@@ -116,18 +130,10 @@ test('cancel() rejects a read in flight and every later read and pause', async (
 test('pause() resolves at once within a time slice and yields to the main loop after it', async () => {
   const reader = new GioLogReader();
   await reader.pause(); // starts from a fresh slice once it has yielded
-  let ran = false;
-  GLib.idle_add(GLib.PRIORITY_DEFAULT, () => {
-    ran = true;
-    return GLib.SOURCE_REMOVE;
-  });
-  const busyUntil = Date.now() + SLICE_MS + 2;
-  while (Date.now() < busyUntil) {
-    // work longer than a slice
-  }
-  ok(!ran, 'nothing ran during the busy work');
+  const waiting = sourceWaitingPastSlice(GLib.PRIORITY_DEFAULT);
+  ok(!waiting.ran, 'nothing ran during the busy work');
   await reader.pause();
-  ok(ran, 'the pause let a waiting main-loop source run');
+  ok(waiting.ran, 'the pause let a waiting main-loop source run');
 });
 
 test('a scan through the reader in small chunks counts the captured transcript exactly as one whole read', async () => {
@@ -177,17 +183,9 @@ test('a blocking reader (the scan process) reads, lists and scans as the asynchr
   const scanned = await scanUsage(blocking, roots, { chunkBytes: 4096, pause: blocking.pause });
   ok(scanned.stats.lines > 0, 'usage lines were found');
   equal(usageItems(scanned), usageItems(await scanUsage(reader, roots, { chunkBytes: 4096 })));
-  let ran = false;
-  GLib.idle_add(GLib.PRIORITY_HIGH, () => {
-    ran = true;
-    return GLib.SOURCE_REMOVE;
-  });
-  const busyUntil = Date.now() + SLICE_MS + 2;
-  while (Date.now() < busyUntil) {
-    // work longer than a slice
-  }
+  const waiting = sourceWaitingPastSlice(GLib.PRIORITY_HIGH);
   await blocking.pause();
-  ok(!ran, 'a blocking reader does not yield to the main loop');
+  ok(!waiting.ran, 'a blocking reader does not yield to the main loop');
   blocking.cancel();
   ok(
     String(await rejection(blocking.readLines(pieces, { offset: 0, maxBytes: 100, markers: [MARKER] })))
