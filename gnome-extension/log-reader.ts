@@ -220,13 +220,19 @@ export class GioLogReader implements FileReader {
     let info: Gio.FileInfo;
     try {
       info = await this.queryInfo(file, 'standard::type,standard::size,time::modified,time::modified-usec');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    // Before opening: opening a FIFO named like a log would wait for a writer forever.
+    if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
+    try {
       stream = this.blocking ? file.read(this.cancellable) : await file.read_async(SCAN_PRIORITY, this.cancellable);
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
     }
     try {
-      if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
       const size = info.get_size();
       const offset = Math.max(0, request.offset);
       const length = Math.max(0, Math.min(request.maxBytes, size - offset));

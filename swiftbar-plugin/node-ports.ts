@@ -2,7 +2,7 @@
  * Node implementations of core's ports for the SwiftBar plugin and CLI: node:http(s) for HTTP, node:fs for files,
  * execFile for subprocesses (never a shell), stderr for diagnostics.
  */
-import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { readRegularFile } from './files.js';
@@ -169,7 +169,8 @@ export function readLinesNode(path: string, request: LineRequest): Promise<LineC
 function readLinesSync(path: string, request: LineRequest): LineChunk | null {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking: opening a FIFO named like a log would otherwise wait for a writer forever (it is refused below).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;

@@ -130,10 +130,10 @@ function sum(usage: UsageCounts): number {
 }
 
 /**
- * Codex's log format (REFERENCE: ccusage's Codex adapter): `rollout-*.jsonl` under `sessions/` and `archived_sessions/`
- * of each Codex home (the default account's: every entry of `$CODEX_HOME`, comma-separated, else `~/.codex`).
- * Rollouts are filed by date, not by project, so every rollout counts under the project `codex`. A file's running
- * total and model are carried between scans ({@link CodexFileState}).
+ * Codex's log format (as ccusage 20 finds it, ccusage/ccusage `rust/adapters/codex`): `rollout-*.jsonl` under
+ * `sessions/` and `archived_sessions/` of each Codex home (the default account's: every entry of `$CODEX_HOME`,
+ * comma-separated, else `~/.codex`). Rollouts are filed by date, not by project, so every rollout counts under the
+ * project `codex`. A file's running total and model are carried between scans ({@link CodexFileState}).
  */
 export const CODEX_LOGS: LogFormat = {
   directories: (ports, account) => cliDirectories(ports, account, 'CODEX_HOME', (home) => [`${home}/.codex`]),

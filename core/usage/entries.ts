@@ -4,9 +4,9 @@
  * `token_count` events). The line format and the rules follow what ccusage 20 accepts (ccusage/ccusage
  * `rust/adapters/claude`, `rust/adapters/codex`), so both tools count the same tokens.
  *
- * Speed: a scanner looks for {@link CLAUDE_MARKER} (Codex: codex-entries.ts `CODEX_LOGS.markers`) in the raw text and
- * parses only the lines holding it; such a line is then parsed whole with `JSON.parse` and checked with zod, so skipping never changes a
- * result (a line without the marker has no usage to count).
+ * Speed: a scanner looks for {@link CLAUDE_MARKER} (Codex: codex-entries.ts `CODEX_LOGS.markers`) in the raw text
+ * and parses only the lines holding it; such a line is then parsed whole with `JSON.parse` and checked with zod, so
+ * skipping never changes a result (a line without the marker has no usage to count).
  */
 import * as z from 'zod/mini';
 import { checkInstant } from '../ranges.js';
@@ -147,10 +147,11 @@ export function entryTotal(entry: UsageEntry): number {
 }
 
 /**
- * Claude Code's log format (REFERENCE: ccusage `adapter/claude/paths.rs`): every `*.jsonl` under `projects/` of each
- * configuration directory, the project being the first folder below `projects/`. The default account's directories
- * are every entry of `CLAUDE_CONFIG_DIR` (comma-separated; an entry naming a `projects` folder means its parent), else
- * both `$XDG_CONFIG_HOME/claude` (default `~/.config/claude`) and `~/.claude`. Lines stand alone: nothing is carried.
+ * Claude Code's log format (as ccusage 20 finds it, ccusage/ccusage `rust/adapters/claude`): every `*.jsonl` under
+ * `projects/` of each configuration directory, the project being the first folder below `projects/`. The default
+ * account's directories are every entry of `CLAUDE_CONFIG_DIR` (comma-separated; an entry naming a `projects` folder
+ * means its parent), else both `$XDG_CONFIG_HOME/claude` (default `~/.config/claude`) and `~/.claude`. Lines stand
+ * alone: nothing is carried.
  */
 export const CLAUDE_LOGS: LogFormat = {
   directories: (ports, account) =>

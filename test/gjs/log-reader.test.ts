@@ -194,4 +194,14 @@ test('a blocking reader (the scan process) reads, lists and scans as the asynchr
   );
 });
 
+test('a FIFO named like a log is refused at once, not waited on, by either reader', async () => {
+  const fifo = `${dir}/pipe.jsonl`;
+  const [made] = GLib.spawn_command_line_sync(`mkfifo ${fifo}`);
+  ok(made, 'mkfifo ran');
+  for (const reader of [new GioLogReader(), new GioLogReader(true)]) {
+    const error = await rejection(reader.readLines(fifo, { offset: 0, maxBytes: 100, markers: [MARKER] }));
+    ok(String(error).includes('not a regular file'), String(error));
+  }
+});
+
 await run();

@@ -9,7 +9,7 @@
  * token class above 200k, where Anthropic bills the whole request at the premium rate once its input exceeds 200k;
  * Headroom follows ccusage here so both report the same cost, see README "Usage report".)
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -319,6 +319,14 @@ describe('the incremental index', () => {
     const again = await headroom('UTC');
     expect(again.stderr).toMatch(/, 0 bytes,/);
     expectSameAsCcusage(again.report, replaced.report);
+  });
+
+  it('skips a FIFO named like a log instead of waiting for a writer forever', async () => {
+    installRealLogs();
+    execFileSync('mkfifo', [join(sandbox.home, '.claude', 'projects', '-home-dev-spotter', 'a-pipe.jsonl')]);
+    const run = await headroom('UTC');
+    expect(run.stderr).toContain('"unreadableFile":1');
+    expectSameAsCcusage(run.report, await ccusage('UTC'));
   });
 });
 
