@@ -79,8 +79,11 @@ export interface ProviderInfo {
    * another provider is connected, it gets no section, title item or alert (refresh.ts).
    */
   readonly hiddenUntilSetUp?: boolean;
-  /** True when the tool writes local logs that core/usage/ scans for tokens and cost (`headroom report`). */
-  readonly usageLogs?: boolean;
+  /**
+   * The format of the local logs the tool writes, which core/usage/ scans for tokens and cost (`headroom report`):
+   * the id of a log format (core/usage/log-format.ts), e.g. `claude-code-transcripts`. Absent: no such logs.
+   */
+  readonly usageLogs?: string;
 }
 
 /** Every provider Headroom knows, in display order (the order of the dropdown sections and the default title). */
@@ -100,7 +103,7 @@ export const CATALOG: readonly ProviderInfo[] = [
       { id: 'web', label: 'claude.ai session', remote: true, fallback: true, ownRateLimits: true, organizations: true },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
-    usageLogs: true,
+    usageLogs: 'claude-code-transcripts',
     directories: {
       configKey: 'configDirs',
       env: 'HEADROOM_CLAUDE_CONFIG_DIRS',
@@ -120,7 +123,7 @@ export const CATALOG: readonly ProviderInfo[] = [
       { id: 'app-server', label: 'app-server', remote: true, fallback: true },
       { id: 'logs', label: 'local logs', remote: false },
     ],
-    usageLogs: true,
+    usageLogs: 'codex-rollouts',
     directories: {
       configKey: 'homes',
       env: 'HEADROOM_CODEX_HOMES',

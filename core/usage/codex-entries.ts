@@ -132,15 +132,17 @@ function sum(usage: UsageCounts): number {
 /**
  * Codex's log format (as ccusage 20 finds it, ccusage/ccusage `rust/adapters/codex`): `rollout-*.jsonl` under
  * `sessions/` and `archived_sessions/` of each Codex home (the default account's: every entry of `$CODEX_HOME`,
- * comma-separated, else `~/.codex`). Rollouts are filed by date, not by project, so every rollout counts under the
- * project `codex`. A file's running total and model are carried between scans ({@link CodexFileState}).
+ * comma-separated, else `~/.codex`). Rollouts are filed by date, not by project, so every rollout counts under its
+ * provider's id as the project (`codex`). A file's running total and model are carried between scans
+ * ({@link CodexFileState}).
  */
 export const CODEX_LOGS: LogFormat = {
+  id: 'codex-rollouts',
   directories: (ports, account) => cliDirectories(ports, account, 'CODEX_HOME', (home) => [`${home}/.codex`]),
   folders: ['sessions', 'archived_sessions'],
   isLog: (name) => name.startsWith('rollout-') && name.endsWith('.jsonl'),
   markers: CODEX_MARKERS,
-  projectOf: () => 'codex',
+  projectOf: (_relative, provider) => provider,
   open: (project, session, carry) => {
     const state = new CodexFileState(carry);
     return { read: (line) => readCodexLine(line, state, project, session), carry: () => state.save() };

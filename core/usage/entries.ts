@@ -154,6 +154,7 @@ export function entryTotal(entry: UsageEntry): number {
  * alone: nothing is carried.
  */
 export const CLAUDE_LOGS: LogFormat = {
+  id: 'claude-code-transcripts',
   directories: (ports, account) =>
     cliDirectories(
       ports,

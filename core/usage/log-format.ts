@@ -2,7 +2,7 @@
  * How a provider's CLI writes its local usage logs, as one value per provider: where the logs lie under each of an
  * account's directories, which files hold usage, which text marks the lines worth parsing, which project a file
  * belongs to, and the line reader with what it carries from one line (and one scan) to the next. The scanner
- * (scan.ts) knows no provider: it looks a root's format up by provider id (roots.ts `logFormatOf`).
+ * (scan.ts) knows no provider: it looks a root's format up through the provider catalog (roots.ts `logFormatOf`).
  *
  * Claude Code's format is declared in entries.ts, Codex's in codex-entries.ts.
  */
@@ -31,8 +31,10 @@ export interface LogReader {
   carry(): LineCarry | undefined;
 }
 
-/** One provider's log format. */
+/** One log format, as a CLI writes it; the catalog names each provider's (`usageLogs`). */
 export interface LogFormat {
+  /** Stable id, as the catalog's `usageLogs` names it, e.g. `claude-code-transcripts`. */
+  readonly id: string;
   /** The provider's CLI directories of an account, absolute, without duplicates (its environment rules apply). */
   directories(ports: Pick<Ports, 'env'>, account: Account | null): string[];
   /** The folders under each directory that hold the logs, e.g. `projects`. */
@@ -41,8 +43,8 @@ export interface LogFormat {
   isLog(name: string): boolean;
   /** Text that every line the reader needs contains; other lines are never parsed. */
   readonly markers: readonly string[];
-  /** The project of a file, from its path below the scanned folder (`a/b/c.jsonl`). */
-  projectOf(relative: string): string;
+  /** The project of a file, from its path below the scanned folder (`a/b/c.jsonl`) and its provider's catalog id. */
+  projectOf(relative: string, provider: string): string;
   /** A reader for one file; `carry` is what the index kept from reading its earlier bytes, null for a new file. */
   open(project: string, session: string, carry: LineCarry | null): LogReader;
 }

@@ -1,7 +1,7 @@
 /**
- * Where the usage logs of each account lie: the log format of each provider whose CLI writes local logs (catalog
- * `usageLogs`), by provider id, and the folders to scan for one account. The formats themselves, with their
- * environment rules, are declared next to their line readers (entries.ts for Claude Code, codex-entries.ts for Codex).
+ * Where the usage logs of each account lie: the log format the catalog names for a provider (`usageLogs`), and the
+ * folders to scan for one account. The formats themselves, with their environment rules, are declared next to their
+ * line readers (entries.ts for Claude Code's transcripts, codex-entries.ts for Codex's rollouts).
  */
 import type { Account } from '../accounts.js';
 import { providerInfo } from '../catalog.js';
@@ -11,18 +11,18 @@ import { CLAUDE_LOGS } from './entries.js';
 import type { LogFormat } from './log-format.js';
 import type { ScanRoot } from './scan.js';
 
-/** The log format of each provider with local logs, by catalog id. */
-const LOG_FORMATS: ReadonlyMap<string, LogFormat> = new Map([
-  ['claude', CLAUDE_LOGS],
-  ['codex', CODEX_LOGS],
-]);
+/** Every log format Headroom reads, by format id. */
+const LOG_FORMATS: ReadonlyMap<string, LogFormat> = new Map(
+  [CLAUDE_LOGS, CODEX_LOGS].map((format) => [format.id, format]),
+);
 
 /**
- * The log format of provider `id`, or null when the catalog says it writes no local logs (`usageLogs`) or Headroom
- * has no reader for them.
+ * The log format of provider `id`: the one its catalog entry names (`usageLogs`); null when it names none, or one
+ * Headroom has no reader for.
  */
 export function logFormatOf(id: string): LogFormat | null {
-  return providerInfo(id)?.usageLogs === true ? (LOG_FORMATS.get(id) ?? null) : null;
+  const format = providerInfo(id)?.usageLogs;
+  return format === undefined ? null : (LOG_FORMATS.get(format) ?? null);
 }
 
 /** True when provider `id` writes local logs that Headroom reads (see {@link logFormatOf}). */

@@ -497,7 +497,11 @@ export async function readLogFile(
   const { root, path, mark } = task;
   const format = logFormatOf(root.provider);
   if (!format) return outcome(null);
-  const reader = format.open(format.projectOf(relativeTo(root, path)), sessionOf(path), mark?.carry ?? null);
+  const reader = format.open(
+    format.projectOf(relativeTo(root, path), root.provider),
+    sessionOf(path),
+    mark?.carry ?? null,
+  );
   const markers = format.markers;
   let offset = mark?.offset ?? 0;
   if (mark) {
