@@ -212,7 +212,7 @@ async function listLogs(
 }
 
 /** Counters at zero. */
-export function emptyStats(): ScanStats {
+function emptyStats(): ScanStats {
   return {
     files: 0,
     folders: 0,

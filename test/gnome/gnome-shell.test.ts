@@ -460,11 +460,11 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
         ]),
       );
       expect(existsSync(join(out, 'menu-usage.png'))).toBe(true);
-      // Issue #11's goal is a longest stall of at most a frame (16 ms). It is not met on this 2-core machine with
-      // llvmpipe, where the same probe stalls by 11–19 ms with nothing scanning and the worker's start costs a few
-      // ticks of 25–50 ms (README, "Main-loop stall while the extension scans"). What this asserts catches a scan or
-      // a menu build on the main loop (seconds of stall, most ticks late): 99 % of the ticks within a frame, and
-      // none later than a quarter second.
+      // Issue #11's goal is a longest stall of at most a frame (16 ms). On this 2-core machine with llvmpipe it is met
+      // in about half the runs, not reliably: the same probe stalls by 4–56 ms with nothing scanning, and a run often
+      // has one tick of 20–45 ms (README, "Main-loop stall while the extension scans"). What this asserts catches a
+      // scan or a menu build on the main loop (seconds of stall, most ticks late): 99 % of the ticks within a frame,
+      // and none later than a quarter second.
       expect(stall!.p99Ms).toBeLessThanOrEqual(16);
       expect(stall!.maxMs).toBeLessThanOrEqual(250);
     },
