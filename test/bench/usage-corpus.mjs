@@ -43,8 +43,15 @@ const WORDS =
     ' ',
   );
 
-/** Writes a corpus of about `megabytes` MB under `home`; returns counts. */
-export function generateCorpus(home, { megabytes = 20, seed = 1, days = 40, start = Date.UTC(2026, 9, 20) } = {}) {
+/**
+ * Writes a corpus of about `megabytes` MB under `home`; returns counts. Sessions start at random times in the `days`
+ * days from `start` (epoch ms); with `lastSessionAtEnd`, the first session starts at the end of that span instead, so a
+ * corpus that ends near now always has a current five-hour block, whatever the hour.
+ */
+export function generateCorpus(
+  home,
+  { megabytes = 20, seed = 1, days = 40, start = Date.UTC(2026, 9, 20), lastSessionAtEnd = false } = {},
+) {
   const random = prng(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
@@ -144,7 +151,8 @@ export function generateCorpus(home, { megabytes = 20, seed = 1, days = 40, star
       const earlier = pick(sessionsLines);
       lines.push(...earlier.slice(0, int(1, Math.min(40, earlier.length))));
     }
-    let at = start + Math.floor(random() * days * 86_400_000);
+    const randomAt = start + Math.floor(random() * days * 86_400_000);
+    let at = lastSessionAtEnd && sessionNo === 1 ? start + days * 86_400_000 : randomAt;
     const turns = int(4, 60);
     for (let t = 0; t < turns; t++) {
       at += int(5_000, 600_000);

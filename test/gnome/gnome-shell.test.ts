@@ -95,8 +95,8 @@ const CORPUS_MB = Number(process.env.BENCH_USAGE_MB ?? 200);
 
 /**
  * The fixture home plus a generated corpus of Claude Code transcripts and Codex rollouts (test/bench/usage-corpus.mjs,
- * the CLIs' line format) over the 40 days up to an hour ago, so that today, the 30 days and a current five-hour
- * block all have usage. Made once per run.
+ * the CLIs' line format) over the 40 days up to an hour ago, with one session starting an hour ago, so that today, the
+ * 30 days and a current five-hour block all have usage at any hour of the day. Made once per run.
  */
 let corpusHome = '';
 function homeWithCorpus(): string {
@@ -109,6 +109,7 @@ function homeWithCorpus(): string {
     seed: 11,
     days,
     start: Date.now() - days * 86_400_000 - 3_600_000,
+    lastSessionAtEnd: true,
   });
   corpusHome = home;
   return home;
