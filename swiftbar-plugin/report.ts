@@ -223,7 +223,7 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
   const result = await scanWithIndex(ports, stateDirectory(process.env, ports.env.home), needEntries);
   const entries = usageItems(result);
   if (parsed.kind === 'blocks') {
-    const blocks = fiveHourBlocks(entries, ports.clock.now()).filter((block) => inRange(block, parsed));
+    const blocks = fiveHourBlocks([...entries], ports.clock.now()).filter((block) => inRange(block, parsed));
     await print(parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks));
     return 0;
   }

@@ -13,30 +13,89 @@
  * stated): numbers in the maps instead of strings.
  */
 import { type UsageEntry, entryTotal } from './entries.js';
+import { EntryTable } from './entry-table.js';
+
+/**
+ * A map from a dedupe hash (a positive integer below 2^53) to an entry's index, in typed arrays: open addressing with
+ * linear probing from the key's low 32 bits (a hash already), 0 marking a free slot. About 24 bytes a key, against about 50 for a Map of boxed numbers.
+ */
+class HashIndex {
+  private keys = new Float64Array(1024);
+  private slots = new Int32Array(1024);
+  private used = 0;
+
+  get(key: number): number | undefined {
+    const mask = this.keys.length - 1;
+    for (let at = (key >>> 0) & mask; ; at = (at + 1) & mask) {
+      const found = this.keys[at]!;
+      if (found === key) return this.slots[at];
+      if (found === 0) return undefined;
+    }
+  }
+
+  set(key: number, slot: number): void {
+    if (key === 0) return;
+    if ((this.used + 1) * 2 > this.keys.length) this.grow();
+    this.put(key, slot);
+  }
+
+  private put(key: number, slot: number): void {
+    const mask = this.keys.length - 1;
+    for (let at = (key >>> 0) & mask; ; at = (at + 1) & mask) {
+      const found = this.keys[at]!;
+      if (found === key) {
+        this.slots[at] = slot;
+        return;
+      }
+      if (found === 0) {
+        this.keys[at] = key;
+        this.slots[at] = slot;
+        this.used++;
+        return;
+      }
+    }
+  }
+
+  private grow(): void {
+    const { keys, slots } = this;
+    this.keys = new Float64Array(keys.length * 2);
+    this.slots = new Int32Array(keys.length * 2);
+    this.used = 0;
+    for (let at = 0; at < keys.length; at++) if (keys[at] !== 0) this.put(keys[at]!, slots[at]!);
+  }
+}
 
 /** The kept entries of a scan, in first-seen order, with the collision rule applied. */
 export class Deduper {
   /** Kept entries; a replaced copy is overwritten in place. */
-  readonly entries: UsageEntry[] = [];
-  private readonly byKey = new Map<number, number>();
-  private readonly byId = new Map<number, number>();
+  readonly entries: EntryTable;
+  private readonly byKey = new HashIndex();
+  private readonly byId = new HashIndex();
   /** Lines dropped as copies of a kept entry. */
   duplicates = 0;
-  /** Entries loaded from an index whose keys are not in the maps yet (built on the next {@link add}). */
-  private unmapped = 0;
+  /** Entries of the table it was made with whose keys are not in the maps yet (mapped on the first lookup). */
+  private unmapped: number;
+
+  /** A deduper that keeps its entries in `table`, whose entries are already deduped (from the index). */
+  constructor(table: EntryTable = new EntryTable()) {
+    this.entries = table;
+    this.unmapped = table.length;
+  }
 
   /** Takes entries that were already deduped (from the index); their keys are mapped only when needed. */
   load(entries: readonly UsageEntry[]): void {
+    if (this.unmapped < this.entries.length) this.mapLoaded();
     for (const entry of entries) this.entries.push(entry);
     this.unmapped = this.entries.length;
   }
 
   private mapLoaded(): void {
+    const table = this.entries;
     for (let at = 0; at < this.unmapped; at++) {
-      const entry = this.entries[at] as UsageEntry;
-      if (entry.id === 0) continue;
-      this.byKey.set(entry.key, at);
-      if (!this.byId.has(entry.id)) this.byId.set(entry.id, at);
+      const id = table.id(at);
+      if (id === 0) continue;
+      this.byKey.set(table.key(at), at);
+      if (this.byId.get(id) === undefined) this.byId.set(id, at);
     }
     this.unmapped = 0;
   }
@@ -47,7 +106,7 @@ export class Deduper {
     const index = this.byKey.get(entry.key);
     if (index !== undefined) return index;
     const byId = this.byId.get(entry.id);
-    if (byId !== undefined && (entry.sidechain || (this.entries[byId] as UsageEntry).sidechain)) return byId;
+    if (byId !== undefined && (entry.sidechain || this.entries.sidechain(byId))) return byId;
     return undefined;
   }
 
@@ -67,26 +126,26 @@ export class Deduper {
     }
     const index = this.find(entry);
     if (index === undefined) {
-      const at = this.entries.length;
-      this.entries.push(entry);
+      const at = this.entries.push(entry);
       this.byKey.set(entry.key, at);
-      if (!this.byId.has(entry.id)) this.byId.set(entry.id, at);
+      if (this.byId.get(entry.id) === undefined) this.byId.set(entry.id, at);
       return { kept: true, replaced: null };
     }
     this.duplicates++;
-    const kept = this.entries[index] as UsageEntry;
-    if (!preferNew(kept, entry)) return { kept: false, replaced: null };
-    this.entries[index] = entry;
+    if (!preferNew(this.entries, index, entry)) return { kept: false, replaced: null };
+    const kept = this.entries.get(index);
+    this.entries.set(index, entry);
     this.byKey.set(entry.key, index);
     return { kept: true, replaced: kept };
   }
 }
 
-/** ccusage's replacement rule for two copies of one response. */
-function preferNew(kept: UsageEntry, next: UsageEntry): boolean {
-  if (kept.sidechain !== next.sidechain) return kept.sidechain;
-  const keptTotal = entryTotal(kept);
+/** ccusage's replacement rule for two copies of one response: the kept one at `index`, and `next`. */
+function preferNew(table: EntryTable, index: number, next: UsageEntry): boolean {
+  const keptSidechain = table.sidechain(index);
+  if (keptSidechain !== next.sidechain) return keptSidechain;
+  const keptTotal = table.total(index);
   const nextTotal = entryTotal(next);
   if (nextTotal !== keptTotal) return nextTotal > keptTotal;
-  return next.hasSpeed && !kept.hasSpeed;
+  return next.hasSpeed && !table.hasSpeed(index);
 }

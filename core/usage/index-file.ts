@@ -14,6 +14,7 @@
  */
 import * as z from 'zod/mini';
 import type { UsageEntry } from './entries.js';
+import { EntryTable, StringTable } from './entry-table.js';
 import type { LineCarry } from './log-format.js';
 import { KeyFilter, filterKeys } from './key-filter.js';
 import { costOf } from './pricing.js';
@@ -73,8 +74,8 @@ export interface UsageIndex {
   files: Map<string, FileMark>;
   /** Folder listings by path (see scan.ts `listLogs` for when one is reused). */
   dirs: Map<string, DirMark>;
-  /** Every deduped entry by account; null when only the summary was read. */
-  entries: Map<string, UsageEntry[]> | null;
+  /** Every deduped entry by account (tables sharing one string table); null when only the summary was read. */
+  entries: Map<string, EntryTable> | null;
   /** Totals by account, keyed `quarter|model`. */
   buckets: Map<string, Map<string, Bucket>>;
   /** Entries of the last 24 hours before the newest one, by account. */
@@ -103,11 +104,19 @@ export const RECENT_MS = 24 * 3_600_000;
 /** Pending entries beyond this make the next scan fold them into the entries file. */
 export const MAX_PENDING = 50_000;
 
-/** Adds (sign 1) or removes (sign −1) an entry's tokens and cost in its account's buckets. */
-export function addToBuckets(buckets: Map<string, Bucket>, entry: UsageEntry, sign: 1 | -1): void {
+/**
+ * Adds (sign 1) or removes (sign −1) an entry's tokens and cost in its account's buckets. With `owned`, a bucket not in
+ * it is shared with an earlier index: it is replaced by a copy (added to `owned`) before it changes.
+ */
+export function addToBuckets(buckets: Map<string, Bucket>, entry: UsageEntry, sign: 1 | -1, owned?: Set<Bucket>): void {
   const quarter = Math.floor(entry.at / 900_000);
   const key = `${quarter}|${entry.model}`;
   let bucket = buckets.get(key);
+  if (bucket && owned && !owned.has(bucket)) {
+    bucket = { ...bucket };
+    buckets.set(key, bucket);
+    owned.add(bucket);
+  }
   if (!bucket) {
     bucket = {
       quarter,
@@ -120,6 +129,7 @@ export function addToBuckets(buckets: Map<string, Bucket>, entry: UsageEntry, si
       unpriced: false,
     };
     buckets.set(key, bucket);
+    owned?.add(bucket);
   }
   bucket.input += sign * entry.input;
   bucket.output += sign * entry.output;
@@ -135,96 +145,45 @@ export function summarise(index: UsageIndex): void {
   const entries = index.entries;
   if (!entries) return;
   let total = 0;
-  for (const list of entries.values()) total += list.length;
+  for (const table of entries.values()) total += table.length;
   // One key an entry, and room for a quarter more before the filter counts as full.
   index.filter = KeyFilter.forCapacity(Math.max(4096, Math.ceil(total * 1.25)));
   index.buckets = new Map();
   index.recent = new Map();
   index.pending = new Map();
-  for (const [account, list] of entries) {
+  for (const [account, table] of entries) {
     const buckets = new Map<string, Bucket>();
     let newest = 0;
-    for (const entry of list) {
+    for (let i = 0; i < table.length; i++) {
+      const entry = table.get(i);
       addToBuckets(buckets, entry, 1);
       for (const key of filterKeys(entry)) index.filter.add(key);
       if (entry.at > newest) newest = entry.at;
     }
     index.buckets.set(account, buckets);
-    index.recent.set(
-      account,
-      list.filter((entry) => entry.at >= newest - RECENT_MS),
-    );
+    index.recent.set(account, recentOf(table, newest));
   }
+}
+
+/** The entries of `table` in the {@link RECENT_MS} before `newest` (epoch ms), as objects. */
+export function recentOf(table: EntryTable, newest: number): UsageEntry[] {
+  const recent: UsageEntry[] = [];
+  for (let i = 0; i < table.length; i++) if (table.at(i) >= newest - RECENT_MS) recent.push(table.get(i));
+  return recent;
 }
 
 /** Format version; files of another version are ignored (a cold scan rebuilds them). */
 const VERSION = 8;
-/** Numbers per entry row. */
-const ROW = 14;
-
-/**
- * Entries as flat number rows `[at s, at ms part, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead,
- * flags, project, session, costUSD or -1, id, key]` (strings as indices into a shared table; the instant in two
- * small integers, which JSON.parse keeps unboxed; `id` and `key` the 53-bit dedupe hashes, 0 for none).
- */
-function encodeEntries(entries: readonly UsageEntry[], id: (text: string) => number): number[] {
-  // push, not a preallocated array: V8 keeps a large `new Array(n)` as a dictionary, many times the size.
-  const rows: number[] = [];
-  for (const e of entries) {
-    const seconds = Math.floor(e.at / 1000);
-    rows.push(
-      seconds,
-      e.at - seconds * 1000,
-      id(e.model),
-      e.input,
-      e.output,
-      e.cacheWrite5m,
-      e.cacheWrite1h,
-      e.cacheRead,
-      (e.fast ? 1 : 0) | (e.hasSpeed ? 2 : 0) | (e.sidechain ? 4 : 0),
-      id(e.project),
-      id(e.session),
-      e.costUSD ?? -1,
-      e.id,
-      e.key,
-    );
-  }
-  return rows;
+/** Entries as flat number rows (entry-table.ts: the row layout, strings as indices into `strings`). */
+function encodeEntries(entries: readonly UsageEntry[], strings: StringTable): number[] {
+  const table = EntryTable.of(entries, strings);
+  return table.rowsOf(0, table.length);
 }
 
 /** Reads {@link encodeEntries}' rows, checking every value; null when malformed. */
-function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] | null {
-  if (!(Array.isArray(rows) || rows instanceof Float64Array) || rows.length % ROW !== 0) return null;
-  const count = rows.length / ROW;
-  const entries: UsageEntry[] = [];
-  for (let n = 0, i = 0; n < count; n++, i += ROW) {
-    for (let k = i; k < i + ROW; k++) if (typeof rows[k] !== 'number') return null;
-    const r = rows as number[];
-    const model = strings[r[i + 2]!];
-    const project = strings[r[i + 9]!];
-    const session = strings[r[i + 10]!];
-    if (model === undefined || project === undefined || session === undefined) return null;
-    const flags = r[i + 8]!;
-    const cost = r[i + 11]!;
-    entries.push({
-      at: r[i]! * 1000 + r[i + 1]!,
-      model,
-      input: r[i + 3]!,
-      output: r[i + 4]!,
-      cacheWrite5m: r[i + 5]!,
-      cacheWrite1h: r[i + 6]!,
-      cacheRead: r[i + 7]!,
-      fast: (flags & 1) !== 0,
-      hasSpeed: (flags & 2) !== 0,
-      sidechain: (flags & 4) !== 0,
-      project,
-      session,
-      id: r[i + 12]!,
-      key: r[i + 13]!,
-      costUSD: cost < 0 ? null : cost,
-    });
-  }
-  return entries;
+function decodeEntries(rows: unknown, strings: StringTable): UsageEntry[] | null {
+  if (!(Array.isArray(rows) || rows instanceof Float64Array)) return null;
+  return EntryTable.fromRows(rows, strings)?.toArray() ?? null;
 }
 
 /**
@@ -232,31 +191,13 @@ function decodeEntries(rows: unknown, strings: readonly string[]): UsageEntry[] 
  * Float64Array, and the string table they index. {@link unpackEntries} reads it back.
  */
 export function packEntries(entries: readonly UsageEntry[]): { rows: Float64Array; strings: string[] } {
-  const { strings, id } = table();
-  return { rows: Float64Array.from(encodeEntries(entries, id)), strings };
+  const strings = new StringTable();
+  return { rows: Float64Array.from(encodeEntries(entries, strings)), strings: strings.strings };
 }
 
 /** The entries of a {@link packEntries} block, in order; null when it is malformed. */
 export function unpackEntries(rows: Float64Array, strings: readonly string[]): UsageEntry[] | null {
-  return decodeEntries(rows, strings);
-}
-
-/** A string table. */
-function table(): { strings: string[]; id: (text: string) => number } {
-  const strings: string[] = [];
-  const ids = new Map<string, number>();
-  return {
-    strings,
-    id(text) {
-      let n = ids.get(text);
-      if (n === undefined) {
-        n = strings.length;
-        strings.push(text);
-        ids.set(text, n);
-      }
-      return n;
-    },
-  };
+  return decodeEntries(rows, StringTable.of(strings));
 }
 
 /** Checks that `value` is an array of `width`-number rows; the rows, or null. */
@@ -330,7 +271,9 @@ const MARK = 8;
  *   cost USD, unpriced), and its recent and pending entries as rows ({@link encodeEntries}).
  */
 export function serializeSummary(index: UsageIndex): string {
-  const { strings, id } = table();
+  const table = new StringTable();
+  const { strings } = table;
+  const id = (text: string): number => table.id(text);
   const dirPaths: string[] = [];
   const dirRows: number[] = [];
   const dirNames: string[] = [];
@@ -363,8 +306,8 @@ export function serializeSummary(index: UsageIndex): string {
     }
     accounts[account] = {
       buckets,
-      recent: encodeEntries(index.recent.get(account) ?? [], id),
-      pending: encodeEntries(index.pending.get(account) ?? [], id),
+      recent: encodeEntries(index.recent.get(account) ?? [], table),
+      pending: encodeEntries(index.pending.get(account) ?? [], table),
     };
   }
   return JSON.stringify({
@@ -412,19 +355,27 @@ const PART_ENTRIES = 8192;
  * that writes each piece before asking for the next never holds the whole text (tens of MB for a year of logs).
  */
 export function* serializeEntriesParts(index: UsageIndex): Generator<string> {
-  const { strings, id } = table();
+  const tables = [...(index.entries?.values() ?? [])];
+  // The tables of one scan share their strings; tables that do not are written through one table of their own.
+  const shared = tables.every((table) => table.strings === tables[0]?.strings)
+    ? (tables[0]?.strings ?? new StringTable())
+    : new StringTable();
   yield `{"version":${VERSION},"generation":${index.generation},"accounts":{`;
   let firstAccount = true;
-  for (const [account, entries] of index.entries ?? []) {
+  for (const [account, table] of index.entries ?? []) {
     yield `${firstAccount ? '' : ','}${JSON.stringify(account)}:[`;
     firstAccount = false;
-    for (let at = 0; at < entries.length; at += PART_ENTRIES) {
-      const rows = JSON.stringify(encodeEntries(entries.slice(at, at + PART_ENTRIES), id));
-      yield `${at === 0 ? '' : ','}${rows.slice(1, -1)}`;
+    for (let at = 0; at < table.length; at += PART_ENTRIES) {
+      const end = Math.min(table.length, at + PART_ENTRIES);
+      let rows = table.rowsOf(at, end);
+      if (table.strings !== shared) {
+        rows = encodeEntries(table.toArray().slice(at, end), shared);
+      }
+      yield `${at === 0 ? '' : ','}${JSON.stringify(rows).slice(1, -1)}`;
     }
     yield ']';
   }
-  yield `},"strings":${JSON.stringify(strings)}}`;
+  yield `},"strings":${JSON.stringify(shared.strings)}}`;
 }
 
 /** Reads the summary file; null (a cold scan follows) when it is not a valid summary of this version. */
@@ -438,6 +389,7 @@ export function parseSummary(text: string): UsageIndex | null {
   const parsed = Summary.safeParse(raw);
   if (!parsed.success) return null;
   const { strings, accounts, generation } = parsed.data;
+  const table = StringTable.of(strings);
   const filter = KeyFilter.fromBase64(parsed.data.filter.base64, parsed.data.filter.count);
   if (!filter) return null;
   const index: UsageIndex = { ...emptyIndex(), generation, entries: null, filter };
@@ -473,8 +425,8 @@ export function parseSummary(text: string): UsageIndex | null {
   for (const path of extraPaths) if (!setMark(path)) return null;
   if (row !== marks.length) return null;
   for (const [account, value] of Object.entries(accounts)) {
-    const recent = decodeEntries(value.recent, strings);
-    const pending = decodeEntries(value.pending, strings);
+    const recent = decodeEntries(value.recent, table);
+    const pending = decodeEntries(value.pending, table);
     const rows = numberRows(value.buckets, 8);
     if (!recent || !pending || !rows) return null;
     const buckets = new Map<string, Bucket>();
@@ -514,11 +466,12 @@ export function parseEntriesInto(index: UsageIndex, text: string | null): boolea
   }
   const parsed = Entries.safeParse(raw);
   if (!parsed.success || parsed.data.generation !== index.generation) return false;
-  const entries = new Map<string, UsageEntry[]>();
+  const entries = new Map<string, EntryTable>();
+  const strings = StringTable.of(parsed.data.strings);
   for (const [account, value] of Object.entries(parsed.data.accounts)) {
-    const list = decodeEntries(value, parsed.data.strings);
-    if (!list) return false;
-    entries.set(account, list);
+    const table = Array.isArray(value) ? EntryTable.fromRows(value, strings) : null;
+    if (!table) return false;
+    entries.set(account, table);
   }
   index.entries = entries;
   return true;

@@ -41,21 +41,21 @@ export function usageRoots(ports: Pick<Ports, 'env'>, settings: Settings): ScanR
 
 /**
  * What a scan found, as items for {@link aggregate}: every entry when the scan has them, else the index's totals by
- * quarter hour and model plus the unterminated last lines. `accounts` limits it to some account keys.
+ * quarter hour and model plus the unterminated last lines. `accounts` limits it to some account keys. Made one at a
+ * time as they are iterated (a year of entries as objects is hundreds of MB): spread it (`[...items]`) to keep them.
  */
-export function usageItems(result: ScanResult, accounts?: ReadonlySet<string>): UsageItem[] {
-  const items: UsageItem[] = [];
+export function* usageItems(result: ScanResult, accounts?: ReadonlySet<string>): Generator<UsageItem> {
   const wanted = (account: string): boolean => !accounts || accounts.has(account);
   if (result.entries) {
-    for (const [account, entries] of result.entries)
-      if (wanted(account)) for (const entry of entries) items.push(entry);
-    return items;
+    for (const [account, table] of result.entries)
+      if (wanted(account)) for (let i = 0; i < table.length; i++) yield table.get(i);
+    return;
   }
   for (const [account, buckets] of result.index.buckets) {
     if (!wanted(account)) continue;
     for (const bucket of buckets.values()) {
       if (bucket.input === 0 && bucket.output === 0 && bucket.cacheWrite === 0 && bucket.cacheRead === 0) continue;
-      items.push({
+      yield {
         at: bucket.quarter * 900_000,
         model: bucket.model,
         input: bucket.input,
@@ -66,19 +66,22 @@ export function usageItems(result: ScanResult, accounts?: ReadonlySet<string>): 
         session: '',
         project: '',
         cost: bucket.unpriced ? null : bucket.cost,
-      });
+      };
     }
   }
-  for (const [account, entries] of result.extra) if (wanted(account)) for (const entry of entries) items.push(entry);
-  return items;
+  for (const [account, entries] of result.extra) if (wanted(account)) yield* entries;
 }
 
 /** The recent entries of a scan (the last 24 hours, or all when the scan has all): enough for the current block. */
 export function recentItems(result: ScanResult, accounts?: ReadonlySet<string>): UsageItem[] {
   const items: UsageItem[] = [];
-  const source = result.entries ?? result.index.recent;
-  for (const [account, entries] of source)
-    if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  if (result.entries) {
+    for (const [account, table] of result.entries)
+      if (!accounts || accounts.has(account)) for (let i = 0; i < table.length; i++) items.push(table.get(i));
+  } else {
+    for (const [account, entries] of result.index.recent)
+      if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  }
   for (const [account, entries] of result.extra)
     if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
   return items;

@@ -12,16 +12,17 @@
 import type { FileReader, LineChunk } from '../ports.js';
 import { Deduper } from './dedupe.js';
 import type { UsageEntry } from './entries.js';
+import { EntryTable, StringTable } from './entry-table.js';
 import {
   type Bucket,
   type DirMark,
   type FileMark,
   MAX_PENDING,
-  RECENT_MS,
   type UsageIndex,
   addToBuckets,
   emptyIndex,
   parseEntriesInto,
+  recentOf,
   summarise,
 } from './index-file.js';
 import { filterKeys, fingerprint } from './key-filter.js';
@@ -128,7 +129,7 @@ export interface ScanResult {
    * Every deduped entry by account key, when the exact path ran (a cold scan, `needEntries`, or a line that might
    * repeat an older response); null when only the summary was updated (then use `index.buckets` and `extra`).
    */
-  entries: Map<string, UsageEntry[]> | null;
+  entries: Map<string, EntryTable> | null;
   /** Summary path only: unterminated last lines, counted in this result but not in the index. */
   extra: Map<string, UsageEntry[]>;
   /** The index to save for the next scan. */
@@ -285,12 +286,15 @@ export async function scanUsage(
   return result;
 }
 
-function dedupers(): (account: string) => Deduper {
+/** A deduper per account, keeping its entries in the account's table of `tables` when there is one. */
+function dedupers(tables: ReadonlyMap<string, EntryTable> | null): (account: string) => Deduper {
   const map = new Map<string, Deduper>();
+  // One string table for every account's entries, as the entries file has.
+  const strings = tables?.values().next().value?.strings ?? new StringTable();
   return (account) => {
     let deduper = map.get(account);
     if (!deduper) {
-      deduper = new Deduper();
+      deduper = new Deduper(tables?.get(account) ?? new EntryTable(strings));
       map.set(account, deduper);
     }
     return deduper;
@@ -298,8 +302,9 @@ function dedupers(): (account: string) => Deduper {
 }
 
 /**
- * One pass over the files. `previous` is not changed: the pass builds a new index, so a pass that stops
- * (`rebuild`: a file no longer matches; `full`: the exact path is needed) leaves it as it was.
+ * One pass over the files. The pass builds a new index, so a pass that stops (`rebuild`: a file no longer matches;
+ * `full`: the exact path is needed) leaves `previous` as it was, but for its entry tables (exact path), which the
+ * pass takes over and appends to: after a `rebuild`, `previous` is not used again.
  */
 async function scanOnce(
   files: FileReader,
@@ -310,10 +315,9 @@ async function scanOnce(
   const stats = emptyStats();
   const full = previous.entries !== null;
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const deduperOf = dedupers();
+  const deduperOf = dedupers(previous.entries);
   const accounts = new Set<string>([...previous.buckets.keys(), ...(previous.entries?.keys() ?? [])]);
   if (previous.entries) {
-    for (const [account, entries] of previous.entries) deduperOf(account).load(entries);
     // Entries added since the entries file was written, through the same rule.
     for (const [account, entries] of previous.pending) for (const entry of entries) deduperOf(account).add(entry);
   } else {
@@ -327,17 +331,7 @@ async function scanOnce(
     else map.set(account, [entry]);
   };
   let needFull = false;
-  // Model names and session ids repeat on every line: one string each, not one per entry.
-  const names = new Map<string, string>();
-  const intern = (text: string): string => {
-    const kept = names.get(text);
-    if (kept !== undefined) return kept;
-    names.set(text, text);
-    return text;
-  };
   const add = (account: string, entry: UsageEntry): void => {
-    entry.model = intern(entry.model);
-    entry.session = intern(entry.session);
     const deduper = deduperOf(account);
     if (!full && !deduper.has(entry)) {
       if (filterKeys(entry).some((key) => previous.filter.mayContain(key))) {
@@ -346,7 +340,8 @@ async function scanOnce(
       }
     }
     const outcome = deduper.add(entry);
-    if (!outcome.kept) return;
+    // The exact path rebuilds the summary from the tables: what was accepted or replaced is not needed.
+    if (!outcome.kept || full) return;
     push(accepted, account, entry);
     if (outcome.replaced) push(replaced, account, outcome.replaced);
   };
@@ -375,6 +370,8 @@ async function scanOnce(
       const task = tasks[i]!;
       stats.files++;
       let outcome: FileOutcome | null = null;
+      // Most files of a refresh are unchanged: one stat, and nothing else made for them.
+      if (!pooled && task.mark && (await unchanged(files, task.path, task.mark))) continue;
       if (pooled) {
         outcome = await pooled.outcome(i).catch(() => null);
         if (outcome) stats.filesFromThreads++;
@@ -424,7 +421,7 @@ async function scanOnce(
     for (const account of accounts) {
       const deduper = deduperOf(account);
       stats.duplicates += deduper.duplicates;
-      index.entries.set(account, [...deduper.entries]);
+      index.entries.set(account, deduper.entries);
     }
     summarise(index);
     // A fresh random generation: two runs writing at once can never pair one's summary with the other's entries.
@@ -436,32 +433,19 @@ async function scanOnce(
     for (const account of accounts) {
       const deduper = deduperOf(account);
       stats.duplicates += deduper.duplicates;
-      const buckets = new Map<string, Bucket>();
-      for (const [key, b] of previous.buckets.get(account) ?? []) {
-        buckets.set(key, {
-          quarter: b.quarter,
-          model: b.model,
-          input: b.input,
-          output: b.output,
-          cacheWrite: b.cacheWrite,
-          cacheRead: b.cacheRead,
-          cost: b.cost,
-          unpriced: b.unpriced,
-        });
-      }
-      for (const entry of replaced.get(account) ?? []) addToBuckets(buckets, entry, -1);
+      // The previous index's buckets stay as they were: the few that change are copied first.
+      const buckets = new Map(previous.buckets.get(account));
+      const owned = new Set<Bucket>();
+      for (const entry of replaced.get(account) ?? []) addToBuckets(buckets, entry, -1, owned);
       for (const entry of accepted.get(account) ?? []) {
-        addToBuckets(buckets, entry, 1);
+        addToBuckets(buckets, entry, 1, owned);
         for (const key of filterKeys(entry)) index.filter.add(key);
       }
       index.buckets.set(account, buckets);
       index.pending.set(account, [...(previous.pending.get(account) ?? []), ...(accepted.get(account) ?? [])]);
       let newest = 0;
-      for (const entry of deduper.entries) if (entry.at > newest) newest = entry.at;
-      index.recent.set(
-        account,
-        deduper.entries.filter((entry) => entry.at >= newest - RECENT_MS),
-      );
+      for (let i = 0; i < deduper.entries.length; i++) newest = Math.max(newest, deduper.entries.at(i));
+      index.recent.set(account, recentOf(deduper.entries, newest));
     }
   }
   // Unterminated last lines count in this result, but not in the index: they are read again once complete. In the
@@ -473,7 +457,7 @@ async function scanOnce(
     if (full) deduper.add(entry);
     else push(extra, account, entry);
   }
-  let entries: Map<string, UsageEntry[]> | null = null;
+  let entries: Map<string, EntryTable> | null = null;
   if (full) {
     entries = new Map();
     for (const account of accounts) entries.set(account, deduperOf(account).entries);
@@ -608,6 +592,16 @@ export async function readLogFile(
       stats.lines++;
       entries.push(entry);
     }
+  }
+}
+
+/** True when the file's size and mtime are still those of its mark (false too when it can't be stat'ed). */
+async function unchanged(files: FileReader, path: string, mark: FileMark): Promise<boolean> {
+  try {
+    const info = await files.stat(path);
+    return info !== null && info.size === mark.size && info.mtimeMs === mark.mtimeMs;
+  } catch {
+    return false;
   }
 }
 

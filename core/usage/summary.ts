@@ -89,8 +89,13 @@ export function accountUsage(
   options: { now: number; timeZone: string; localZone?: boolean },
 ): AccountUsageV1 | null {
   const only = new Set([account]);
-  const items: UsageItem[] = usageItems(result, only);
-  if (items.length === 0) return null;
+  let found = false;
+  const items = (function* (): Generator<UsageItem> {
+    for (const item of usageItems(result, only)) {
+      found = true;
+      yield item;
+    }
+  })();
   const localZone = options.localZone ?? false;
   const days = last30Days(options.now, options.timeZone, localZone);
   const today = days[days.length - 1]!;
@@ -101,6 +106,7 @@ export function accountUsage(
     since: days[0],
     until: today,
   });
+  if (!found) return null;
   const byDay = new Map(periods.map((period) => [period.period, period]));
   const empty = {
     inputTokens: 0,

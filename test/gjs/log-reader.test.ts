@@ -147,10 +147,13 @@ test('a scan through the reader in small chunks counts the captured transcript e
   const reader = new GioLogReader();
   const small = await scanUsage(reader, roots, { chunkBytes: 4096, pause: reader.pause });
   const whole = await scanUsage(reader, roots, { chunkBytes: 64 << 20 });
-  const sum = (items: ReturnType<typeof usageItems>): number[] => [
-    items.length,
-    items.reduce((total, item) => total + item.input + item.output + item.cacheRead + item.cacheWrite5m, 0),
-  ];
+  const sum = (iterable: ReturnType<typeof usageItems>): number[] => {
+    const items = [...iterable];
+    return [
+      items.length,
+      items.reduce((total, item) => total + item.input + item.output + item.cacheRead + item.cacheWrite5m, 0),
+    ];
+  };
   ok(small.stats.lines > 0, 'usage lines were found');
   ok(small.stats.bytesRead === transcript.length, 'every byte was read');
   equal(sum(usageItems(small)), sum(usageItems(whole)));
@@ -182,7 +185,7 @@ test('a blocking reader (the scan process) reads, lists and scans as the asynchr
   const roots = [{ provider: 'claude', account: 'claude', directory: `${dir}/scan-exact/projects` }];
   const scanned = await scanUsage(blocking, roots, { chunkBytes: 4096, pause: blocking.pause });
   ok(scanned.stats.lines > 0, 'usage lines were found');
-  equal(usageItems(scanned), usageItems(await scanUsage(reader, roots, { chunkBytes: 4096 })));
+  equal([...usageItems(scanned)], [...usageItems(await scanUsage(reader, roots, { chunkBytes: 4096 }))]);
   const waiting = sourceWaitingPastSlice(GLib.PRIORITY_HIGH);
   await blocking.pause();
   ok(!waiting.ran, 'a blocking reader does not yield to the main loop');

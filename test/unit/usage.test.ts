@@ -26,6 +26,7 @@ import {
   serializeSummary,
 } from '../../core/usage/index.js';
 import { Deduper } from '../../core/usage/dedupe.js';
+import { EntryTable } from '../../core/usage/entry-table.js';
 import { accountUsage, presentAccountUsage } from '../../core/usage/summary.js';
 import { fakePorts } from '../support/fake-ports.js';
 
@@ -85,7 +86,7 @@ describe('dedupe', () => {
     deduper.add(entry({ output: 3 }));
     deduper.add(entry({ output: 812 }));
     deduper.add(entry({ output: 12 }));
-    expect(deduper.entries.map((e) => e.output)).toEqual([812]);
+    expect(deduper.entries.toArray().map((e) => e.output)).toEqual([812]);
     expect(deduper.duplicates).toBe(2);
   });
 
@@ -93,15 +94,15 @@ describe('dedupe', () => {
     const deduper = new Deduper();
     deduper.add(entry({ sidechain: true, requestId: 'req_a', output: 900 }));
     deduper.add(entry({ requestId: 'req_b', output: 5 }));
-    expect(deduper.entries).toHaveLength(1);
-    expect(deduper.entries[0]!.sidechain).toBe(false);
+    expect(deduper.entries.length).toBe(1);
+    expect(deduper.entries.get(0).sidechain).toBe(false);
   });
 
   it('never dedupes lines without a message id', () => {
     const deduper = new Deduper();
     deduper.add(entry({ messageId: '' }));
     deduper.add(entry({ messageId: '' }));
-    expect(deduper.entries).toHaveLength(2);
+    expect(deduper.entries.length).toBe(2);
   });
 });
 
@@ -180,7 +181,12 @@ describe('log formats', () => {
     const claude = await scan('claude');
     expect(claude.stats.files).toBe(2);
     expect(claude.stats.duplicates).toBe(1);
-    expect(claude.entries!.get('claude')!.map((entry) => entry.project)).toEqual(['p']);
+    expect(
+      claude
+        .entries!.get('claude')!
+        .toArray()
+        .map((entry) => entry.project),
+    ).toEqual(['p']);
     // Codex reads only `rollout-*.jsonl`, and a Claude line is no Codex usage event.
     const codex = await scan('codex');
     expect(codex.stats.files).toBe(1);
@@ -263,7 +269,7 @@ describe('periods and blocks', () => {
       'Claude',
       accountUsage(
         {
-          entries: new Map([['claude', entries]]),
+          entries: new Map([['claude', EntryTable.of(entries)]]),
           extra: new Map(),
           index: emptyIndex(),
           stats: {} as never,
@@ -338,15 +344,18 @@ describe('the index', () => {
     const many = Array.from({ length: 20_000 }, (_, n) =>
       entry({ at: Date.UTC(2026, 10, 1) + n * 1000, messageId: `msg_${n}`, session: `s${n % 7}`, output: n }),
     );
-    index.entries!.set('claude', many);
-    index.entries!.set('codex@work', [entry({ messageId: '', model: 'gpt-5-codex', costUSD: 0.25 })]);
-    index.entries!.set('claude@empty', []);
+    index.entries!.set('claude', EntryTable.of(many));
+    index.entries!.set('codex@work', EntryTable.of([entry({ messageId: '', model: 'gpt-5-codex', costUSD: 0.25 })]));
+    index.entries!.set('claude@empty', new EntryTable());
     const parts = [...serializeEntriesParts(index)];
     expect(parts.length).toBeGreaterThan(3);
     expect(Math.max(...parts.map((part) => part.length))).toBeLessThan(2_000_000);
     const back = { ...emptyIndex(), generation: 7, entries: null };
     expect(parseEntriesInto(back, parts.join(''))).toBe(true);
-    expect(back.entries).toEqual(index.entries);
+    const lists = (tables: Map<string, EntryTable> | null) =>
+      new Map([...(tables ?? [])].map(([account, table]) => [account, table.toArray()]));
+    expect(lists(back.entries)).toEqual(lists(index.entries));
+    expect(lists(back.entries).get('claude')).toEqual(many);
   });
 
   it('round-trips through its two files, and scans without the entries file when nothing old is repeated', async () => {
@@ -369,7 +378,7 @@ describe('the index', () => {
     expect(loaded).toBe(0);
     expect(warm.stats.bytesRead).toBe(0);
     const total = (items: { totals: { totalTokens: number } }): number => items.totals.totalTokens;
-    const coldTotals = aggregate(cold.entries!.get('claude')!, { kind: 'daily' });
+    const coldTotals = aggregate(cold.entries!.get('claude')!.toArray(), { kind: 'daily' });
     expect(total(coldTotals)).toBeGreaterThan(0);
     const exact = parseSummary(serializeSummary(cold.index))!;
     expect(parseEntriesInto(exact, entriesText)).toBe(true);
