@@ -1,8 +1,9 @@
 /**
  * Deduped usage entries held in columns rather than as objects: a year of heavy use is about 10^6 entries, and as
  * objects each costs about 190 bytes (an object of 15 fields, its boxed epoch and hashes) spread over the JS heap,
- * which every collection walks. Here an entry is one row of {@link ENTRY_ROW} numbers in a single Float64Array
- * (112 bytes, never walked by the collector), with its strings (model, project, session) as indices into a
+ * which every collection walks. Here an entry is one row of {@link ENTRY_ROW} numbers in Float64Arrays of
+ * {@link CHUNK_ROWS} rows (112 bytes an entry, never walked by the collector; chunks, so that growing copies nothing
+ * and leaves no spare half), with its strings (model, project, session) as indices into a
  * {@link StringTable} that the tables of one scan share.
  *
  * The row is also the entries file's row (index-file.ts), so the file is written and read without building objects:
@@ -14,6 +15,9 @@ import type { UsageEntry } from './entries.js';
 
 /** Numbers per entry row. */
 export const ENTRY_ROW = 14;
+/** Rows per chunk (a power of two: row `i` is in chunk `i >>> CHUNK_BITS`). */
+const CHUNK_BITS = 12;
+const CHUNK_ROWS = 1 << CHUNK_BITS;
 
 /** Strings by index, each stored once. */
 export class StringTable {
@@ -44,13 +48,11 @@ export class StringTable {
 
 /** Usage entries as rows (see the module comment), in the order they were pushed. */
 export class EntryTable {
-  private rows: Float64Array;
+  private readonly chunks: Float64Array[] = [];
   /** Entries held. */
   length = 0;
 
-  constructor(readonly strings: StringTable = new StringTable()) {
-    this.rows = new Float64Array(ENTRY_ROW * 64);
-  }
+  constructor(readonly strings: StringTable = new StringTable()) {}
 
   /** A table of `entries`, in order. */
   static of(entries: Iterable<UsageEntry>, strings: StringTable = new StringTable()): EntryTable {
@@ -66,7 +68,6 @@ export class EntryTable {
   static fromRows(rows: ArrayLike<unknown>, strings: StringTable): EntryTable | null {
     if (rows.length % ENTRY_ROW !== 0) return null;
     const table = new EntryTable(strings);
-    table.reserve(rows.length / ENTRY_ROW);
     const names = strings.strings.length;
     for (let i = 0; i < rows.length; i += ENTRY_ROW) {
       for (let k = i; k < i + ENTRY_ROW; k++) {
@@ -77,27 +78,24 @@ export class EntryTable {
       const r = rows as ArrayLike<number>;
       for (const k of [2, 8, 9, 10]) if (!Number.isInteger(r[i + k])) return null;
       if (!(r[i + 2]! < names && r[i + 9]! < names && r[i + 10]! < names && r[i + 8]! <= 7)) return null;
-      for (let k = 0; k < ENTRY_ROW; k++) table.rows[i + k] = r[i + k]!;
+      const n = table.grow();
+      const c = table.chunks[n >>> CHUNK_BITS]!;
+      c.set((r as number[]).slice(i, i + ENTRY_ROW), (n & (CHUNK_ROWS - 1)) * ENTRY_ROW);
     }
-    table.length = rows.length / ENTRY_ROW;
     return table;
   }
 
-  /** Room for `count` entries in all. */
-  private reserve(count: number): void {
-    if (count * ENTRY_ROW <= this.rows.length) return;
-    let size = this.rows.length;
-    while (size < count * ENTRY_ROW) size *= 2;
-    const grown = new Float64Array(size);
-    grown.set(this.rows.subarray(0, this.length * ENTRY_ROW));
-    this.rows = grown;
+  /** Adds a row of zeros; returns its index. */
+  private grow(): number {
+    if (this.length === this.chunks.length * CHUNK_ROWS) this.chunks.push(new Float64Array(CHUNK_ROWS * ENTRY_ROW));
+    return this.length++;
   }
 
   /** Appends an entry; returns its index. */
   push(entry: UsageEntry): number {
-    this.reserve(this.length + 1);
-    this.write(this.length, entry);
-    return this.length++;
+    const n = this.grow();
+    this.write(n, entry);
+    return n;
   }
 
   /** Replaces entry `i` (0 ≤ i < length). */
@@ -106,8 +104,8 @@ export class EntryTable {
   }
 
   private write(i: number, e: UsageEntry): void {
-    const r = this.rows;
-    const o = i * ENTRY_ROW;
+    const r = this.chunks[i >>> CHUNK_BITS]!;
+    const o = (i & (CHUNK_ROWS - 1)) * ENTRY_ROW;
     const seconds = Math.floor(e.at / 1000);
     r[o] = seconds;
     r[o + 1] = e.at - seconds * 1000;
@@ -125,64 +123,100 @@ export class EntryTable {
     r[o + 13] = e.key;
   }
 
-  /** Entry `i` as a new object. */
+  /** Entry `i` as a new object (an out-of-range `i` gives an object of zeros and empty strings to read into). */
   get(i: number): UsageEntry {
-    const r = this.rows;
-    const o = i * ENTRY_ROW;
+    const entry: UsageEntry = {
+      at: 0,
+      model: '',
+      input: 0,
+      output: 0,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+      cacheRead: 0,
+      fast: false,
+      hasSpeed: false,
+      project: '',
+      session: '',
+      id: 0,
+      key: 0,
+      sidechain: false,
+      costUSD: null,
+    };
+    if (i >= 0 && i < this.length) this.read(i, entry);
+    return entry;
+  }
+
+  /** Overwrites `entry` with entry `i` (a loop over many entries reads them all into one object). */
+  read(i: number, entry: UsageEntry): void {
+    const r = this.chunks[i >>> CHUNK_BITS]!;
+    const o = (i & (CHUNK_ROWS - 1)) * ENTRY_ROW;
     const names = this.strings.strings;
     const flags = r[o + 8]!;
     const cost = r[o + 11]!;
-    return {
-      at: r[o]! * 1000 + r[o + 1]!,
-      model: names[r[o + 2]!]!,
-      input: r[o + 3]!,
-      output: r[o + 4]!,
-      cacheWrite5m: r[o + 5]!,
-      cacheWrite1h: r[o + 6]!,
-      cacheRead: r[o + 7]!,
-      fast: (flags & 1) !== 0,
-      hasSpeed: (flags & 2) !== 0,
-      project: names[r[o + 9]!]!,
-      session: names[r[o + 10]!]!,
-      id: r[o + 12]!,
-      key: r[o + 13]!,
-      sidechain: (flags & 4) !== 0,
-      costUSD: cost < 0 ? null : cost,
-    };
+    entry.at = r[o]! * 1000 + r[o + 1]!;
+    entry.model = names[r[o + 2]!]!;
+    entry.input = r[o + 3]!;
+    entry.output = r[o + 4]!;
+    entry.cacheWrite5m = r[o + 5]!;
+    entry.cacheWrite1h = r[o + 6]!;
+    entry.cacheRead = r[o + 7]!;
+    entry.fast = (flags & 1) !== 0;
+    entry.hasSpeed = (flags & 2) !== 0;
+    entry.project = names[r[o + 9]!]!;
+    entry.session = names[r[o + 10]!]!;
+    entry.id = r[o + 12]!;
+    entry.key = r[o + 13]!;
+    entry.sidechain = (flags & 4) !== 0;
+    entry.costUSD = cost < 0 ? null : cost;
   }
 
   /** Entry `i`'s request time, epoch ms. */
   at(i: number): number {
-    return this.rows[i * ENTRY_ROW]! * 1000 + this.rows[i * ENTRY_ROW + 1]!;
+    const o = (i & (CHUNK_ROWS - 1)) * ENTRY_ROW;
+    const r = this.chunks[i >>> CHUNK_BITS]!;
+    return r[o]! * 1000 + r[o + 1]!;
   }
 
   /** Entry `i`'s dedupe hashes (entries.ts `UsageEntry.id`, `.key`; 0 for none). */
   id(i: number): number {
-    return this.rows[i * ENTRY_ROW + 12]!;
+    return this.cell(i, 12);
   }
 
   key(i: number): number {
-    return this.rows[i * ENTRY_ROW + 13]!;
+    return this.cell(i, 13);
   }
 
   sidechain(i: number): boolean {
-    return (this.rows[i * ENTRY_ROW + 8]! & 4) !== 0;
+    return (this.cell(i, 8) & 4) !== 0;
   }
 
   hasSpeed(i: number): boolean {
-    return (this.rows[i * ENTRY_ROW + 8]! & 2) !== 0;
+    return (this.cell(i, 8) & 2) !== 0;
   }
 
   /** Entry `i`'s tokens of all kinds (entries.ts `entryTotal`). */
   total(i: number): number {
-    const o = i * ENTRY_ROW;
-    const r = this.rows;
+    const r = this.chunks[i >>> CHUNK_BITS]!;
+    const o = (i & (CHUNK_ROWS - 1)) * ENTRY_ROW;
     return r[o + 3]! + r[o + 4]! + r[o + 5]! + r[o + 6]! + r[o + 7]!;
+  }
+
+  /** Number `k` of row `i`. */
+  private cell(i: number, k: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![(i & (CHUNK_ROWS - 1)) * ENTRY_ROW + k]!;
   }
 
   /** Rows `[from, to)` as plain numbers, their strings indexing {@link strings}. */
   rowsOf(from: number, to: number): number[] {
-    return Array.from(this.rows.subarray(from * ENTRY_ROW, to * ENTRY_ROW));
+    const rows: number[] = [];
+    for (let i = from; i < to;) {
+      const o = i & (CHUNK_ROWS - 1);
+      const count = Math.min(to - i, CHUNK_ROWS - o);
+      const part = this.chunks[i >>> CHUNK_BITS]!.subarray(o * ENTRY_ROW, (o + count) * ENTRY_ROW);
+      for (let k = 0; k < part.length; k++) rows.push(part[k]!);
+      i += count;
+    }
+    return rows;
   }
 
   /** Every entry as a new object, in order. */

@@ -118,19 +118,18 @@ export function addToBuckets(buckets: Map<string, Bucket>, entry: UsageEntry, si
     owned.add(bucket);
   }
   if (!bucket) {
-    bucket = {
-      quarter,
-      model: entry.model,
-      input: 0,
-      output: 0,
-      cacheWrite: 0,
-      cacheRead: 0,
-      cost: 0,
-      unpriced: false,
-    };
+    bucket = newBucket(quarter, entry.model);
     buckets.set(key, bucket);
     owned?.add(bucket);
   }
+  addToBucket(bucket, entry, sign);
+}
+
+function newBucket(quarter: number, model: string): Bucket {
+  return { quarter, model, input: 0, output: 0, cacheWrite: 0, cacheRead: 0, cost: 0, unpriced: false };
+}
+
+function addToBucket(bucket: Bucket, entry: UsageEntry, sign: 1 | -1): void {
   bucket.input += sign * entry.input;
   bucket.output += sign * entry.output;
   bucket.cacheWrite += sign * (entry.cacheWrite5m + entry.cacheWrite1h);
@@ -151,12 +150,22 @@ export function summarise(index: UsageIndex): void {
   index.buckets = new Map();
   index.recent = new Map();
   index.pending = new Map();
+  // One object read into for every row, and the last bucket kept at hand (a session's requests mostly share their
+  // quarter hour and model): no garbage per entry on a cold scan's ~10^5–10^6 entries.
+  const entry = new EntryTable().get(-1);
   for (const [account, table] of entries) {
     const buckets = new Map<string, Bucket>();
+    let last: Bucket | undefined;
     let newest = 0;
     for (let i = 0; i < table.length; i++) {
-      const entry = table.get(i);
-      addToBuckets(buckets, entry, 1);
+      table.read(i, entry);
+      const quarter = Math.floor(entry.at / 900_000);
+      if (last?.quarter !== quarter || last.model !== entry.model) {
+        const key = `${quarter}|${entry.model}`;
+        last = buckets.get(key);
+        if (!last) buckets.set(key, (last = newBucket(quarter, entry.model)));
+      }
+      addToBucket(last, entry, 1);
       for (const key of filterKeys(entry)) index.filter.add(key);
       if (entry.at > newest) newest = entry.at;
     }
