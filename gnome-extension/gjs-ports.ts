@@ -348,14 +348,14 @@ export class GjsPorts implements Ports {
 
   /**
    * Writes a file atomically (Gio writes a temporary file and renames it) with mode 0600, creating missing parent
-   * directories with mode 0700. Rejects on failure.
+   * directories with mode 0700: text as UTF-8, or bytes as they are. Rejects on failure.
    */
-  async writePrivateFile(path: string, text: string): Promise<void> {
+  async writePrivateFile(path: string, text: string | Uint8Array): Promise<void> {
     const file = Gio.File.new_for_path(path);
     const parent = file.get_parent();
     if (parent) await this.ensureDirectory(parent);
     await file.replace_contents_bytes_async(
-      new TextEncoder().encode(text),
+      typeof text === 'string' ? new TextEncoder().encode(text) : text,
       null,
       false,
       Gio.FileCreateFlags.PRIVATE | Gio.FileCreateFlags.REPLACE_DESTINATION,

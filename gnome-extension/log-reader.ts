@@ -30,6 +30,8 @@ export const SCAN_PRIORITY = GLib.PRIORITY_DEFAULT_IDLE;
 export const SLICE_MS = 4;
 /** The largest file {@link GioLogReader.readText} reads, bytes. */
 const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+/** The largest file {@link GioLogReader.readBytes} reads unless told: the usage index's entries file, 112 bytes an entry. */
+const MAX_BYTES = 1024 * 1024 * 1024;
 
 const decoder = new TextDecoder();
 
@@ -134,13 +136,19 @@ export class GioLogReader implements FileReader {
 
   /** A regular file's text (UTF-8), up to 64 MiB; null when missing. */
   async readText(path: string): Promise<string | null> {
+    const bytes = await this.readBytes(path, MAX_TEXT_BYTES);
+    return bytes === null ? null : decoder.decode(bytes);
+  }
+
+  /** A regular file's bytes, up to `maxBytes` (default 1 GiB); null when missing. */
+  async readBytes(path: string, maxBytes = MAX_BYTES): Promise<Uint8Array | null> {
     try {
       const file = Gio.File.new_for_path(path);
       const info = await this.queryInfo(file, 'standard::type,standard::size');
       if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
-      if (info.get_size() > MAX_TEXT_BYTES) throw new Error(`${path} is larger than ${MAX_TEXT_BYTES} bytes`);
+      if (info.get_size() > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
       const [contents] = await file.load_contents_async(this.cancellable);
-      return decoder.decode(contents);
+      return contents;
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;

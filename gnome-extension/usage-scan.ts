@@ -1,7 +1,7 @@
 /**
  * One usage scan for the GNOME extension (run by usage-worker.ts in a gjs subprocess, or in the shell when no gjs
  * is found): core's scanUsage over Claude Code's transcripts and Codex's rollouts through {@link GioLogReader},
- * with the incremental index the CLI uses (`usage-index.json`, `usage-entries.json` in Headroom's state directory,
+ * with the incremental index the CLI uses (`usage-index.json`, `usage-entries.bin` in Headroom's state directory,
  * `~/.local/state/headroom`), so the CLI and the extension reuse each other's work; then per account core's
  * {@link accountUsage} figures and a daily report file (`usage-report.txt`) for the dropdown's "Full report" item.
  */
@@ -111,7 +111,7 @@ export type WorkerOutput = z.infer<typeof WorkerOutputSchema>;
  */
 export async function scanFigures(
   reader: GioLogReader,
-  write: (path: string, text: string) => Promise<void>,
+  write: (path: string, data: string | Uint8Array) => Promise<void>,
   request: ScanRequest,
 ): Promise<ScanFigures> {
   const summaryPath = GLib.build_filenamev([request.stateDir, USAGE_INDEX_FILE]);
@@ -121,7 +121,7 @@ export async function scanFigures(
   const result = await scanUsage(reader, request.roots, {
     index,
     chunkBytes: PIECE_BYTES,
-    loadEntries: () => reader.readText(entriesPath),
+    loadEntries: () => reader.readBytes(entriesPath),
     pause: reader.pause,
   });
   if (reader.cancelled) throw new Error('cancelled');

@@ -31,7 +31,7 @@ import {
   usageRoots,
 } from '../core/usage/index.js';
 import { periodTable } from '../core/usage/report-text.js';
-import { readRegularFile, writePrivateFile } from './files.js';
+import { readRegularBytes, readRegularFile, writePrivateFile } from './files.js';
 import { nodeScanFiles } from './node-ports.js';
 import { nodeScanPool } from './scan-threads.js';
 import { localTimeZoneName } from './locale-facts.js';
@@ -96,6 +96,9 @@ export function parseReportArgs(argv: string[]): ReportArgs | { exit: number; te
   return { kind, ...args };
 }
 
+/** The largest entries file read, bytes: 112 bytes an entry, so about ten million entries. */
+const MAX_ENTRIES_BYTES = 1 << 30;
+
 /** A refresh that read fewer bytes than this leaves the saved summary as it was (see {@link worthSaving}). */
 export const SAVE_BYTES = 8 * 1024 * 1024;
 /** …unless the saved summary is older than this, ms. */
@@ -145,7 +148,7 @@ export async function scanWithIndex(
     needEntries,
     // This bundle's own file runs the threads (the pool starts them only for a scan with many new files).
     pool: nodeScanPool(new URL(import.meta.url)) ?? undefined,
-    loadEntries: () => readRegularFile(entriesPath),
+    loadEntries: () => readRegularBytes(entriesPath, MAX_ENTRIES_BYTES),
     progress: (bytes) => {
       // The clock first: touching process.stderr builds a stream (and loads node:stream) on every quick run.
       if (Date.now() - started < 1000 || !process.stderr.isTTY) return;
@@ -178,24 +181,16 @@ export async function scanWithIndex(
 }
 
 /**
- * Replaces a file atomically (temp file in its folder, fsync, rename; mode 0600) with text written piece by piece,
- * so the whole text is never held at once (the entries file of a year of logs is tens of MB).
+ * Replaces a file atomically (temp file in its folder, fsync, rename; mode 0600) with bytes written piece by piece,
+ * so the whole file is never held at once (the entries file of a year of logs is tens of MB).
  */
-async function writePrivateParts(path: string, parts: Iterable<string>): Promise<void> {
+async function writePrivateParts(path: string, parts: Iterable<Uint8Array>): Promise<void> {
   // Named as Headroom's other temporary files, `.<12 hex>.tmp`, so a stale one is cleaned up (single-flight.ts).
   const temp = join(dirname(path), `.${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}.tmp`);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const handle = await open(temp, 'wx', 0o600);
   try {
-    let pending = '';
-    for (const part of parts) {
-      pending += part;
-      if (pending.length >= 1 << 20) {
-        await handle.write(pending);
-        pending = '';
-      }
-    }
-    await handle.write(pending);
+    for (const part of parts) await handle.write(part);
     await handle.sync();
   } catch (error) {
     await handle.close();

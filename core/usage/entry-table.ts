@@ -6,7 +6,7 @@
  * and leaves no spare half), with its strings (model, project, session) as indices into a
  * {@link StringTable} that the tables of one scan share.
  *
- * The row is also the entries file's row (index-file.ts), so the file is written and read without building objects:
+ * The row is also the entries file's row (entries-file.ts) and the summary's (index-file.ts), so the file is written and read without building objects:
  * `[at s, at ms part, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead, flags (1 fast, 2 hasSpeed,
  * 4 sidechain), project, session, costUSD or -1, id, key]`. The instant is split in two so that both parts stay
  * small integers in JSON.
@@ -76,18 +76,31 @@ export class EntryTable {
         if (k - i !== 11 && value < 0) return null;
       }
       const r = rows as ArrayLike<number>;
-      for (const k of [2, 8, 9, 10]) if (!Number.isInteger(r[i + k])) return null;
-      if (!(r[i + 2]! < names && r[i + 9]! < names && r[i + 10]! < names && r[i + 8]! <= 7)) return null;
+      const [model, flags, project, session] = [r[i + 2]!, r[i + 8]!, r[i + 9]!, r[i + 10]!];
+      if (!(Number.isInteger(model) && Number.isInteger(project) && Number.isInteger(session))) return null;
+      if (!(model < names && project < names && session < names && flags === (flags & 7))) return null;
       const n = table.grow();
       const c = table.chunks[n >>> CHUNK_BITS]!;
-      c.set((r as number[]).slice(i, i + ENTRY_ROW), (n & (CHUNK_ROWS - 1)) * ENTRY_ROW);
+      const o = (n & (CHUNK_ROWS - 1)) * ENTRY_ROW;
+      for (let k = 0; k < ENTRY_ROW; k++) c[o + k] = r[i + k]!;
     }
     return table;
   }
 
   /** Adds a row of zeros; returns its index. */
   private grow(): number {
-    if (this.length === this.chunks.length * CHUNK_ROWS) this.chunks.push(new Float64Array(CHUNK_ROWS * ENTRY_ROW));
+    const n = this.length;
+    const first = this.chunks[0];
+    if (first === undefined) {
+      this.chunks.push(new Float64Array(16 * ENTRY_ROW));
+    } else if (n < CHUNK_ROWS && n * ENTRY_ROW === first.length) {
+      // The first chunk starts small and doubles (a table of a few entries stays small), then chunks are whole.
+      const grown = new Float64Array(first.length * 2);
+      grown.set(first);
+      this.chunks[0] = grown;
+    } else if (n >= CHUNK_ROWS && (n & (CHUNK_ROWS - 1)) === 0) {
+      this.chunks.push(new Float64Array(CHUNK_ROWS * ENTRY_ROW));
+    }
     return this.length++;
   }
 
@@ -208,15 +221,19 @@ export class EntryTable {
 
   /** Rows `[from, to)` as plain numbers, their strings indexing {@link strings}. */
   rowsOf(from: number, to: number): number[] {
-    const rows: number[] = [];
+    return this.views(from, to).flatMap((part) => Array.from(part));
+  }
+
+  /** Views of the rows `[from, to)`, one per chunk they span. */
+  views(from: number, to: number): Float64Array[] {
+    const parts: Float64Array[] = [];
     for (let i = from; i < to;) {
       const o = i & (CHUNK_ROWS - 1);
       const count = Math.min(to - i, CHUNK_ROWS - o);
-      const part = this.chunks[i >>> CHUNK_BITS]!.subarray(o * ENTRY_ROW, (o + count) * ENTRY_ROW);
-      for (let k = 0; k < part.length; k++) rows.push(part[k]!);
+      parts.push(this.chunks[i >>> CHUNK_BITS]!.subarray(o * ENTRY_ROW, (o + count) * ENTRY_ROW));
       i += count;
     }
-    return rows;
+    return parts;
   }
 
   /** Every entry as a new object, in order. */

@@ -1,14 +1,14 @@
 /**
  * The incremental usage index, in two files of Headroom's state folder, written by the CLI and by the GNOME
- * extension alike (both go through this module):
+ * extension alike (both go through this module and entries-file.ts):
  *
  * - `usage-index.json`, the summary read by every scan: per log file its size, mtime, the offset read so far and
  *   fingerprints of its bytes; per account the totals by quarter hour (UTC) and model (enough for days, weeks and
  *   months in any zone, since zone offsets are whole quarter hours), the last 24 hours of entries (for the current
  *   five-hour block, and to dedupe a response split across two scans), the entries added since the entries file
  *   was written, and a Bloom filter of every response id kept (key-filter.ts);
- * - `usage-entries.json`, every deduped entry, read only when a scan needs them (a new line might repeat an old
- *   response, or a session report was asked) and rewritten only then.
+ * - `usage-entries.bin` (entries-file.ts), every deduped entry, read only when a scan needs them (a new line might
+ *   repeat an old response, or a session report was asked) and rewritten only then.
  *
  * Both carry a generation number; a summary whose generation differs from the entries file's is not used.
  */
@@ -19,9 +19,8 @@ import type { LineCarry } from './log-format.js';
 import { KeyFilter, filterKeys } from './key-filter.js';
 import { costOf } from './pricing.js';
 
-/** File names in the state folder. */
+/** The summary's file name in the state folder (the entries file: entries-file.ts). */
 export const USAGE_INDEX_FILE = 'usage-index.json';
-export const USAGE_ENTRIES_FILE = 'usage-entries.json';
 
 /** What the index remembers of one file. */
 export interface FileMark {
@@ -182,7 +181,7 @@ export function recentOf(table: EntryTable, newest: number): UsageEntry[] {
 }
 
 /** Format version; files of another version are ignored (a cold scan rebuilds them). */
-const VERSION = 8;
+const VERSION = 9;
 /** Entries as flat number rows (entry-table.ts: the row layout, strings as indices into `strings`). */
 function encodeEntries(entries: readonly UsageEntry[], strings: StringTable): number[] {
   const table = EntryTable.of(entries, strings);
@@ -236,13 +235,6 @@ const Summary = z.object({
   marks: z.unknown(),
   filter: z.object({ base64: z.string(), count: z.number() }),
   accounts: z.record(z.string(), z.object({ buckets: z.unknown(), recent: z.unknown(), pending: z.unknown() })),
-});
-
-const Entries = z.object({
-  version: z.literal(VERSION),
-  generation: z.number(),
-  strings: z.array(z.string()),
-  accounts: z.record(z.string(), z.unknown()),
 });
 
 /** A file mark's row (see {@link serializeSummary}); a row of -1s for a listed file without a mark. */
@@ -351,42 +343,6 @@ function readMark(marks: readonly number[], i: number, strings: readonly string[
   };
 }
 
-/** The entries file's text: JSON `{version, generation, accounts: {account: rows}, strings}` ({@link encodeEntries}). */
-export function serializeEntries(index: UsageIndex): string {
-  return [...serializeEntriesParts(index)].join('');
-}
-
-/** Entries per piece of {@link serializeEntriesParts}. */
-const PART_ENTRIES = 8192;
-
-/**
- * {@link serializeEntries}' text in pieces of at most {@link PART_ENTRIES} entries, made one at a time: a writer
- * that writes each piece before asking for the next never holds the whole text (tens of MB for a year of logs).
- */
-export function* serializeEntriesParts(index: UsageIndex): Generator<string> {
-  const tables = [...(index.entries?.values() ?? [])];
-  // The tables of one scan share their strings; tables that do not are written through one table of their own.
-  const shared = tables.every((table) => table.strings === tables[0]?.strings)
-    ? (tables[0]?.strings ?? new StringTable())
-    : new StringTable();
-  yield `{"version":${VERSION},"generation":${index.generation},"accounts":{`;
-  let firstAccount = true;
-  for (const [account, table] of index.entries ?? []) {
-    yield `${firstAccount ? '' : ','}${JSON.stringify(account)}:[`;
-    firstAccount = false;
-    for (let at = 0; at < table.length; at += PART_ENTRIES) {
-      const end = Math.min(table.length, at + PART_ENTRIES);
-      let rows = table.rowsOf(at, end);
-      if (table.strings !== shared) {
-        rows = encodeEntries(table.toArray().slice(at, end), shared);
-      }
-      yield `${at === 0 ? '' : ','}${JSON.stringify(rows).slice(1, -1)}`;
-    }
-    yield ']';
-  }
-  yield `},"strings":${JSON.stringify(shared.strings)}}`;
-}
-
 /** Reads the summary file; null (a cold scan follows) when it is not a valid summary of this version. */
 export function parseSummary(text: string): UsageIndex | null {
   let raw: unknown;
@@ -459,29 +415,4 @@ export function parseSummary(text: string): UsageIndex | null {
     index.pending.set(account, pending);
   }
   return index;
-}
-
-/**
- * Reads the entries file into `index.entries` (its pending entries are not applied here: the scan adds them
- * through its dedupe). False when the file is missing, malformed or of another generation.
- */
-export function parseEntriesInto(index: UsageIndex, text: string | null): boolean {
-  if (text === null) return false;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  const parsed = Entries.safeParse(raw);
-  if (!parsed.success || parsed.data.generation !== index.generation) return false;
-  const entries = new Map<string, EntryTable>();
-  const strings = StringTable.of(parsed.data.strings);
-  for (const [account, value] of Object.entries(parsed.data.accounts)) {
-    const table = Array.isArray(value) ? EntryTable.fromRows(value, strings) : null;
-    if (!table) return false;
-    entries.set(account, table);
-  }
-  index.entries = entries;
-  return true;
 }

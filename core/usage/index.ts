@@ -13,6 +13,7 @@ import type { UsageItem } from './aggregate.js';
 export * from './aggregate.js';
 export * from './blocks.js';
 export * from './entries.js';
+export * from './entries-file.js';
 export * from './index-file.js';
 export * from './key-filter.js';
 export * from './pricing.js';

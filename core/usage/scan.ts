@@ -12,6 +12,7 @@
 import type { FileReader, LineChunk } from '../ports.js';
 import { Deduper } from './dedupe.js';
 import type { UsageEntry } from './entries.js';
+import { parseEntriesInto } from './entries-file.js';
 import { EntryTable, StringTable } from './entry-table.js';
 import {
   type Bucket,
@@ -21,7 +22,6 @@ import {
   type UsageIndex,
   addToBuckets,
   emptyIndex,
-  parseEntriesInto,
   recentOf,
   summarise,
 } from './index-file.js';
@@ -73,8 +73,8 @@ export interface ScanOptions {
   index?: UsageIndex | null;
   /** Bytes per read; default {@link CHUNK_BYTES}. */
   chunkBytes?: number;
-  /** Reads the entries file (index-file.ts), when the exact path needs it; resolves null when there is none. */
-  loadEntries?: () => Promise<string | null>;
+  /** Reads the entries file's bytes (entries-file.ts), when the exact path needs it; null when there is none. */
+  loadEntries?: () => Promise<Uint8Array | null>;
   /** Every entry is wanted in the result (session and block reports): the entries file is read. */
   needEntries?: boolean;
   /** Awaited between chunks: the GNOME extension yields to the main loop here. */
@@ -264,8 +264,8 @@ export async function scanUsage(
   let index = options.index ?? null;
   const withEntries = async (summary: UsageIndex): Promise<UsageIndex | null> => {
     if (summary.entries !== null) return summary;
-    const text = await (options.loadEntries?.() ?? Promise.resolve(null)).catch(() => null);
-    return parseEntriesInto(summary, text) ? summary : null;
+    const bytes = await (options.loadEntries?.() ?? Promise.resolve(null)).catch(() => null);
+    return parseEntriesInto(summary, bytes) ? summary : null;
   };
   if (index && index.entries === null) {
     let pending = 0;

@@ -86,12 +86,12 @@ export async function run() {
     r.check(
       'index-shared-with-the-cli',
       GLib.file_test(`${STATE_DIR}/usage-index.json`, GLib.FileTest.EXISTS) &&
-        GLib.file_test(`${STATE_DIR}/usage-entries.json`, GLib.FileTest.EXISTS),
+        GLib.file_test(`${STATE_DIR}/usage-entries.bin`, GLib.FileTest.EXISTS),
     );
   });
 
   await r.step('stall-during-cold-scan', async () => {
-    for (const name of ['usage-index.json', 'usage-entries.json', 'usage-report.txt'])
+    for (const name of ['usage-index.json', 'usage-entries.bin', 'usage-report.txt'])
       GLib.unlink(`${STATE_DIR}/${name}`);
     const manager = Main.extensionManager;
     manager.disableExtension(uuid);

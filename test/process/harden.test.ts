@@ -98,7 +98,7 @@ describe('odd files', () => {
       'intl-replay.json',
       'notes.tmp',
       'state.json',
-      'usage-entries.json',
+      'usage-entries.bin',
       'usage-index.json',
     ]);
   });

@@ -26,7 +26,7 @@ import {
   serializeSummary,
 } from '../../core/usage/index.js';
 import { Deduper } from '../../core/usage/dedupe.js';
-import { EntryTable } from '../../core/usage/entry-table.js';
+import { ENTRY_ROW, EntryTable } from '../../core/usage/entry-table.js';
 import { accountUsage, presentAccountUsage } from '../../core/usage/summary.js';
 import { fakePorts } from '../support/fake-ports.js';
 
@@ -351,7 +351,7 @@ describe('the index', () => {
     expect(parts.length).toBeGreaterThan(3);
     expect(Math.max(...parts.map((part) => part.length))).toBeLessThan(2_000_000);
     const back = { ...emptyIndex(), generation: 7, entries: null };
-    expect(parseEntriesInto(back, parts.join(''))).toBe(true);
+    expect(parseEntriesInto(back, Buffer.concat(parts))).toBe(true);
     const lists = (tables: Map<string, EntryTable> | null) =>
       new Map([...(tables ?? [])].map(([account, table]) => [account, table.toArray()]));
     expect(lists(back.entries)).toEqual(lists(index.entries));
@@ -382,6 +382,30 @@ describe('the index', () => {
     expect(total(coldTotals)).toBeGreaterThan(0);
     const exact = parseSummary(serializeSummary(cold.index))!;
     expect(parseEntriesInto(exact, entriesText)).toBe(true);
-    expect(parseEntriesInto(exact, entriesText.replace(/"generation":\d+/, '"generation":1'))).toBe(false);
+    expect(parseEntriesInto({ ...exact, generation: 1 }, entriesText)).toBe(false);
+  });
+
+  it('refuses an entries file that is cut short, damaged, misplaced in memory or of the other byte order', () => {
+    const index = emptyIndex();
+    index.generation = 3;
+    index.entries!.set('claude', EntryTable.of([entry({ output: 5 }), entry({ messageId: 'msg_b', output: 7 })]));
+    const bytes = serializeEntries(index);
+    const read = (data: Uint8Array): boolean =>
+      parseEntriesInto({ ...emptyIndex(), generation: 3, entries: null }, data);
+    expect(read(bytes)).toBe(true);
+    expect(read(bytes.subarray(0, bytes.length - 8))).toBe(false);
+    expect(read(bytes.subarray(0, 24))).toBe(false);
+    // The same bytes at an offset that is not a whole word are copied, not refused.
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 3);
+    expect(read(shifted.subarray(3))).toBe(true);
+    // Every word's bytes reversed: a file from a machine of the other byte order.
+    const swapped = new Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) swapped[i] = bytes[i - (i % 8) + 7 - (i % 8)]!;
+    expect(read(swapped)).toBe(false);
+    // A row naming a string the header does not have.
+    const words = new Float64Array(bytes.slice().buffer);
+    words[words.length - ENTRY_ROW + 2] = 999;
+    expect(read(new Uint8Array(words.buffer))).toBe(false);
   });
 });
