@@ -1,7 +1,7 @@
 /**
  * One usage scan for the GNOME extension (run by usage-worker.ts in a gjs subprocess, or in the shell when no gjs
  * is found): core's scanUsage over Claude Code's transcripts and Codex's rollouts through {@link GioLogReader},
- * with the incremental index the CLI uses (`usage-index.json`, `usage-entries.bin` in Headroom's state directory,
+ * with the incremental index the CLI uses (`usage-index.bin`, `usage-entries.bin` in Headroom's state directory,
  * `~/.local/state/headroom`), so the CLI and the extension reuse each other's work; then per account core's
  * {@link accountUsage} figures and a daily report file (`usage-report.txt`) for the dropdown's "Full report" item.
  */
@@ -116,7 +116,7 @@ export async function scanFigures(
 ): Promise<ScanFigures> {
   const summaryPath = GLib.build_filenamev([request.stateDir, USAGE_INDEX_FILE]);
   const entriesPath = GLib.build_filenamev([request.stateDir, USAGE_ENTRIES_FILE]);
-  const saved = await reader.readText(summaryPath).catch(() => null);
+  const saved = await reader.readBytes(summaryPath).catch(() => null);
   const index = saved ? parseSummary(saved) : null;
   const result = await scanUsage(reader, request.roots, {
     index,

@@ -56,14 +56,15 @@ async function openTemp(directory: string): Promise<{ temp: string; handle: File
 }
 
 /**
- * Replaces a file atomically with `text` and the given mode (e.g. 0o600), creating its directory with mode 0700.
+ * Replaces a file atomically with `data` and the given mode (e.g. 0o600), creating its directory with mode 0700.
  * Rejects when the directory cannot be written.
  */
-export async function writeFileAtomic(path: string, text: string | Uint8Array, mode: number): Promise<void> {
+export async function writeFileAtomic(path: string, data: FileData, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const { temp, handle } = await openTemp(dirname(path));
   try {
-    await handle.writeFile(text);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for (const part of data) await handle.write(part);
     await handle.sync();
   } finally {
     await handle.close();
@@ -77,9 +78,15 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array, m
   }
 }
 
+/**
+ * What a file is written from: text (UTF-8), bytes, or bytes in pieces, each written before the next is asked for (so
+ * the entries file of a year of logs, tens of MB, is never held twice).
+ */
+export type FileData = string | Uint8Array | Iterable<Uint8Array>;
+
 /** Replaces a file atomically with mode 0600 (see {@link writeFileAtomic}). */
-export function writePrivateFile(path: string, text: string): Promise<void> {
-  return writeFileAtomic(path, text, 0o600);
+export function writePrivateFile(path: string, data: FileData): Promise<void> {
+  return writeFileAtomic(path, data, 0o600);
 }
 
 /**

@@ -6,11 +6,10 @@
  *                   [--timezone IANA] [--breakdown]
  *
  * `--json` prints the shape of ccusage's `--json` reports. The scan keeps its index in the state folder
- * (`usage-index.json`), shared with the GNOME extension, so a later run reads only appended bytes.
+ * (`usage-index.bin`, `usage-entries.bin`), shared with the GNOME extension, so a later run reads only appended bytes.
  */
 import { statSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Ports } from '../core/ports.js';
 import { type Settings, loadSettings } from '../core/settings.js';
 import { type AccountUsageV1, accountUsage } from '../core/usage/summary.js';
@@ -31,7 +30,7 @@ import {
   usageRoots,
 } from '../core/usage/index.js';
 import { periodTable } from '../core/usage/report-text.js';
-import { readRegularBytes, readRegularFile, writePrivateFile } from './files.js';
+import { readRegularBytes, writePrivateFile } from './files.js';
 import { nodeScanFiles } from './node-ports.js';
 import { nodeScanPool } from './scan-threads.js';
 import { localTimeZoneName } from './locale-facts.js';
@@ -139,7 +138,7 @@ export async function scanWithIndex(
   const summaryPath = join(stateDir, USAGE_INDEX_FILE);
   const entriesPath = join(stateDir, USAGE_ENTRIES_FILE);
   const started = Date.now();
-  const saved = await readRegularFile(summaryPath).catch(() => null);
+  const saved = await readRegularBytes(summaryPath).catch(() => null);
   const index = saved ? parseSummary(saved) : null;
   const loaded = Date.now();
   let shown = false;
@@ -167,7 +166,7 @@ export async function scanWithIndex(
   );
   try {
     // The entries file first: a summary never names a generation whose entries are not on disk.
-    if (result.entriesChanged) await writePrivateParts(entriesPath, serializeEntriesParts(result.index));
+    if (result.entriesChanged) await writePrivateFile(entriesPath, serializeEntriesParts(result.index));
     if (result.changed && (result.entriesChanged || !index || worthSaving(result, summaryPath, Date.now()))) {
       await writePrivateFile(summaryPath, serializeSummary(result.index));
     }
@@ -178,32 +177,6 @@ export async function scanWithIndex(
     `usage index: loaded in ${loaded - started} ms, scan ${scanned - loaded} ms, saved in ${Date.now() - scanned} ms`,
   );
   return result;
-}
-
-/**
- * Replaces a file atomically (temp file in its folder, fsync, rename; mode 0600) with bytes written piece by piece,
- * so the whole file is never held at once (the entries file of a year of logs is tens of MB).
- */
-async function writePrivateParts(path: string, parts: Iterable<Uint8Array>): Promise<void> {
-  // Named as Headroom's other temporary files, `.<12 hex>.tmp`, so a stale one is cleaned up (single-flight.ts).
-  const temp = join(dirname(path), `.${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}.tmp`);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    for (const part of parts) await handle.write(part);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
 }
 
 /** Runs `headroom report …`; returns the exit code. */

@@ -2,7 +2,7 @@
  * The incremental usage index, in two files of Headroom's state folder, written by the CLI and by the GNOME
  * extension alike (both go through this module and entries-file.ts):
  *
- * - `usage-index.json`, the summary read by every scan: per log file its size, mtime, the offset read so far and
+ * - `usage-index.bin`, the summary read by every scan: per log file its size, mtime, the offset read so far and
  *   fingerprints of its bytes; per account the totals by quarter hour (UTC) and model (enough for days, weeks and
  *   months in any zone, since zone offsets are whole quarter hours), the last 24 hours of entries (for the current
  *   five-hour block, and to dedupe a response split across two scans), the entries added since the entries file
@@ -18,9 +18,10 @@ import { EntryTable, StringTable } from './entry-table.js';
 import type { LineCarry } from './log-format.js';
 import { KeyFilter, filterKeys } from './key-filter.js';
 import { costOf } from './pricing.js';
+import { readWordFile, uint32sOf, wordFile, wordsOf } from './word-file.js';
 
 /** The summary's file name in the state folder (the entries file: entries-file.ts). */
-export const USAGE_INDEX_FILE = 'usage-index.json';
+export const USAGE_INDEX_FILE = 'usage-index.bin';
 
 /** What the index remembers of one file. */
 export interface FileMark {
@@ -181,7 +182,9 @@ export function recentOf(table: EntryTable, newest: number): UsageEntry[] {
 }
 
 /** Format version; files of another version are ignored (a cold scan rebuilds them). */
-const VERSION = 9;
+const VERSION = 10;
+/** The summary file's first word (word-file.ts). */
+const SUMMARY_MAGIC = 0x4865616472 + 0.5;
 /** Entries as flat number rows (entry-table.ts: the row layout, strings as indices into `strings`). */
 function encodeEntries(entries: readonly UsageEntry[], strings: StringTable): number[] {
   const table = EntryTable.of(entries, strings);
@@ -208,33 +211,21 @@ export function unpackEntries(rows: Float64Array, strings: readonly string[]): U
   return decodeEntries(rows, StringTable.of(strings));
 }
 
-/** Checks that `value` is an array of `width`-number rows; the rows, or null. */
-function numberRows(value: unknown, width: number): number[] | null {
-  if (!Array.isArray(value) || value.length % width !== 0) return null;
-  // An indexed loop: this runs once per refresh over ~10^5 values, mostly before the optimiser has seen it.
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') return null;
-  return value as number[];
+/** True when every value of `words` is finite (a damaged file can hold NaN or Infinity; JSON never did). */
+function finite(words: Float64Array): boolean {
+  for (let i = 0; i < words.length; i++) if (!Number.isFinite(words[i])) return false;
+  return true;
 }
 
-function stringList(value: unknown): string[] | null {
-  if (!Array.isArray(value)) return null;
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return null;
-  return value as string[];
-}
-
-// The large parts (rows of numbers) are checked value by value while they are read: a schema over hundreds of
-// thousands of values costs a large share of a refresh.
-const Summary = z.object({
-  version: z.literal(VERSION),
+const Header = z.object({
   generation: z.number(),
   strings: z.array(z.string()),
-  dirPaths: z.unknown(),
-  dirRows: z.unknown(),
-  dirNames: z.unknown(),
-  extraPaths: z.unknown(),
-  marks: z.unknown(),
-  filter: z.object({ base64: z.string(), count: z.number() }),
-  accounts: z.record(z.string(), z.object({ buckets: z.unknown(), recent: z.unknown(), pending: z.unknown() })),
+  dirPaths: z.array(z.string()),
+  dirNames: z.array(z.string()),
+  extraPaths: z.array(z.string()),
+  accounts: z.array(z.string()),
+  filterKeys: z.number(),
+  filterWords: z.number(),
 });
 
 /** A file mark's row (see {@link serializeSummary}); a row of -1s for a listed file without a mark. */
@@ -259,21 +250,21 @@ function pushMark(marks: number[], mark: FileMark | undefined, id: (text: string
 const MARK = 8;
 
 /**
- * The summary file's text: JSON `{version, generation, strings, dirPaths, dirRows, dirNames, extraPaths, marks,
- * filter, accounts}`, laid out as few, flat arrays (a refresh reads it whole, and many small objects cost more
- * to build than the bytes do to parse):
- * - the folder listings ({@link DirMark}): `dirPaths` their paths, `dirRows` 4 numbers each `[mtimeMs, listedAt,
- *   subfolder count, log file count]`, `dirNames` each folder's subfolder names then its log file names, in order;
+ * The summary file's bytes: a word file (word-file.ts) laid out as few, flat sections (a refresh reads it whole, and
+ * many small objects cost more to build than the bytes do to read). Its header is JSON `{generation, strings,
+ * dirPaths, dirNames, extraPaths, accounts, filterKeys, filterWords}`; its sections:
+ * - `dirRows`: the folder listings ({@link DirMark}), 4 numbers each `[mtimeMs, listedAt, subfolder count, log file
+ *   count]`, the folders' paths in the header's `dirPaths`, and each folder's subfolder names then its log file names
+ *   in its `dirNames`, in order;
  * - `marks`: {@link MARK} numbers per log file, `[size, mtimeMs, offset, edge, headEnd or -1, head, carried lastTotal,
  *   carried model (index into strings; -1 none; -2 nothing carried)]` (all -1: no mark), first for every log file of
  *   the listings in order, then for the files named in `extraPaths`;
- * - `filter`: the key filter's bits in base64 and its key count;
- * - `accounts`: per account its buckets (8 numbers each: quarter, model, input, output, cacheWrite, cacheRead,
- *   cost USD, unpriced), and its recent and pending entries as rows ({@link encodeEntries}).
+ * - the key filter's 32-bit words (`filterWords` of them, holding `filterKeys` keys);
+ * - per account of `accounts`: its buckets (8 numbers each: quarter, model, input, output, cacheWrite, cacheRead,
+ *   cost USD, unpriced), and its recent and pending entries as rows (entry-table.ts).
  */
-export function serializeSummary(index: UsageIndex): string {
+export function serializeSummary(index: UsageIndex): Uint8Array {
   const table = new StringTable();
-  const { strings } = table;
   const id = (text: string): number => table.id(text);
   const dirPaths: string[] = [];
   const dirRows: number[] = [];
@@ -297,36 +288,33 @@ export function serializeSummary(index: UsageIndex): string {
     extraPaths.push(path);
     pushMark(marks, mark, id);
   }
-  const accounts: Record<string, unknown> = {};
-  const names = new Set([...index.buckets.keys(), ...index.recent.keys(), ...index.pending.keys()]);
-  for (const account of names) {
+  const accounts = [...new Set([...index.buckets.keys(), ...index.recent.keys(), ...index.pending.keys()])];
+  const sections = [[Float64Array.from(dirRows)], [Float64Array.from(marks)], [wordsOf(index.filter.words)]];
+  for (const account of accounts) {
     const buckets: number[] = [];
     for (const b of index.buckets.get(account)?.values() ?? []) {
       if (b.input === 0 && b.output === 0 && b.cacheWrite === 0 && b.cacheRead === 0) continue;
       buckets.push(b.quarter, id(b.model), b.input, b.output, b.cacheWrite, b.cacheRead, b.cost, b.unpriced ? 1 : 0);
     }
-    accounts[account] = {
-      buckets,
-      recent: encodeEntries(index.recent.get(account) ?? [], table),
-      pending: encodeEntries(index.pending.get(account) ?? [], table),
-    };
+    const recent = EntryTable.of(index.recent.get(account) ?? [], table);
+    const pending = EntryTable.of(index.pending.get(account) ?? [], table);
+    sections.push([Float64Array.from(buckets)], recent.views(0, recent.length), pending.views(0, pending.length));
   }
-  return JSON.stringify({
-    version: VERSION,
+  const header = {
     generation: index.generation,
-    strings,
+    strings: table.strings,
     dirPaths,
-    dirRows,
     dirNames,
     extraPaths,
-    marks,
-    filter: { base64: index.filter.toBase64(), count: index.filter.count },
     accounts,
-  });
+    filterKeys: index.filter.count,
+    filterWords: index.filter.words.length,
+  };
+  return wordFile(SUMMARY_MAGIC, VERSION, header, sections);
 }
 
 /** Reads a mark row at `i`; undefined for a row of -1s, null when malformed. */
-function readMark(marks: readonly number[], i: number, strings: readonly string[]): FileMark | undefined | null {
+function readMark(marks: Float64Array, i: number, strings: readonly string[]): FileMark | undefined | null {
   const size = marks[i]!;
   if (size === -1) return undefined;
   const carriedModel = marks[i + 7]!;
@@ -344,28 +332,19 @@ function readMark(marks: readonly number[], i: number, strings: readonly string[
 }
 
 /** Reads the summary file; null (a cold scan follows) when it is not a valid summary of this version. */
-export function parseSummary(text: string): UsageIndex | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = Summary.safeParse(raw);
-  if (!parsed.success) return null;
-  const { strings, accounts, generation } = parsed.data;
+export function parseSummary(bytes: Uint8Array): UsageIndex | null {
+  const file = readWordFile(bytes, SUMMARY_MAGIC, VERSION);
+  const parsed = file && Header.safeParse(file.header);
+  if (!file || !parsed?.success) return null;
+  const { strings, accounts, generation, dirPaths, dirNames, extraPaths } = parsed.data;
+  if (file.sections.length !== 3 + accounts.length * 3) return null;
+  const [dirRows, marks, filterWords] = file.sections as [Float64Array, Float64Array, Float64Array];
+  const words = uint32sOf(filterWords, parsed.data.filterWords);
+  const filter = words && KeyFilter.fromWords(words, parsed.data.filterKeys);
+  if (!filter || !finite(dirRows) || !finite(marks) || dirRows.length !== dirPaths.length * 4) return null;
+  if (marks.length % MARK !== 0) return null;
   const table = StringTable.of(strings);
-  const filter = KeyFilter.fromBase64(parsed.data.filter.base64, parsed.data.filter.count);
-  if (!filter) return null;
   const index: UsageIndex = { ...emptyIndex(), generation, entries: null, filter };
-  const dirPaths = stringList(parsed.data.dirPaths);
-  const dirRows = numberRows(parsed.data.dirRows, 4);
-  const dirNames = stringList(parsed.data.dirNames);
-  const extraPaths = stringList(parsed.data.extraPaths);
-  const marks = numberRows(parsed.data.marks, MARK);
-  if (!dirPaths || !dirRows || !dirNames || !extraPaths || !marks || dirRows.length !== dirPaths.length * 4) {
-    return null;
-  }
   let name = 0;
   let row = 0;
   const setMark = (path: string): boolean => {
@@ -389,11 +368,15 @@ export function parseSummary(text: string): UsageIndex | null {
   }
   for (const path of extraPaths) if (!setMark(path)) return null;
   if (row !== marks.length) return null;
-  for (const [account, value] of Object.entries(accounts)) {
-    const recent = decodeEntries(value.recent, table);
-    const pending = decodeEntries(value.pending, table);
-    const rows = numberRows(value.buckets, 8);
-    if (!recent || !pending || !rows) return null;
+  for (const [k, account] of accounts.entries()) {
+    const [rows, recentRows, pendingRows] = file.sections.slice(3 + k * 3) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const recent = EntryTable.fromRows(recentRows, table)?.toArray();
+    const pending = EntryTable.fromRows(pendingRows, table)?.toArray();
+    if (!recent || !pending || !finite(rows) || rows.length % 8 !== 0) return null;
     const buckets = new Map<string, Bucket>();
     for (let i = 0; i < rows.length; i += 8) {
       const model = strings[rows[i + 1]!];

@@ -101,78 +101,12 @@ export class KeyFilter {
     return true;
   }
 
-  /** The bits as base64 (RFC 4648, with padding), the words in the platform's byte order (little-endian on every machine Headroom runs on; the index never leaves the machine). */
-  toBase64(): string {
-    const bytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
-    const parts: string[] = [];
-    for (let at = 0; at < bytes.length; at += 3 * 4096) {
-      let part = '';
-      const end = Math.min(bytes.length, at + 3 * 4096);
-      for (let i = at; i < end; i += 3) {
-        const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-        part +=
-          B64[n >>> 18]! +
-          B64[(n >>> 12) & 63]! +
-          (i + 1 < end ? B64[(n >>> 6) & 63]! : '=') +
-          (i + 2 < end ? B64[n & 63]! : '=');
-      }
-      parts.push(part);
-    }
-    return parts.join('');
-  }
-
-  /** Reads {@link toBase64}'s text (a whole number of 32-bit words); null when malformed. */
-  static fromBase64(text: string, count: number): KeyFilter | null {
-    if (text.length === 0 || text.length % 4 !== 0) return null;
-    const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-    const length = (text.length / 4) * 3 - padding;
-    if (length % 4 !== 0) return null;
-    const bytes = new Uint8Array(length);
-    let out = 0;
-    for (let i = 0; i < text.length; i += 4) {
-      const a = B64_VALUE[text.charCodeAt(i)] ?? 255;
-      const b = B64_VALUE[text.charCodeAt(i + 1)] ?? 255;
-      const c = text[i + 2] === '=' && i + 4 === text.length ? 0 : (B64_VALUE[text.charCodeAt(i + 2)] ?? 255);
-      const d = text[i + 3] === '=' && i + 4 === text.length ? 0 : (B64_VALUE[text.charCodeAt(i + 3)] ?? 255);
-      if ((a | b | c | d) > 63) return null;
-      const n = (a << 18) | (b << 12) | (c << 6) | d;
-      if (out < length) bytes[out++] = n >>> 16;
-      if (out < length) bytes[out++] = (n >>> 8) & 255;
-      if (out < length) bytes[out++] = n & 255;
-    }
-    return new KeyFilter(new Uint32Array(bytes.buffer), count);
-  }
-
-  /** The bits as hex (8 digits a word). */
-  toHex(): string {
-    const parts = new Array<string>(this.words.length);
-    for (let i = 0; i < this.words.length; i++) {
-      const word = this.words[i]!;
-      parts[i] = HEX[word >>> 24]! + HEX[(word >>> 16) & 255]! + HEX[(word >>> 8) & 255]! + HEX[word & 255]!;
-    }
-    return parts.join('');
-  }
-
-  /** Reads {@link toHex}'s text; null when malformed. */
-  static fromHex(hex: string, count: number): KeyFilter | null {
-    if (hex.length % 8 !== 0 || hex.length === 0) return null;
-    const words = new Uint32Array(hex.length / 8);
-    for (let i = 0; i < words.length; i++) {
-      const word = parseInt(hex.slice(i * 8, i * 8 + 8), 16);
-      if (!(word >= 0)) return null;
-      words[i] = word;
-    }
+  /** A filter of these bits (as {@link words} holds them) and key count; null when malformed. */
+  static fromWords(words: Uint32Array, count: number): KeyFilter | null {
+    if (words.length === 0 || !Number.isInteger(count) || count < 0) return null;
     return new KeyFilter(words, count);
   }
 }
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** The value of each base64 character by its code unit (255: not one). */
-const B64_VALUE = new Uint8Array(128).fill(255);
-for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i;
-
-/** Two hex digits of each byte value. */
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /**
  * The filter keys of an entry: its `id`, the hash of its `message.id` (a copy of a response always repeats it,

@@ -85,13 +85,13 @@ export async function run() {
     await E2E.waitFor(() => scanned(uuid), { timeout: 240000, interval: 200, message: 'the first scan' });
     r.check(
       'index-shared-with-the-cli',
-      GLib.file_test(`${STATE_DIR}/usage-index.json`, GLib.FileTest.EXISTS) &&
+      GLib.file_test(`${STATE_DIR}/usage-index.bin`, GLib.FileTest.EXISTS) &&
         GLib.file_test(`${STATE_DIR}/usage-entries.bin`, GLib.FileTest.EXISTS),
     );
   });
 
   await r.step('stall-during-cold-scan', async () => {
-    for (const name of ['usage-index.json', 'usage-entries.bin', 'usage-report.txt'])
+    for (const name of ['usage-index.bin', 'usage-entries.bin', 'usage-report.txt'])
       GLib.unlink(`${STATE_DIR}/${name}`);
     const manager = Main.extensionManager;
     manager.disableExtension(uuid);

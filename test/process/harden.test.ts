@@ -99,7 +99,7 @@ describe('odd files', () => {
       'notes.tmp',
       'state.json',
       'usage-entries.bin',
-      'usage-index.json',
+      'usage-index.bin',
     ]);
   });
 

@@ -167,7 +167,7 @@ describe('the incremental index', () => {
   it('reads only appended bytes, and gives what a cold scan and ccusage give', async () => {
     generateCorpus(sandbox.home, { megabytes: 4, seed: 3 });
     await headroom('UTC');
-    expect(existsSync(join(sandbox.state, 'headroom', 'usage-index.json'))).toBe(true);
+    expect(existsSync(join(sandbox.state, 'headroom', 'usage-index.bin'))).toBe(true);
     // Append more responses (and a copy of an existing line) to one session.
     const project = join(
       sandbox.home,
@@ -260,8 +260,8 @@ describe('the incremental index', () => {
         .map((line, n) => fresh(line, n + 10))
         .join('\n')}\n`,
     );
-    const summary = join(sandbox.state, 'headroom', 'usage-index.json');
-    const saved = readFileSync(summary, 'utf8');
+    const summary = join(sandbox.state, 'headroom', 'usage-index.bin');
+    const saved = readFileSync(summary);
     const warm = await headroom('UTC');
     expect(warm.stderr).toContain(`${folders} folders (1 listed)`);
     expect(warm.stderr).toMatch(/\(1 resumed, 0 read by scan threads\)/);
@@ -270,7 +270,7 @@ describe('the incremental index', () => {
     expect(warm.report.daily.some((day) => day.period === '2026-11-29')).toBe(true);
     expectSameAsCcusage(warm.report, await ccusage('UTC'));
     // A few KB read: the saved summary is left as it was (rewriting it would cost more than reading them again).
-    expect(readFileSync(summary, 'utf8')).toBe(saved);
+    expect(readFileSync(summary).equals(saved)).toBe(true);
     const again = await headroom('UTC');
     const bytes = (run: { stderr: string }): number =>
       Number(/files \(\d+ resumed, \d+ read by scan threads\), (\d+) bytes/.exec(run.stderr)?.[1]);
@@ -282,7 +282,7 @@ describe('the incremental index', () => {
     const twoHoursAgo = new Date(Date.now() - 7_200_000);
     utimesSync(join(projects, second!), twoHoursAgo, twoHoursAgo);
     const saving = await headroom('UTC');
-    expect(readFileSync(summary, 'utf8')).not.toBe(saved);
+    expect(readFileSync(summary).equals(saved)).toBe(false);
     const quiet = await headroom('UTC');
     expect(quiet.stderr).toContain(`${folders} folders (0 listed)`);
     expect(bytes(quiet)).toBe(0);
