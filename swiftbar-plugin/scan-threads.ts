@@ -10,13 +10,14 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import {
+  ENTRY_ROW,
+  EntryTable,
   type FileOutcome,
   type FileScanPool,
   type FileTask,
   type ScanStats,
   packEntries,
   readLogFile,
-  unpackEntries,
 } from '../core/usage/index.js';
 import { nodeScanFiles } from './node-ports.js';
 
@@ -101,15 +102,17 @@ function startThreads(
     worker.postMessage(request);
   };
   const receive = (result: BatchResult): void => {
-    const entries = unpackEntries(result.rows, result.strings);
-    if (!entries) {
+    const count = result.files.reduce((sum, file) => sum + file.count, 0);
+    if (result.rows.length !== count * ENTRY_ROW || !EntryTable.validRows(result.rows, result.strings.length)) {
       fail(result.batch);
       return;
     }
     let at = 0;
     result.files.forEach((file, k) => {
       const i = result.batch * BATCH_FILES + k;
-      done.set(i, { read: file.read, stats: file.stats, entries: entries.slice(at, at + file.count) });
+      // Passed on as rows: the scanner's exact path dedupes them without making an object of any.
+      const rows = result.rows.subarray(at * ENTRY_ROW, (at + file.count) * ENTRY_ROW);
+      done.set(i, { read: file.read, stats: file.stats, entries: [], packed: { rows, strings: result.strings } });
       at += file.count;
       settle(i);
     });

@@ -13,7 +13,7 @@
  * stated): numbers in the maps instead of strings.
  */
 import { type UsageEntry, entryTotal } from './entries.js';
-import { EntryTable } from './entry-table.js';
+import { ENTRY_ROW, EntryTable } from './entry-table.js';
 
 /**
  * A map from a dedupe hash (a positive integer below 2^53) to an entry's index, in typed arrays: open addressing with
@@ -102,11 +102,15 @@ export class Deduper {
 
   /** The slot of a kept copy of this entry's response, if any. */
   private find(entry: UsageEntry): number | undefined {
+    return this.findKeys(entry.key, entry.id, entry.sidechain);
+  }
+
+  private findKeys(key: number, id: number, sidechain: boolean): number | undefined {
     if (this.unmapped > 0) this.mapLoaded();
-    const index = this.byKey.get(entry.key);
+    const index = this.byKey.get(key);
     if (index !== undefined) return index;
-    const byId = this.byId.get(entry.id);
-    if (byId !== undefined && (entry.sidechain || this.entries.sidechain(byId))) return byId;
+    const byId = this.byId.get(id);
+    if (byId !== undefined && (sidechain || this.entries.sidechain(byId))) return byId;
     return undefined;
   }
 
@@ -138,14 +142,50 @@ export class Deduper {
     this.byKey.set(entry.key, index);
     return { kept: true, replaced: kept };
   }
+
+  /**
+   * Adds the entries of `rows` (rows of entry-table.ts's layout, their strings indexing `strings`) as {@link add}
+   * would, without an object for any of them: a scan thread's block, on the exact path, where what was replaced is
+   * not needed.
+   */
+  addRows(rows: Float64Array, strings: readonly string[]): void {
+    const ids = strings.map((text) => this.entries.strings.id(text));
+    const table = this.entries;
+    for (let n = 0; n < rows.length / ENTRY_ROW; n++) {
+      const o = n * ENTRY_ROW;
+      const id = rows[o + 12]!;
+      const key = rows[o + 13]!;
+      if (id === 0) {
+        table.pushRow(rows, n, ids);
+        continue;
+      }
+      const flags = rows[o + 8]!;
+      const sidechain = (flags & 4) !== 0;
+      const index = this.findKeys(key, id, sidechain);
+      if (index === undefined) {
+        const at = table.pushRow(rows, n, ids);
+        this.byKey.set(key, at);
+        if (this.byId.get(id) === undefined) this.byId.set(id, at);
+        continue;
+      }
+      this.duplicates++;
+      const total = rows[o + 3]! + rows[o + 4]! + rows[o + 5]! + rows[o + 6]! + rows[o + 7]!;
+      if (!prefer(table, index, sidechain, total, (flags & 2) !== 0)) continue;
+      table.setRow(index, rows, n, ids);
+      this.byKey.set(key, index);
+    }
+  }
 }
 
 /** ccusage's replacement rule for two copies of one response: the kept one at `index`, and `next`. */
 function preferNew(table: EntryTable, index: number, next: UsageEntry): boolean {
+  return prefer(table, index, next.sidechain, entryTotal(next), next.hasSpeed);
+}
+
+function prefer(table: EntryTable, index: number, sidechain: boolean, total: number, hasSpeed: boolean): boolean {
   const keptSidechain = table.sidechain(index);
-  if (keptSidechain !== next.sidechain) return keptSidechain;
+  if (keptSidechain !== sidechain) return keptSidechain;
   const keptTotal = table.total(index);
-  const nextTotal = entryTotal(next);
-  if (nextTotal !== keptTotal) return nextTotal > keptTotal;
-  return next.hasSpeed && !table.hasSpeed(index);
+  if (total !== keptTotal) return total > keptTotal;
+  return hasSpeed && !table.hasSpeed(index);
 }

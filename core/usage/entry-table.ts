@@ -62,29 +62,40 @@ export class EntryTable {
   }
 
   /**
-   * A table of rows in the file layout (strings indexing `strings`), every value checked: instants and counts finite
-   * and non-negative, string indices in range, flags 0–7. Null when any row is malformed.
+   * A table of rows in the file layout (strings indexing `strings`), checked by {@link validRows}; null when any row
+   * is malformed.
    */
   static fromRows(rows: ArrayLike<unknown>, strings: StringTable): EntryTable | null {
-    if (rows.length % ENTRY_ROW !== 0) return null;
+    if (!EntryTable.validRows(rows, strings.strings.length)) return null;
     const table = new EntryTable(strings);
-    const names = strings.strings.length;
+    const r = rows as ArrayLike<number>;
     for (let i = 0; i < rows.length; i += ENTRY_ROW) {
-      for (let k = i; k < i + ENTRY_ROW; k++) {
-        const value = rows[k];
-        if (typeof value !== 'number' || !Number.isFinite(value)) return null;
-        if (k - i !== 11 && value < 0) return null;
-      }
-      const r = rows as ArrayLike<number>;
-      const [model, flags, project, session] = [r[i + 2]!, r[i + 8]!, r[i + 9]!, r[i + 10]!];
-      if (!(Number.isInteger(model) && Number.isInteger(project) && Number.isInteger(session))) return null;
-      if (!(model < names && project < names && session < names && flags === (flags & 7))) return null;
       const n = table.grow();
       const c = table.chunks[n >>> CHUNK_BITS]!;
       const o = (n & (CHUNK_ROWS - 1)) * ENTRY_ROW;
       for (let k = 0; k < ENTRY_ROW; k++) c[o + k] = r[i + k]!;
     }
     return table;
+  }
+
+  /**
+   * True when `rows` are whole rows of the layout with every value checked: numbers, finite, non-negative (but
+   * costUSD's -1 for none), string indices integers below `strings`, flags 0–7.
+   */
+  static validRows(rows: ArrayLike<unknown>, strings: number): rows is ArrayLike<number> {
+    if (rows.length % ENTRY_ROW !== 0) return false;
+    for (let i = 0; i < rows.length; i += ENTRY_ROW) {
+      for (let k = i; k < i + ENTRY_ROW; k++) {
+        const value = rows[k];
+        if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+        if (k - i !== 11 && value < 0) return false;
+      }
+      const r = rows as ArrayLike<number>;
+      const [model, flags, project, session] = [r[i + 2]!, r[i + 8]!, r[i + 9]!, r[i + 10]!];
+      if (!(Number.isInteger(model) && Number.isInteger(project) && Number.isInteger(session))) return false;
+      if (!(model < strings && project < strings && session < strings && flags === (flags & 7))) return false;
+    }
+    return true;
   }
 
   /** Adds a row of zeros; returns its index. */
@@ -109,6 +120,32 @@ export class EntryTable {
     const n = this.grow();
     this.write(n, entry);
     return n;
+  }
+
+  /**
+   * Appends row `at` of `rows` (the row layout, its strings indexing another table: `ids` maps those indices to this
+   * table's); returns its index. The row's values are trusted: they come from {@link fromRows} or a thread's
+   * {@link push}.
+   */
+  pushRow(rows: Float64Array, at: number, ids: readonly number[]): number {
+    const n = this.grow();
+    this.copyRow(n, rows, at, ids);
+    return n;
+  }
+
+  /** Replaces entry `i` with row `at` of `rows` (see {@link pushRow}). */
+  setRow(i: number, rows: Float64Array, at: number, ids: readonly number[]): void {
+    this.copyRow(i, rows, at, ids);
+  }
+
+  private copyRow(i: number, rows: Float64Array, at: number, ids: readonly number[]): void {
+    const r = this.chunks[i >>> CHUNK_BITS]!;
+    const o = (i & (CHUNK_ROWS - 1)) * ENTRY_ROW;
+    const from = at * ENTRY_ROW;
+    for (let k = 0; k < ENTRY_ROW; k++) r[o + k] = rows[from + k]!;
+    r[o + 2] = ids[r[o + 2]!]!;
+    r[o + 9] = ids[r[o + 9]!]!;
+    r[o + 10] = ids[r[o + 10]!]!;
   }
 
   /** Replaces entry `i` (0 ≤ i < length). */

@@ -14,6 +14,7 @@ export * from './aggregate.js';
 export * from './blocks.js';
 export * from './entries.js';
 export * from './entries-file.js';
+export { ENTRY_ROW, EntryTable } from './entry-table.js';
 export * from './index-file.js';
 export * from './key-filter.js';
 export * from './pricing.js';

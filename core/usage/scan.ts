@@ -24,6 +24,7 @@ import {
   emptyIndex,
   recentOf,
   summarise,
+  unpackEntries,
 } from './index-file.js';
 import { filterKeys, fingerprint } from './key-filter.js';
 import type { LogFormat } from './log-format.js';
@@ -104,6 +105,11 @@ export interface FileOutcome {
   read: { mark: FileMark; tail: UsageEntry | null } | null | 'rebuild';
   /** The entries of its new complete lines, in file order (before dedupe). */
   entries: UsageEntry[];
+  /**
+   * Instead of `entries` (then empty), from a scan thread: the same entries as rows of entry-table.ts's layout and the
+   * strings they index, which the exact path dedupes without making objects of them.
+   */
+  packed?: { rows: Float64Array; strings: string[] };
   /** What was read and skipped in this file (`files` and the folder counts stay 0). */
   stats: ScanStats;
 }
@@ -378,7 +384,9 @@ async function scanOnce(
       }
       outcome ??= await readLogFile(files, task, chunkBytes, options);
       addStats(stats, outcome.stats);
-      for (const entry of outcome.entries) add(task.root.account, entry);
+      if (outcome.packed && full) deduperOf(task.root.account).addRows(outcome.packed.rows, outcome.packed.strings);
+      const entries = outcome.packed && !full ? unpackEntries(outcome.packed.rows, outcome.packed.strings) : null;
+      for (const entry of entries ?? outcome.entries) add(task.root.account, entry);
       if (needFull) return 'full';
       const { read } = outcome;
       if (read === 'rebuild') return 'rebuild';

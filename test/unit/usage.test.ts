@@ -14,6 +14,7 @@ import {
   emptyIndex,
   fiveHourBlocks,
   hash53,
+  packEntries,
   parseEntriesInto,
   parseSummary,
   readClaudeLine,
@@ -216,8 +217,12 @@ describe('a scan through threads', () => {
     let stopped = false;
     const pool: FileScanPool = {
       start: (tasks, chunkBytes) => ({
-        outcome: (i) =>
-          i % 9 === 4 ? Promise.reject(new Error('thread gone')) : readLogFile(files, tasks[i]!, chunkBytes),
+        outcome: async (i) => {
+          if (i % 9 === 4) throw new Error('thread gone');
+          const outcome = await readLogFile(files, tasks[i]!, chunkBytes);
+          // Every other file as the CLI's threads send it: rows, not objects.
+          return i % 2 === 0 ? { ...outcome, entries: [], packed: packEntries(outcome.entries) } : outcome;
+        },
         stop: () => (stopped = true),
       }),
     };
@@ -227,7 +232,9 @@ describe('a scan through threads', () => {
     expect(threaded.stats.filesFromThreads).toBe(70 - 8);
     expect(stopped).toBe(true);
     expect(threaded.stats.duplicates).toBeGreaterThan(0);
-    expect(threaded.entries).toEqual(plain.entries);
+    const lists = (tables: Map<string, EntryTable> | null) =>
+      new Map([...(tables ?? [])].map(([account, table]) => [account, table.toArray()]));
+    expect(lists(threaded.entries)).toEqual(lists(plain.entries));
     expect({ ...threaded.stats, filesFromThreads: 0 }).toEqual(plain.stats);
     expect([...threaded.index.files]).toEqual([...plain.index.files]);
     // A warm scan with its index has no new files: the pool is not started.
