@@ -6,10 +6,10 @@
  * and leaves no spare half), with its strings (model, project, session) as indices into a
  * {@link StringTable} that the tables of one scan share.
  *
- * The row is also the entries file's row (entries-file.ts) and the summary's (index-file.ts), so the file is written and read without building objects:
- * `[at s, at ms part, model, input, output, cacheWrite5m, cacheWrite1h, cacheRead, flags (1 fast, 2 hasSpeed,
- * 4 sidechain), project, session, costUSD or -1, id, key]`. The instant is split in two so that both parts stay
- * small integers in JSON.
+ * The row is also the row of the index files (entries-file.ts, index-file.ts) and of a scan thread's block, so they
+ * are written and read without building objects: `[at s, at ms part, model, input, output, cacheWrite5m,
+ * cacheWrite1h, cacheRead, flags (1 fast, 2 hasSpeed, 4 sidechain), project, session, costUSD or -1, id, key]`
+ * (tokens are counts, costUSD in USD, `id` and `key` the 53-bit dedupe hashes of entries.ts `UsageEntry`).
  */
 import type { UsageEntry } from './entries.js';
 
@@ -256,9 +256,15 @@ export class EntryTable {
     return this.chunks[i >>> CHUNK_BITS]![(i & (CHUNK_ROWS - 1)) * ENTRY_ROW + k]!;
   }
 
-  /** Rows `[from, to)` as plain numbers, their strings indexing {@link strings}. */
-  rowsOf(from: number, to: number): number[] {
-    return this.views(from, to).flatMap((part) => Array.from(part));
+  /** Rows `[from, to)` in one new array, their strings indexing {@link strings}. */
+  rowsOf(from: number, to: number): Float64Array {
+    const rows = new Float64Array((to - from) * ENTRY_ROW);
+    let at = 0;
+    for (const view of this.views(from, to)) {
+      rows.set(view, at);
+      at += view.length;
+    }
+    return rows;
   }
 
   /** Views of the rows `[from, to)`, one per chunk they span. */

@@ -185,30 +185,19 @@ export function recentOf(table: EntryTable, newest: number): UsageEntry[] {
 const VERSION = 10;
 /** The summary file's first word (word-file.ts). */
 const SUMMARY_MAGIC = 0x4865616472 + 0.5;
-/** Entries as flat number rows (entry-table.ts: the row layout, strings as indices into `strings`). */
-function encodeEntries(entries: readonly UsageEntry[], strings: StringTable): number[] {
-  const table = EntryTable.of(entries, strings);
-  return table.rowsOf(0, table.length);
-}
-
-/** Reads {@link encodeEntries}' rows, checking every value; null when malformed. */
-function decodeEntries(rows: unknown, strings: StringTable): UsageEntry[] | null {
-  if (!(Array.isArray(rows) || rows instanceof Float64Array)) return null;
-  return EntryTable.fromRows(rows, strings)?.toArray() ?? null;
-}
 
 /**
  * Entries as one transferable block (a scan thread's result, scan.ts `FileScanPool`): the entries file's rows in a
  * Float64Array, and the string table they index. {@link unpackEntries} reads it back.
  */
 export function packEntries(entries: readonly UsageEntry[]): { rows: Float64Array; strings: string[] } {
-  const strings = new StringTable();
-  return { rows: Float64Array.from(encodeEntries(entries, strings)), strings: strings.strings };
+  const table = EntryTable.of(entries);
+  return { rows: table.rowsOf(0, table.length), strings: table.strings.strings };
 }
 
 /** The entries of a {@link packEntries} block, in order; null when it is malformed. */
 export function unpackEntries(rows: Float64Array, strings: readonly string[]): UsageEntry[] | null {
-  return decodeEntries(rows, StringTable.of(strings));
+  return EntryTable.fromRows(rows, StringTable.of(strings))?.toArray() ?? null;
 }
 
 /** True when every value of `words` is finite (a damaged file can hold NaN or Infinity; JSON never did). */
