@@ -15,6 +15,7 @@ import {
   type FileOutcome,
   type FileScanPool,
   type FileTask,
+  type PoolRun,
   type ScanStats,
   packEntries,
   readLogFile,
@@ -27,6 +28,8 @@ export const SCAN_WORKER_ARG = '--headroom-scan-worker';
 const BATCH_FILES = 16;
 /** Batches each thread holds at once (one being read, one waiting). */
 const IN_FLIGHT = 2;
+/** Batches each thread may be given while the scan still lists folders (and cannot hear its replies). */
+const QUEUED_WHILE_LISTING = 32;
 /** Threads at most: past this the disk and the main thread's dedupe are the limit. */
 const MAX_THREADS = 4;
 
@@ -51,24 +54,25 @@ interface BatchResult {
 export function nodeScanPool(script: URL): FileScanPool | null {
   const threads = Math.min(MAX_THREADS, availableParallelism());
   if (threads < 2) return null;
-  return { start: (tasks, chunkBytes) => startThreads(script, threads, tasks, chunkBytes) };
+  return { start: (chunkBytes) => startThreads(script, threads, chunkBytes) };
 }
 
-function startThreads(
-  script: URL,
-  threads: number,
-  tasks: readonly FileTask[],
-  chunkBytes: number,
-): ReturnType<FileScanPool['start']> {
-  const batches = Math.ceil(tasks.length / BATCH_FILES);
+function startThreads(script: URL, threads: number, chunkBytes: number): PoolRun {
+  const tasks: FileTask[] = [];
+  let ended = false;
   const done = new Map<number, FileOutcome>();
   const failed = new Set<number>();
   const waiting = new Map<number, { resolve: (outcome: FileOutcome) => void; reject: (error: Error) => void }>();
-  const workers: Worker[] = [];
+  const workers: { worker: Worker; inFlight: Set<number> }[] = [];
+  /** The next batch to send. */
   let next = 0;
   let alive = 0;
+  /** No thread can read any more: every batch not sent fails. */
+  let broken = false;
   let stopped = false;
 
+  /** Batches whose files are all known: whole ones while the scan still lists folders, then the last one too. */
+  const ready = (): number => (ended ? Math.ceil(tasks.length / BATCH_FILES) : Math.floor(tasks.length / BATCH_FILES));
   const settle = (i: number): void => {
     const waiter = waiting.get(i);
     if (!waiter) return;
@@ -88,18 +92,34 @@ function startThreads(
     for (let i = batch * BATCH_FILES; i < end; i++) settle(i);
   };
   const failRest = (): void => {
-    for (; next < batches; next++) fail(next);
+    broken = true;
+    for (; next < ready(); next++) fail(next);
   };
-  const send = (worker: Worker, inFlight: Set<number>): void => {
-    if (next >= batches || stopped) return;
+  const send = (to: { worker: Worker; inFlight: Set<number> }): void => {
+    if (next >= ready() || stopped) return;
     const batch = next++;
-    inFlight.add(batch);
+    to.inFlight.add(batch);
     const request: BatchRequest = {
       batch,
       tasks: tasks.slice(batch * BATCH_FILES, (batch + 1) * BATCH_FILES),
       chunkBytes,
     };
-    worker.postMessage(request);
+    to.worker.postMessage(request);
+  };
+  /**
+   * Sends the batches that are ready to the threads holding the fewest. While the scan lists folders its main thread
+   * hears no replies (it never yields), so each thread is given up to {@link QUEUED_WHILE_LISTING} batches; after that,
+   * {@link IN_FLIGHT}, and one more with each reply.
+   */
+  const dispatch = (): void => {
+    if (broken) return failRest();
+    const cap = ended ? IN_FLIGHT : QUEUED_WHILE_LISTING;
+    while (next < ready() && !stopped) {
+      let to: (typeof workers)[number] | undefined;
+      for (const candidate of workers) if (!to || candidate.inFlight.size < to.inFlight.size) to = candidate;
+      if (!to || to.inFlight.size >= cap) return;
+      send(to);
+    }
   };
   const receive = (result: BatchResult): void => {
     const count = result.files.reduce((sum, file) => sum + file.count, 0);
@@ -130,32 +150,41 @@ function startThreads(
         } catch {
           continue;
         }
-        workers.push(worker);
+        const entry = { worker, inFlight: new Set<number>() };
+        workers.push(entry);
         alive++;
-        const inFlight = new Set<number>();
         let lost = false;
         const lose = (): void => {
           if (lost) return;
           lost = true;
-          for (const batch of inFlight) fail(batch);
-          inFlight.clear();
+          workers.splice(workers.indexOf(entry), 1);
+          for (const batch of entry.inFlight) fail(batch);
+          entry.inFlight.clear();
           if (--alive === 0) failRest();
         };
         worker.on('message', (result: BatchResult) => {
-          inFlight.delete(result.batch);
+          entry.inFlight.delete(result.batch);
           receive(result);
-          send(worker, inFlight);
+          send(entry);
         });
         worker.on('error', lose);
         worker.on('exit', lose);
-        for (let k = 0; k < IN_FLIGHT; k++) send(worker, inFlight);
       }
       if (alive === 0) failRest();
+      else dispatch();
     },
     () => failRest(),
   );
 
   return {
+    add: (task) => {
+      tasks.push(task);
+      if (tasks.length % BATCH_FILES === 0) dispatch();
+    },
+    end: () => {
+      ended = true;
+      dispatch();
+    },
     outcome: (i) =>
       new Promise<FileOutcome>((resolve, reject) => {
         waiting.set(i, { resolve, reject });
@@ -163,7 +192,7 @@ function startThreads(
       }),
     stop: () => {
       stopped = true;
-      for (const worker of workers) void worker.terminate();
+      for (const { worker } of workers) void worker.terminate();
     },
   };
 }

@@ -119,11 +119,23 @@ export interface FileOutcome {
  * so a pooled scan gives exactly the result of a sequential one.
  */
 export interface FileScanPool {
+  /** Starts threads that read files with {@link readLogFile} (see {@link PoolRun}). */
+  start(chunkBytes: number): PoolRun;
+}
+
+/** A started {@link FileScanPool}. */
+export interface PoolRun {
+  /** Hands over the next file to read, as the scan finds it (numbered from 0 in this order), while it lists folders. */
+  add(task: FileTask): void;
+  /** There are no more files. */
+  end(): void;
   /**
-   * Starts reading `tasks` with {@link readLogFile}. `outcome(i)` resolves with task i's outcome, or rejects when the
-   * pool could not read it (a thread died): the scanner then reads that file itself. `stop()` ends the threads.
+   * Resolves with file i's outcome, or rejects when the pool could not read it (a thread died): the scanner then reads
+   * that file itself.
    */
-  start(tasks: readonly FileTask[], chunkBytes: number): { outcome(i: number): Promise<FileOutcome>; stop(): void };
+  outcome(i: number): Promise<FileOutcome>;
+  /** Ends the threads. */
+  stop(): void;
 }
 
 /** New files a scan must have before it hands them to a {@link FileScanPool} (starting threads costs ~50 ms). */
@@ -162,7 +174,9 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const RACY_MS = 2000;
 
 /**
- * Lists the log files under a root, sorted; unreadable folders are counted, not thrown.
+ * Lists the log files under a root, giving each to `found` in sorted order (of their paths, as `Array.prototype.sort`
+ * orders them: each folder's entries are visited in that order, a subfolder's name taken with its trailing `/`) as
+ * soon as its folder is listed; unreadable folders are counted, not thrown.
  *
  * The rule that makes a refresh cheap without ever missing a file: every folder is stat'ed; a folder whose mtime
  * equals the one kept in `dirs` (and was at least {@link RACY_MS} older than its listing) is not listed again,
@@ -179,8 +193,8 @@ async function listLogs(
   previous: ReadonlyMap<string, DirMark>,
   next: Map<string, DirMark>,
   now: number,
-): Promise<string[]> {
-  const found: string[] = [];
+  found: (path: string) => void,
+): Promise<void> {
   const walk = async (directory: string, depth: number): Promise<void> => {
     if (depth > 12) return;
     let info = null;
@@ -211,11 +225,13 @@ async function listLogs(
     }
     stats.folders++;
     if (mark.mtimeMs > 0) next.set(directory, mark);
-    for (const name of mark.dirs) await walk(`${directory}/${name}`, depth + 1);
-    for (const name of mark.files) found.push(`${directory}/${name}`);
+    const entries: string[] = [...mark.files, ...mark.dirs.map((name) => `${name}/`)].sort();
+    for (const name of entries) {
+      if (name.endsWith('/')) await walk(`${directory}/${name.slice(0, -1)}`, depth + 1);
+      else found(`${directory}/${name}`);
+    }
   };
   await walk(root.directory.replace(/\/+$/, ''), 0);
-  return found.sort();
 }
 
 /** Counters at zero. */
@@ -358,20 +374,30 @@ async function scanOnce(
   const dirs = new Map<string, DirMark>();
   const now = (options.now ?? Date.now)();
   const tasks: FileTask[] = [];
-  for (const root of roots) {
-    const format = logFormatOf(root.provider);
-    if (!format) continue; // a provider without local logs (a request from another version): nothing to read
-    accounts.add(root.account);
-    for (const path of await listLogs(files, root, format, stats, previous.dirs, dirs, now)) {
-      if (seen.has(path)) continue;
-      seen.add(path);
-      tasks.push({ root, path, mark: marks.get(path) ?? null });
-    }
-  }
+  let pooled = null as PoolRun | null;
   let fresh = 0;
-  for (const task of tasks) if (task.mark === null) fresh++;
-  const pooled = options.pool && fresh >= POOL_MIN_FILES ? options.pool.start(tasks, chunkBytes) : null;
+  const found = (root: ScanRoot, path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const task = { root, path, mark: marks.get(path) ?? null };
+    tasks.push(task);
+    if (task.mark === null) fresh++;
+    if (pooled) {
+      pooled.add(task);
+    } else if (options.pool && fresh >= POOL_MIN_FILES) {
+      // The threads start as soon as there are enough new files, and read while the folders are still being listed.
+      pooled = options.pool.start(chunkBytes);
+      for (const earlier of tasks) pooled.add(earlier);
+    }
+  };
   try {
+    for (const root of roots) {
+      const format = logFormatOf(root.provider);
+      if (!format) continue; // a provider without local logs (a request from another version): nothing to read
+      accounts.add(root.account);
+      await listLogs(files, root, format, stats, previous.dirs, dirs, now, (path) => found(root, path));
+    }
+    pooled?.end();
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i]!;
       stats.files++;

@@ -45,8 +45,12 @@ const WORDS =
 
 /**
  * Writes a corpus of about `megabytes` MB under `home`; returns counts. Sessions start at random times in the `days`
- * days from `start` (epoch ms); with `lastSessionAtEnd`, the first session starts at the end of that span instead, so a
- * corpus that ends near now always has a current five-hour block, whatever the hour.
+ * days from `start` (epoch ms) and run for up to ten hours. With `lastSessionAtEnd`, the first Claude Code session
+ * starts at the end of that span instead and its requests stop 55 minutes after it (Codex's too), while every other
+ * Claude Code session's requests stop six hours before it: so a corpus whose span ends an hour ago has a current
+ * five-hour block opened by that session alone (a block starts with the first request after a gap of five hours),
+ * whatever the hour, and no request lies in the future. The same seed gives the same corpus otherwise: only
+ * timestamps are held back.
  */
 export function generateCorpus(
   home,
@@ -65,6 +69,7 @@ export function generateCorpus(
     return MODELS[0][0];
   };
   const budget = megabytes * 1024 * 1024;
+  const spanEnd = start + days * 86_400_000;
   let written = 0;
   const stats = { files: 0, sessions: 0, usageLines: 0, truncated: 0, rollouts: 0 };
   const projects = Array.from({ length: 12 }, (_, i) => `-home-dev-work-project-${i}`);
@@ -152,10 +157,12 @@ export function generateCorpus(
       lines.push(...earlier.slice(0, int(1, Math.min(40, earlier.length))));
     }
     const randomAt = start + Math.floor(random() * days * 86_400_000);
-    let at = lastSessionAtEnd && sessionNo === 1 ? start + days * 86_400_000 : randomAt;
+    const last = lastSessionAtEnd && sessionNo === 1;
+    let at = last ? spanEnd : randomAt;
+    const latest = !lastSessionAtEnd ? Infinity : last ? spanEnd + 55 * 60_000 : spanEnd - 6 * 3_600_000;
     const turns = int(4, 60);
     for (let t = 0; t < turns; t++) {
-      at += int(5_000, 600_000);
+      at = Math.min(latest, at + int(5_000, 600_000));
       lines.push(
         JSON.stringify({
           parentUuid: uuid(),
@@ -281,7 +288,7 @@ export function generateCorpus(
       };
       const codexModel = pick(['gpt-5-codex', 'gpt-5.1-codex', 'gpt-5.2', 'gpt-5']);
       for (let turn = 0; turn < int(2, 20); turn++) {
-        t += int(10_000, 300_000);
+        t = Math.min(lastSessionAtEnd ? spanEnd + 55 * 60_000 : Infinity, t + int(10_000, 300_000));
         out.push(
           JSON.stringify({
             timestamp: new Date(t).toISOString(),

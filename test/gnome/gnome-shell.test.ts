@@ -95,8 +95,9 @@ const CORPUS_MB = Number(process.env.BENCH_USAGE_MB ?? 200);
 
 /**
  * The fixture home plus a generated corpus of Claude Code transcripts and Codex rollouts (test/bench/usage-corpus.mjs,
- * the CLIs' line format) over the 40 days up to an hour ago, with one session starting an hour ago, so that today, the
- * 30 days and a current five-hour block all have usage at any hour of the day. Made once per run.
+ * the CLIs' line format) over the 40 days up to an hour ago, with one session starting an hour ago after six quiet
+ * hours, so that today, the 30 days and a current five-hour block all have usage at any hour of the day (a session
+ * running into the current hour could otherwise leave the clock between two blocks). Made once per run.
  */
 let corpusHome = '';
 function homeWithCorpus(): string {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type FileScanPool,
+  type FileTask,
   KeyFilter,
   type UsageEntry,
   aggregate,
@@ -212,24 +213,45 @@ describe('a scan through threads', () => {
       tree[path] = `${tree[path] ?? ''}${line}\n`;
     });
     expect(Object.keys(tree)).toHaveLength(70);
+    // Subagent files in a session's folder, and names around it: a folder's files are visited in path order, so
+    // `f00.jsonl` (".") before `f00/…` ("/") before `f01.jsonl`, and `f00 b.jsonl` (" ") before all three.
+    const p0 = '/home/dev/.claude/projects/p0';
+    tree[`${p0}/f00/subagents/agent-b.jsonl`] = `${lines[1]}\n`;
+    tree[`${p0}/f00/subagents/agent-a.jsonl`] = `${lines[2]}\n`;
+    tree[`${p0}/f00 b.jsonl`] = `${lines[3]}\n`;
     const { files } = fakePorts({ files: tree });
     const roots = [{ provider: 'claude', account: 'claude', directory: '/home/dev/.claude/projects' }];
     let stopped = false;
+    let ended = false;
+    const given: string[] = [];
     const pool: FileScanPool = {
-      start: (tasks, chunkBytes) => ({
-        outcome: async (i) => {
-          if (i % 9 === 4) throw new Error('thread gone');
-          const outcome = await readLogFile(files, tasks[i]!, chunkBytes);
-          // Every other file as the CLI's threads send it: rows, not objects.
-          return i % 2 === 0 ? { ...outcome, entries: [], packed: packEntries(outcome.entries) } : outcome;
-        },
-        stop: () => (stopped = true),
-      }),
+      start: (chunkBytes) => {
+        const tasks: FileTask[] = [];
+        return {
+          add: (task) => {
+            expect(ended).toBe(false);
+            tasks.push(task);
+            given.push(task.path);
+          },
+          end: () => (ended = true),
+          outcome: async (i) => {
+            expect(ended).toBe(true);
+            if (i % 9 === 4) throw new Error('thread gone');
+            const outcome = await readLogFile(files, tasks[i]!, chunkBytes);
+            // Every other file as the CLI's threads send it: rows, not objects.
+            return i % 2 === 0 ? { ...outcome, entries: [], packed: packEntries(outcome.entries) } : outcome;
+          },
+          stop: () => (stopped = true),
+        };
+      },
     };
     const plain = await scanUsage(files, roots);
     const threaded = await scanUsage(files, roots, { pool });
     expect(plain.stats.filesFromThreads).toBe(0);
-    expect(threaded.stats.filesFromThreads).toBe(70 - 8);
+    // Files 4, 13, 22, … (every ninth) were lost with their thread and read by the scanner.
+    expect(threaded.stats.filesFromThreads).toBe(73 - 8);
+    // Every file was handed over once, as the folders were listed, in the order of its path.
+    expect(given).toEqual(Object.keys(tree).sort());
     expect(stopped).toBe(true);
     expect(threaded.stats.duplicates).toBeGreaterThan(0);
     const lists = (tables: Map<string, EntryTable> | null) =>
