@@ -79,6 +79,28 @@ export function fiveHourBlocks(entries: readonly UsageItem[], now: number): Usag
   return blocks;
 }
 
+/**
+ * Of the requests at `times` (epoch ms, ascending), the time of the last one that opens a block (by the rule of
+ * {@link fiveHourBlocks}) at or before `before`; -Infinity when none does. The requests from that one on split into
+ * the same blocks as all of them do from there: the index keeps them as its recent entries (index-file.ts), so that
+ * the current block a refresh computes from those alone is the block a scan of every entry computes.
+ */
+export function blockOpeningAtOrBefore(times: ArrayLike<number>, before: number): number {
+  let opening = -Infinity;
+  let start = 0;
+  let last = 0;
+  for (let i = 0; i < times.length; i++) {
+    const at = times[i]!;
+    if (i === 0 || at - start > BLOCK_MS || at - last > BLOCK_MS) {
+      if (at > before) break;
+      opening = at;
+      start = Math.floor(at / HOUR_MS) * HOUR_MS;
+    }
+    last = at;
+  }
+  return opening;
+}
+
 function emptyBlock(start: number, end: number, isGap: boolean): UsageBlock {
   return {
     start,

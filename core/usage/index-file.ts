@@ -16,6 +16,7 @@ import * as z from 'zod/mini';
 import type { UsageEntry } from './entries.js';
 import { EntryTable, StringTable } from './entry-table.js';
 import type { LineCarry } from './log-format.js';
+import { blockOpeningAtOrBefore } from './blocks.js';
 import { KeyFilter, filterKeys } from './key-filter.js';
 import { costOf } from './pricing.js';
 import { readWordFile, uint32sOf, wordFile, wordsOf } from './word-file.js';
@@ -174,10 +175,17 @@ export function summarise(index: UsageIndex): void {
   }
 }
 
-/** The entries of `table` in the {@link RECENT_MS} before `newest` (epoch ms), as objects. */
+/**
+ * The entries of `table` in the {@link RECENT_MS} before `newest` (epoch ms), as objects, and those since the request
+ * that opened the five-hour block holding the first of them (blocks.ts `blockOpeningAtOrBefore`): the current block
+ * computed from them is the one computed from every entry, even after a day of work without a five-hour pause.
+ */
 export function recentOf(table: EntryTable, newest: number): UsageEntry[] {
+  const times = new Float64Array(table.length);
+  for (let i = 0; i < table.length; i++) times[i] = table.at(i);
+  const from = Math.min(newest - RECENT_MS, blockOpeningAtOrBefore(times.sort(), newest - RECENT_MS));
   const recent: UsageEntry[] = [];
-  for (let i = 0; i < table.length; i++) if (table.at(i) >= newest - RECENT_MS) recent.push(table.get(i));
+  for (let i = 0; i < table.length; i++) if (table.at(i) >= from) recent.push(table.get(i));
   return recent;
 }
 

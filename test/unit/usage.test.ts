@@ -2,7 +2,8 @@
  * core/usage: pricing, dedupe, periods in a time zone, five-hour blocks, the key filter and the index, on lines
  * shaped like the real transcripts (test/fixtures/claude/transcripts).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -31,6 +32,7 @@ import { Deduper } from '../../core/usage/dedupe.js';
 import { ENTRY_ROW, EntryTable } from '../../core/usage/entry-table.js';
 import { accountUsage, presentAccountUsage } from '../../core/usage/summary.js';
 import { fakePorts } from '../support/fake-ports.js';
+import { nodeScanFiles } from '../../swiftbar-plugin/node-ports.js';
 
 const TRANSCRIPTS = join(import.meta.dirname, '..', 'fixtures', 'claude', 'transcripts');
 const tokens = (input: number, output = 0, cacheWrite5m = 0, cacheRead = 0, cacheWrite1h = 0) => ({
@@ -421,6 +423,45 @@ describe('the index', () => {
     const exact = parseSummary(serializeSummary(cold.index))!;
     expect(parseEntriesInto(exact, entriesText)).toBe(true);
     expect(parseEntriesInto({ ...exact, generation: 1 }, entriesText)).toBe(false);
+  });
+
+  it('a refresh shows the current block a full scan shows, after a day and a half without a five-hour pause', async () => {
+    const NOW = Date.UTC(2026, 10, 30, 12, 7);
+    const line = (n: number): string =>
+      JSON.stringify({
+        timestamp: new Date(NOW - 36 * 3_600_000 + n * 100 * 60_000).toISOString(),
+        sessionId: 's',
+        requestId: `req_${n}`,
+        version: '2.0.0',
+        type: 'assistant',
+        message: { id: `msg_${n}`, model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 10, output_tokens: 5 } },
+      });
+    // A request every 100 minutes from 36 hours ago: one chain of blocks, the last opened by a request 10 h 20 min
+    // into the past day (not on the hour: a chain started at any later request would split differently).
+    // Real files (the Node reader): a refresh reads what was appended from its offset.
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-blocks-'));
+    try {
+      const path = join(dir, '-p', 's.jsonl');
+      mkdirSync(join(dir, '-p'));
+      const roots = [{ provider: 'claude', account: 'claude', directory: dir }];
+      const scan = (index?: ReturnType<typeof parseSummary>) =>
+        scanUsage(nodeScanFiles, roots, { now: () => NOW, ...(index ? { index } : {}) });
+      const blockOf = (result: Awaited<ReturnType<typeof scan>>) =>
+        accountUsage(result, 'claude', { now: NOW, timeZone: 'UTC' })!.block;
+      writeFileSync(path, `${Array.from({ length: 21 }, (_, n) => line(n)).join('\n')}\n`);
+      const first = await scan();
+      appendFileSync(path, `${line(21)}\n`);
+      // The last request read by a refresh from the summary alone, and all of them by a full scan.
+      const refreshed = await scan(parseSummary(serializeSummary(first.index)));
+      expect(refreshed.stats).toMatchObject({ rebuilt: false, filesResumed: 1 });
+      expect(refreshed.entries).toBeNull();
+      const cold = await scan();
+      const full = fiveHourBlocks(cold.entries!.get('claude')!.toArray(), NOW).find((block) => block.isActive)!;
+      expect(blockOf(cold)!.startsAt).toBe(new Date(full.start).toISOString());
+      expect(blockOf(refreshed)).toEqual(blockOf(cold));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an entries file that is cut short, damaged, misplaced in memory or of the other byte order', () => {
