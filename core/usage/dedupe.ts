@@ -17,7 +17,8 @@ import { ENTRY_ROW, EntryTable } from './entry-table.js';
 
 /**
  * A map from a dedupe hash (a positive integer below 2^53) to an entry's index, in typed arrays: open addressing with
- * linear probing from the key's low 32 bits (a hash already), 0 marking a free slot. About 24 bytes a key, against about 50 for a Map of boxed numbers.
+ * linear probing from the key's low 32 bits (a hash already), 0 marking a free slot (so 0 is never a key). About 24
+ * bytes a key, against about 50 for a Map of boxed numbers.
  */
 class HashIndex {
   private keys = new Float64Array(1024);
@@ -25,6 +26,7 @@ class HashIndex {
   private used = 0;
 
   get(key: number): number | undefined {
+    if (key === 0) return undefined;
     const mask = this.keys.length - 1;
     for (let at = (key >>> 0) & mask; ; at = (at + 1) & mask) {
       const found = this.keys[at]!;
