@@ -39,6 +39,12 @@ export interface SourceInfo {
    * in config.json (uuids or names).
    */
   readonly organizations?: boolean;
+  /**
+   * A source Headroom signs in to itself (its credentials in the keyring, one sign-in for the CLI and the GNOME
+   * extension): the target of `headroom login <target>` and `headroom logout <target>`, and how the sign-in is done
+   * (`oauth`: Headroom's own OAuth login in the browser; `session-key`: a pasted web session key).
+   */
+  readonly signIn?: { readonly target: string; readonly kind: 'oauth' | 'session-key' };
 }
 
 /**
@@ -98,9 +104,17 @@ export const CATALOG: readonly ProviderInfo[] = [
     // `auto` order: Headroom's own sign-in, then Claude Code's login, then (while neither works) the claude.ai session,
     // then the local status line.
     sources: [
-      { id: 'oauth', label: "Headroom's own sign-in", remote: true },
+      { id: 'oauth', label: "Headroom's own sign-in", remote: true, signIn: { target: 'claude', kind: 'oauth' } },
       { id: 'api', label: 'OAuth API', remote: true },
-      { id: 'web', label: 'claude.ai session', remote: true, fallback: true, ownRateLimits: true, organizations: true },
+      {
+        id: 'web',
+        label: 'claude.ai session',
+        remote: true,
+        fallback: true,
+        ownRateLimits: true,
+        organizations: true,
+        signIn: { target: 'claude-web', kind: 'session-key' },
+      },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
     usageLogs: 'claude-code-transcripts',
@@ -152,6 +166,17 @@ export const CATALOG: readonly ProviderInfo[] = [
 /** The catalog entry of a provider id; undefined for an id this build does not know. */
 export function providerInfo(id: string): ProviderInfo | undefined {
   return CATALOG.find((provider) => provider.id === id);
+}
+
+/** The sources Headroom signs in to itself (see {@link SourceInfo.signIn}), with their providers, in catalog order. */
+export function signInSources(): {
+  provider: ProviderInfo;
+  source: SourceInfo;
+  signIn: NonNullable<SourceInfo['signIn']>;
+}[] {
+  return CATALOG.flatMap((provider) =>
+    provider.sources.flatMap((source) => (source.signIn ? [{ provider, source, signIn: source.signIn }] : [])),
+  );
 }
 
 /** The source of a provider whose accounts are organisations (Claude's `web`); undefined when it has none. */

@@ -9,7 +9,7 @@
  *        headroom report daily|weekly|monthly|session|blocks [--json] …   (report.ts)
  */
 import { join, resolve } from 'node:path';
-import { CATALOG, providerEnvName } from '../core/catalog.js';
+import { CATALOG, providerEnvName, signInSources } from '../core/catalog.js';
 import { openHistory } from '../core/history.js';
 import { toJsonDocument } from '../core/json-output.js';
 import { presentMenu } from '../core/present.js';
@@ -123,10 +123,12 @@ async function main(): Promise<number> {
     return statusLineCommand(args.slice(1));
   }
   if (args[0] === 'telemetry') return runTelemetryCommand(args.slice(1), makePorts);
-  if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude')
-    return (await import('./login-oauth.js')).oauthCommand(args, makePorts);
-  if ((args[0] === 'login' || args[0] === 'logout') && args[1] === 'claude-web') {
-    return (await import('./login-web.js')).loginWebCommand(args[0], args.slice(2), makePorts(false));
+  // `login`/`logout` of a source Headroom signs in to itself: the targets and how each signs in come from the catalog.
+  const verb = args[0] === 'login' || args[0] === 'logout' ? args[0] : null;
+  const signIn = verb && signInSources().find(({ signIn }) => signIn.target === args[1])?.signIn;
+  if (signIn?.kind === 'oauth') return (await import('./login-oauth.js')).oauthCommand(args, makePorts);
+  if (verb && signIn?.kind === 'session-key') {
+    return (await import('./login-web.js')).loginWebCommand(verb, args.slice(2), makePorts(false));
   }
   if (args[0] === 'report') {
     // Reads the local logs: loaded only for this command.

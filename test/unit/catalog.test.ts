@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CATALOG, providerEnvName } from '../../core/catalog.js';
+import { CATALOG, providerEnvName, signInSources } from '../../core/catalog.js';
 import { PROVIDERS } from '../../core/providers/index.js';
 import { DEFAULT_SETTINGS } from '../../core/settings.js';
 import { ROOT } from '../support/plugin-harness.js';
@@ -43,5 +43,12 @@ describe('the provider catalog', () => {
       expect(build).toContain(`select(${providerEnvName(info.id)}="auto"): ${info.name} source. [${choices}]`);
     }
     expect(build).toContain(`string(HEADROOM_TITLE="${DEFAULT_SETTINGS.title.join(',')}")`);
+  });
+
+  it('names the sources Headroom signs in to itself, each with a `headroom login` target of its own', () => {
+    expect(signInSources().map(({ provider, source, signIn }) => [provider.id, source.id, signIn])).toEqual([
+      ['claude', 'oauth', { target: 'claude', kind: 'oauth' }],
+      ['claude', 'web', { target: 'claude-web', kind: 'session-key' }],
+    ]);
   });
 });
