@@ -86,7 +86,6 @@ export class Deduper {
 
   /** Takes entries that were already deduped (from the index); their keys are mapped only when needed. */
   load(entries: readonly UsageEntry[]): void {
-    if (this.unmapped < this.entries.length) this.mapLoaded();
     for (const entry of entries) this.entries.push(entry);
     this.unmapped = this.entries.length;
   }
