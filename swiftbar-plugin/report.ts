@@ -26,6 +26,7 @@ import {
   scanUsage,
   serializeEntriesParts,
   serializeSummary,
+  entryItems,
   usageItems,
   usageRoots,
 } from '../core/usage/index.js';
@@ -189,7 +190,8 @@ export async function runReportCommand(argv: string[], makePorts: (verbose: bool
   const ports = makePorts(argv.includes('--verbose'));
   const needEntries = parsed.kind === 'session' || parsed.kind === 'blocks';
   const result = await scanWithIndex(ports, stateDirectory(process.env, ports.env.home), needEntries);
-  const entries = usageItems(result);
+  // Sessions and blocks need every entry; days, weeks and months come from the index's quarter-hour totals.
+  const entries = needEntries ? entryItems(result) : usageItems(result);
   if (parsed.kind === 'blocks') {
     const blocks = fiveHourBlocks([...entries], ports.clock.now()).filter((block) => inRange(block, parsed));
     await print(parsed.json ? `${JSON.stringify({ blocks: blocks.map(blockJson) }, null, 2)}\n` : blocksTable(blocks));

@@ -42,19 +42,14 @@ export function usageRoots(ports: Pick<Ports, 'env'>, settings: Settings): ScanR
 }
 
 /**
- * What a scan found, as items for {@link aggregate}: every entry when the scan has them, else the index's totals by
- * quarter hour and model plus the unterminated last lines. `accounts` limits it to some account keys. Made one at a
- * time as they are iterated (a year of entries as objects is hundreds of MB): spread it (`[...items]`) to keep them.
+ * What a scan found, as items for {@link aggregate} by day, week or month: the index's totals by quarter hour and
+ * model (both paths keep them), plus the unterminated last lines. Every zone's offset is a whole number of quarter
+ * hours, so the days are those of the entries; per-session and per-block figures need {@link entryItems}.
+ * `accounts` limits it to some account keys. Made one at a time as they are iterated.
  */
 export function* usageItems(result: ScanResult, accounts?: ReadonlySet<string>): Generator<UsageItem> {
-  const wanted = (account: string): boolean => !accounts || accounts.has(account);
-  if (result.entries) {
-    for (const [account, table] of result.entries)
-      if (wanted(account)) for (let i = 0; i < table.length; i++) yield table.get(i);
-    return;
-  }
   for (const [account, buckets] of result.index.buckets) {
-    if (!wanted(account)) continue;
+    if (accounts && !accounts.has(account)) continue;
     for (const bucket of buckets.values()) {
       if (bucket.input === 0 && bucket.output === 0 && bucket.cacheWrite === 0 && bucket.cacheRead === 0) continue;
       yield {
@@ -71,20 +66,33 @@ export function* usageItems(result: ScanResult, accounts?: ReadonlySet<string>):
       };
     }
   }
-  for (const [account, entries] of result.extra) if (wanted(account)) yield* entries;
+  yield* extraItems(result, accounts);
 }
 
-/** The recent entries of a scan (the last 24 hours, or all when the scan has all): enough for the current block. */
+/**
+ * Every deduped entry of a scan that ran the exact path (`needEntries`), plus the unterminated last lines: what
+ * session reports and five-hour blocks need. Throws when the scan kept only the summary. Made one at a time as they
+ * are iterated (a year of entries as objects is hundreds of MB): spread it (`[...items]`) to keep them.
+ */
+export function* entryItems(result: ScanResult, accounts?: ReadonlySet<string>): Generator<UsageItem> {
+  if (!result.entries) throw new Error('entryItems: the scan kept only the summary (scan with needEntries)');
+  for (const [account, table] of result.entries)
+    if (!accounts || accounts.has(account)) for (let i = 0; i < table.length; i++) yield table.get(i);
+  yield* extraItems(result, accounts);
+}
+
+function* extraItems(result: ScanResult, accounts?: ReadonlySet<string>): Generator<UsageItem> {
+  for (const [account, entries] of result.extra) if (!accounts || accounts.has(account)) yield* entries;
+}
+
+/**
+ * The recent entries of a scan (index-file.ts `recentOf`: the last 24 hours, from the request that opened the block
+ * they start in), plus the unterminated last lines: enough for the current block, on either path.
+ */
 export function recentItems(result: ScanResult, accounts?: ReadonlySet<string>): UsageItem[] {
   const items: UsageItem[] = [];
-  if (result.entries) {
-    for (const [account, table] of result.entries)
-      if (!accounts || accounts.has(account)) for (let i = 0; i < table.length; i++) items.push(table.get(i));
-  } else {
-    for (const [account, entries] of result.index.recent)
-      if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
-  }
-  for (const [account, entries] of result.extra)
+  for (const [account, entries] of result.index.recent)
     if (!accounts || accounts.has(account)) for (const entry of entries) items.push(entry);
+  for (const entry of extraItems(result, accounts)) items.push(entry);
   return items;
 }

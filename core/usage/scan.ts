@@ -27,7 +27,7 @@ import {
   unpackEntries,
 } from './index-file.js';
 import { filterKeys, fingerprint } from './key-filter.js';
-import type { LogFormat } from './log-format.js';
+import type { LineCarry, LogFormat } from './log-format.js';
 import { logFormatOf } from './roots.js';
 
 /**
@@ -148,7 +148,10 @@ export interface ScanResult {
    * repeat an older response); null when only the summary was updated (then use `index.buckets` and `extra`).
    */
   entries: Map<string, EntryTable> | null;
-  /** Summary path only: unterminated last lines, counted in this result but not in the index. */
+  /**
+   * Unterminated last lines (a CLI still writing), counted in this result but in neither the index nor `entries`:
+   * they are read again once complete. Both paths.
+   */
   extra: Map<string, UsageEntry[]>;
   /** The index to save for the next scan. */
   index: UsageIndex;
@@ -482,14 +485,16 @@ async function scanOnce(
       index.recent.set(account, recentOf(deduper.entries, newest));
     }
   }
-  // Unterminated last lines count in this result, but not in the index: they are read again once complete. In the
-  // fast path one that might repeat an older response is left for the next scan.
+  // Unterminated last lines count in this result, but not in the index (nor in the entries file): they are read
+  // again once complete. One that might repeat a response already counted (or another tail) waits for that.
   const extra = new Map<string, UsageEntry[]>();
+  const tailKeys = new Set<number>();
   for (const { account, entry } of tails) {
     const deduper = deduperOf(account);
-    if (!full && (deduper.has(entry) || filterKeys(entry).some((key) => index.filter.mayContain(key)))) continue;
-    if (full) deduper.add(entry);
-    else push(extra, account, entry);
+    if (deduper.has(entry) || filterKeys(entry).some((key) => tailKeys.has(key))) continue;
+    if (!full && filterKeys(entry).some((key) => index.filter.mayContain(key))) continue;
+    for (const key of filterKeys(entry)) tailKeys.add(key);
+    push(extra, account, entry);
   }
   let entries: Map<string, EntryTable> | null = null;
   if (full) {
@@ -545,6 +550,9 @@ export async function readLogFile(
   let headEnd = mark?.headEnd;
   let head = mark?.head;
   let tail: UsageEntry | null = null;
+  // What the complete lines leave for the next scan: taken before an unterminated last line is read, since that line
+  // is read again once complete (a Codex total carried past it would make its tokens count zero then).
+  let carry: LineCarry | undefined;
   let want = chunkBytes;
   for (;;) {
     const chunk = await read(files, path, {
@@ -590,6 +598,7 @@ export async function readLogFile(
       }
     }
     if (chunk.eof) {
+      carry = reader.carry();
       if (chunk.tail !== null) {
         const entry = parse(chunk.tail);
         if (entry) tail = entry;
@@ -598,7 +607,7 @@ export async function readLogFile(
     }
     await options.pause?.();
   }
-  const carry = reader.carry();
+  carry ??= reader.carry();
   return outcome({
     mark: {
       size,

@@ -214,6 +214,34 @@ describe('the incremental index', () => {
     expect(parsed.sessions.length).toBeGreaterThan(10);
   });
 
+  it('counts a line still being written once, and once more only when it is complete', async () => {
+    generateCorpus(sandbox.home, { megabytes: 2, seed: 5 });
+    // A Codex rollout whose last token_count line has no newline yet (Codex is writing it): Codex lines have no
+    // response id to dedupe them by, so counting it twice would go unnoticed.
+    const sessions = join(sandbox.home, '.codex', 'sessions');
+    const rollout = readdirSync(sessions, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.jsonl'))
+      .map((name) => join(sessions, name))
+      .find((path) => readFileSync(path, 'utf8').includes('"token_count"'))!;
+    const lines = readFileSync(rollout, 'utf8').trimEnd().split('\n');
+    const counted = lines.map((line) => line.includes('"token_count"') && !line.includes('"info":null'));
+    writeFileSync(rollout, lines.slice(0, counted.lastIndexOf(true) + 1).join('\n'));
+    const cold = await headroom('UTC');
+    expect(cold.stderr).toMatch(/exact path/);
+    expectSameAsCcusage(cold.report, await ccusage('UTC'));
+    // Complete: the next runs read it from the kept offset; the exact path (a session report) loads the entries
+    // file the cold scan wrote, which must not hold the unfinished line.
+    appendFileSync(rollout, '\n');
+    const warm = await headroom('UTC');
+    expect(warm.report.totals.totalTokens).toBe(cold.report.totals.totalTokens);
+    const session = await runPlugin(['report', 'session', '--json', '--verbose'], sandbox, {});
+    expect(session.stderr).toMatch(/exact path/);
+    expect(session.stderr).not.toMatch(/index rebuilt/);
+    const parsed = JSON.parse(session.stdout) as { totals: { totalTokens: number } };
+    expect(parsed.totals.totalTokens).toBe(cold.report.totals.totalTokens);
+    expectSameAsCcusage(warm.report, await ccusage('UTC'));
+  });
+
   it('lists again only the folders whose mtime changed, yet sees an append in an unchanged folder', async () => {
     generateCorpus(sandbox.home, { megabytes: 3, seed: 7 });
     const projects = join(sandbox.home, '.claude', 'projects');

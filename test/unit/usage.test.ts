@@ -27,6 +27,7 @@ import {
   serializeEntries,
   serializeEntriesParts,
   serializeSummary,
+  summarise,
 } from '../../core/usage/index.js';
 import { Deduper } from '../../core/usage/dedupe.js';
 import { ENTRY_ROW, EntryTable } from '../../core/usage/entry-table.js';
@@ -296,13 +297,17 @@ describe('periods and blocks', () => {
     const active = blocks[2]!;
     expect(active.burnRate!.tokensPerMinute).toBeCloseTo(2020 / 60, 6);
     expect(active.projection!.remainingMinutes).toBe(180);
+    // What a full scan gives: the entries, and the index summarised from them.
+    const tables = new Map([['claude', EntryTable.of(entries)]]);
+    const index = { ...emptyIndex(), entries: tables };
+    summarise(index);
     const view = presentAccountUsage(
       'Claude',
       accountUsage(
         {
-          entries: new Map([['claude', EntryTable.of(entries)]]),
+          entries: tables,
           extra: new Map(),
-          index: emptyIndex(),
+          index,
           stats: {} as never,
           changed: true,
           entriesChanged: true,
