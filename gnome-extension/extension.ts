@@ -2,6 +2,7 @@
  * Headroom for GNOME Shell: a top-bar indicator with the headroom left in Claude's and Codex's usage windows.
  * Nothing happens at import or construction; enable() builds everything and disable() undoes it in reverse.
  */
+import './zod-jitless.js';
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import * as Main from 'resource:///org/gnome/shell/ui/main.js';

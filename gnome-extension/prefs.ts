@@ -3,6 +3,7 @@
  * notifications, team telemetry from Prometheus, and whether the keyring answers. Every widget is built before the first await, so GNOME 46 (which does not await fillPreferencesWindow) and
  * 47+ get the same window.
  */
+import './zod-jitless.js';
 import Adw from 'gi://Adw';
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';

@@ -5,6 +5,7 @@
  * ({@link WorkerOutput}); the exit code is 0 either way. Running apart, a cold scan of hundreds of MB (parsing,
  * deduping, serialising the index) never holds up GNOME Shell's main loop nor grows its memory.
  */
+import './zod-jitless.js';
 import GLib from 'gi://GLib';
 import System from 'system';
 import { GjsPorts } from './gjs-ports.js';

@@ -9,6 +9,7 @@
  * skipping never changes a result (a line without the marker has no usage to count).
  */
 import * as z from 'zod/mini';
+import { fastObject } from '../parse.js';
 import { checkInstant } from '../ranges.js';
 import { responseKeys } from './key-filter.js';
 import { type LogFormat, cliDirectories, expandPath } from './log-format.js';
@@ -50,8 +51,11 @@ const tokens = z.number().check(z.nonnegative(), z.lte(1e10));
 const count = z.optional(tokens);
 const nonNullString = z.optional(z.string());
 
-/** The fields of a Claude transcript line that matter; unknown fields are tolerated (and not copied: z.object strips). */
-const ClaudeLine = z.object({
+/**
+ * The fields of a Claude transcript line that matter; unknown fields are tolerated (and not copied: the object
+ * strips them, as z.object does). Run once per usage line: objects through zod's generated parser (parse.ts).
+ */
+const ClaudeLine = fastObject({
   timestamp: z.string(),
   sessionId: nonNullString,
   requestId: nonNullString,
@@ -60,17 +64,17 @@ const ClaudeLine = z.object({
   isSidechain: z.optional(z.boolean()),
   isApiErrorMessage: z.optional(z.boolean()),
   costUSD: z.optional(z.number()),
-  message: z.object({
+  message: fastObject({
     id: nonNullString,
     model: nonNullString,
-    usage: z.object({
+    usage: fastObject({
       input_tokens: tokens,
       output_tokens: tokens,
       cache_creation_input_tokens: count,
       cache_read_input_tokens: count,
       cache_creation: z.optional(
         z.nullable(
-          z.object({
+          fastObject({
             ephemeral_5m_input_tokens: count,
             ephemeral_1h_input_tokens: count,
           }),
