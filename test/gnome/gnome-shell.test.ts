@@ -54,7 +54,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
     const env = {
       ...process.env,
       HEADROOM_E2E_RETRIES: '1',
-      HEADROOM_E2E_TIMEOUT: '420',
+      HEADROOM_E2E_TIMEOUT: '900',
       HEADROOM_E2E_ALLOW_LOG: allow,
     };
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -330,7 +330,7 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
       );
       // The memory goal is judged on 50 and 51; 48's figure is reported (headroom-automation.js, "memory").
       if (shell !== '48') {
-        expect(parsed.checks.map((check) => check.name)).toContain('memory-last-200-refreshes-within-2-mb');
+        expect(parsed.checks.map((check) => check.name)).toContain('memory-trend-within-2-mb-per-500-refreshes');
       }
       // The extension read the keyring item and asked for usage with Headroom's own token.
       expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
@@ -352,8 +352,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           refreshes: number;
           growthKb: number;
           rssKbBefore: number;
-          lastTwoHundredGrowthKb: number;
-          lastTwoHundredAbovePeakKb: number;
+          trendKbPer500: number;
+          wholeTrendKbPer500: number;
           menusBuilt: number;
         };
       };
@@ -362,9 +362,9 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           `${cycles.uiActors.after}, signal handlers on shell objects ${cycles.signals.before} → ${cycles.signals.after}, ` +
           `main-loop sources ${cycles.sources.before} → ${cycles.sources.after}; ${memory.refreshes} refreshes: ` +
           `resident memory ${memory.rssKbBefore} kB ${memory.growthKb >= 0 ? '+' : ''}${memory.growthKb} kB, ` +
-          `${memory.lastTwoHundredGrowthKb >= 0 ? '+' : ''}${memory.lastTwoHundredGrowthKb} kB over the last 200 ` +
-          `(${memory.lastTwoHundredAbovePeakKb >= 0 ? '+' : ''}${memory.lastTwoHundredAbovePeakKb} kB above the ` +
-          `earlier peak), menu built anew ${memory.menusBuilt} times`,
+          `trend ${memory.trendKbPer500 >= 0 ? '+' : ''}${memory.trendKbPer500} kB per 500 refreshes over the ` +
+          `second half (${memory.wholeTrendKbPer500 >= 0 ? '+' : ''}${memory.wholeTrendKbPer500} kB over all), ` +
+          `menu built anew ${memory.menusBuilt} times`,
       );
 
       // The preferences: every page painted, with the groups and rows a user needs (read from the widget tree).

@@ -553,7 +553,9 @@ export async function trackExtensionResources(extensionPath) {
   const callerIsOurs = () => ((new Error().stack ?? '').split('\n')[2] ?? '').includes(extensionPath);
   /** target → Map(handler id → signal name) */
   const handlers = new Map();
+  /** Our main-loop sources alive: id → the GLib function that added it, and id → its name. */
   const sources = new Map();
+  const names = new Map();
   const describe = (target) =>
     target instanceof Clutter.Actor ? _describeActor(target) : (target.constructor?.name ?? String(target));
 
@@ -586,7 +588,10 @@ export async function trackExtensionResources(extensionPath) {
       const callback = args[callbackIndex];
       args[callbackIndex] = (...cbArgs) => {
         const result = callback(...cbArgs);
-        if (once || !result) sources.delete(id);
+        if (once || !result) {
+          sources.delete(id);
+          names.delete(id);
+        }
         return result;
       };
       id = original.apply(this, args);
@@ -606,7 +611,6 @@ export async function trackExtensionResources(extensionPath) {
     return remove.call(this, id);
   };
   const setName = GLib.Source.set_name_by_id;
-  const names = new Map();
   GLib.Source.set_name_by_id = function (id, name) {
     if (sources.has(id)) names.set(id, name);
     return setName.call(this, id, name);
