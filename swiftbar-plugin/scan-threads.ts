@@ -3,7 +3,7 @@
  * (open, read, find the usage lines, parse and check them) while the main thread dedupes their entries in file
  * order, so the result is exactly a sequential scan's and the work uses every core. Each thread runs this same
  * standalone file with {@link SCAN_WORKER_ARG} and serves batches of files; entries come back as one transferable
- * block per batch (core/usage/index-file.ts `packEntries`), not as cloned objects.
+ * block per batch (rows of core/usage/entry-table.ts, with the strings they index), not as cloned objects.
  *
  * A thread that dies loses only its batches in flight: the scanner reads those files itself.
  */
@@ -17,7 +17,7 @@ import {
   type FileTask,
   type PoolRun,
   type ScanStats,
-  packEntries,
+  type UsageEntry,
   readLogFile,
 } from '../core/usage/index.js';
 import { nodeScanFiles } from './node-ports.js';
@@ -200,14 +200,16 @@ function startThreads(script: URL, threads: number, chunkBytes: number): PoolRun
 /** Reads one batch of files, as a scan thread. */
 async function readBatch(request: BatchRequest): Promise<BatchResult> {
   const files: BatchResult['files'] = [];
-  const entries = [];
+  // Each entry becomes a row as its line is read: no entry object lives long enough to be promoted to the old
+  // generation, which otherwise grew each thread's heap by tens of MB over a cold scan.
+  const table = new EntryTable();
+  const sink = (entry: UsageEntry): void => void table.push(entry);
   for (const task of request.tasks) {
-    const outcome = await readLogFile(nodeScanFiles, task, request.chunkBytes);
-    files.push({ read: outcome.read, stats: outcome.stats, count: outcome.entries.length });
-    for (const entry of outcome.entries) entries.push(entry);
+    const before = table.length;
+    const outcome = await readLogFile(nodeScanFiles, task, request.chunkBytes, { sink });
+    files.push({ read: outcome.read, stats: outcome.stats, count: table.length - before });
   }
-  const { rows, strings } = packEntries(entries);
-  return { batch: request.batch, files, rows, strings };
+  return { batch: request.batch, files, rows: table.rowsOf(0, table.length), strings: table.strings.strings };
 }
 
 /** The loop of a scan thread (this file run with {@link SCAN_WORKER_ARG}): serves batches until terminated. */

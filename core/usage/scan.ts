@@ -506,16 +506,19 @@ async function scanOnce(
 
 /**
  * Reads one file from its kept offset with its provider's log format (see {@link FileOutcome}). Never throws: a file
- * that can't be read is an outcome. `pause` (if given) is awaited between chunks.
+ * that can't be read is an outcome. `pause` (if given) is awaited between chunks. With `sink`, each entry of a
+ * complete line goes there as it is read instead of into the outcome's `entries` (then empty; the object passed may
+ * be kept): a scan thread writes them into rows at once, so no entry outlives its line.
  */
 export async function readLogFile(
   files: FileReader,
   task: FileTask,
   chunkBytes: number = CHUNK_BYTES,
-  options: Pick<ScanOptions, 'pause'> = {},
+  options: Pick<ScanOptions, 'pause'> & { sink?: (entry: UsageEntry) => void } = {},
 ): Promise<FileOutcome> {
   const stats = emptyStats();
   const entries: UsageEntry[] = [];
+  const sink = options.sink;
   const outcome = (read: FileOutcome['read']): FileOutcome => ({ read, entries, stats });
   const { root, path, mark } = task;
   const format = logFormatOf(root.provider);
@@ -633,7 +636,8 @@ export async function readLogFile(
     const entry = parse(line);
     if (entry) {
       stats.lines++;
-      entries.push(entry);
+      if (sink) sink(entry);
+      else entries.push(entry);
     }
   }
 }
