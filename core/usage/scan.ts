@@ -411,7 +411,9 @@ async function scanOnce(
         outcome = await pooled.outcome(i).catch(() => null);
         if (outcome) stats.filesFromThreads++;
       }
-      outcome ??= await readLogFile(files, task, chunkBytes, options);
+      // Read here: each entry is deduped as its line is read (in file order, as from a thread).
+      const account = task.root.account;
+      outcome ??= await readLogFile(files, task, chunkBytes, { ...options, sink: (entry) => add(account, entry) });
       addStats(stats, outcome.stats);
       if (outcome.packed && full) deduperOf(task.root.account).addRows(outcome.packed.rows, outcome.packed.strings);
       const entries = outcome.packed && !full ? unpackEntries(outcome.packed.rows, outcome.packed.strings) : null;
