@@ -151,6 +151,8 @@ export const nodeFiles: FileReader = {
 
 /** Read buffers reused between ranged reads (a fresh buffer per read costs page faults). */
 const freeBuffers: Buffer[] = [];
+/** The largest buffer kept for reuse: twice the scan's usual read (core/usage/scan.ts `CHUNK_BYTES`). */
+const KEPT_BUFFER_BYTES = 2 * 1024 * 1024;
 
 /**
  * A ranged read of a log file that returns only the lines holding a marker: the markers are searched in the raw
@@ -240,7 +242,8 @@ function readLinesSync(path: string, request: LineRequest): LineChunk | null {
     if (isMissing(error)) return null;
     throw error;
   } finally {
-    if (buffer && buffer.length <= 16 * 1024 * 1024 && freeBuffers.length < 4) freeBuffers.push(buffer);
+    // Only a chunk-sized buffer is kept: one grown for a line of many MB would stay in every scan thread's memory.
+    if (buffer && buffer.length <= KEPT_BUFFER_BYTES && freeBuffers.length < 2) freeBuffers.push(buffer);
     closeSync(fd);
   }
 }
