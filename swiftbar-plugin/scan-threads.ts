@@ -197,12 +197,16 @@ function startThreads(script: URL, threads: number, chunkBytes: number): PoolRun
   };
 }
 
+/** The rows of a scan thread's latest batch. */
+let batchTable = new EntryTable();
+
 /** Reads one batch of files, as a scan thread. */
 async function readBatch(request: BatchRequest): Promise<BatchResult> {
   const files: BatchResult['files'] = [];
   // Each entry becomes a row as its line is read: no entry object lives long enough to be promoted to the old
-  // generation, which otherwise grew each thread's heap by tens of MB over a cold scan.
-  const table = new EntryTable();
+  // generation, which otherwise grew each thread's heap by tens of MB over a cold scan. The rows go into the same
+  // memory batch after batch; a copy of them is sent.
+  const table = (batchTable = batchTable.emptied());
   const sink = (entry: UsageEntry): void => void table.push(entry);
   for (const task of request.tasks) {
     const before = table.length;

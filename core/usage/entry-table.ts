@@ -109,10 +109,21 @@ export class EntryTable {
       const grown = new Float64Array(first.length * 2);
       grown.set(first);
       this.chunks[0] = grown;
-    } else if (n >= CHUNK_ROWS && (n & (CHUNK_ROWS - 1)) === 0) {
+    } else if (n >= CHUNK_ROWS && (n & (CHUNK_ROWS - 1)) === 0 && this.chunks.length <= n >>> CHUNK_BITS) {
       this.chunks.push(new Float64Array(CHUNK_ROWS * ENTRY_ROW));
     }
     return this.length++;
+  }
+
+  /**
+   * An empty table, with a new string table, that writes its rows into this table's memory (a scan thread's table of
+   * one batch after another, which would otherwise leave its arrays behind for the collector at every batch). This
+   * table must not be used any more.
+   */
+  emptied(): EntryTable {
+    const table = new EntryTable();
+    table.chunks.push(...this.chunks);
+    return table;
   }
 
   /** Appends an entry; returns its index. */
