@@ -41,10 +41,11 @@ export interface SourceInfo {
   readonly organizations?: boolean;
   /**
    * A source Headroom signs in to itself (its credentials in the keyring, one sign-in for the CLI and the GNOME
-   * extension): the target of `headroom login <target>` and `headroom logout <target>`, and how the sign-in is done
-   * (`oauth`: Headroom's own OAuth login in the browser; `session-key`: a pasted web session key).
+   * extension), and how the sign-in is done (`oauth`: Headroom's own OAuth login in the browser, at most one source
+   * of a provider; `session-key`: a pasted web session key). Its `headroom login`/`logout` target follows from the
+   * catalog ({@link signInSources}).
    */
-  readonly signIn?: { readonly target: string; readonly kind: 'oauth' | 'session-key' };
+  readonly signIn?: { readonly kind: 'oauth' | 'session-key' };
 }
 
 /**
@@ -104,7 +105,7 @@ export const CATALOG: readonly ProviderInfo[] = [
     // `auto` order: Headroom's own sign-in, then Claude Code's login, then (while neither works) the claude.ai session,
     // then the local status line.
     sources: [
-      { id: 'oauth', label: "Headroom's own sign-in", remote: true, signIn: { target: 'claude', kind: 'oauth' } },
+      { id: 'oauth', label: "Headroom's own sign-in", remote: true, signIn: { kind: 'oauth' } },
       { id: 'api', label: 'OAuth API', remote: true },
       {
         id: 'web',
@@ -113,7 +114,7 @@ export const CATALOG: readonly ProviderInfo[] = [
         fallback: true,
         ownRateLimits: true,
         organizations: true,
-        signIn: { target: 'claude-web', kind: 'session-key' },
+        signIn: { kind: 'session-key' },
       },
       { id: 'statusline', label: 'Claude Code status line', remote: false, staleAfterMs: 60 * 60 * 1000 },
     ],
@@ -168,14 +169,24 @@ export function providerInfo(id: string): ProviderInfo | undefined {
   return CATALOG.find((provider) => provider.id === id);
 }
 
-/** The sources Headroom signs in to itself (see {@link SourceInfo.signIn}), with their providers, in catalog order. */
+/**
+ * The sources Headroom signs in to itself (see {@link SourceInfo.signIn}), with their providers, in catalog order, and
+ * the target of `headroom login <target>`/`logout <target>` for each: the provider's id for its OAuth sign-in
+ * (`claude`), `<provider>-<source>` for another (`claude-web`).
+ */
 export function signInSources(): {
   provider: ProviderInfo;
   source: SourceInfo;
-  signIn: NonNullable<SourceInfo['signIn']>;
+  signIn: { target: string; kind: NonNullable<SourceInfo['signIn']>['kind'] };
 }[] {
   return CATALOG.flatMap((provider) =>
-    provider.sources.flatMap((source) => (source.signIn ? [{ provider, source, signIn: source.signIn }] : [])),
+    provider.sources.flatMap((source) => {
+      const kind = source.signIn?.kind;
+      if (!kind) return [];
+      return [
+        { provider, source, signIn: { target: kind === 'oauth' ? provider.id : `${provider.id}-${source.id}`, kind } },
+      ];
+    }),
   );
 }
 
