@@ -58,6 +58,7 @@ export function nodeScanPool(script: URL): FileScanPool | null {
 }
 
 function startThreads(script: URL, threads: number, chunkBytes: number): PoolRun {
+  keepYoungGenerationSize();
   const tasks: FileTask[] = [];
   let ended = false;
   const done = new Map<number, FileOutcome>();
@@ -197,6 +198,19 @@ function startThreads(script: URL, threads: number, chunkBytes: number): PoolRun
   };
 }
 
+/**
+ * Stops V8 from growing the young generation of this process's threads, the main one above all. While the main
+ * thread lists folders and takes in the threads' rows, V8 doubles its young generation up to 32 MB (64-bit Node's
+ * default), and a cold scan of a large corpus then peaks with that much more resident memory. The space's maximum
+ * cannot change once a heap exists, but its growth factor is read each time V8 grows it (V8's
+ * src/flags/flag-definitions.h, `semi_space_growth_factor`), and Node leaves V8's flags writable. The flag is
+ * process-wide, and V8 raises it back to 2 whenever it sets up an isolate (src/heap/heap.cc, `Heap::ConfigureHeap`):
+ * so the main thread sets it before starting the threads and each thread again as it starts.
+ */
+function keepYoungGenerationSize(): void {
+  process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
+}
+
 /** The rows of a scan thread's latest batch. */
 let batchTable = new EntryTable();
 
@@ -223,6 +237,7 @@ export async function runScanThread(): Promise<number | null> {
     process.stderr.write(`headroom: ${SCAN_WORKER_ARG} is for Headroom's own scan threads\n`);
     return 2;
   }
+  keepYoungGenerationSize();
   parentPort.on('message', (request: BatchRequest) => {
     void readBatch(request).then((result) => parentPort.postMessage(result, [result.rows.buffer as ArrayBuffer]));
   });
