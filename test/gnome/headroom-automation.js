@@ -284,8 +284,12 @@ export async function run() {
       await E2E.waitLeisure();
       System.gc();
       await E2E.sleep(300);
-      return E2E.residentKb();
+      const kb = E2E.residentKb();
+      byKind.push(E2E.residentByKindKb());
+      return kb;
     };
+    /** Each reading's resident memory by kind of mapping (E2E.residentByKindKb), to tell where a step happened. */
+    const byKind = [];
     // GNOME Shell 50+ only; an empty map elsewhere.
     const { debugGetSignalTrackers = () => new Map() } =
       await import('resource:///org/gnome/shell/misc/signalTracker.js');
@@ -356,6 +360,7 @@ export async function run() {
       rssKbAfter: after,
       growthKb: after - before,
       rssKbEvery100: steps,
+      rssKbByKind: Object.fromEntries(Object.keys(byKind[0]).map((kind) => [kind, byKind.map((entry) => entry[kind])])),
       trendKbPer500,
       wholeTrendKbPer500: trendPer500(0),
       seconds,
