@@ -638,21 +638,24 @@ export async function trackExtensionResources(extensionPath) {
 
 /**
  * Resident memory of this process (the shell) by kind of mapping, kB, from /proc/<pid>/smaps: `heap` (glibc's main
- * arena, [heap]), `anon` (anonymous mappings: the JS engine's GC chunks, other threads' malloc arenas, large
- * allocations), `gpu` (memfd, DRM and shared-memory buffers), `file` (libraries, fonts, caches mapped from files) and
- * `other` ([stack], [vvar] …). Tells a step in the resident memory by where it happened. awk adds it up in a process
- * of its own: parsing the few MB of smaps here would leave that much garbage in the shell's JS heap, whose chunks
- * then count in the next reading.
+ * arena, [heap]), `arenas` (glibc's arenas of other threads: anonymous read-write mappings on a 64 MB boundary),
+ * `code` (anonymous executable mappings: the JS engine's compiled code), `anon` (other anonymous mappings: the JS
+ * engine's GC chunks, large allocations, thread stacks), `gpu` (memfd, DRM and shared-memory buffers), `file`
+ * (libraries, fonts, caches mapped from files) and `other` ([stack], [vvar] …). Tells a step in the resident memory
+ * by where it happened. awk adds it up in a process of its own: parsing the few MB of smaps here would leave that
+ * much garbage in the shell's JS heap, whose chunks then count in the next reading.
  */
 export function residentByKindKb() {
   const pid = Gio.Credentials.new().get_unix_pid();
   const program =
-    '/^[0-9a-f]+-[0-9a-f]+ /{p=$6; k=(p=="[heap]")?"heap":(p==""||p~/^\\[anon/)?"anon":' +
-    '(p~/^\\/(memfd:|dev\\/dri|dev\\/shm|SYSV)/)?"gpu":(p~/^\\//)?"file":"other"; next} ' +
+    '/^[0-9a-f]+-[0-9a-f]+ /{p=$6; a=substr($1,1,index($1,"-")-1); k="other"; ' +
+    'if (p=="[heap]") k="heap"; else if (p==""||p~/^\\[anon/) ' +
+    '{k=($2~/x/)?"code":(a~/[048c]000000$/&&$2~/^rw/)?"arenas":"anon"} ' +
+    'else if (p~/^\\/(memfd:|dev\\/dri|dev\\/shm|SYSV)/) k="gpu"; else if (p~/^\\//) k="file"; next} ' +
     '/^Rss:/{s[k]+=$2} END{for(k in s) print k, s[k]}';
   const child = Gio.Subprocess.new(['awk', program, `/proc/${pid}/smaps`], Gio.SubprocessFlags.STDOUT_PIPE);
   const [, out] = child.communicate_utf8(null, null);
-  const kinds = { heap: 0, anon: 0, gpu: 0, file: 0, other: 0 };
+  const kinds = { heap: 0, arenas: 0, code: 0, anon: 0, gpu: 0, file: 0, other: 0 };
   for (const line of (out ?? '').trim().split('\n')) {
     const [kind, kb] = line.split(' ');
     if (kind in kinds) kinds[kind] = Number(kb);
