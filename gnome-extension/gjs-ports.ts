@@ -164,18 +164,18 @@ export class GjsPorts implements Ports {
     return { status: message.status_code, headers, body: decoder.decode(bytes.toArray()) };
   }
 
+  /** A file's info (following links) with `attributes`, cancelled by {@link destroy}. */
+  private queryInfo(file: Gio.File, attributes: string): Promise<Gio.FileInfo> {
+    return file.query_info_async(attributes, Gio.FileQueryInfoFlags.NONE, GLib.PRIORITY_DEFAULT, this.cancellable);
+  }
+
   readonly files = {
     // Only regular files are read, up to MAX_FILE_BYTES: a FIFO in place of a credentials file would block
     // load_contents until a writer came, a device file would never end.
     readText: async (path: string): Promise<string | null> => {
       try {
         const file = Gio.File.new_for_path(path);
-        const info = await file.query_info_async(
-          'standard::type,standard::size',
-          Gio.FileQueryInfoFlags.NONE,
-          GLib.PRIORITY_DEFAULT,
-          this.cancellable,
-        );
+        const info = await this.queryInfo(file, 'standard::type,standard::size');
         if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
         if (info.get_size() > MAX_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
         const [contents] = await file.load_contents_async(this.cancellable);
@@ -188,12 +188,7 @@ export class GjsPorts implements Ports {
     list: async (path: string): Promise<DirEntry[] | null> => {
       try {
         const folder = Gio.File.new_for_path(path);
-        const info = await folder.query_info_async(
-          'standard::type,time::modified,time::modified-usec',
-          Gio.FileQueryInfoFlags.NONE,
-          GLib.PRIORITY_DEFAULT,
-          this.cancellable,
-        );
+        const info = await this.queryInfo(folder, 'standard::type,time::modified,time::modified-usec');
         if (info.get_file_type() !== Gio.FileType.DIRECTORY) return null;
         const seconds = info.get_attribute_uint64('time::modified');
         const micros = info.get_attribute_uint32('time::modified-usec');
@@ -232,11 +227,9 @@ export class GjsPorts implements Ports {
     },
     stat: async (path: string): Promise<FileStat | null> => {
       try {
-        const info = await Gio.File.new_for_path(path).query_info_async(
+        const info = await this.queryInfo(
+          Gio.File.new_for_path(path),
           'standard::size,time::modified,time::modified-usec',
-          Gio.FileQueryInfoFlags.NONE,
-          GLib.PRIORITY_DEFAULT,
-          this.cancellable,
         );
         const seconds = info.get_attribute_uint64('time::modified');
         const micros = info.get_attribute_uint32('time::modified-usec');
@@ -254,12 +247,7 @@ export class GjsPorts implements Ports {
       let stream: Gio.FileInputStream | null = null;
       try {
         const file = Gio.File.new_for_path(path);
-        const info = await file.query_info_async(
-          'standard::type,standard::size,time::modified,time::modified-usec',
-          Gio.FileQueryInfoFlags.NONE,
-          GLib.PRIORITY_DEFAULT,
-          this.cancellable,
-        );
+        const info = await this.queryInfo(file, 'standard::type,standard::size,time::modified,time::modified-usec');
         if (info.get_file_type() !== Gio.FileType.REGULAR) throw new Error(`${path} is not a regular file`);
         const size = info.get_size();
         const mtimeMs =
