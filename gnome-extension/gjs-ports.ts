@@ -47,13 +47,6 @@ const decoder = new TextDecoder();
 
 /** The largest file read, bytes: Codex's rollouts run to a few MiB; nothing Headroom reads is larger. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
-/**
- * A folder changed less than this long ago (ms) is listed again next time even if its mtime is the same: a change
- * within the same mtime tick (a second on some file systems) would not move it.
- */
-const RECENT_CHANGE_MS = 2000;
-/** Folder listings kept at most; past this they are all dropped and made again as needed. */
-const MAX_LISTINGS = 512;
 
 function isNotFound(error: unknown): boolean {
   return (
@@ -98,15 +91,6 @@ export class GjsPorts implements Ports {
   requestsSent = 0;
   private readonly cancellable = new Gio.Cancellable();
   private readonly userAgent: string;
-  /**
-   * Folder listings by path, with the folder's mtime when listed (`seconds.microseconds`): {@link files}.list gives
-   * the kept one while the folder's mtime is unchanged, as adding, removing or renaming an entry changes it. Each
-   * refresh lists the same few folders (Codex's `sessions/YYYY/MM/DD`), and listing one is a round trip through
-   * GLib's thread pool with a directory buffer and a file info per entry allocated there; an unchanged folder now
-   * costs one `query_info`. (Measured inside GNOME Shell 50: 1200 listings grew the worker threads' malloc arenas by
-   * 4.8 MB, 1000 `query_info` calls by 84 kB.)
-   */
-  private readonly listings = new Map<string, { mtime: string; entries: DirEntry[] }>();
 
   /**
    * `userAgent` is sent when a request names none (core's sources name their own: Soup would otherwise replace it
@@ -187,37 +171,19 @@ export class GjsPorts implements Ports {
     },
     list: async (path: string): Promise<DirEntry[] | null> => {
       try {
-        const folder = Gio.File.new_for_path(path);
-        const info = await this.queryInfo(folder, 'standard::type,time::modified,time::modified-usec');
-        if (info.get_file_type() !== Gio.FileType.DIRECTORY) return null;
-        const seconds = info.get_attribute_uint64('time::modified');
-        const micros = info.get_attribute_uint32('time::modified-usec');
-        const mtime = `${seconds}.${micros}`;
-        const kept = this.listings.get(path);
-        if (kept?.mtime === mtime) return kept.entries.map((entry) => ({ ...entry }));
-        const enumerator = await folder.enumerate_children_async(
+        const enumerator = await Gio.File.new_for_path(path).enumerate_children_async(
           'standard::name,standard::type',
           Gio.FileQueryInfoFlags.NONE,
           GLib.PRIORITY_DEFAULT,
           this.cancellable,
         );
         const entries: DirEntry[] = [];
-        try {
-          for (;;) {
-            const infos = await enumerator.next_files_async(100, GLib.PRIORITY_DEFAULT, this.cancellable);
-            if (infos.length === 0) break;
-            for (const child of infos) {
-              entries.push({ name: child.get_name(), isDirectory: child.get_file_type() === Gio.FileType.DIRECTORY });
-            }
+        for (;;) {
+          const infos = await enumerator.next_files_async(100, GLib.PRIORITY_DEFAULT, this.cancellable);
+          if (infos.length === 0) break;
+          for (const info of infos) {
+            entries.push({ name: info.get_name(), isDirectory: info.get_file_type() === Gio.FileType.DIRECTORY });
           }
-        } finally {
-          enumerator.close(null);
-        }
-        if (GLib.get_real_time() / 1000 - (seconds * 1000 + micros / 1000) >= RECENT_CHANGE_MS) {
-          if (this.listings.size >= MAX_LISTINGS) this.listings.clear();
-          this.listings.set(path, { mtime, entries: entries.map((entry) => ({ ...entry })) });
-        } else {
-          this.listings.delete(path);
         }
         return entries;
       } catch (error) {

@@ -50,37 +50,6 @@ test('list names files and directories; a missing path or a file is null', async
   equal(await ports.files.list(`${dir}/usage.json`), null);
 });
 
-test('list gives a folder as it is now: kept while its mtime stays, listed again once it moves', async () => {
-  const folder = `${dir}/listed`;
-  GLib.mkdir_with_parents(folder, 0o755);
-  const touch = (path: string, at: string): void =>
-    void GLib.spawn_sync(null, ['touch', '-d', at, path], null, GLib.SpawnFlags.SEARCH_PATH, null);
-  const names = async (): Promise<string[] | undefined> =>
-    (await ports.files.list(folder))?.map((entry) => entry.name).sort();
-  GLib.file_set_contents(`${folder}/a.jsonl`, '');
-  touch(folder, '@1767000000.5');
-  equal(await names(), ['a.jsonl']);
-  // A new file with the folder's mtime put back where it was: the kept listing is given (what a listing kept by
-  // mtime means; a real change always moves the mtime).
-  GLib.file_set_contents(`${folder}/b.jsonl`, '');
-  touch(folder, '@1767000000.5');
-  equal(await names(), ['a.jsonl']);
-  // The mtime moves: listed again.
-  touch(folder, '@1767000001');
-  equal(await names(), ['a.jsonl', 'b.jsonl']);
-  // A folder changed within the last two seconds is not kept: a second change in the same mtime tick is seen.
-  const recent = `@${(Date.now() / 1000 - 0.5).toFixed(3)}`;
-  touch(folder, recent);
-  equal(await names(), ['a.jsonl', 'b.jsonl']);
-  GLib.file_set_contents(`${folder}/c.jsonl`, '');
-  touch(folder, recent);
-  equal(await names(), ['a.jsonl', 'b.jsonl', 'c.jsonl']);
-  // A folder replaced by a file is no folder.
-  GLib.spawn_sync(null, ['rm', '-r', folder], null, GLib.SpawnFlags.SEARCH_PATH, null);
-  GLib.file_set_contents(folder, '');
-  equal(await ports.files.list(folder), null);
-});
-
 test('stat gives the size and the mtime in ms', async () => {
   // Gio 2.74 drops the microseconds when setting an mtime, so touch(1) sets it.
   GLib.spawn_sync(
