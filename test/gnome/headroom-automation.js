@@ -315,9 +315,39 @@ export async function run() {
     const countsBefore = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
     const start = GLib.get_monotonic_time();
     const steps = [];
-    for (let done = 0; done < REFRESHES; done += 100) {
-      await refreshes(Math.min(100, REFRESHES - done));
-      steps.push(await settledRss());
+    /** How many refreshes were done at each of `steps`. */
+    const counts = [];
+    let done = 0;
+    const measureUntil = async (total) => {
+      while (done < total) {
+        const n = Math.min(100, total - done);
+        await refreshes(n);
+        done += n;
+        counts.push(done);
+        steps.push(await settledRss());
+      }
+    };
+    await measureUntil(REFRESHES);
+    // Least-squares trend of the measurements from `from` refreshes on (0 for `before`), kB per 500 refreshes.
+    const trendPer500 = (from) => {
+      const points = [[0, before], ...counts.map((x, i) => [x, steps[i]])].filter(([x]) => x >= from);
+      const mean = (k) => points.reduce((sum, point) => sum + point[k], 0) / points.length;
+      const [mx, my] = [mean(0), mean(1)];
+      const slope =
+        points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) /
+        points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+      return Math.round(slope * 500);
+    };
+    const firstTrendKbPer500 = trendPer500(REFRESHES / 2);
+    let trendKbPer500 = firstTrendKbPer500;
+    // A step of a few MB that stays (the shell's other threads' malloc arenas, rssKbByKind) can push one window over
+    // the limit: in the clean-clone CI runs of 2026-12-01 it did once on 51 (+2.73 MB) and once on 50, each time with
+    // the same code passing in the run before or after. So a window over the limit is confirmed by the next
+    // REFRESHES / 2 refreshes, and that window's trend is judged: a leak grows in it again, a step seldom recurs.
+    const confirmed = trendKbPer500 > 2048;
+    if (confirmed) {
+      await measureUntil(REFRESHES + REFRESHES / 2);
+      trendKbPer500 = trendPer500(REFRESHES);
     }
     const seconds = (GLib.get_monotonic_time() - start) / 1e6;
     const after = steps[steps.length - 1];
@@ -340,21 +370,8 @@ export async function run() {
     r.check('closed-menu-drawn-on-open', drawnClosed === 0 && drawnOnOpen >= 1, { drawnClosed, drawnOnOpen });
     delete button.menu.removeAll;
     const countsAfter = { ...tracker?.counts(), trackers: debugGetSignalTrackers().size };
-    // Least-squares trends of the measurements against the refreshes done (0 for `before`), kB per 500 refreshes.
-    const xs = [0, ...steps.map((_, i) => Math.min((i + 1) * 100, REFRESHES))];
-    const ys = [before, ...steps];
-    const trendPer500 = (from) => {
-      const points = xs.map((x, i) => [x, ys[i]]).filter(([x]) => x >= from);
-      const mean = (k) => points.reduce((sum, point) => sum + point[k], 0) / points.length;
-      const [mx, my] = [mean(0), mean(1)];
-      const slope =
-        points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) /
-        points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
-      return Math.round(slope * 500);
-    };
-    const trendKbPer500 = trendPer500(REFRESHES / 2);
     r.extra.memory = {
-      refreshes: REFRESHES,
+      refreshes: done,
       warmUp: WARM_UP,
       rssKbBefore: before,
       rssKbAfter: after,
@@ -362,6 +379,8 @@ export async function run() {
       rssKbEvery100: steps,
       rssKbByKind: Object.fromEntries(Object.keys(byKind[0]).map((kind) => [kind, byKind.map((entry) => entry[kind])])),
       trendKbPer500,
+      firstTrendKbPer500,
+      confirmed,
       wholeTrendKbPer500: trendPer500(0),
       seconds,
       signalsOnShellObjects: { before: countsBefore.signals, after: countsAfter.signals },
