@@ -13,6 +13,17 @@ type Libsecret = typeof Secret;
 
 const SCHEMA_NAME = 'org.gnome.shell.extensions.headroom';
 
+/** The Secret Service's bus name, its object and interfaces (freedesktop.org Secret Service API). */
+const SECRET_SERVICE = 'org.freedesktop.secrets';
+const SERVICE_PATH = '/org/freedesktop/secrets';
+const SERVICE_INTERFACE = 'org.freedesktop.Secret.Service';
+const COLLECTION_INTERFACE = 'org.freedesktop.Secret.Collection';
+/** GLib's Variant types as Gio's typings name them (two copies of GLib's typings meet here). */
+type BusParameters = Parameters<Gio.DBusConnection['call']>[4];
+type BusReplyType = Parameters<Gio.DBusConnection['call']>[5];
+/** How long a call to the Secret Service may take, ms (GDBus's own default is 25 s). */
+const BUS_TIMEOUT_MS = 10_000;
+
 /** D-Bus errors that mean nothing provides org.freedesktop.secrets. */
 const NO_SERVICE = [
   Gio.DBusError.SERVICE_UNKNOWN,
@@ -36,8 +47,6 @@ function loadLibsecret(): Promise<Libsecret> {
       Gio._promisify(module, 'password_lookup', 'password_lookup_finish');
       Gio._promisify(module, 'password_store', 'password_store_finish');
       Gio._promisify(module, 'password_clear', 'password_clear_finish');
-      Gio._promisify(module.Service, 'get', 'get_finish');
-      Gio._promisify(module.Collection, 'for_alias', 'for_alias_finish');
       return module;
     },
     (error: unknown) => {
@@ -84,8 +93,8 @@ export class Keyring implements SecretStore {
    * unlock it, which a mere check must never do.
    */
   status(): Promise<SecretResult<true>> {
-    return this.call(async (secret) =>
-      (await this.defaultCollectionLocked(secret)) ? failure('locked') : { ok: true, value: true },
+    return this.call(async () =>
+      (await this.defaultCollectionLocked()) ? failure('locked') : { ok: true, value: true },
     );
   }
 
@@ -93,7 +102,7 @@ export class Keyring implements SecretStore {
     return this.call(async (secret, schema) => {
       const value = await secret.password_lookup(schema, { key }, this.cancellable);
       if (value !== null) return { ok: true, value };
-      return (await this.defaultCollectionLocked(secret)) ? failure('locked') : { ok: true, value: null };
+      return (await this.defaultCollectionLocked()) ? failure('locked') : { ok: true, value: null };
     });
   }
 
@@ -107,7 +116,7 @@ export class Keyring implements SecretStore {
   clear(key: SecretKey): Promise<SecretResult<true>> {
     return this.call(async (secret, schema) => {
       const cleared = await secret.password_clear(schema, { key }, this.cancellable);
-      return !cleared && (await this.defaultCollectionLocked(secret)) ? failure('locked') : { ok: true, value: true };
+      return !cleared && (await this.defaultCollectionLocked()) ? failure('locked') : { ok: true, value: true };
     });
   }
 
@@ -136,15 +145,71 @@ export class Keyring implements SecretStore {
   /**
    * Libsecret finds nothing, without an error, in a locked collection (the unlock prompt was dismissed) and when there
    * is no default collection at all, so an empty answer is only believed when the default collection is open.
+   *
+   * Asked over D-Bus directly (the Secret Service API's `ReadAlias("default")`, then the collection's `Locked`
+   * property: https://specifications.freedesktop.org/secret-service-spec/latest/), not through libsecret's
+   * `Secret.Service.get` and `Secret.Collection.for_alias`: with libsecret 0.21.7 (GNOME Shell 48, Debian trixie) a
+   * `for_alias` call still in flight when the extension was disabled freed the collection twice, and GNOME Shell
+   * crashed (SIGSEGV) a little later. The end-to-end test's quick disable/enable cycles hit it in every run on a
+   * loaded machine (core dump: a libsecret task with source tag `secret_collection_for_alias` whose result was
+   * already freed).
    */
-  private async defaultCollectionLocked(secret: Libsecret): Promise<boolean> {
-    const service = await secret.Service.get(secret.ServiceFlags.NONE, this.cancellable);
-    const collection = await secret.Collection.for_alias(
-      service,
-      secret.COLLECTION_DEFAULT,
-      secret.CollectionFlags.NONE,
-      this.cancellable,
+  private async defaultCollectionLocked(): Promise<boolean> {
+    const bus = await new Promise<Gio.DBusConnection>((resolve, reject) =>
+      Gio.bus_get(Gio.BusType.SESSION, this.cancellable, (_source, result) => {
+        try {
+          resolve(Gio.bus_get_finish(result));
+        } catch (error) {
+          reject(error as Error); // a GLib.Error, kept as it is for problemOf
+        }
+      }),
     );
-    return collection === null || collection.get_locked();
+    const [path] = (
+      await this.busCall(bus, SERVICE_PATH, SERVICE_INTERFACE, 'ReadAlias', ['(s)', ['default']], '(o)')
+    ).deepUnpack() as [string];
+    // "/" when no collection has the alias.
+    if (path === '/') return true;
+    const [locked] = (
+      await this.busCall(
+        bus,
+        path,
+        'org.freedesktop.DBus.Properties',
+        'Get',
+        ['(ss)', [COLLECTION_INTERFACE, 'Locked']],
+        '(v)',
+      )
+    ).recursiveUnpack() as [boolean];
+    return locked;
+  }
+
+  /** One method call to the Secret Service, cancelled by {@link destroy}. */
+  private busCall(
+    bus: Gio.DBusConnection,
+    path: string,
+    iface: string,
+    method: string,
+    [signature, values]: [string, unknown[]],
+    replyType: string,
+  ): Promise<ReturnType<Gio.DBusConnection['call_finish']>> {
+    return new Promise((resolve, reject) =>
+      bus.call(
+        SECRET_SERVICE,
+        path,
+        iface,
+        method,
+        new GLib.Variant(signature, values) as unknown as BusParameters,
+        new GLib.VariantType(replyType) as unknown as BusReplyType,
+        Gio.DBusCallFlags.NONE,
+        BUS_TIMEOUT_MS,
+        this.cancellable,
+        (_source, result) => {
+          try {
+            resolve(bus.call_finish(result));
+          } catch (error) {
+            reject(error as Error); // a GLib.Error, kept as it is for problemOf
+          }
+        },
+      ),
+    );
   }
 }

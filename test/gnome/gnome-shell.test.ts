@@ -296,6 +296,10 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           email: OAUTH_EMAIL,
           signedInAt: Date.now(),
         })}`,
+        // Fewer or more cycles and refreshes than the automation's defaults (200 and 2000), e.g. to chase a crash.
+        ...['HEADROOM_E2E_CYCLES', 'HEADROOM_E2E_REFRESHES', 'G_DEBUG'].flatMap((name) =>
+          process.env[name] ? [`${name}=${process.env[name]}`] : [],
+        ),
       ]);
       const resultFile = join(out, 'result.json');
       const report = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result.json)';
@@ -328,10 +332,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           'menu-updated-in-place',
         ]),
       );
-      // The memory goal is judged on 50 and 51; 48's figure is reported (headroom-automation.js, "memory").
-      if (shell !== '48') {
-        expect(parsed.checks.map((check) => check.name)).toContain('memory-trend-within-2-mb-per-500-refreshes');
-      }
+      // The memory goal is judged on every shell (headroom-automation.js, "memory").
+      expect(parsed.checks.map((check) => check.name)).toContain('memory-trend-within-2-mb-per-500-refreshes');
       // The extension read the keyring item and asked for usage with Headroom's own token.
       expect(api.received.some((request) => request.headers.authorization === `Bearer ${OAUTH_ACCESS}`)).toBe(true);
       for (const png of [
