@@ -150,10 +150,10 @@ export default class HeadroomExtension extends Extension {
     );
     refresher.schedule(settings.get_uint('refresh-interval'));
     // The first refresh, the file monitors and the keyring check start from the main loop just after enable()
-    // returns, not inside it. Started inside enable(), they made GNOME Shell 48 crash (SIGSEGV, at times after
-    // libsoup and GLib refcount criticals) in about half of the end-to-end test's runs of 200 quick disable/enable
-    // cycles; started from a 0 ms timeout, once in about 4,600 cycles (14 runs). A sample extension never crashed
-    // it. Why is not known.
+    // returns, not inside it. Started inside enable(), GNOME Shell 48 crashed in about half of the end-to-end test's
+    // runs of 200 quick disable/enable cycles, and from a 0 ms timeout more seldom. The cause was found later: libsoup
+    // 3.6 (GNOME Shell 48) can finish a request twice when it is cancelled while it runs, which disable() did; GjsPorts
+    // no longer cancels requests (gjs-ports.ts, destroy()).
     const watcher = this.watcher;
     this.startId = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 0, () => {
       this.startId = 0;

@@ -101,9 +101,18 @@ export class GjsPorts implements Ports {
     this.session = new Soup.Session({ timeout: options.timeoutSeconds ?? HTTP_TIMEOUT_SECONDS });
   }
 
-  /** Cancels what is in flight and drops the Soup session. */
+  /**
+   * Cancels what is in flight and drops the Soup session. HTTP requests in flight are answered as cancelled at once
+   * but left to end in Soup (answered, or failed by the session's timeout), their results dropped: libsoup before
+   * 3.7.1 (GNOME Shell 46–48: Ubuntu 24.04, Debian trixie) can finish a request's queue item twice when the request
+   * is cancelled while it runs (libsoup commit 9ba1243a, "fix 'heap-use-after-free' caused by 'finishing' queue
+   * item twice"), which freed the session early and crashed GNOME Shell 48 in the end-to-end test's quick
+   * disable/enable cycles on a loaded machine.
+   */
   destroy(): void {
     this.cancellable.cancel();
+    for (const abandon of this.requestsInFlight) abandon(new TransportError('cancelled', 'extension disabled'));
+    this.requestsInFlight.clear();
     for (const child of this.children) child.force_exit();
     this.children.clear();
     for (const [id, resolve] of this.timers) {
@@ -111,7 +120,6 @@ export class GjsPorts implements Ports {
       resolve();
     }
     this.timers.clear();
-    this.session?.abort();
     this.session = null;
   }
 
@@ -120,9 +128,13 @@ export class GjsPorts implements Ports {
     post: (request: HttpPostRequest): Promise<HttpResponse> => this.send(request, 'POST', request),
   };
 
-  /** One request over Soup, cancelled by {@link destroy}; a POST carries its body with its Content-Type. */
+  /** Requests in flight, each by the function that answers it as cancelled (see {@link destroy}). */
+  private readonly requestsInFlight = new Set<(error: TransportError) => void>();
+
+  /** One request over Soup, answered as cancelled by {@link destroy}; a POST carries its body with its Content-Type. */
   private async send(request: HttpRequest, method: 'GET' | 'POST', post?: HttpPostRequest): Promise<HttpResponse> {
-    if (!this.session) throw new TransportError('cancelled', 'extension disabled');
+    const session = this.session;
+    if (!session) throw new TransportError('cancelled', 'extension disabled');
     this.requestsSent++;
     const message = Soup.Message.new(method, request.url);
     if (!message) throw new TransportError('other', 'invalid URL');
@@ -134,10 +146,18 @@ export class GjsPorts implements Ports {
       requestHeaders.append('User-Agent', this.userAgent);
     }
     let bytes: GLib.Bytes;
+    let abandon = (_error: TransportError): void => undefined;
+    const abandoned = new Promise<never>((_resolve, reject) => (abandon = reject));
+    this.requestsInFlight.add(abandon);
+    // Not cancellable (see destroy()); a failure after it was abandoned is nobody's to handle.
+    const sent = session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, null);
+    sent.catch(() => undefined);
     try {
-      bytes = await this.session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, this.cancellable);
+      bytes = await Promise.race([sent, abandoned]);
     } catch (error) {
-      throw transportError(error);
+      throw error instanceof TransportError ? error : transportError(error);
+    } finally {
+      this.requestsInFlight.delete(abandon);
     }
     const headers: Record<string, string> = {};
     message.get_response_headers().foreach((name, value) => {

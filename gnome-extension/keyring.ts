@@ -148,11 +148,11 @@ export class Keyring implements SecretStore {
    *
    * Asked over D-Bus directly (the Secret Service API's `ReadAlias("default")`, then the collection's `Locked`
    * property: https://specifications.freedesktop.org/secret-service-spec/latest/), not through libsecret's
-   * `Secret.Service.get` and `Secret.Collection.for_alias`: with libsecret 0.21.7 (GNOME Shell 48, Debian trixie) a
-   * `for_alias` call still in flight when the extension was disabled freed the collection twice, and GNOME Shell
-   * crashed (SIGSEGV) a little later. The end-to-end test's quick disable/enable cycles hit it in every run on a
-   * loaded machine (core dump: a libsecret task with source tag `secret_collection_for_alias` whose result was
-   * already freed).
+   * `Secret.Service.get` and `Secret.Collection.for_alias`: with libsecret 0.21.7 (GNOME Shell 48, Debian trixie),
+   * `for_alias` calls cancelled by disable() left objects freed twice. In the end-to-end test's 600 quick
+   * disable/enable cycles on a loaded machine that gave dozens of `g_object_unref` criticals and at times a crash
+   * (a core dump showed a libsecret task of `secret_collection_for_alias` finalizing a result already freed); over
+   * D-Bus, none.
    */
   private async defaultCollectionLocked(): Promise<boolean> {
     const bus = await new Promise<Gio.DBusConnection>((resolve, reject) =>

@@ -296,7 +296,8 @@ describe.runIf(isRoot || inCi)('Headroom in real GNOME Shell', () => {
           email: OAUTH_EMAIL,
           signedInAt: Date.now(),
         })}`,
-        // Fewer or more cycles and refreshes than the automation's defaults (200 and 2000), e.g. to chase a crash.
+        // Other cycles and refreshes than the automation's defaults (200 and 2000), and G_DEBUG (fatal-criticals
+        // turns the first GLib critical into a core dump), to chase a crash.
         ...['HEADROOM_E2E_CYCLES', 'HEADROOM_E2E_REFRESHES', 'G_DEBUG'].flatMap((name) =>
           process.env[name] ? [`${name}=${process.env[name]}`] : [],
         ),
