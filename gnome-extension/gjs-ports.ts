@@ -104,7 +104,7 @@ export class GjsPorts implements Ports {
   /**
    * Cancels what is in flight and drops the Soup session. HTTP requests in flight are answered as cancelled at once
    * but left to end in Soup (answered, or failed by the session's timeout), their results dropped: libsoup before
-   * 3.7.1 (GNOME Shell 46–48: Ubuntu 24.04, Debian trixie) can finish a request's queue item twice when the request
+   * 3.7.1 (Debian trixie's GNOME Shell 48 comes with 3.6.5) can finish a request's queue item twice when the request
    * is cancelled while it runs (libsoup commit 9ba1243a, "fix 'heap-use-after-free' caused by 'finishing' queue
    * item twice"), which freed the session early and crashed GNOME Shell 48 in the end-to-end test's quick
    * disable/enable cycles on a loaded machine.
