@@ -146,7 +146,7 @@ export class GjsPorts implements Ports {
       requestHeaders.append('User-Agent', this.userAgent);
     }
     let bytes: GLib.Bytes;
-    let abandon = (_error: TransportError): void => undefined;
+    let abandon!: (error: TransportError) => void;
     const abandoned = new Promise<never>((_resolve, reject) => (abandon = reject));
     this.requestsInFlight.add(abandon);
     // Not cancellable (see destroy()); a failure after it was abandoned is nobody's to handle.

@@ -11,6 +11,11 @@ import { KEYRING_PROBLEMS } from '../core/secrets.js';
 
 type Libsecret = typeof Secret;
 
+// The Secret Service is asked over D-Bus directly for the state of its default collection (see
+// defaultCollectionLocked); GJS skips a function promisified before (by the shell, say).
+Gio._promisify(Gio, 'bus_get', 'bus_get_finish');
+Gio._promisify(Gio.DBusConnection.prototype, 'call', 'call_finish');
+
 const SCHEMA_NAME = 'org.gnome.shell.extensions.headroom';
 
 /** The Secret Service's bus name, its object and interfaces (freedesktop.org Secret Service API). */
@@ -155,15 +160,7 @@ export class Keyring implements SecretStore {
    * D-Bus, none.
    */
   private async defaultCollectionLocked(): Promise<boolean> {
-    const bus = await new Promise<Gio.DBusConnection>((resolve, reject) =>
-      Gio.bus_get(Gio.BusType.SESSION, this.cancellable, (_source, result) => {
-        try {
-          resolve(Gio.bus_get_finish(result));
-        } catch (error) {
-          reject(error as Error); // a GLib.Error, kept as it is for problemOf
-        }
-      }),
-    );
+    const bus = await Gio.bus_get(Gio.BusType.SESSION, this.cancellable);
     const [path] = (
       await this.busCall(bus, SERVICE_PATH, SERVICE_INTERFACE, 'ReadAlias', ['(s)', ['default']], '(o)')
     ).deepUnpack() as [string];
@@ -182,7 +179,7 @@ export class Keyring implements SecretStore {
     return locked;
   }
 
-  /** One method call to the Secret Service, cancelled by {@link destroy}. */
+  /** One method call to the Secret Service, cancelled by {@link destroy}. Throws its GLib.Error (see problemOf). */
   private busCall(
     bus: Gio.DBusConnection,
     path: string,
@@ -191,25 +188,16 @@ export class Keyring implements SecretStore {
     [signature, values]: [string, unknown[]],
     replyType: string,
   ): Promise<ReturnType<Gio.DBusConnection['call_finish']>> {
-    return new Promise((resolve, reject) =>
-      bus.call(
-        SECRET_SERVICE,
-        path,
-        iface,
-        method,
-        new GLib.Variant(signature, values) as unknown as BusParameters,
-        new GLib.VariantType(replyType) as unknown as BusReplyType,
-        Gio.DBusCallFlags.NONE,
-        BUS_TIMEOUT_MS,
-        this.cancellable,
-        (_source, result) => {
-          try {
-            resolve(bus.call_finish(result));
-          } catch (error) {
-            reject(error as Error); // a GLib.Error, kept as it is for problemOf
-          }
-        },
-      ),
+    return bus.call(
+      SECRET_SERVICE,
+      path,
+      iface,
+      method,
+      new GLib.Variant(signature, values) as unknown as BusParameters,
+      new GLib.VariantType(replyType) as unknown as BusReplyType,
+      Gio.DBusCallFlags.NONE,
+      BUS_TIMEOUT_MS,
+      this.cancellable,
     );
   }
 }
